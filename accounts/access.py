@@ -1,0 +1,79 @@
+"""The one place every team page checks who may do what.
+
+``TeamView`` (a mixin for class-based views):
+- login is required (LoginRequiredMiddleware; anonymous users go to the login page);
+- a user without a team is sent to create one;
+- ``permission`` (or ``permissions_by_method``) is checked against the member's
+  role: too low a role is a 403;
+- ``team_queryset()`` / ``get_team_object()`` start every query from the current
+  team, so another team's object is a 404, never a 403.
+
+A later app's views inherit this and join the URL × role × team test matrix
+automatically by declaring ``permission`` and, for views with an object id in
+the URL, ``team_model``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from .models import Membership, Team
+
+
+class TeamView:
+    permission: ClassVar[str] = "view"
+    # e.g. {"POST": "send"} for a page any member reads but only operators submit
+    permissions_by_method: ClassVar[dict[str, str]] = {}
+    # the model whose id the URL carries; must have a ``team`` foreign key
+    team_model: ClassVar[type[models.Model] | None] = None
+    team_lookup: ClassVar[str] = "team"
+
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
+    @property
+    def team(self) -> Team:
+        return self.request.team  # type: ignore[attr-defined]
+
+    @property
+    def membership(self) -> Membership:
+        return self.request.membership  # type: ignore[attr-defined]
+
+    def required_permission(self, method: str) -> str:
+        return self.permissions_by_method.get(method.upper(), self.permission)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "team", None) is None:
+            return redirect("team-create")
+        if not request.membership.can(self.required_permission(request.method or "GET")):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def team_queryset(self, model: type[models.Model] | None = None) -> models.QuerySet[Any]:
+        model = model or self.team_model
+        if model is None:
+            raise AttributeError(f"{type(self).__name__} needs team_model")
+        return model._default_manager.filter(**{self.team_lookup: self.team})
+
+    def get_team_object(self, pk: Any = None, model: type[models.Model] | None = None) -> Any:
+        pk = pk if pk is not None else self.kwargs.get("pk")
+        try:
+            return self.team_queryset(model).get(pk=pk)
+        except (model or self.team_model).DoesNotExist:  # type: ignore[union-attr]
+            raise Http404 from None
+        except (ValueError, TypeError):
+            raise Http404 from None
+
+    def get_object(self, queryset: Any = None) -> Any:  # for Django's generic views
+        return self.get_team_object()
+
+    def get_queryset(self) -> models.QuerySet[Any]:  # for Django's generic views
+        return self.team_queryset()
+
+    def can(self, permission: str) -> bool:
+        return self.membership.can(permission)

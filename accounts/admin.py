@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Invitation, Membership, ProviderAccount, Team, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("full_name",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "created_at"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "role", "created_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["user__email", "team__name"]
+    autocomplete_fields = ["user", "team"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "team", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["email", "team__name"]
+    readonly_fields = ["token_hash", "accepted_by", "accepted_at", "invited_by"]
+
+
+@admin.register(ProviderAccount)
+class ProviderAccountAdmin(admin.ModelAdmin):
+    """Credentials are encrypted and never shown: only which fields are set."""
+
+    list_display = ["label", "kind", "team", "is_active", "last_checked_at", "has_error"]
+    list_filter = ["kind", "is_active", "team"]
+    search_fields = ["label", "team__name"]
+    fields = ["team", "kind", "label", "credentials_set", "options", "base_url", "is_active", "last_checked_at", "last_error"]
+    readonly_fields = ["credentials_set", "last_checked_at", "last_error"]
+
+    @admin.display(description=_("credentials"))
+    def credentials_set(self, obj: ProviderAccount) -> str:
+        names = sorted((obj.credentials or {}).keys())
+        return ", ".join(f"{name}: ••••••" for name in names) or "—"
+
+    @admin.display(boolean=True, description=_("error"))
+    def has_error(self, obj: ProviderAccount) -> bool:
+        return bool(obj.last_error)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "team", "actor_email", "action", "object_repr", "ip_address"]
+    list_filter = ["action", "team"]
+    search_fields = ["actor_email", "object_repr", "action"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

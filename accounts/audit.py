@@ -1,0 +1,41 @@
+"""The one service every state-changing action calls to leave an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditEvent, Team, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    team: Team | None,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    request: HttpRequest | None = None,
+    **data: Any,
+) -> AuditEvent:
+    """Writes one audit event. ``data`` must hold no secret: callers pass names, not values."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        team=team,
+        actor=user,
+        actor_email=user.email if user else "",
+        action=action,
+        object_type=target._meta.model_name if target is not None else "",
+        object_id=str(target.pk) if target is not None and target.pk is not None else "",
+        object_repr=str(target)[:200] if target is not None else "",
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
+        data=data,
+    )

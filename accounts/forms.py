@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import ProviderAccount, Team, User, time_zone_choices
+from .provider_kinds import OptionField, ProviderKind, spec_for
+from .roles import Role, roles_below_or_equal
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        "invalid_login": _("The email address or password is not right. Both are case-sensitive for the password."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class TeamForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = Team
+        fields = ["name", "time_zone"]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args: Any, grantor_role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in roles_below_or_equal(grantor_role)]
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SignUpForm(forms.Form):
+    """Creates the account of a person who accepts an invitation."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(
+                    data["password1"], User(email=self.email, full_name=data.get("full_name", ""))
+                )
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class TeamSwitchForm(forms.Form):
+    team = forms.IntegerField()
+
+
+UNCHANGED = _("unchanged — leave empty to keep")
+
+
+def _option_field(option: OptionField) -> forms.Field:
+    if option.kind == "choice":
+        return forms.ChoiceField(label=option.label, choices=option.choices, help_text=option.help_text)
+    if option.kind == "int":
+        return forms.IntegerField(
+            label=option.label, help_text=option.help_text, min_value=option.min_value, max_value=option.max_value
+        )
+    if option.kind == "list":
+        return forms.CharField(
+            label=option.label, help_text=option.help_text, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+    return forms.CharField(label=option.label, help_text=option.help_text, required=False)
+
+
+class ProviderAccountForm(forms.Form):
+    """The fields one provider kind needs. Secrets are write-only: never rendered back.
+
+    On edit, a secret left empty keeps the stored value; the placeholder says so.
+    """
+
+    label = forms.CharField(label=_("Label"), max_length=100)
+    base_url = forms.CharField(
+        label=_("Base URL"),
+        required=False,
+        help_text=_("Leave empty to use the provider's own address. Point it at the sandbox for testing."),
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, kind: str, team: Team, account: ProviderAccount | None = None, **kwargs: Any):
+        self.kind = ProviderKind(kind)
+        self.team = team
+        self.account = account
+        self.spec = spec_for(kind)
+        initial = kwargs.pop("initial", {}) or {}
+        if account is not None:
+            initial.update(label=account.label, base_url=account.base_url, is_active=account.is_active)
+            stored = account.credentials or {}
+            for cred in self.spec.credentials:
+                if not cred.secret and cred.name in stored:
+                    initial[f"cred_{cred.name}"] = stored[cred.name]
+            for option in self.spec.options:
+                value = (account.options or {}).get(option.name, option.default)
+                initial[f"opt_{option.name}"] = "\n".join(value) if isinstance(value, list) else value
+        else:
+            for option in self.spec.options:
+                initial.setdefault(f"opt_{option.name}", option.default)
+        super().__init__(*args, initial=initial, **kwargs)
+        stored_names = set((account.credentials or {}).keys()) if account else set()
+        for cred in self.spec.credentials:
+            required = account is None or cred.name not in stored_names
+            if cred.secret:
+                widget = forms.PasswordInput(
+                    render_value=False,
+                    attrs={"autocomplete": "new-password", "placeholder": "" if required else str(UNCHANGED)},
+                )
+            else:
+                widget = forms.TextInput(attrs={"autocomplete": "off"})
+            self.fields[f"cred_{cred.name}"] = forms.CharField(
+                label=cred.label, required=required, widget=widget, help_text=cred.help_text, strip=True
+            )
+        for option in self.spec.options:
+            self.fields[f"opt_{option.name}"] = _option_field(option)
+
+    def credential_fields(self) -> list[forms.BoundField]:
+        return [self[f"cred_{c.name}"] for c in self.spec.credentials]
+
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self[f"opt_{o.name}"] for o in self.spec.options]
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"].strip()
+        others = self.team.provider_accounts.filter(label__iexact=label)
+        if self.account is not None:
+            others = others.exclude(pk=self.account.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Another provider account of this team already has this label."))
+        return label
+
+    def credentials(self) -> dict[str, str]:
+        return {c.name: self.cleaned_data.get(f"cred_{c.name}", "") for c in self.spec.credentials}
+
+    def options(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for option in self.spec.options:
+            value = self.cleaned_data.get(f"opt_{option.name}")
+            if option.kind == "list":
+                value = [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
+            result[option.name] = value
+        return result
+
+
+class ProviderKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Provider"), choices=ProviderKind.choices, widget=forms.RadioSelect)

@@ -1,0 +1,120 @@
+"""What each provider kind asks for: credential fields (encrypted) and options.
+
+The provider-account forms are built from this table, so adding a field here
+is all a new credential or option needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class ProviderKind(models.TextChoices):
+    PASIFIK = "pasifik", _("Pasifik Telekom")
+    TELSAM = "telsam", _("Telsam yenifaks")
+    VERIMOR = "verimor", _("Verimor Bulutsantralim")
+    TELPHIN = "telphin", _("Telphin")
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    name: str
+    label: str | Promise
+    secret: bool = True  # secrets are write-only; identifiers are shown back to admins
+    help_text: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class OptionField:
+    name: str
+    label: str | Promise
+    kind: str = "text"  # text | list | choice | int
+    choices: tuple[tuple[str, str | Promise], ...] = ()
+    default: str | int | list[str] = ""
+    help_text: str | Promise = ""
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: ProviderKind
+    credentials: tuple[CredentialField, ...]
+    options: tuple[OptionField, ...] = field(default_factory=tuple)
+    capabilities: tuple[str, ...] = ()
+
+
+FAX_NUMBERS = OptionField(
+    "fax_numbers", _("Fax numbers"), kind="list", help_text=_("Our fax numbers at this provider, one per line.")
+)
+
+SPECS: dict[str, KindSpec] = {
+    ProviderKind.PASIFIK: KindSpec(
+        kind=ProviderKind.PASIFIK,
+        credentials=(
+            CredentialField("username", _("Username"), secret=False),
+            CredentialField("password", _("Password")),
+        ),
+        options=(
+            OptionField(
+                "language",
+                _("Response language"),
+                kind="choice",
+                choices=(("tr", _("Turkish")), ("en", _("English")), ("ar", _("Arabic"))),
+                default="tr",
+            ),
+            OptionField(
+                "auth_scheme",
+                _("Authorization header"),
+                kind="choice",
+                choices=(("bare", _("Bare value (as the provider's library sends it)")), ("basic", _("Basic scheme"))),
+                default="bare",
+            ),
+            OptionField("sender_ids", _("Sender ids"), kind="list", help_text=_("Approved SMS sender ids, one per line.")),
+            OptionField(
+                "telephone_ids", _("Telephone account ids"), kind="list", help_text=_("One per line, for call records.")
+            ),
+            FAX_NUMBERS,
+        ),
+        capabilities=("sms", "calls", "pbx", "fax"),
+    ),
+    ProviderKind.TELSAM: KindSpec(
+        kind=ProviderKind.TELSAM,
+        credentials=(
+            CredentialField("username", _("Username"), secret=False),
+            CredentialField("password", _("Password")),
+            CredentialField("client_id", _("Client id"), secret=False),
+            CredentialField("client_secret", _("Client secret")),
+        ),
+        options=(FAX_NUMBERS,),
+        capabilities=("fax",),
+    ),
+    ProviderKind.VERIMOR: KindSpec(
+        kind=ProviderKind.VERIMOR,
+        credentials=(CredentialField("api_key", _("API key")),),
+        options=(FAX_NUMBERS,),
+        capabilities=("fax",),
+    ),
+    ProviderKind.TELPHIN: KindSpec(
+        kind=ProviderKind.TELPHIN,
+        credentials=(
+            CredentialField("client_id", _("Client id"), secret=False),
+            CredentialField("client_secret", _("Client secret")),
+            CredentialField("extension_id", _("Extension id"), secret=False),
+        ),
+        options=(FAX_NUMBERS,),
+        capabilities=("fax",),
+    ),
+}
+
+
+def spec_for(kind: str) -> KindSpec:
+    return SPECS[ProviderKind(kind)]
+
+
+def secret_names() -> set[str]:
+    return {f.name for spec in SPECS.values() for f in spec.credentials if f.secret}

@@ -1,0 +1,233 @@
+"""Services that write team, membership, invitation and provider-account state.
+
+Keyword-only functions named ``<noun>_<verb>``; each writes an audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit_record
+from .models import Invitation, Membership, ProviderAccount, Team, User, hash_token
+from .provider_kinds import spec_for
+from .roles import RANK, Role
+
+
+class ServiceError(Exception):
+    """A refusal with a message safe to show the user."""
+
+
+@transaction.atomic
+def team_create(*, name: str, owner: User, time_zone: str | None = None, request: HttpRequest | None = None) -> Team:
+    team = Team.objects.create(name=name, time_zone=time_zone or settings.DEFAULT_TEAM_TIME_ZONE)
+    Membership.objects.create(team=team, user=owner, role=Role.OWNER)
+    audit_record(team=team, actor=owner, action="team.create", target=team, request=request)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: User, name: str, time_zone: str, request: HttpRequest | None = None) -> Team:
+    changed = [f for f, v in (("name", name), ("time_zone", time_zone)) if getattr(team, f) != v]
+    team.name, team.time_zone = name, time_zone
+    team.save(update_fields=["name", "time_zone"])
+    audit_record(team=team, actor=actor, action="team.update", target=team, request=request, fields=changed)
+    return team
+
+
+def _check_can_grant(actor_membership: Membership, role: str) -> None:
+    if RANK[Role(role)] > RANK[Role(actor_membership.role)]:
+        raise ServiceError(_("You cannot give a role higher than your own."))
+
+
+def invitation_url(token: str, request: HttpRequest | None) -> str:
+    path = reverse("invitation-accept", args=[token])
+    return request.build_absolute_uri(path) if request else path
+
+
+@transaction.atomic
+def invitation_create(
+    *, team: Team, actor_membership: Membership, email: str, role: str, request: HttpRequest | None = None
+) -> tuple[Invitation, str]:
+    """Creates and emails an invitation; returns it with the raw token (only the hash is stored)."""
+    email = email.strip().lower()
+    _check_can_grant(actor_membership, role)
+    if team.memberships.filter(user__email__iexact=email).exists():
+        raise ServiceError(_("%(email)s is already a member of this team.") % {"email": email})
+    token = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        team=team,
+        email=email,
+        role=role,
+        token_hash=hash_token(token),
+        invited_by=actor_membership.user,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+    )
+    link = invitation_url(token, request)
+    context = {"invitation": invitation, "link": link, "team": team, "inviter": actor_membership.user}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("You are invited to join %(team)s on Telcoportal") % {"team": team.name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    audit_record(
+        team=team, actor=actor_membership.user, action="invitation.create", target=invitation, request=request, role=role
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("team").filter(token_hash=hash_token(token)).first()
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why an invitation cannot be used, in words for the person holding the link."""
+    if invitation is None:
+        return _("This invitation link is not valid. Ask for a new one.")
+    if invitation.is_used:
+        return _("This invitation has already been used. Log in to reach the team.")
+    if invitation.is_revoked:
+        return _("This invitation was withdrawn. Ask the team's admin for a new one.")
+    if invitation.is_expired:
+        return _("This invitation expired. Ask the team's admin for a new one.")
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, request: HttpRequest | None = None) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ServiceError(problem)
+    if user.email.lower() != invitation.email.lower():
+        raise ServiceError(_("This invitation was sent to another email address."))
+    membership, _created = Membership.objects.get_or_create(
+        team=invitation.team, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        team=invitation.team, actor=user, action="invitation.accept", target=invitation, request=request,
+        role=invitation.role,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(team=invitation.team, actor=actor, action="invitation.revoke", target=invitation, request=request)
+
+
+def invitations_purge_expired(*, older_than_days: int = 30) -> int:
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted
+
+
+def _owners_left(team: Team, excluding: Membership) -> int:
+    return team.memberships.filter(role=Role.OWNER).exclude(pk=excluding.pk).count()
+
+
+@transaction.atomic
+def membership_update_role(
+    *, membership: Membership, role: str, actor_membership: Membership, request: HttpRequest | None = None
+) -> Membership:
+    _check_can_grant(actor_membership, role)
+    if RANK[Role(membership.role)] > RANK[Role(actor_membership.role)]:
+        raise ServiceError(_("You cannot change the role of someone above you."))
+    if membership.role == Role.OWNER and role != Role.OWNER and _owners_left(membership.team, membership) == 0:
+        raise ServiceError(_("A team needs at least one owner."))
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        team=membership.team, actor=actor_membership.user, action="member.role_change", target=membership,
+        request=request, old_role=old, new_role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor_membership: Membership, request: HttpRequest | None = None) -> None:
+    if RANK[Role(membership.role)] > RANK[Role(actor_membership.role)]:
+        raise ServiceError(_("You cannot remove someone above you."))
+    if membership.role == Role.OWNER and _owners_left(membership.team, membership) == 0:
+        raise ServiceError(_("A team needs at least one owner."))
+    audit_record(
+        team=membership.team, actor=actor_membership.user, action="member.remove", target=membership,
+        request=request, email=membership.user.email,
+    )
+    membership.delete()
+
+
+def merge_credentials(kind: str, old: dict[str, Any], submitted: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Keeps every stored credential whose field was left blank (write-only forms)."""
+    merged: dict[str, Any] = {}
+    changed: list[str] = []
+    for field in spec_for(kind).credentials:
+        new = (submitted.get(field.name) or "").strip()
+        if new:
+            merged[field.name] = new
+            if old.get(field.name) != new:
+                changed.append(field.name)
+        elif field.name in old:
+            merged[field.name] = old[field.name]
+    return merged, changed
+
+
+@transaction.atomic
+def provider_account_save(
+    *,
+    team: Team,
+    actor: User,
+    kind: str,
+    label: str,
+    credentials: dict[str, str],
+    options: dict[str, Any],
+    base_url: str,
+    is_active: bool,
+    account: ProviderAccount | None = None,
+    request: HttpRequest | None = None,
+) -> ProviderAccount:
+    """Creates or updates a provider account. The audit event names changed credential fields, never values."""
+    creating = account is None
+    if account is None:
+        account = ProviderAccount(team=team, kind=kind)
+    merged, changed = merge_credentials(account.kind, account.credentials or {}, credentials)
+    account.credentials = merged
+    account.label = label
+    account.options = {**(account.options or {}), **options}  # keep options other features added
+    account.base_url = base_url
+    account.is_active = is_active
+    if changed:
+        account.token_cache = {}  # tokens belong to the old credentials
+        account.last_error = ""
+    account.save()
+    audit_record(
+        team=team, actor=actor, action="provider.create" if creating else "provider.update", target=account,
+        request=request, kind=account.kind, credentials_changed=changed,
+    )
+    return account
+
+
+@transaction.atomic
+def provider_account_delete(*, account: ProviderAccount, actor: User, request: HttpRequest | None = None) -> None:
+    audit_record(
+        team=account.team, actor=actor, action="provider.delete", target=account, request=request, kind=account.kind
+    )
+    account.delete()

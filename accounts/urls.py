@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
+    path("team/new/", views.TeamCreateView.as_view(), name="team-create"),
+    path("team/switch/", views.TeamSwitchView.as_view(), name="team-switch"),
+    path("team/members/", views.MembersView.as_view(), name="members"),
+    path("team/members/invite/", views.InviteView.as_view(), name="member-invite"),
+    path("team/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member-role"),
+    path("team/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
+    path("team/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("team/providers/", views.ProviderAccountListView.as_view(), name="provider-list"),
+    path("team/providers/new/<slug:kind>/", views.ProviderAccountFormView.as_view(), name="provider-create"),
+    path("team/providers/<int:pk>/", views.ProviderAccountFormView.as_view(), name="provider-edit"),
+    path("team/providers/<int:pk>/delete/", views.ProviderAccountDeleteView.as_view(), name="provider-delete"),
+    path("team/audit/", views.AuditLogView.as_view(), name="audit"),
+    path("team/audit/export.csv", views.AuditExportView.as_view(), name="audit-export"),
+]

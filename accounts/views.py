@@ -1,0 +1,349 @@
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+
+from .access import TeamView
+from .audit import audit_record
+from .filters import AuditEventFilter
+from .forms import (
+    InvitationForm,
+    MemberRoleForm,
+    ProviderAccountForm,
+    ProviderKindForm,
+    SignUpForm,
+    TeamForm,
+    TeamSwitchForm,
+)
+from .middleware import SESSION_KEY
+from .models import Invitation, Membership, ProviderAccount, User
+from .provider_kinds import ProviderKind
+from .services import (
+    ServiceError,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_problem,
+    invitation_revoke,
+    membership_remove,
+    membership_update_role,
+    provider_account_delete,
+    provider_account_save,
+    team_create,
+    team_update,
+)
+from .tables import AuditEventTable
+
+
+class TeamCreateView(View):
+    """Any signed-in person may start a team, and becomes its owner."""
+
+    template_name = "accounts/team_create.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": TeamForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TeamForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        team = team_create(
+            name=form.cleaned_data["name"], owner=request.user, time_zone=form.cleaned_data["time_zone"],
+            request=request,
+        )
+        request.session[SESSION_KEY] = team.pk
+        messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+        return redirect("dashboard")
+
+
+class TeamSwitchView(View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TeamSwitchForm(request.POST)
+        if form.is_valid():
+            membership = get_object_or_404(
+                Membership.objects.select_related("team"), user=request.user, team_id=form.cleaned_data["team"]
+            )
+            request.session[SESSION_KEY] = membership.team_id
+            messages.info(request, _("You are now working in %(team)s.") % {"team": membership.team.name})
+        return redirect("dashboard")
+
+
+class TeamSettingsView(TeamView, TemplateView):
+    template_name = "accounts/team_settings.html"
+    permissions_by_method = {"POST": "manage_members"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", TeamForm(instance=self.team))
+        context["members"] = self.team.memberships.select_related("user").order_by("user__email")
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TeamForm(request.POST, instance=self.team)
+        if not form.is_valid():
+            self.team.refresh_from_db()
+            return self.render_to_response(self.get_context_data(form=form))
+        team_update(
+            team=self.team, actor=request.user, name=form.cleaned_data["name"],
+            time_zone=form.cleaned_data["time_zone"], request=request,
+        )
+        messages.success(request, _("Team settings saved."))
+        return redirect("team-settings")
+
+
+class MembersView(TeamView, TemplateView):
+    template_name = "accounts/members.html"
+    permission = "manage_members"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("invite_form", InvitationForm(grantor_role=self.membership.role))
+        context["members"] = self.team.memberships.select_related("user").order_by("user__email")
+        context["invitations"] = self.team.invitations.pending().select_related("invited_by")
+        context["role_form"] = MemberRoleForm()
+        return context
+
+
+class InviteView(MembersView):
+    http_method_names = ["get", "post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = InvitationForm(request.POST, grantor_role=self.membership.role)
+        if form.is_valid():
+            try:
+                invitation, _token = invitation_create(
+                    team=self.team, actor_membership=self.membership, email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"], request=request,
+                )
+            except ServiceError as exc:
+                form.add_error("email", str(exc))
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                return redirect("members")
+        return self.render_to_response(self.get_context_data(invite_form=form), status=400)
+
+
+class MemberRoleView(TeamView, View):
+    permission = "manage_members"
+    team_model = Membership
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_team_object()
+        form = MemberRoleForm(request.POST)
+        if form.is_valid():
+            try:
+                membership_update_role(
+                    membership=membership, role=form.cleaned_data["role"], actor_membership=self.membership,
+                    request=request,
+                )
+                messages.success(request, _("Role of %(user)s changed.") % {"user": membership.user})
+            except ServiceError as exc:
+                messages.error(request, str(exc))
+        else:
+            messages.error(request, _("Choose a valid role."))
+        return redirect("members")
+
+
+class MemberRemoveView(TeamView, View):
+    permission = "manage_members"
+    team_model = Membership
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_team_object()
+        try:
+            membership_remove(membership=membership, actor_membership=self.membership, request=request)
+            messages.success(request, _("%(user)s was removed from the team.") % {"user": membership.user})
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("members")
+
+
+class InvitationRevokeView(TeamView, View):
+    permission = "manage_members"
+    team_model = Invitation
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        invitation = self.get_team_object()
+        invitation_revoke(invitation=invitation, actor=request.user, request=request)
+        messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+        return redirect("members")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class InvitationAcceptView(View):
+    """The emailed link: join as the signed-in user, or create an account first."""
+
+    template_name = "accounts/invitation_accept.html"
+
+    def _context(self, invitation: Invitation | None, **extra: Any) -> dict[str, Any]:
+        return {"invitation": invitation, "problem": invitation_problem(invitation), **extra}
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = invitation_for_token(token)
+        context = self._context(invitation)
+        if context["problem"]:
+            return render(request, self.template_name, context, status=410 if invitation else 404)
+        assert invitation is not None
+        if not request.user.is_authenticated and not User.objects.filter(email__iexact=invitation.email).exists():
+            context["signup_form"] = SignUpForm(email=invitation.email)
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = invitation_for_token(token)
+        context = self._context(invitation)
+        if context["problem"] or invitation is None:
+            return render(request, self.template_name, context, status=410 if invitation else 404)
+        user = request.user if request.user.is_authenticated else None
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                return redirect(f"{reverse('login')}?next={request.path}")
+            form = SignUpForm(request.POST, email=invitation.email)
+            if not form.is_valid():
+                return render(request, self.template_name, {**context, "signup_form": form}, status=400)
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    invitation.email, form.cleaned_data["password1"], full_name=form.cleaned_data["full_name"]
+                )
+                membership = invitation_accept(invitation=invitation, user=user, request=request)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            try:
+                membership = invitation_accept(invitation=invitation, user=user, request=request)
+            except ServiceError as exc:
+                return render(request, self.template_name, {**context, "problem": str(exc)}, status=403)
+        request.session[SESSION_KEY] = membership.team_id
+        messages.success(request, _("Welcome to %(team)s.") % {"team": membership.team.name})
+        return redirect("dashboard")
+
+
+class ProviderAccountListView(TeamView, TemplateView):
+    template_name = "accounts/provider_list.html"
+    permission = "manage_providers"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["accounts"] = self.team.provider_accounts.order_by("kind", "label")
+        context["kind_form"] = ProviderKindForm()
+        return context
+
+
+class ProviderAccountFormView(TeamView, View):
+    """Create (``kind`` in the URL) or edit (``pk`` in the URL) a provider account."""
+
+    template_name = "accounts/provider_form.html"
+    permission = "manage_providers"
+    team_model = ProviderAccount
+
+    def _account(self) -> ProviderAccount | None:
+        return self.get_team_object() if "pk" in self.kwargs else None
+
+    def _kind(self, account: ProviderAccount | None) -> str:
+        if account is not None:
+            return account.kind
+        kind = self.kwargs.get("kind") or self.request.GET.get("kind", "")
+        if kind not in ProviderKind.values:
+            raise Http404
+        return kind
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        account = self._account()
+        form = ProviderAccountForm(kind=self._kind(account), team=self.team, account=account)
+        return render(request, self.template_name, {"form": form, "account": account})
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        account = self._account()
+        kind = self._kind(account)
+        form = ProviderAccountForm(request.POST, kind=kind, team=self.team, account=account)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "account": account}, status=400)
+        account = provider_account_save(
+            team=self.team, actor=request.user, kind=kind, label=form.cleaned_data["label"],
+            credentials=form.credentials(), options=form.options(), base_url=form.cleaned_data["base_url"],
+            is_active=form.cleaned_data["is_active"], account=account, request=request,
+        )
+        messages.success(request, _("Provider account %(label)s saved.") % {"label": account.label})
+        return redirect("provider-list")
+
+
+class ProviderAccountDeleteView(TeamView, View):
+    template_name = "accounts/provider_delete.html"
+    permission = "manage_providers"
+    team_model = ProviderAccount
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, self.template_name, {"account": self.get_team_object()})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.get_team_object()
+        provider_account_delete(account=account, actor=request.user, request=request)
+        messages.success(request, _("Provider account %(label)s deleted.") % {"label": account.label})
+        return redirect("provider-list")
+
+
+class AuditLogView(TeamView, TemplateView):
+    template_name = "accounts/audit.html"
+    permission = "view_audit"
+
+    def filtered(self) -> AuditEventFilter:
+        return AuditEventFilter(self.request.GET or None, queryset=self.team.audit_events.all())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filterset = self.filtered()
+        table = AuditEventTable(filterset.qs)
+        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        context.update(filter=filterset, table=table)
+        return context
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class AuditExportView(AuditLogView):
+    """The filtered audit log as CSV, streamed; times in the team's zone with their offset."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        filterset = self.filtered()
+        if filterset.is_bound and not filterset.is_valid():
+            return self.render_to_response(self.get_context_data(), status=400)
+        events = filterset.qs.order_by("-created_at", "-id")
+        tz = self.team.tzinfo
+        writer = csv.writer(_Echo())
+
+        def rows() -> Iterator[str]:
+            yield writer.writerow(["time", "person", "action", "object_type", "object_id", "object", "ip", "details"])
+            for event in events.iterator(chunk_size=2000):
+                yield writer.writerow([
+                    timezone.localtime(event.created_at, tz).isoformat(timespec="seconds"),
+                    event.actor_email, event.action, event.object_type, event.object_id, event.object_repr,
+                    event.ip_address or "", event.data,
+                ])
+
+        audit_record(team=self.team, actor=request.user, action="audit.export", request=request)
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime(timezone.now(), tz).strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+

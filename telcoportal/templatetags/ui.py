@@ -1,0 +1,36 @@
+"""Small template helpers for Bootstrap form rendering and phone numbers."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+def _css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return ""
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+@register.filter
+def bootstrap(field: forms.BoundField) -> SafeString:
+    """Renders a field's widget with Bootstrap's classes and its error state."""
+    css = _css_class(field.field.widget)
+    if field.errors and css:
+        css += " is-invalid"
+    attrs = {"class": css} if css else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_errors"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)

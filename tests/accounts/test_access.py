@@ -1,0 +1,128 @@
+"""Access, for every URL the project has: login, role and team checks.
+
+New views join these tests by themselves: a new URL must redirect anonymous
+users to the login page unless it is listed in PUBLIC; a new team view must
+declare ``permission`` (and ``team_model`` when its URL carries an object id),
+and its model must have a factory in ``tests.factories.TEAM_OBJECT_FACTORIES``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.access import TeamView
+from accounts.roles import Role, role_has
+from tests.conftest import client_for
+from tests.factories import TEAM_OBJECT_FACTORIES, MembershipFactory, TeamFactory
+from tests.urlwalk import Route, buildable, walk
+
+# URLs anyone may open. Everything else requires a signed-in user.
+PUBLIC = {"login", "logout", "healthz", "set_language", "invitation-accept", "admin:login", "admin:logout"}
+
+ROUTES = [r for r in walk() if buildable(r)]
+TEAM_ROUTES = [r for r in ROUTES if r.view_class and issubclass(r.view_class, TeamView)]
+OBJECT_ROUTES = [r for r in TEAM_ROUTES if "pk" in r.converters]
+
+
+def allowed_methods(route: Route) -> list[str]:
+    view = route.view_class
+    assert view is not None
+    return [m.upper() for m in ("get", "post") if m in view.http_method_names and hasattr(view, m)]
+
+
+def test_every_url_can_be_built_for_the_walk() -> None:
+    unbuildable = [r.pattern for r in walk() if not buildable(r) and not r.pattern.startswith("admin/")]
+    assert unbuildable == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=lambda r: r.name)
+def test_every_non_public_url_sends_anonymous_users_to_log_in(route: Route) -> None:
+    response = Client().get(route.url())
+    assert response.status_code == 302, f"{route.pattern} answered {response.status_code}"
+    assert response["Location"].startswith((reverse("login"), reverse("admin:login")))
+
+
+def test_public_urls_are_only_the_listed_ones() -> None:
+    names = {r.name for r in ROUTES}
+    assert PUBLIC <= names, f"listed as public but gone: {PUBLIC - names}"
+
+
+def test_every_view_with_an_id_in_its_url_is_team_scoped() -> None:
+    for route in ROUTES:
+        if "pk" in route.converters and not route.pattern.startswith("admin/"):
+            assert route.view_class and issubclass(route.view_class, TeamView), route.pattern
+            assert route.view_class.team_model is not None, f"{route.pattern} needs team_model"
+            assert route.view_class.team_model in TEAM_OBJECT_FACTORIES, (
+                f"add a factory for {route.view_class.team_model.__name__} to TEAM_OBJECT_FACTORIES"
+            )
+
+
+def _url_in(route: Route, team) -> str:  # type: ignore[no-untyped-def]
+    if "pk" in route.converters:
+        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)  # type: ignore[union-attr,index]
+        return route.url(pk=obj.pk)
+    return route.url()
+
+
+MATRIX = [(route, role, method) for route in TEAM_ROUTES for role in Role for method in allowed_methods(route)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "role", "method"), MATRIX, ids=[f"{r.name}-{role.value}-{m}" for r, role, m in MATRIX]
+)
+def test_role_matrix(route: Route, role: Role, method: str) -> None:
+    team = TeamFactory()
+    user = MembershipFactory(team=team, role=role).user
+    url = _url_in(route, team)
+    response = getattr(client_for(user), method.lower())(url)
+    needed = route.view_class.required_permission(route.view_class(), method)  # type: ignore[union-attr,call-arg]
+    if role_has(role, needed):
+        assert response.status_code not in (403, 404, 500), f"{role} {method} {url}: {response.status_code}"
+    else:
+        assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
+
+
+CROSS = [(route, method) for route in OBJECT_ROUTES for method in allowed_methods(route)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method"), CROSS, ids=[f"{r.name}-{m}" for r, m in CROSS])
+def test_another_teams_object_is_not_found(route: Route, method: str) -> None:
+    mine, theirs = TeamFactory(), TeamFactory()
+    owner = MembershipFactory(team=mine, role=Role.OWNER).user
+    url = _url_in(route, theirs)
+    response = getattr(client_for(owner), method.lower())(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_missing_id_is_not_found_too(alice_client: Client) -> None:
+    assert alice_client.get(reverse("provider-edit", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_viewer_posting_to_an_operator_action_is_forbidden(bob_client: Client) -> None:
+    assert bob_client.post(reverse("sms-new"), {"text": "hello"}).status_code == 403
+    assert bob_client.post(reverse("fax-new")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_forms_reject_posts_without_csrf_token(alice) -> None:  # type: ignore[no-untyped-def]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(reverse("member-invite"), {"email": "x@example.com", "role": "viewer"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_team_is_asked_to_create_one(member_of) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    client = client_for(UserFactory())
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("team-create")

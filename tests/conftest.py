@@ -1,0 +1,71 @@
+"""Three people, as in the house style: alice owns team A, bob is a viewer in
+team A, charlie is an outsider who owns team B."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Team, User
+from accounts.roles import Role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_and_clean_axes(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def team_a(db) -> Team:  # type: ignore[no-untyped-def]
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def team_b(db) -> Team:  # type: ignore[no-untyped-def]
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def alice(team_a: Team) -> User:
+    return MembershipFactory(team=team_a, user=UserFactory(email="alice@example.com"), role=Role.OWNER).user
+
+
+@pytest.fixture
+def bob(team_a: Team) -> User:
+    return MembershipFactory(team=team_a, user=UserFactory(email="bob@example.com"), role=Role.VIEWER).user
+
+
+@pytest.fixture
+def charlie(team_b: Team) -> User:
+    return MembershipFactory(team=team_b, user=UserFactory(email="charlie@example.com"), role=Role.OWNER).user
+
+
+@pytest.fixture
+def member_of(db) -> Callable[[Team, str], User]:  # type: ignore[no-untyped-def]
+    def make(team: Team, role: str) -> User:
+        return MembershipFactory(team=team, role=role).user
+
+    return make
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob: User) -> Client:
+    return client_for(bob)
+
+
+def membership(user: User, team: Team) -> Membership:
+    return Membership.objects.get(user=user, team=team)

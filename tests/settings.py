@@ -1,0 +1,27 @@
+"""Test settings: the real settings with fast hashing and fixed test keys.
+
+``DATABASE_URL`` still chooses the database, so the same suite runs on SQLite
+and on PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# A fixed Fernet key for tests only.
+os.environ.setdefault("CREDENTIAL_KEYS", "hZ5qX2w1e0m9bJ7Pq3Uu0fYk8sVd4nT6cR1aL2gH5jE=")
+
+from telcoportal.settings import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
