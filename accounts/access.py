@@ -8,7 +8,7 @@
 - ``team_queryset()`` / ``get_team_object()`` start every query from the current
   team, so another team's object is a 404, never a 403.
 
-A later app's views inherit this and join the URL × role × team test matrix
+A later app's views inherit this and join the URL x role x team test matrix
 automatically by declaring ``permission`` and, for views with an object id in
 the URL, ``team_model``.
 """

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, Team, User
@@ -58,8 +59,19 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     list_display = ["label", "kind", "team", "is_active", "last_checked_at", "has_error"]
     list_filter = ["kind", "is_active", "team"]
     search_fields = ["label", "team__name"]
-    fields = ["team", "kind", "label", "credentials_set", "options", "base_url", "is_active", "last_checked_at", "last_error"]
+    fields = [
+        "team",
+        "kind",
+        "label",
+        "credentials_set",
+        "options",
+        "base_url",
+        "is_active",
+        "last_checked_at",
+        "last_error",
+    ]
     readonly_fields = ["credentials_set", "last_checked_at", "last_error"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("credentials"))
     def credentials_set(self, obj: ProviderAccount) -> str:

@@ -36,7 +36,9 @@ def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: 
         accounts = list(ProviderAccount.objects.filter(is_active=True).only("id", "kind", "label", "credentials"))
     except (DatabaseError, CredentialsUnreadable) as exc:
         if isinstance(exc, CredentialsUnreadable):
-            return [Warning("Some provider credentials cannot be decrypted with CREDENTIAL_KEYS.", id="telcoportal.W002")]
+            return [
+                Warning("Some provider credentials cannot be decrypted with CREDENTIAL_KEYS.", id="telcoportal.W002")
+            ]
         return []
     for account in accounts:
         missing = [c.name for c in spec_for(account.kind).credentials if not account.credentials.get(c.name)]

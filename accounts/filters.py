@@ -13,10 +13,16 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("Person"), field_name="actor_email", lookup_expr="icontains")
     object = django_filters.CharFilter(label=_("Object"), field_name="object_repr", lookup_expr="icontains")
     since = django_filters.DateFilter(
-        label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

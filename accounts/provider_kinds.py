@@ -74,7 +74,9 @@ SPECS: dict[str, KindSpec] = {
                 choices=(("bare", _("Bare value (as the provider's library sends it)")), ("basic", _("Basic scheme"))),
                 default="bare",
             ),
-            OptionField("sender_ids", _("Sender ids"), kind="list", help_text=_("Approved SMS sender ids, one per line.")),
+            OptionField(
+                "sender_ids", _("Sender ids"), kind="list", help_text=_("Approved SMS sender ids, one per line.")
+            ),
             OptionField(
                 "telephone_ids", _("Telephone account ids"), kind="list", help_text=_("One per line, for call records.")
             ),

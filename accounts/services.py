@@ -83,7 +83,12 @@ def invitation_create(
         )
     )
     audit_record(
-        team=team, actor=actor_membership.user, action="invitation.create", target=invitation, request=request, role=role
+        team=team,
+        actor=actor_membership.user,
+        action="invitation.create",
+        target=invitation,
+        request=request,
+        role=role,
     )
     return invitation, token
 
@@ -120,7 +125,11 @@ def invitation_accept(*, invitation: Invitation, user: User, request: HttpReques
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(
-        team=invitation.team, actor=user, action="invitation.accept", target=invitation, request=request,
+        team=invitation.team,
+        actor=user,
+        action="invitation.accept",
+        target=invitation,
+        request=request,
         role=invitation.role,
     )
     return membership
@@ -156,21 +165,32 @@ def membership_update_role(
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record(
-        team=membership.team, actor=actor_membership.user, action="member.role_change", target=membership,
-        request=request, old_role=old, new_role=role,
+        team=membership.team,
+        actor=actor_membership.user,
+        action="member.role_change",
+        target=membership,
+        request=request,
+        old_role=old,
+        new_role=role,
     )
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor_membership: Membership, request: HttpRequest | None = None) -> None:
+def membership_remove(
+    *, membership: Membership, actor_membership: Membership, request: HttpRequest | None = None
+) -> None:
     if RANK[Role(membership.role)] > RANK[Role(actor_membership.role)]:
         raise ServiceError(_("You cannot remove someone above you."))
     if membership.role == Role.OWNER and _owners_left(membership.team, membership) == 0:
         raise ServiceError(_("A team needs at least one owner."))
     audit_record(
-        team=membership.team, actor=actor_membership.user, action="member.remove", target=membership,
-        request=request, email=membership.user.email,
+        team=membership.team,
+        actor=actor_membership.user,
+        action="member.remove",
+        target=membership,
+        request=request,
+        email=membership.user.email,
     )
     membership.delete()
 
@@ -219,8 +239,13 @@ def provider_account_save(
         account.last_error = ""
     account.save()
     audit_record(
-        team=team, actor=actor, action="provider.create" if creating else "provider.update", target=account,
-        request=request, kind=account.kind, credentials_changed=changed,
+        team=team,
+        actor=actor,
+        action="provider.create" if creating else "provider.update",
+        target=account,
+        request=request,
+        kind=account.kind,
+        credentials_changed=changed,
     )
     return account
 

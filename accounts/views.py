@@ -63,7 +63,9 @@ class TeamCreateView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
         team = team_create(
-            name=form.cleaned_data["name"], owner=request.user, time_zone=form.cleaned_data["time_zone"],
+            name=form.cleaned_data["name"],
+            owner=request.user,
+            time_zone=form.cleaned_data["time_zone"],
             request=request,
         )
         request.session[SESSION_KEY] = team.pk
@@ -101,8 +103,11 @@ class TeamSettingsView(TeamView, TemplateView):
             self.team.refresh_from_db()
             return self.render_to_response(self.get_context_data(form=form))
         team_update(
-            team=self.team, actor=request.user, name=form.cleaned_data["name"],
-            time_zone=form.cleaned_data["time_zone"], request=request,
+            team=self.team,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            time_zone=form.cleaned_data["time_zone"],
+            request=request,
         )
         messages.success(request, _("Team settings saved."))
         return redirect("team-settings")
@@ -129,8 +134,11 @@ class InviteView(MembersView):
         if form.is_valid():
             try:
                 invitation, _token = invitation_create(
-                    team=self.team, actor_membership=self.membership, email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"], request=request,
+                    team=self.team,
+                    actor_membership=self.membership,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    request=request,
                 )
             except ServiceError as exc:
                 form.add_error("email", str(exc))
@@ -151,7 +159,9 @@ class MemberRoleView(TeamView, View):
         if form.is_valid():
             try:
                 membership_update_role(
-                    membership=membership, role=form.cleaned_data["role"], actor_membership=self.membership,
+                    membership=membership,
+                    role=form.cleaned_data["role"],
+                    actor_membership=self.membership,
                     request=request,
                 )
                 messages.success(request, _("Role of %(user)s changed.") % {"user": membership.user})
@@ -277,9 +287,16 @@ class ProviderAccountFormView(TeamView, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "account": account}, status=400)
         account = provider_account_save(
-            team=self.team, actor=request.user, kind=kind, label=form.cleaned_data["label"],
-            credentials=form.credentials(), options=form.options(), base_url=form.cleaned_data["base_url"],
-            is_active=form.cleaned_data["is_active"], account=account, request=request,
+            team=self.team,
+            actor=request.user,
+            kind=kind,
+            label=form.cleaned_data["label"],
+            credentials=form.credentials(),
+            options=form.options(),
+            base_url=form.cleaned_data["base_url"],
+            is_active=form.cleaned_data["is_active"],
+            account=account,
+            request=request,
         )
         messages.success(request, _("Provider account %(label)s saved.") % {"label": account.label})
         return redirect("provider-list")
@@ -335,15 +352,21 @@ class AuditExportView(AuditLogView):
         def rows() -> Iterator[str]:
             yield writer.writerow(["time", "person", "action", "object_type", "object_id", "object", "ip", "details"])
             for event in events.iterator(chunk_size=2000):
-                yield writer.writerow([
-                    timezone.localtime(event.created_at, tz).isoformat(timespec="seconds"),
-                    event.actor_email, event.action, event.object_type, event.object_id, event.object_repr,
-                    event.ip_address or "", event.data,
-                ])
+                yield writer.writerow(
+                    [
+                        timezone.localtime(event.created_at, tz).isoformat(timespec="seconds"),
+                        event.actor_email,
+                        event.action,
+                        event.object_type,
+                        event.object_id,
+                        event.object_repr,
+                        event.ip_address or "",
+                        event.data,
+                    ]
+                )
 
         audit_record(team=self.team, actor=request.user, action="audit.export", request=request)
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime(timezone.now(), tz).strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
-

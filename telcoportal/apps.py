@@ -6,6 +6,6 @@ class TelcoportalConfig(AppConfig):
     verbose_name = "Telcoportal"
 
     def ready(self) -> None:
-        from . import celery  # noqa: F401  (binds @shared_task to our app)
+        from . import celery
 
         celery.ensure_filesystem_broker_folders()

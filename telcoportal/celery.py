@@ -21,4 +21,3 @@ def ensure_filesystem_broker_folders() -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-

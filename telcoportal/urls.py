@@ -24,4 +24,3 @@ urlpatterns = [
     path("fax/", include("fax.urls")),
     path("admin/", admin.site.urls),
 ]
-

@@ -10,7 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # A fixed Fernet key for tests only.
 os.environ.setdefault("CREDENTIAL_KEYS", "hZ5qX2w1e0m9bJ7Pq3Uu0fYk8sVd4nT6cR1aL2gH5jE=")
 
-from telcoportal.settings import *  # noqa: E402,F403
+from telcoportal.settings import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` runs the portal, `make test` runs the tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: demo test lint check-prod messages
+
+demo: $(VENV)/.installed .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_setup
+	$(PY) manage.py rundemo
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Production settings must pass Django's deployment checklist with no warning.
+check-prod: $(VENV)/.installed
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	CREDENTIAL_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# Re-extract and compile the Turkish catalogue after changing strings (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l tr --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+# A local .env for the demo: development mode and freshly generated keys.
+.env: | $(VENV)/.installed
+	$(PY) -c "import secrets; from cryptography.fernet import Fernet; \
+	print('DEBUG=1'); print('SECRET_KEY=' + secrets.token_urlsafe(50)); \
+	print('CREDENTIAL_KEYS=' + Fernet.generate_key().decode())" > .env
+	@echo "wrote .env (git ignores it)"

@@ -1,0 +1,49 @@
+"""Runs the whole demo: web server, Celery worker with beat, and the provider sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Starts the web server, a Celery worker with beat, and the sandbox; Ctrl-C stops them all."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--sandbox-port", type=int, default=8001)
+
+    def handle(self, *args: Any, port: int, sandbox_port: int, **options: Any) -> None:
+        python = sys.executable
+        celery = os.path.join(os.path.dirname(python), "celery")
+        commands = {
+            "sandbox": [python, "manage.py", "sandbox", "--port", str(sandbox_port)],
+            "worker": [celery, "-A", "telcoportal.celery", "worker", "-B", "--loglevel", "INFO", "--concurrency", "2"],
+            "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        }
+        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        self.stdout.write(
+            self.style.SUCCESS(f"\nTelcoportal is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n")
+        )
+        try:
+            while all(p.poll() is None for p in processes.values()):
+                time.sleep(0.5)
+            failed = [name for name, p in processes.items() if p.poll() is not None]
+            self.stderr.write(f"stopped: {', '.join(failed)}")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in processes.values():
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

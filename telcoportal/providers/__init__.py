@@ -1,0 +1,1 @@
+"""Provider API clients: plain Python, credentials passed in, no Django imports."""

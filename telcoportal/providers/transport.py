@@ -1,0 +1,474 @@
+"""The HTTP transport every provider client shares.
+
+One ``requests.Session`` per client, explicit timeouts, bounded retries with
+backoff for reads only (a send is never retried blindly), OAuth bearer tokens
+that refresh before expiry and once on 401, one error hierarchy, and redaction
+of secrets from every log line and exception message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+
+from .errors import (
+    AuthenticationFailed,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    UnexpectedResponse,
+)
+
+logger = logging.getLogger("telcoportal.providers")
+
+DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+REDACTED = "[redacted]"
+
+# Secrets that can appear in text we did not build ourselves (URLs, bodies).
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:bearer\s+|basic\s+)?[^\s\"',}]+"),
+    re.compile(
+        r"(?i)([?&;\s\"']?(?:key|api_key|password|passwd|secret|client_secret|access_token|refresh_token|token|code)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"
+    ),
+]
+
+
+class Redactor:
+    """Removes known secret values and secret-looking parameters from text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 3:
+            self._secrets.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        for pattern in _SECRET_PATTERNS:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+        return text
+
+
+@dataclass
+class Token:
+    access_token: str
+    expires_at: datetime | None = None
+    refresh_token: str = ""
+    token_type: str = "Bearer"
+
+    def is_fresh(self, *, margin: timedelta, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at - margin > now
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "access_token": self.access_token,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else "",
+            "refresh_token": self.refresh_token,
+            "token_type": self.token_type,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Token:
+        expires = data.get("expires_at") or None
+        return cls(
+            access_token=str(data["access_token"]),
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+            refresh_token=str(data.get("refresh_token") or ""),
+            token_type=str(data.get("token_type") or "Bearer"),
+        )
+
+    @classmethod
+    def from_oauth_response(cls, data: Mapping[str, Any], *, now: datetime) -> Token:
+        """Builds a token from an RFC 6749 token response."""
+        if not isinstance(data, Mapping) or not data.get("access_token"):
+            raise UnexpectedResponse("token response without access_token")
+        expires_in = data.get("expires_in")
+        try:
+            expires_at = now + timedelta(seconds=int(expires_in)) if expires_in else None
+        except (TypeError, ValueError):
+            expires_at = None
+        return cls(
+            access_token=str(data["access_token"]),
+            expires_at=expires_at,
+            refresh_token=str(data.get("refresh_token") or ""),
+            token_type=str(data.get("token_type") or "Bearer").strip() or "Bearer",
+        )
+
+
+class TokenStore(Protocol):
+    """Where a client keeps its OAuth token between calls (the portal encrypts it)."""
+
+    def load(self) -> Token | None: ...
+
+    def save(self, token: Token | None) -> None: ...
+
+
+class MemoryTokenStore:
+    def __init__(self, token: Token | None = None) -> None:
+        self.token = token
+
+    def load(self) -> Token | None:
+        return self.token
+
+    def save(self, token: Token | None) -> None:
+        self.token = token
+
+
+class Auth(Protocol):
+    def headers(self) -> dict[str, str]: ...
+
+    def invalidate(self) -> bool:
+        """Forget cached credentials after a 401; True when a retry may help."""
+        ...
+
+
+class StaticHeaderAuth:
+    """Fixed headers (Pasifik's Authorization value, for example)."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+    def invalidate(self) -> bool:
+        return False
+
+
+class NoAuth(StaticHeaderAuth):
+    def __init__(self) -> None:
+        super().__init__({})
+
+
+class BearerTokenAuth:
+    """OAuth2 bearer token: fetched on demand, refreshed before expiry and on 401.
+
+    ``obtain`` gets a brand-new token (password or client-credentials grant);
+    ``refresh`` (optional) trades a refresh token for a new one.
+    """
+
+    def __init__(
+        self,
+        *,
+        obtain: Callable[[], Token],
+        store: TokenStore | None = None,
+        refresh: Callable[[Token], Token] | None = None,
+        margin: timedelta = timedelta(seconds=60),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        redactor: Redactor | None = None,
+    ) -> None:
+        self._obtain = obtain
+        self._refresh = refresh
+        self.store = store or MemoryTokenStore()
+        self._margin = margin
+        self._clock = clock
+        self._redactor = redactor
+
+    def token(self) -> Token:
+        token = self.store.load()
+        if token and token.is_fresh(margin=self._margin, now=self._clock()):
+            return token
+        new: Token | None = None
+        if token and token.refresh_token and self._refresh:
+            try:
+                new = self._refresh(token)
+            except AuthenticationFailed:
+                new = None
+            except InvalidRequest:
+                new = None
+        if new is None:
+            new = self._obtain()
+        self.store.save(new)
+        if self._redactor:
+            self._redactor.add(new.access_token)
+            self._redactor.add(new.refresh_token)
+        return new
+
+    def headers(self) -> dict[str, str]:
+        token = self.token()
+        if self._redactor:
+            self._redactor.add(token.access_token)
+        return {"Authorization": f"Bearer {token.access_token}"}
+
+    def invalidate(self) -> bool:
+        token = self.store.load()
+        if token is not None:
+            # Keep the refresh token, drop the access token's validity.
+            self.store.save(
+                Token(
+                    access_token=token.access_token,
+                    expires_at=datetime(1970, 1, 1, tzinfo=UTC),
+                    refresh_token=token.refresh_token,
+                    token_type=token.token_type,
+                )
+            )
+        return True
+
+
+ErrorParser = Callable[[requests.Response], tuple[str, dict[str, list[str]]]]
+
+
+def default_error_parser(response: requests.Response) -> tuple[str, dict[str, list[str]]]:
+    """Reads ``{"message"|"error"|"error_description": ..., "errors": {...}}`` or plain text."""
+    text = response.text or ""
+    try:
+        body = response.json()
+    except ValueError:
+        return (text.strip()[:500] or response.reason or "error"), {}
+    if isinstance(body, Mapping):
+        message = ""
+        for key in ("message", "error_description", "error", "detail", "description", "msg"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                message = value.strip()
+                break
+        errors: dict[str, list[str]] = {}
+        raw_errors = body.get("errors")
+        if isinstance(raw_errors, Mapping):
+            for name, value in raw_errors.items():
+                errors[str(name)] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        return message or (response.reason or "error"), errors
+    return text.strip()[:500] or (response.reason or "error"), {}
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass
+class RetryPolicy:
+    """Bounded retries with exponential backoff, for idempotent reads only."""
+
+    attempts: int = 3  # total tries for a read, the first included
+    backoff: float = 0.5  # seconds before the second try; doubles each time
+    max_wait: float = 30.0  # never sleep longer than this in one go
+    jitter: float = 0.1
+
+    def wait(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_wait)
+        base = self.backoff * (2 ** (attempt - 1))
+        return min(base + random.uniform(0, self.jitter * base), self.max_wait)
+
+
+@dataclass
+class Transport:
+    """HTTP plumbing shared by the clients; knows nothing of any one provider."""
+
+    base_url: str
+    provider: str
+    auth: Auth = field(default_factory=NoAuth)
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    redactor: Redactor = field(default_factory=Redactor)
+    error_parser: ErrorParser = default_error_parser
+    session: requests.Session = field(default_factory=requests.Session)
+    sleep: Callable[[float], None] = time.sleep
+    default_headers: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        read: bool,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        authenticated: bool = True,
+    ) -> requests.Response:
+        """Sends one request; returns a 2xx response or raises a ProviderError.
+
+        ``read=True`` marks an idempotent read that may be retried on timeouts,
+        5xx and 429. A send (``read=False``) is tried once; only a 401 with a
+        refreshable token is repeated, since the provider did not act on it.
+        """
+        attempts = self.retry.attempts if read else 1
+        attempt = 0
+        reauthenticated = False
+        while True:
+            attempt += 1
+            try:
+                response = self._send_once(
+                    method,
+                    path,
+                    params=params,
+                    json_body=json_body,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    stream=stream,
+                    authenticated=authenticated,
+                )
+                self.raise_for_status(response)
+                return response
+            except AuthenticationFailed:
+                if authenticated and not reauthenticated and self.auth.invalidate():
+                    reauthenticated = True
+                    attempt -= 1
+                    continue
+                raise
+            except (ProviderUnavailable, RateLimited) as exc:
+                if attempt >= attempts:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+                wait = self.retry.wait(attempt, retry_after)
+                logger.info(
+                    "%s: retrying %s %s in %.2fs after %s", self.provider, method, self.redactor(path), wait, exc
+                )
+                self.sleep(wait)
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        data: Any,
+        files: Any,
+        headers: Mapping[str, str] | None,
+        stream: bool,
+        authenticated: bool,
+    ) -> requests.Response:
+        all_headers = dict(self.default_headers)
+        if authenticated:
+            all_headers.update(self.auth.headers())
+        if headers:
+            all_headers.update(headers)
+        url = self.url(path)
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                files=files,
+                headers=all_headers,
+                timeout=self.timeout,
+                stream=stream,
+            )
+        except requests.ConnectTimeout as exc:
+            raise self._unavailable("connection timed out", exc, request_sent=False) from None
+        except requests.ReadTimeout as exc:
+            raise self._unavailable("the provider did not answer in time", exc, request_sent=True) from None
+        except requests.ConnectionError as exc:
+            # A refused connection never reached the provider; a dropped one may have.
+            sent = not _is_connect_failure(exc)
+            raise self._unavailable("could not reach the provider", exc, request_sent=sent) from None
+        except requests.RequestException as exc:
+            raise self._unavailable("request failed", exc, request_sent=True) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info(
+            "%s %s %s -> %s in %.0f ms",
+            self.provider,
+            method,
+            self.redactor(response.url or url),
+            response.status_code,
+            elapsed_ms,
+        )
+        return response
+
+    def _unavailable(self, message: str, exc: Exception, *, request_sent: bool) -> ProviderUnavailable:
+        detail = self.redactor(f"{message}: {type(exc).__name__}")
+        return ProviderUnavailable(detail, request_sent=request_sent, provider=self.provider)
+
+    def raise_for_status(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        message, field_errors = self.error_parser(response)
+        if stream_body_unread(response):
+            response.close()
+        raise self.error_for_status(status, message, field_errors, retry_after=response.headers.get("Retry-After"))
+
+    def error_for_status(
+        self,
+        status: int,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        retry_after: str | None = None,
+    ) -> ProviderError:
+        message = self.redactor(message)
+        field_errors = {k: [self.redactor(m) for m in v] for k, v in (field_errors or {}).items()}
+        kwargs: dict[str, Any] = {"status_code": status, "provider": self.provider}
+        if status == 401:
+            return AuthenticationFailed(message, **kwargs)
+        if status == 403:
+            return PermissionDenied(message, **kwargs)
+        if status == 404:
+            return NotFound(message, **kwargs)
+        if status == 429:
+            return RateLimited(message, retry_after=parse_retry_after(retry_after), **kwargs)
+        if status >= 500:
+            return ProviderUnavailable(message, request_sent=True, **kwargs)
+        if 400 <= status < 500:
+            return InvalidRequest(message, field_errors=field_errors, **kwargs)
+        return UnexpectedResponse(message, **kwargs)
+
+    def json(self, response: requests.Response) -> Any:
+        """The body as JSON, or UnexpectedResponse for a malformed or truncated one."""
+        try:
+            return json.loads(response.content.decode(response.encoding or "utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            snippet = self.redactor(response.text[:120]) if response.text else ""
+            raise UnexpectedResponse(
+                f"malformed JSON body: {snippet!r}", status_code=response.status_code, provider=self.provider
+            ) from None
+
+    def unexpected(self, message: str, status_code: int | None = None) -> UnexpectedResponse:
+        return UnexpectedResponse(self.redactor(message), status_code=status_code, provider=self.provider)
+
+
+def stream_body_unread(response: requests.Response) -> bool:
+    return not getattr(response, "_content_consumed", True)
+
+
+def _is_connect_failure(exc: requests.ConnectionError) -> bool:
+    text = repr(exc)
+    return any(
+        s in text
+        for s in ("NewConnectionError", "Connection refused", "Name or service not known", "Failed to resolve")
+    )

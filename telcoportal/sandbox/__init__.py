@@ -1,0 +1,1 @@
+"""Local emulators of the four provider APIs, for the demo and the tests."""

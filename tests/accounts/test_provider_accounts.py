@@ -1,0 +1,121 @@
+"""Provider-account forms: the fields each provider needs, write-only secrets, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import ProviderAccount
+from tests.factories import ProviderAccountFactory
+
+EXPECTED_CREDENTIAL_FIELDS = {
+    "pasifik": ["cred_username", "cred_password"],
+    "telsam": ["cred_username", "cred_password", "cred_client_id", "cred_client_secret"],
+    "verimor": ["cred_api_key"],
+    "telphin": ["cred_client_id", "cred_client_secret", "cred_extension_id"],
+}
+
+
+@pytest.mark.parametrize(("kind", "fields"), EXPECTED_CREDENTIAL_FIELDS.items())
+def test_each_provider_form_asks_for_exactly_its_credentials(alice_client: Client, kind: str, fields) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.get(reverse("provider-create", args=[kind]))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [name for name in form.fields if name.startswith("cred_")] == fields
+
+
+def test_an_unknown_provider_kind_is_not_found(alice_client: Client) -> None:
+    assert alice_client.get(reverse("provider-create", args=["acme"])).status_code == 404
+
+
+def test_creating_an_account_stores_credentials_and_options(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.post(
+        reverse("provider-create", args=["telphin"]),
+        {
+            "label": "Telphin main",
+            "cred_client_id": "cid",
+            "cred_client_secret": "csecret",
+            "cred_extension_id": "42",
+            "opt_fax_numbers": "+90 212 000 00 00\n+90 212 000 00 01",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    account = team_a.provider_accounts.get(label="Telphin main")
+    assert account.kind == "telphin"
+    assert account.credentials == {"client_id": "cid", "client_secret": "csecret", "extension_id": "42"}
+    assert account.options["fax_numbers"] == ["+90 212 000 00 00", "+90 212 000 00 01"]
+    assert team_a.audit_events.filter(action="provider.create", object_id=str(account.pk)).exists()
+
+
+def test_a_form_with_missing_fields_keeps_what_was_typed_and_names_them(alice_client: Client) -> None:
+    response = alice_client.post(
+        reverse("provider-create", args=["telsam"]),
+        {
+            "label": "Telsam office",
+            "cred_username": "office",
+            "cred_password": "",
+            "cred_client_id": "77",
+            "cred_client_secret": "",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"cred_password", "cred_client_secret"}
+    html = response.content.decode()
+    assert 'value="Telsam office"' in html
+    assert 'value="office"' in html
+    assert 'value="77"' in html
+    assert "This field is required." in html
+
+
+def test_editing_shows_unchanged_and_keeps_secrets_left_empty(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    account = ProviderAccountFactory(team=team_a, kind="verimor", credentials={"api_key": "old-key-123"})
+    page = alice_client.get(reverse("provider-edit", args=[account.pk])).content.decode()
+    assert "unchanged" in page
+    assert "old-key-123" not in page
+    response = alice_client.post(
+        reverse("provider-edit", args=[account.pk]), {"label": "Renamed", "cred_api_key": "", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.label == "Renamed"
+    assert account.credentials == {"api_key": "old-key-123"}
+
+
+def test_editing_with_a_new_secret_replaces_it_and_drops_cached_tokens(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    account = ProviderAccountFactory(
+        team=team_a, kind="verimor", credentials={"api_key": "old"}, token_cache={"access_token": "t"}
+    )
+    alice_client.post(reverse("provider-edit", args=[account.pk]), {"label": "V", "cred_api_key": "new-key"})
+    account.refresh_from_db()
+    assert account.credentials == {"api_key": "new-key"}
+    assert account.token_cache == {}
+    assert account.is_active is False  # the unchecked box is honoured
+
+
+def test_labels_are_unique_within_a_team(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    ProviderAccountFactory(team=team_a, label="Main")
+    response = alice_client.post(reverse("provider-create", args=["verimor"]), {"label": "main", "cred_api_key": "k"})
+    assert response.status_code == 400
+    assert "label" in response.context["form"].errors
+
+
+def test_a_base_url_must_be_http_or_https(alice_client: Client) -> None:
+    response = alice_client.post(
+        reverse("provider-create", args=["verimor"]), {"label": "V", "cred_api_key": "k", "base_url": "ftp://x"}
+    )
+    assert response.status_code == 400
+    assert "base_url" in response.context["form"].errors
+
+
+def test_deleting_an_account_is_audited(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    account = ProviderAccountFactory(team=team_a)
+    assert alice_client.post(reverse("provider-delete", args=[account.pk])).status_code == 302
+    assert not ProviderAccount.objects.filter(pk=account.pk).exists()
+    assert team_a.audit_events.filter(action="provider.delete").exists()
+
+
+def test_a_viewer_cannot_open_provider_accounts(bob_client: Client) -> None:
+    assert bob_client.get(reverse("provider-list")).status_code == 403

@@ -1,0 +1,103 @@
+"""Project-wide promises: health check, languages, production settings, Celery wiring."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "broker": True}
+
+
+@pytest.mark.django_db
+def test_healthz_says_when_the_broker_is_unreachable(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from telcoportal import views
+
+    monkeypatch.setattr(views, "_broker_ok", lambda: False)
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
+
+
+def test_the_turkish_catalogue_is_compiled_and_used() -> None:
+    assert (ROOT / "locale" / "tr" / "LC_MESSAGES" / "django.mo").exists()
+    with translation.override("tr"):
+        assert translation.gettext("Log in") == "Giriş yap"
+        assert translation.gettext("Dashboard") == "Pano"
+
+
+@pytest.mark.django_db
+def test_the_login_page_speaks_turkish_after_switching(alice) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": "tr", "next": reverse("login")})
+    assert response.status_code == 302
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="tr">' in page
+    assert "Giriş yap" in page
+
+
+def _production_env() -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="telcoportal.settings",
+        DEBUG="0",
+        SECRET_KEY="x" * 30 + "production-check-" + "y" * 30,
+        CREDENTIAL_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="portal.example.com",
+    )
+    for key in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "STATIC_MANIFEST"):
+        env.pop(key, None)
+    return env
+
+
+def test_production_settings_pass_the_deployment_checklist_with_no_warning() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = _production_env()
+    env["SECRET_KEY"] = ""
+    env["DEBUG"] = "0"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+
+
+def test_celery_finds_every_task_in_the_beat_schedule() -> None:
+    from django.conf import settings
+
+    from telcoportal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

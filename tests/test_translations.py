@@ -1,0 +1,49 @@
+"""The Turkish catalogue is complete and its compiled form matches it."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+from pathlib import Path
+
+PO = Path(__file__).resolve().parent.parent / "locale" / "tr" / "LC_MESSAGES" / "django.po"
+
+
+def _string(lines: list[str]) -> str:
+    return "".join(ast.literal_eval(line) for line in lines)
+
+
+def po_entries(path: Path) -> dict[str, str]:
+    """msgid -> msgstr (msgstr[0] for plurals), fuzzy entries left out as gettext does."""
+    entries: dict[str, str] = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if any(line.startswith("#,") and "fuzzy" in line for line in lines):
+            continue
+        parts: dict[str, list[str]] = {}
+        current = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            if line.startswith('"'):
+                if current:
+                    parts[current].append(line)
+                continue
+            key, _, rest = line.partition(" ")
+            current = key
+            parts[key] = [rest]
+        if "msgid" in parts and _string(parts["msgid"]):
+            entries[_string(parts["msgid"])] = _string(parts.get("msgstr", parts.get("msgstr[0]", ['""'])))
+    return entries
+
+
+def test_every_string_has_a_turkish_translation() -> None:
+    untranslated = [msgid for msgid, msgstr in po_entries(PO).items() if not msgstr]
+    assert untranslated == []
+
+
+def test_the_compiled_catalogue_is_up_to_date() -> None:
+    with PO.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [msgid for msgid, msgstr in po_entries(PO).items() if compiled.gettext(msgid) != msgstr]
+    assert stale == [], "run `make messages`"
