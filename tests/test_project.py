@@ -52,7 +52,8 @@ def test_the_login_page_speaks_turkish_after_switching(alice) -> None:  # type: 
 def _production_env() -> dict[str, str]:
     from cryptography.fernet import Fernet
 
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    skip = ("DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         DJANGO_SETTINGS_MODULE="telcoportal.settings",
         DEBUG="0",
