@@ -55,7 +55,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, sandbox_url: str, **options: Any) -> None:
         team, _ = Team.objects.get_or_create(name="Demo Lojistik A.Ş.")
-        branch, _ = Team.objects.get_or_create(name="Demo Branch Office")
+        branch, _ = Team.objects.get_or_create(name="Demo Şube Ofisi")
         lines = []
         for email, name, role in DEMO_PEOPLE:
             user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
