@@ -31,11 +31,21 @@ FALLBACK_CREDENTIALS = {
 }
 
 DEMO_OPTIONS: dict[str, dict[str, Any]] = {
-    "pasifik": {"language": "tr", "auth_scheme": "bare", "sender_ids": ["DEMO", "TELCOPORTAL"], "fax_numbers": []},
-    "telsam": {"fax_numbers": []},
-    "verimor": {"fax_numbers": []},
-    "telphin": {"fax_numbers": []},
+    "pasifik": {"language": "tr", "auth_scheme": "bare", "sender_ids": ["DEMO", "TELCOPORTAL"]},
+    "telsam": {},
+    "verimor": {},
+    "telphin": {},
 }
+
+# option -> the sandbox module constants that hold the demo values
+SANDBOX_OPTION_SOURCES = {
+    "telephone_ids": ("DEMO_TELEPHONE_IDS",),
+    "fax_numbers": ("DEMO_FAX_NUMBERS", "DEMO_NUMBERS", "DEMO_DID", "DEMO_FAX_NUMBER"),
+}
+
+
+# The sandbox modules name some credentials as their client does; the account form names them so.
+FIELD_NAMES = {"key": "api_key"}
 
 
 def sandbox_credentials(kind: str) -> dict[str, str]:
@@ -43,7 +53,25 @@ def sandbox_credentials(kind: str) -> dict[str, str]:
         module = importlib.import_module(f"telcoportal.sandbox.{kind}")
     except ModuleNotFoundError:
         return dict(FALLBACK_CREDENTIALS[kind])
-    return {**FALLBACK_CREDENTIALS[kind], **getattr(module, "DEMO_CREDENTIALS", {})}
+    demo = {FIELD_NAMES.get(k, k): str(v) for k, v in getattr(module, "DEMO_CREDENTIALS", {}).items()}
+    if hasattr(module, "DEMO_EXTENSION_ID"):
+        demo["extension_id"] = str(module.DEMO_EXTENSION_ID)
+    return {**FALLBACK_CREDENTIALS[kind], **demo}
+
+
+def sandbox_options(kind: str) -> dict[str, Any]:
+    options: dict[str, Any] = dict(DEMO_OPTIONS[kind])
+    try:
+        module = importlib.import_module(f"telcoportal.sandbox.{kind}")
+    except ModuleNotFoundError:
+        return options
+    for option, names in SANDBOX_OPTION_SOURCES.items():
+        for name in names:
+            value = getattr(module, name, None)
+            if value:
+                options[option] = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+                break
+    return options
 
 
 class Command(BaseCommand):
@@ -68,14 +96,14 @@ class Command(BaseCommand):
             lines.append((email, password, role.label))
         owner = User.objects.get(email=DEMO_PEOPLE[0][0])
         Membership.objects.get_or_create(team=branch, user=owner, defaults={"role": Role.OWNER})
-        for kind, options in DEMO_OPTIONS.items():
+        for kind in DEMO_OPTIONS:
             ProviderAccount.objects.update_or_create(
                 team=team,
                 label=f"{kind.title()} (sandbox)",
                 defaults={
                     "kind": kind,
                     "credentials": sandbox_credentials(kind),
-                    "options": options,
+                    "options": sandbox_options(kind),
                     "base_url": f"{sandbox_url.rstrip('/')}/{kind}",
                 },
             )

@@ -1,0 +1,111 @@
+"""PBX (virtual central): SIP peers and extensions, CDRs, recordings, active calls.
+
+Every answer is an envelope ``{body, state, code, central}``; the transport
+raises for error codes (see ``responses.PBX_STATES``) before these methods run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from . import validation as v
+from .base import PasifikEndpoints
+from .models import ActiveCalls, ActiveChannel, Download, PbxCdr, SipExtension, SipPeer
+from .parsing import require_list
+
+# Asterisk's "core show channels" summary lines that trail the channel list.
+_SUMMARY = re.compile(r"^\s*(\d+)\s+(active channels?|active calls?|calls? processed)\s*$", re.IGNORECASE)
+
+
+class PbxEndpoints(PasifikEndpoints):
+    # Reference: pasifik-telekom-api-v2.txt, "SIP Peers"
+    def pbx_sip_peers(self) -> list[SipPeer]:
+        """Registered SIP peers, with their reachability and latency ("OK (119 ms)")."""
+        body = self._post_pbx("pbx/sippeers/")
+        return [SipPeer.from_api(item) for item in require_list(body, what="SIP peers")]
+
+    # Reference: pasifik-telekom-api-v2.txt, "SIP Extensions"
+    def pbx_sip_extensions(self) -> list[SipExtension]:
+        """SIP profiles of the PBX. Their ``secret`` (a SIP password) is dropped on reading."""
+        body = self._post_pbx("pbx/sipextensions/")
+        if isinstance(body, Mapping):
+            return [SipExtension.from_api(str(name), settings) for name, settings in body.items()]
+        return [
+            SipExtension.from_api(_extension_name(item), item) for item in require_list(body, what="SIP extensions")
+        ]
+
+    # Reference: pasifik-telekom-api-v2.txt, "CDR Report"
+    def pbx_cdr(
+        self,
+        *,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        field_name: str | None = None,
+        field_pattern: str | None = None,
+        status: str | None = None,
+        recordings: str | None = None,
+    ) -> list[PbxCdr]:
+        """PBX CDRs. Filter times go out in UTC as the document asks; every filter is optional."""
+        v.time_range(start_date, end_date)
+        body = v.drop_none(
+            {
+                "start_date": v.cdr_filter_time(start_date, field="start_date") if start_date is not None else None,
+                "end_date": v.cdr_filter_time(end_date, field="end_date") if end_date is not None else None,
+                "field_name": _choice(field_name, "field_name", v.CDR_FIELD_NAMES),
+                "field_pattern": v.text(field_pattern, field="field_pattern") if field_pattern is not None else None,
+                "status": _choice(status, "status", v.CDR_STATUSES),
+                "recordings": _choice(recordings, "recordings", v.CDR_RECORDINGS),
+            }
+        )
+        data = self._post_pbx("pbx/cdr/", body)
+        return [PbxCdr.from_api(item) for item in require_list(data, what="PBX CDRs")]
+
+    # Reference: pasifik-telekom-api-v2.txt, "CDR Wave"
+    def pbx_cdr_wav(self, *, wavname: str, calldate: date) -> Download:
+        """Streams one call recording. ``wavname`` must be a ``PbxCdr.recordingfile``.
+
+        The provider matches ``wavname`` like grep, so only exact file names
+        from a CDR are accepted. ``calldate`` is the call's day (``PbxCdr.call_day``).
+        """
+        body = {"wavname": v.wav_name(wavname), "calldate": v.wav_date(calldate)}
+        return self._download("pbx/cdr/wav/", body, fallback_name=wavname)
+
+    # Reference: pasifik-telekom-api-v2.txt, "Active Call"
+    def pbx_active_calls(self) -> ActiveCalls:
+        """Channels up on the PBX, and Asterisk's summary counts when the answer has them."""
+        items = require_list(self._post_pbx("pbx/activecall/"), what="active calls")
+        channels: list[ActiveChannel] = []
+        counts: dict[str, int] = {}
+        for item in items:
+            if isinstance(item, str):
+                _read_summary(item, counts)
+            else:
+                channels.append(ActiveChannel.from_api(item))
+        return ActiveCalls(
+            channels=tuple(channels),
+            active_channels=counts.get("channel"),
+            active_calls=counts.get("call"),
+            calls_processed=counts.get("processed"),
+        )
+
+
+def _choice(value: str | None, field: str, allowed: tuple[str, ...]) -> str | None:
+    return v.choice(value, field=field, allowed=allowed) if value is not None else None
+
+
+def _extension_name(item: Any) -> str:
+    if isinstance(item, Mapping):
+        return str(item.get("name") or item.get("username") or item.get("ObjectName") or "")
+    return ""
+
+
+def _read_summary(line: str, counts: dict[str, int]) -> None:
+    match = _SUMMARY.match(line)
+    if match is None:
+        return
+    label = match.group(2).lower()
+    key = "processed" if "processed" in label else "channel" if "channel" in label else "call"
+    counts[key] = int(match.group(1))

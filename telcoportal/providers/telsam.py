@@ -1,0 +1,407 @@
+# ruff: noqa: RUF003 - the provider speaks Turkish
+"""Client for Telsam "yenifaks" (``telsam-yenifaks-fax-api.txt`` and NOTES.md).
+
+A Laravel application with Passport: OAuth2 password and authorization-code
+grants with refresh tokens, Laravel error bodies, Laravel paginators. Every
+call is a POST with a JSON body. The document gives no URL for sending or
+downloading; both are constructor options (see ``docs/providers.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import requests
+
+from .errors import AuthenticationFailed, InvalidRequest
+from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, StreamedDocument, sniff_media_type, streamed_document
+from .transport import (
+    DEFAULT_TIMEOUT,
+    BearerTokenAuth,
+    Redactor,
+    Token,
+    TokenStore,
+    Transport,
+    default_error_parser,
+)
+
+DOC = "telsam-yenifaks-fax-api.txt"
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+# "jpeg,png,bmp,docx,doc,xls,xlsx,pdf,tiff" recognised by content (doc/xls are OLE, docx/xlsx zip).
+ACCEPTED_TYPES = {JPEG, PNG, BMP, ZIP, OLE, PDF, TIFF}
+# The document's enums carry stray spaces (" success", "authorization_code "): we send them trimmed.
+LIST_STATUSES = ("success", "pending", "failed")
+LIST_TYPES = ("incoming", "outgoing")
+STATUSES = {"success": "delivered", "pending": "pending", "failed": "failed"}
+# OAuth errors that mean "these credentials, this code or this refresh token are refused".
+_AUTH_ERRORS = {"invalid_grant", "invalid_client", "access_denied", "invalid_credentials"}
+
+
+@dataclass(frozen=True)
+class Fax:
+    id: int
+    phone: str
+    subject: str | None
+    call_type: str  # incoming / outgoing
+    status: str  # normalized: delivered, pending, failed, unknown
+    raw_status: str
+    again: int | None  # attempts
+    did: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FaxAttempt:
+    id: int
+    calldate: datetime | None
+    subject: str | None
+    src: str
+    dstnum: str
+    disposition: str
+    calltype: str
+    status: str  # normalized
+    raw_status: str  # e.g. "FAILED"
+
+
+@dataclass(frozen=True)
+class FaxDetail:
+    fax: Fax
+    attempts: list[FaxAttempt]
+
+
+@dataclass(frozen=True)
+class FaxPage:
+    faxes: list[Fax]
+    page: int
+    last_page: int | None  # None when the answer carried no paginator
+    total: int | None
+    per_page: int | None
+    has_next: bool
+
+
+class _TelsamTransport(Transport):
+    def raise_for_status(self, response: requests.Response) -> None:
+        if response.status_code == 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if isinstance(body, Mapping) and body.get("error") in _AUTH_ERRORS:
+                message, _ = self.error_parser(response)
+                raise AuthenticationFailed(self.redactor(message), status_code=400, provider=self.provider)
+        super().raise_for_status(response)
+
+
+class TelsamClient:
+    provider = "telsam"
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        username: str = "",
+        password: str = "",
+        redirect_uri: str = "",
+        base_url: str = "https://yenifaks.telsam.com.tr/api/v1",
+        token_path: str = "/oauth/token",  # noqa: S107 - a URL path, not a secret
+        authorize_url: str = "",  # default: {base_url}/oauth/authorize (Laravel Passport)
+        send_path: str = "/fax/send",
+        download_path: str = "/fax/{id}/download",
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        token_store: TokenStore | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client_id = str(client_id)
+        self._client_secret = client_secret
+        self.username = username
+        self._password = password
+        self.redirect_uri = redirect_uri
+        self.token_path = token_path
+        self.authorize_endpoint = authorize_url or base_url.rstrip("/") + "/oauth/authorize"
+        self.send_path = send_path
+        self.download_path = download_path
+        self._clock = clock
+        self.redactor = Redactor([client_secret, password])
+        self.auth = BearerTokenAuth(
+            obtain=self._obtain,
+            refresh=lambda token: self.token_refresh(token.refresh_token),
+            store=token_store,
+            margin=timedelta(minutes=5),
+            clock=clock,
+            redactor=self.redactor,
+        )
+        self.transport = _TelsamTransport(
+            base_url=base_url,
+            provider=self.provider,
+            auth=self.auth,
+            timeout=timeout,
+            redactor=self.redactor,
+            error_parser=default_error_parser,  # Laravel's {message, errors}; Passport's {error, message}
+            session=session or requests.Session(),
+            sleep=sleep,
+            default_headers={"Accept": "application/json"},
+        )
+
+    # --- tokens ----------------------------------------------------------------------
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Parola için yetkilendirme jetonu alma"
+    def token_password(self) -> Token:
+        """A new token from the password grant; stored for the next calls."""
+        if not (self.username and self._password):
+            raise AuthenticationFailed(
+                "no Telsam token: the account has no API user; authorize it again", provider=self.provider
+            )
+        return self._grant(
+            {
+                "grant_type": "password",
+                "username": self.username,
+                "password": self._password,
+                "client_id": self.client_id,
+                "client_secret": self._client_secret,
+            }
+        )
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Oauth2 yetkilendirme jetonu alma" (the "code" step)
+    def authorize_url(self, *, state: str, redirect_uri: str = "", scope: str = "") -> str:
+        """Where to send the person who approves access; Telsam redirects back with ``code`` and ``state``."""
+        query = {
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri or self.redirect_uri,
+            "response_type": "code",
+            "state": state,
+        }
+        if scope:
+            query["scope"] = scope
+        return f"{self.authorize_endpoint}?{urlencode(query)}"
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Oauth2 yetkilendirme jetonu alma"
+    def token_from_code(self, *, code: str, redirect_uri: str = "") -> Token:
+        """Trades the code from the redirect for a token; stored for the next calls."""
+        self.redactor.add(code)
+        return self._grant(
+            {
+                "grant_type": "authorization_code",
+                "client_id": self.client_id,
+                "client_secret": self._client_secret,
+                "redirect_uri": redirect_uri or self.redirect_uri,
+                "code": code,
+            }
+        )
+
+    # Reference: NOTES.md, "Telsam yenifaks" (Passport refresh-token grant)
+    def token_refresh(self, refresh_token: str = "") -> Token:
+        """Trades the refresh token (the stored one by default) for a new token."""
+        if not refresh_token:
+            stored = self.auth.store.load()
+            refresh_token = stored.refresh_token if stored else ""
+        if not refresh_token:
+            raise AuthenticationFailed("no refresh token to refresh with", provider=self.provider)
+        self.redactor.add(refresh_token)
+        return self._grant(
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": self.client_id,
+                "client_secret": self._client_secret,
+                "scope": "",
+            }
+        )
+
+    # --- faxes -------------------------------------------------------------------------
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Faks Listeleme"
+    def fax_list(
+        self,
+        *,
+        status: str | None = None,
+        call_type: str | None = None,
+        search: str | None = None,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        page: int | None = None,
+    ) -> FaxPage:
+        """One page of faxes; ``call_type`` is the document's ``type``. Without dates, today's."""
+        body: dict[str, Any] = {}
+        if start_date is not None:
+            body["start_date"] = _local_stamp(start_date)
+        if end_date is not None:
+            body["end_date"] = _local_stamp(end_date)
+        if status is not None:
+            body["status"] = _enum(status, LIST_STATUSES, "status")
+        if call_type is not None:
+            body["type"] = _enum(call_type, LIST_TYPES, "type")
+        if search:
+            body["search"] = search
+        params = {"page": int(page)} if page is not None else None
+        response = self.transport.request("POST", "/fax", read=True, params=params, json_body=body)
+        return self._page(self.transport.json(response), requested_page=page or 1)
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Faks Listeleme" (page)
+    def iter_faxes(self, **filters: Any) -> Iterator[Fax]:
+        """Every fax matching ``filters`` (those of :meth:`fax_list`), page after page."""
+        filters.pop("page", None)
+        page = 1
+        while True:
+            result = self.fax_list(page=page, **filters)
+            yield from result.faxes
+            if not result.has_next or not result.faxes:
+                return
+            page = result.page + 1
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Faks Detayı"
+    def fax_detail(self, fax_id: int) -> FaxDetail:
+        response = self.transport.request("POST", f"/fax/{int(fax_id)}", read=True, json_body={})
+        body = self.transport.json(response)
+        if not isinstance(body, Mapping) or not isinstance(body.get("fax"), Mapping):
+            raise self.transport.unexpected("fax detail without fax")
+        attempts = body.get("detail") or []
+        if not isinstance(attempts, list):
+            raise self.transport.unexpected("fax detail whose detail is not a list")
+        return FaxDetail(fax=self._fax(body["fax"]), attempts=[self._attempt(item) for item in attempts])
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Faks dosyası indirme" (URL: constructor option)
+    def fax_download(self, fax_id: int) -> StreamedDocument:
+        """The fax as PDF, streamed."""
+        path = self.download_path.format(id=int(fax_id))
+        response = self.transport.request("POST", path, read=True, json_body={}, stream=True)
+        return streamed_document(response, default_filename=f"fax-{int(fax_id)}.pdf")
+
+    # Reference: telsam-yenifaks-fax-api.txt, "Faks Gönderme" (URL: constructor option)
+    def fax_send(self, *, did: str, phones: Sequence[str], files: Sequence[bytes]) -> list[Fax]:
+        """Sends the files to every number; returns one fax per number."""
+        errors: dict[str, list[str]] = {}
+        if not did.strip():
+            errors["did"] = ["required"]
+        numbers = [p.strip() for p in phones if p.strip()]
+        if not numbers:
+            errors["phones"] = ["at least one number"]
+        if not files:
+            errors["files"] = ["at least one file"]
+        for index, content in enumerate(files):
+            if sniff_media_type(content) not in ACCEPTED_TYPES:
+                errors[f"files.{index}"] = ["not a jpeg, png, bmp, doc(x), xls(x), pdf or tiff file"]
+        if errors:
+            raise InvalidRequest("the fax cannot be sent as it is", field_errors=errors, provider=self.provider)
+        body = {
+            "did": did.strip(),
+            "phones": numbers,
+            "files": [base64.b64encode(content).decode("ascii") for content in files],
+        }
+        response = self.transport.request("POST", self.send_path, read=False, json_body=body)
+        answer = self.transport.json(response)
+        if not isinstance(answer, Mapping) or not isinstance(answer.get("faxes"), list):
+            raise self.transport.unexpected("send answer without faxes")
+        if answer.get("process") is False:
+            raise InvalidRequest("Telsam did not process the fax (process: false)", provider=self.provider)
+        return [self._fax(item) for item in answer["faxes"]]
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _obtain(self) -> Token:
+        return self.token_password()
+
+    def _grant(self, body: dict[str, str]) -> Token:
+        response = self.transport.request("POST", self.token_path, read=False, json_body=body, authenticated=False)
+        token = Token.from_oauth_response(self.transport.json(response), now=self._clock())
+        self.redactor.add(token.access_token)
+        self.redactor.add(token.refresh_token)
+        self.auth.store.save(token)
+        return token
+
+    def _page(self, body: Any, *, requested_page: int) -> FaxPage:
+        # [...], {"data": [...]} (a Laravel paginator or not) and {"faxes": [...]} alike.
+        meta: Mapping[str, Any] = {}
+        if isinstance(body, list):
+            items = body
+        elif isinstance(body, Mapping) and isinstance(body.get("data"), list):
+            items, meta = body["data"], body
+        elif isinstance(body, Mapping) and isinstance(body.get("faxes"), list):
+            items, meta = body["faxes"], body
+        else:
+            raise self.transport.unexpected("fax list answer is neither a list nor a paginator")
+        if isinstance(meta.get("meta"), Mapping):  # a Laravel API resource collection
+            meta = {**meta["meta"], "next_page_url": (meta.get("links") or {}).get("next")}
+        page = _int_or_none(meta.get("current_page")) or requested_page
+        last_page = _int_or_none(meta.get("last_page"))
+        has_next = bool(meta.get("next_page_url")) or (last_page is not None and page < last_page)
+        return FaxPage(
+            faxes=[self._fax(item) for item in items],
+            page=page,
+            last_page=last_page,
+            total=_int_or_none(meta.get("total")),
+            per_page=_int_or_none(meta.get("per_page")),
+            has_next=has_next,
+        )
+
+    def _fax(self, item: Any) -> Fax:
+        if not isinstance(item, Mapping) or _int_or_none(item.get("id")) is None:
+            raise self.transport.unexpected("fax record without id")
+        raw = str(item.get("status") or "")
+        return Fax(
+            id=int(item["id"]),
+            phone=str(item.get("phone") or ""),
+            subject=item.get("subject"),
+            call_type=str(item.get("call_type") or "").strip(),
+            status=STATUSES.get(raw.strip().lower(), "unknown"),
+            raw_status=raw,
+            again=_int_or_none(item.get("again")),
+            did=str(item.get("did") or ""),
+            created_at=self._time(item.get("created_at")),
+        )
+
+    def _attempt(self, item: Any) -> FaxAttempt:
+        if not isinstance(item, Mapping) or _int_or_none(item.get("id")) is None:
+            raise self.transport.unexpected("fax attempt without id")
+        raw = str(item.get("status") or "")
+        return FaxAttempt(
+            id=int(item["id"]),
+            calldate=self._time(item.get("calldate")),
+            subject=item.get("subject"),
+            src=str(item.get("src") or ""),
+            dstnum=str(item.get("dstnum") or ""),
+            disposition=str(item.get("disposition") or ""),
+            calltype=str(item.get("calltype") or ""),
+            status=STATUSES.get(raw.strip().lower(), "unknown"),
+            raw_status=raw,
+        )
+
+    def _time(self, value: Any) -> datetime | None:
+        """``2021-12-03 11:13:46`` carries no offset: Istanbul time. ``null`` happens."""
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise self.transport.unexpected(f"unreadable time {value!r}") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
+
+
+def _enum(value: str, allowed: tuple[str, ...], name: str) -> str:
+    trimmed = value.strip()
+    if trimmed not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return trimmed
+
+
+def _local_stamp(moment: datetime) -> str:
+    """``YYYY-MM-DD HH:mm:ss`` in Istanbul time (the document names no zone)."""
+    if moment.tzinfo is None:
+        raise ValueError("filter times must be timezone-aware")
+    return moment.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,434 @@
+# ruff: noqa: RUF003 - the provider speaks Turkish
+"""Client for Verimor Bulutsantralim's fax API (``verimor-bulutsantralim-fax-api.md`` and NOTES.md).
+
+Authentication is an API key: in the query string of a GET, and in both the
+form body and the query string of a POST. Errors are plain-text 400 bodies;
+``Gecersiz anahtar: …`` means the key was refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+
+from .errors import AuthenticationFailed, InvalidRequest, ProviderError
+from .files import StreamedDocument, sniff_media_type, streamed_document
+from .transport import DEFAULT_TIMEOUT, NoAuth, Redactor, Transport, default_error_parser
+
+DOC = "verimor-bulutsantralim-fax-api.md"
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+MAX_WINDOW = timedelta(days=31)
+MIN_LIMIT, MAX_LIMIT = 10, 100
+DIRECTIONS = {"gelen": "inbound", "giden": "outbound", "santral içi": "internal", "santral ici": "internal"}
+ORDER_STATUSES = {"bekliyor": "pending", "gönderiliyor": "sending", "gonderiliyor": "sending"}
+_BAD_KEY = re.compile(r"^\s*(gecersiz|geçersiz)\s+anahtar", re.IGNORECASE)
+_FIELD_MESSAGES = [
+    (re.compile(r"base64", re.IGNORECASE), "filedata"),
+    (re.compile(r"call_uuid", re.IGNORECASE), "call_uuid"),
+    (re.compile(r"local_station_header", re.IGNORECASE), "local_station_header"),
+    (re.compile(r"local_station_id", re.IGNORECASE), "local_station_id"),
+    (re.compile(r"remote_station_id", re.IGNORECASE), "remote_station_id"),
+    (re.compile(r"tarih|start_stamp", re.IGNORECASE), "start_stamp_from"),
+    (re.compile(r"direction", re.IGNORECASE), "direction"),
+]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    total_count: int
+    total_pages: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class FaxOrder:
+    """A fax not yet sent (``GET /fax_orders``)."""
+
+    id: int
+    created_at: datetime | None
+    local_station_id: str
+    remote_station_id: str
+    status: str  # normalized: pending or sending
+    raw_status: str  # "Bekliyor"
+
+
+@dataclass(frozen=True)
+class FaxOrderPage:
+    orders: list[FaxOrder]
+    pagination: Pagination | None  # None when the provider answered a bare array
+
+
+@dataclass(frozen=True)
+class Fdr:
+    """A fax detail record (``GET /fdrs``): a fax sent, received or internal."""
+
+    call_uuid: str
+    direction: str  # normalized: inbound, outbound, internal, unknown
+    raw_direction: str  # "Gelen", "Giden", "Santral içi"
+    caller_id_number: str
+    local_station_header: str
+    original_destination: str
+    pages_count: str  # raw, e.g. "1 / 2"
+    pages_sent: int | None
+    pages_total: int | None
+    transfer_rate: int | None
+    start_stamp: datetime | None
+    answer_stamp: datetime | None
+    end_stamp: datetime | None
+    duration: int | None
+    success: bool | None
+    status: str  # normalized from ``success``: delivered (or received), failed, unknown
+    raw_result: str  # "Başarılı", ...
+
+
+@dataclass(frozen=True)
+class FdrPage:
+    fdrs: list[Fdr]
+    pagination: Pagination
+
+
+class _VerimorTransport(Transport):
+    def error_for_status(
+        self,
+        status: int,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        retry_after: str | None = None,
+    ) -> ProviderError:
+        if status == 400 and _BAD_KEY.match(message):
+            return AuthenticationFailed(self.redactor(message), status_code=status, provider=self.provider)
+        return super().error_for_status(status, message, field_errors, retry_after=retry_after)
+
+
+def _error_parser(response: requests.Response) -> tuple[str, dict[str, list[str]]]:
+    message, field_errors = default_error_parser(response)
+    if response.status_code == 400 and not field_errors:
+        for pattern, name in _FIELD_MESSAGES:
+            if pattern.search(message):
+                field_errors = {name: [message]}
+                break
+    return message, field_errors
+
+
+class VerimorClient:
+    provider = "verimor"
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        base_url: str = "https://api.bulutsantralim.com",
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._key = key
+        self._clock = clock
+        self.redactor = Redactor([key])
+        self.transport = _VerimorTransport(
+            base_url=base_url,
+            provider=self.provider,
+            auth=NoAuth(),
+            timeout=timeout,
+            redactor=self.redactor,
+            error_parser=_error_parser,
+            session=session or requests.Session(),
+            sleep=sleep,
+        )
+
+    # --- endpoints -----------------------------------------------------------
+
+    # Reference: verimor-bulutsantralim-fax-api.md, "Tamamlanmamış Gönderimler Listesine Erişim Örneği"
+    def fax_orders(self, *, page: int | None = None, limit: int | None = None) -> FaxOrderPage:
+        """Faxes not yet sent. The 2018 document answers a bare array, the current one a page."""
+        params: dict[str, Any] = {"key": self._key}
+        if page is not None:
+            params["page"] = int(page)
+        if limit is not None:
+            params["limit"] = _checked_limit(limit)
+        body = self.transport.json(self.transport.request("GET", "/fax_orders", read=True, params=params))
+        if isinstance(body, list):
+            items, pagination = body, None
+        elif isinstance(body, Mapping) and isinstance(body.get("fax_orders"), list):
+            items, pagination = body["fax_orders"], self._pagination(body.get("pagination"))
+        else:
+            raise self.transport.unexpected("fax_orders answer is neither a list nor {fax_orders, pagination}")
+        return FaxOrderPage(orders=[self._order(item) for item in items], pagination=pagination)
+
+    # Reference: verimor-bulutsantralim-fax-api.md, "Faks Listesine Erişim örneği"
+    def fdrs(
+        self,
+        *,
+        start_stamp_from: datetime | None = None,
+        start_stamp_to: datetime | None = None,
+        direction: str | None = None,
+        caller_id_number: str | None = None,
+        original_destination: str | None = None,
+        success: bool | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+    ) -> FdrPage:
+        """One page of fax detail records; ``direction`` is inbound, outbound or internal."""
+        params = self._fdr_params(
+            start_stamp_from=start_stamp_from,
+            start_stamp_to=start_stamp_to,
+            direction=direction,
+            caller_id_number=caller_id_number,
+            original_destination=original_destination,
+            success=success,
+            limit=limit,
+        )
+        if page is not None:
+            params["page"] = int(page)
+        body = self.transport.json(self.transport.request("GET", "/fdrs", read=True, params=params))
+        if not isinstance(body, Mapping) or not isinstance(body.get("fdrs"), list):
+            raise self.transport.unexpected("fdrs answer without an fdrs list")
+        pagination = self._pagination(body.get("pagination"))
+        if pagination is None:
+            raise self.transport.unexpected("fdrs answer without pagination")
+        return FdrPage(fdrs=[self._fdr(item) for item in body["fdrs"]], pagination=pagination)
+
+    # Reference: verimor-bulutsantralim-fax-api.md, "Faks Listesine Erişim örneği" (page, total_pages)
+    def iter_fdrs(self, **filters: Any) -> Iterator[Fdr]:
+        """Every record matching ``filters`` (those of :meth:`fdrs`), page after page."""
+        filters.pop("page", None)
+        page = 1
+        while True:
+            result = self.fdrs(page=page, **filters)
+            yield from result.fdrs
+            if page >= result.pagination.total_pages or not result.fdrs:
+                return
+            page += 1
+
+    # Reference: verimor-bulutsantralim-fax-api.md, "Faks Gönderimi"
+    def fax_send(
+        self,
+        *,
+        local_station_header: str,
+        remote_station_id: str,
+        content: bytes,
+        media_type: str | None = None,
+        local_station_id: str | None = None,
+    ) -> int:
+        """Sends a document; returns the order id. ``media_type`` defaults to what the content is."""
+        errors: dict[str, list[str]] = {}
+        if not local_station_header.strip():
+            errors["local_station_header"] = ["required"]
+        if not remote_station_id.strip():
+            errors["remote_station_id"] = ["required"]
+        media_type = media_type or sniff_media_type(content)
+        if not content or media_type is None:
+            errors["filedata"] = ["unknown file type"]
+        if errors:
+            raise InvalidRequest("the fax cannot be sent as it is", field_errors=errors, provider=self.provider)
+        form = {
+            "key": self._key,
+            "local_station_header": local_station_header.strip(),
+            "remote_station_id": remote_station_id.strip(),
+            "filedata": f"data:{media_type};base64," + base64.b64encode(content).decode("ascii"),
+        }
+        if local_station_id:
+            form["local_station_id"] = local_station_id.strip()
+        response = self.transport.request("POST", "/fax_orders", read=False, params={"key": self._key}, data=form)
+        text = response.text.strip()
+        if not text.isdigit():
+            raise self.transport.unexpected(f"fax_orders answered {text[:60]!r} instead of an id")
+        return int(text)
+
+    # Reference: NOTES.md, "Verimor Bulutsantralim" (POST /fax_document_url/)
+    def fax_document_url(self, call_uuid: str) -> str:
+        """A URL of the fax's PDF/TIFF, valid for one hour."""
+        response = self.transport.request(
+            "POST",
+            "/fax_document_url/",
+            read=True,  # a POST only in form: it changes nothing, so it is retried like a read
+            params={"key": self._key},
+            data={"key": self._key, "call_uuid": call_uuid},
+        )
+        url = response.text.strip()
+        if not url.startswith(("http://", "https://")):
+            raise self.transport.unexpected(f"fax_document_url answered {url[:60]!r} instead of a URL")
+        return url
+
+    # Reference: NOTES.md, "Verimor Bulutsantralim" ("a GET of that URL returns the PDF/TIFF")
+    def fax_document(self, url: str) -> StreamedDocument:
+        """Downloads (streamed) a document from a URL :meth:`fax_document_url` gave."""
+        response = self.transport.request("GET", url, read=True, stream=True, authenticated=False)
+        return streamed_document(response)
+
+    # --- building requests and reading answers ----------------------------------------
+
+    def _fdr_params(
+        self,
+        *,
+        start_stamp_from: datetime | None,
+        start_stamp_to: datetime | None,
+        direction: str | None,
+        caller_id_number: str | None,
+        original_destination: str | None,
+        success: bool | None,
+        limit: int | None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"key": self._key}
+        if start_stamp_from is not None:
+            lower = _aware(start_stamp_from)
+            upper = _aware(start_stamp_to) if start_stamp_to is not None else self._clock()
+            if upper < lower:
+                raise InvalidRequest(
+                    "the date range ends before it starts",
+                    field_errors={"start_stamp_to": ["before start_stamp_from"]},
+                    provider=self.provider,
+                )
+            if upper - lower > MAX_WINDOW:
+                raise InvalidRequest(
+                    "the date range cannot be longer than 31 days",
+                    field_errors={"start_stamp_to": ["more than 31 days after start_stamp_from"]},
+                    provider=self.provider,
+                )
+            params["start_stamp_from"] = _utc_filter(lower)
+        if start_stamp_to is not None:
+            params["start_stamp_to"] = _utc_filter(_aware(start_stamp_to))
+        if direction is not None:
+            if direction not in ("inbound", "outbound", "internal"):
+                raise ValueError(f"direction must be inbound, outbound or internal, not {direction!r}")
+            params["direction"] = direction
+        if caller_id_number:
+            params["caller_id_number"] = caller_id_number
+        if original_destination:
+            params["original_destination"] = original_destination
+        if success is not None:
+            params["success"] = "true" if success else "false"
+        if limit is not None:
+            params["limit"] = _checked_limit(limit)
+        return params
+
+    def _pagination(self, value: Any) -> Pagination | None:
+        if not isinstance(value, Mapping):
+            return None
+        try:
+            return Pagination(
+                page=int(value.get("page") or 1),
+                total_count=int(value.get("total_count") or 0),
+                total_pages=int(value.get("total_pages") or 0),
+                limit=int(value.get("limit") or MIN_LIMIT),
+            )
+        except (TypeError, ValueError):
+            raise self.transport.unexpected(f"unreadable pagination {value!r}") from None
+
+    def _order(self, item: Any) -> FaxOrder:
+        if not isinstance(item, Mapping) or "id" not in item:
+            raise self.transport.unexpected("fax order without id")
+        raw = str(item.get("status") or "")
+        return FaxOrder(
+            id=self._int(item["id"], "id"),
+            created_at=self._time(item.get("created_at")),
+            local_station_id=str(item.get("local_station_id") or ""),
+            remote_station_id=str(item.get("remote_station_id") or ""),
+            status=ORDER_STATUSES.get(raw.strip().lower(), "pending"),
+            raw_status=raw,
+        )
+
+    def _fdr(self, item: Any) -> Fdr:
+        if not isinstance(item, Mapping) or not item.get("call_uuid"):
+            raise self.transport.unexpected("fax record without call_uuid")
+        raw_direction = str(item.get("direction") or "")
+        direction = DIRECTIONS.get(raw_direction.strip().lower(), "unknown")
+        success = _bool_or_none(item.get("success"))
+        if success is None:
+            status = "unknown"
+        elif not success:
+            status = "failed"
+        else:
+            status = "received" if direction == "inbound" else "delivered"
+        pages = str(item.get("pages_count") or "")
+        sent, _, total = pages.partition("/")
+        return Fdr(
+            call_uuid=str(item["call_uuid"]),
+            direction=direction,
+            raw_direction=raw_direction,
+            caller_id_number=str(item.get("caller_id_number") or ""),
+            local_station_header=str(item.get("local_station_header") or ""),
+            original_destination=str(item.get("original_destination") or ""),
+            pages_count=pages,
+            pages_sent=_int_or_none(sent),
+            pages_total=_int_or_none(total) if total else None,
+            transfer_rate=_int_or_none(item.get("transfer_rate")),
+            start_stamp=self._time(item.get("start_stamp")),
+            answer_stamp=self._time(item.get("answer_stamp")),
+            end_stamp=self._time(item.get("end_stamp")),
+            duration=_int_or_none(item.get("duration")),
+            success=success,
+            status=status,
+            raw_result=str(item.get("result") or ""),
+        )
+
+    def _int(self, value: Any, name: str) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise self.transport.unexpected(f"{name} is not a number: {value!r}") from None
+
+    def _time(self, value: Any) -> datetime | None:
+        """``2018-03-22 14:50:20`` carries no offset: Istanbul time (NOTES.md)."""
+        if not value:
+            return None
+        text = str(value).strip()
+        if text.endswith(" UTC"):
+            return _parse(self, text[:-4]).replace(tzinfo=UTC)
+        parsed = _parse(self, text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
+
+
+def _parse(client: VerimorClient, text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise client.transport.unexpected(f"unreadable time {text!r}") from None
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("filter times must be timezone-aware")
+    return moment
+
+
+def _utc_filter(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _checked_limit(limit: int) -> int:
+    if not MIN_LIMIT <= int(limit) <= MAX_LIMIT:
+        raise InvalidRequest(
+            f"limit must be between {MIN_LIMIT} and {MAX_LIMIT}",
+            field_errors={"limit": [f"between {MIN_LIMIT} and {MAX_LIMIT}"]},
+            provider="verimor",
+        )
+    return int(limit)
+
+
+def _bool_or_none(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if isinstance(value, int):
+        return bool(value)
+    return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None and str(value).strip() != "" else None
+    except ValueError:
+        return None
