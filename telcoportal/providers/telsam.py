@@ -1,4 +1,4 @@
-# ruff: noqa: RUF003 - the provider speaks Turkish
+
 """Client for Telsam "yenifaks" (``telsam-yenifaks-fax-api.txt`` and NOTES.md).
 
 A Laravel application with Passport: OAuth2 password and authorization-code

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - the provider speaks Turkish
+
 """Emulator of Telsam yenifaks (``telsam-yenifaks-fax-api.txt`` with NOTES.md).
 
 Mounted at ``/telsam``, which stands for the document's ``/api/v1``. Laravel

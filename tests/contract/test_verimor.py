@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - the provider speaks Turkish
+
 """The Verimor client against the Verimor emulator, over real HTTP."""
 
 from __future__ import annotations

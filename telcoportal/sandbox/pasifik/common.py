@@ -12,7 +12,6 @@ choice is written down in ``docs/providers.md``.
 """
 
 # The error texts are quoted from the document, en dashes and curly quotes included.
-# ruff: noqa: RUF001, RUF002
 
 from __future__ import annotations
 

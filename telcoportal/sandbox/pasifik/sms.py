@@ -9,7 +9,6 @@ the message is due (submission, or ``scheduled_delivery_time`` if later).
 """
 
 # Demo texts are Turkish, dotless i included.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
