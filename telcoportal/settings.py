@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -190,12 +190,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "purge-expired-invitations": {
-        "task": "accounts.tasks.invitations_purge_expired",
-        "schedule": crontab(minute=17, hour=3),
-    },
-}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
+for _app in ("accounts", "messaging", "telephony", "fax"):
+    try:
+        CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"{_app}.schedule":
+            raise
 
 LOGGING = {
     "version": 1,

@@ -3,13 +3,15 @@ team A, charlie is an outsider who owns team B."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
 
-from accounts.models import Membership, Team, User
+from accounts.models import Membership, ProviderAccount, Team, User
 from accounts.roles import Role
+from telcoportal.sandbox.app import build_sandbox
+from telcoportal.sandbox.core import RunningSandbox, Sandbox
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -69,3 +71,44 @@ def bob_client(bob: User) -> Client:
 
 def membership(user: User, team: Team) -> Membership:
     return Membership.objects.get(user=user, team=team)
+
+
+# --- the provider sandbox over real HTTP -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def running_sandbox() -> Iterator[RunningSandbox]:
+    with RunningSandbox(build_sandbox()) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox(running_sandbox: RunningSandbox) -> Iterator[Sandbox]:
+    """The sandbox, with fresh state (and no leftover faults) for each test."""
+    running_sandbox.sandbox.reset()
+    yield running_sandbox.sandbox
+    running_sandbox.sandbox.reset()
+
+
+@pytest.fixture
+def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox) -> str:
+    return running_sandbox.url
+
+
+@pytest.fixture
+def sandbox_account(sandbox_url: str) -> Callable[..., ProviderAccount]:
+    """``sandbox_account(team, "pasifik")``: a provider account on the sandbox with its demo credentials."""
+    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+
+    def make(team: Team, kind: str, **fields: object) -> ProviderAccount:
+        values: dict[str, object] = {
+            "kind": kind,
+            "label": f"{kind} sandbox {ProviderAccount.objects.count() + 1}",
+            "credentials": sandbox_credentials(kind),
+            "options": sandbox_options(kind),
+            "base_url": f"{sandbox_url}/{kind}",
+            **fields,
+        }
+        return ProviderAccount.objects.create(team=team, **values)
+
+    return make

@@ -6,7 +6,12 @@ import ast
 import gettext
 from pathlib import Path
 
-PO = Path(__file__).resolve().parent.parent / "locale" / "tr" / "LC_MESSAGES" / "django.po"
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted(
+    p for p in ROOT.glob("**/locale/tr/LC_MESSAGES/django.po") if ".venv" not in p.parts and "var" not in p.parts
+)
 
 
 def _string(lines: list[str]) -> str:
@@ -37,13 +42,19 @@ def po_entries(path: Path) -> dict[str, str]:
     return entries
 
 
-def test_every_string_has_a_turkish_translation() -> None:
-    untranslated = [msgid for msgid, msgstr in po_entries(PO).items() if not msgstr]
+def test_there_is_a_project_catalogue() -> None:
+    assert ROOT / "locale" / "tr" / "LC_MESSAGES" / "django.po" in CATALOGUES
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_string_has_a_turkish_translation(po: Path) -> None:
+    untranslated = [msgid for msgid, msgstr in po_entries(po).items() if not msgstr]
     assert untranslated == []
 
 
-def test_the_compiled_catalogue_is_up_to_date() -> None:
-    with PO.with_suffix(".mo").open("rb") as handle:
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_compiled_catalogue_is_up_to_date(po: Path) -> None:
+    with po.with_suffix(".mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr in po_entries(PO).items() if compiled.gettext(msgid) != msgstr]
+    stale = [msgid for msgid, msgstr in po_entries(po).items() if compiled.gettext(msgid) != msgstr]
     assert stale == [], "run `make messages`"

@@ -17,8 +17,7 @@ from telcoportal.providers.errors import (
 )
 from telcoportal.providers.telphin import TelphinClient
 from telcoportal.providers.transport import MemoryTokenStore
-from telcoportal.sandbox.app import build_sandbox
-from telcoportal.sandbox.core import RunningSandbox, Sandbox
+from telcoportal.sandbox.core import Sandbox
 from telcoportal.sandbox.media import fax_tiff_bytes, pdf_bytes
 from telcoportal.sandbox.telphin import DEMO_CREDENTIALS, DEMO_EXTENSION_ID
 
@@ -33,13 +32,6 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def running_sandbox():
-    """Only this provider's emulator, so a half-built neighbour cannot break these tests."""
-    with RunningSandbox(build_sandbox(["telphin"])) as running:
-        yield running
 
 
 @pytest.fixture

@@ -19,21 +19,13 @@ from telcoportal.providers.errors import (
     UnexpectedResponse,
 )
 from telcoportal.providers.verimor import VerimorClient
-from telcoportal.sandbox.app import build_sandbox
-from telcoportal.sandbox.core import RunningSandbox, Sandbox
+from telcoportal.sandbox.core import Sandbox
 from telcoportal.sandbox.media import fax_tiff_bytes, pdf_bytes
 from telcoportal.sandbox.verimor import DEMO_CREDENTIALS
 
 KEY = DEMO_CREDENTIALS["key"]
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 PDF_BYTES = pdf_bytes("verimor contract test")
-
-
-@pytest.fixture(scope="module")
-def running_sandbox():
-    """Only this provider's emulator, so a half-built neighbour cannot break these tests."""
-    with RunningSandbox(build_sandbox(["verimor"])) as running:
-        yield running
 
 
 @pytest.fixture

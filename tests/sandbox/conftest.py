@@ -1,3 +1,1 @@
-"""The sandbox tests use the contract tests' sandbox over real HTTP."""
-
-from tests.contract.conftest import running_sandbox, sandbox, sandbox_url  # noqa: F401
+"""Emulator tests use the sandbox fixtures of tests/conftest.py."""
