@@ -24,9 +24,14 @@ check-prod: $(VENV)/.installed
 	CREDENTIAL_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
-# Re-extract and compile the Turkish catalogue after changing strings (needs GNU gettext).
+# Re-extract and compile the Turkish catalogues after changing strings (needs GNU gettext).
+# The project catalogue (locale/) holds templates/, accounts/ and telcoportal/; each
+# feature app keeps its own (<app>/locale/).
+APPS_WITH_CATALOGUES := messaging telephony fax
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l tr --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l tr --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' \
+		$(foreach app,$(APPS_WITH_CATALOGUES),--ignore '$(app)/*')
+	for app in $(APPS_WITH_CATALOGUES); do (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l tr); done
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 $(VENV)/.installed: pyproject.toml

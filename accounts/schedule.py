@@ -7,4 +7,8 @@ BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_purge_expired",
         "schedule": crontab(minute=17, hour=3),
     },
+    "check-provider-accounts": {
+        "task": "accounts.tasks.provider_accounts_check_all",
+        "schedule": crontab(minute="*/30"),
+    },
 }

@@ -6,3 +6,24 @@ from . import services
 @shared_task(soft_time_limit=100, time_limit=120)
 def invitations_purge_expired() -> str:
     return f"deleted {services.invitations_purge_expired()}"
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def provider_account_check(account_id: int) -> str:
+    from .models import ProviderAccount
+    from .provider_checks import provider_account_check as check
+
+    account = ProviderAccount.objects.filter(pk=account_id, is_active=True).select_related("team").first()
+    if account is None:
+        return "gone"
+    return "ok" if check(account=account).ok else "failing"
+
+
+@shared_task(soft_time_limit=30, time_limit=60)
+def provider_accounts_check_all() -> str:
+    from .models import ProviderAccount
+
+    ids = list(ProviderAccount.objects.filter(is_active=True).values_list("pk", flat=True))
+    for pk in ids:
+        provider_account_check.delay(pk)
+    return f"queued {len(ids)}"

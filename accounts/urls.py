@@ -16,6 +16,9 @@ urlpatterns = [
     path("team/providers/new/<slug:kind>/", views.ProviderAccountFormView.as_view(), name="provider-create"),
     path("team/providers/<int:pk>/", views.ProviderAccountFormView.as_view(), name="provider-edit"),
     path("team/providers/<int:pk>/delete/", views.ProviderAccountDeleteView.as_view(), name="provider-delete"),
+    path("team/providers/<int:pk>/test/", views.ProviderAccountTestView.as_view(), name="provider-test"),
+    path("team/providers/<int:pk>/connect/", views.TelsamConnectView.as_view(), name="provider-connect"),
+    path("team/providers/telsam/callback/", views.TelsamCallbackView.as_view(), name="telsam-callback"),
     path("team/audit/", views.AuditLogView.as_view(), name="audit"),
     path("team/audit/export.csv", views.AuditExportView.as_view(), name="audit-export"),
 ]

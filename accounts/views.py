@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
+from telcoportal.providers.errors import ProviderError
+
 from .access import TeamView
 from .audit import audit_record
 from .filters import AuditEventFilter
@@ -32,6 +35,9 @@ from .forms import (
 )
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, ProviderAccount, User
+from .provider_checks import provider_account_check
+from .provider_clients import client_for
+from .provider_errors import describe
 from .provider_kinds import ProviderKind
 from .services import (
     ServiceError,
@@ -370,3 +376,83 @@ class AuditExportView(AuditLogView):
         stamp = timezone.localtime(timezone.now(), tz).strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
+
+
+class ProviderAccountTestView(TeamView, View):
+    """Test connection: one harmless call, its outcome stored on the account."""
+
+    permission = "manage_providers"
+    team_model = ProviderAccount
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.get_team_object()
+        result = provider_account_check(account=account, actor=request.user, request=request)
+        level = messages.success if result.ok else messages.error
+        level(request, f"{account.label}: {result.message}")
+        return redirect("provider-list")
+
+
+TELSAM_STATE_KEY = "telsam_oauth_states"
+
+
+class TelsamConnectView(TeamView, View):
+    """Sends the admin to Telsam's authorize page (OAuth2 authorization-code grant)."""
+
+    permission = "manage_providers"
+    team_model = ProviderAccount
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.get_team_object()
+        if account.kind != ProviderKind.TELSAM:
+            messages.error(request, _("Only Telsam accounts are connected this way."))
+            return redirect("provider-list")
+        state = secrets.token_urlsafe(24)
+        states = request.session.get(TELSAM_STATE_KEY, {})
+        states[state] = account.pk
+        request.session[TELSAM_STATE_KEY] = dict(list(states.items())[-5:])
+        client = client_for(account, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
+        return redirect(client.authorize_url(state=state))
+
+
+class TelsamCallbackView(TeamView, View):
+    """Where Telsam sends the admin back: trades the code for a token, kept encrypted on the account."""
+
+    permission = "manage_providers"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        state = request.GET.get("state", "")
+        account_pk = request.session.get(TELSAM_STATE_KEY, {}).pop(state, None)
+        request.session.modified = True
+        if account_pk is None:
+            messages.error(request, _("The authorization answer did not match a Connect request. Try Connect again."))
+            return redirect("provider-list")
+        account = self.get_team_object(pk=account_pk, model=ProviderAccount)
+        if request.GET.get("error") or not request.GET.get("code"):
+            messages.error(
+                request, _("Telsam did not grant access: %(error)s") % {"error": request.GET.get("error", "?")}
+            )
+            return redirect("provider-list")
+        client = client_for(account, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
+        try:
+            client.token_from_code(code=request.GET["code"])
+        except ProviderError as exc:
+            account.last_error = describe(exc)
+            messages.error(request, f"{account.label}: {account.last_error}")
+        else:
+            account.last_error = ""
+            messages.success(request, _("%(label)s is connected to Telsam.") % {"label": account.label})
+        account.last_checked_at = timezone.now()
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            last_error=account.last_error, last_checked_at=account.last_checked_at
+        )
+        audit_record(
+            team=self.team,
+            actor=request.user,
+            action="provider.connect",
+            target=account,
+            request=request,
+            ok=not account.last_error,
+        )
+        return redirect("provider-list")

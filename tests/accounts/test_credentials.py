@@ -7,22 +7,16 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from accounts import crypto
 from accounts.models import ProviderAccount
 from tests.conftest import client_for
+from tests.rawdb import raw_column
 from tests.factories import ProviderAccountFactory
 
 SENTINEL = "s3ntinel-Secret-Value-4711"
-
-
-def raw_column(account: ProviderAccount, column: str = "credentials") -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM accounts_provideraccount WHERE id = %s", [account.pk])
-        return cursor.fetchone()[0]
 
 
 @pytest.fixture

@@ -1,0 +1,88 @@
+"""Test connection: one cheap, harmless call per provider kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from telcoportal.providers.errors import ProviderError
+
+from .audit import audit_record
+from .models import ProviderAccount, User
+from .provider_clients import client_for
+from .provider_errors import describe
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+
+def _check_pasifik(client: Any) -> str:
+    # Reference: pasifik-telekom-api-v2.txt, "Get Settings" — the balance.
+    settings = client.user_settings()
+    return _("Connected. Balance: %(balance)s %(currency)s.") % {
+        "balance": settings.balance,
+        "currency": settings.currency,
+    }
+
+
+def _check_telsam(client: Any) -> str:
+    stored = client.auth.store.load()
+    if client.username:
+        client.token_password()
+    elif stored is None:
+        raise ValueError(_("No token yet: use Connect to authorize this account at Telsam."))
+    else:
+        client.auth.token()  # refreshes an expired token
+    return _("Connected. A Telsam token was issued.")
+
+
+def _check_verimor(client: Any) -> str:
+    now = timezone.now()
+    page = client.fdrs(start_stamp_from=now - timedelta(days=1), start_stamp_to=now, limit=10)
+    return _("Connected. %(count)s fax records in the last day.") % {"count": page.pagination.total_count}
+
+
+def _check_telphin(client: Any) -> str:
+    client.auth.token()  # the cached token, or a new one from the client-credentials grant
+    outgoing = client.fax_out_list()
+    return _("Connected. %(count)s outgoing faxes listed.") % {"count": len(outgoing)}
+
+
+CHECKS: dict[str, Callable[[Any], str]] = {
+    "pasifik": _check_pasifik,
+    "telsam": _check_telsam,
+    "verimor": _check_verimor,
+    "telphin": _check_telphin,
+}
+
+
+def provider_account_check(
+    *, account: ProviderAccount, actor: User | None = None, request: HttpRequest | None = None
+) -> CheckResult:
+    """Calls the provider once and records the outcome on the account (and in the audit log for a person)."""
+    try:
+        message = CHECKS[account.kind](client_for(account))
+        result = CheckResult(ok=True, message=message)
+    except ProviderError as exc:
+        result = CheckResult(ok=False, message=describe(exc))
+    except ValueError as exc:  # missing credentials, or Telsam not connected yet
+        result = CheckResult(ok=False, message=str(exc))
+    account.last_checked_at = timezone.now()
+    account.last_error = "" if result.ok else result.message
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        last_checked_at=account.last_checked_at, last_error=account.last_error
+    )
+    if actor is not None:
+        audit_record(
+            team=account.team, actor=actor, action="provider.check", target=account, request=request, ok=result.ok
+        )
+    return result
