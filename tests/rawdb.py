@@ -10,5 +10,5 @@ from accounts.models import ProviderAccount
 def raw_column(account: ProviderAccount, column: str = "credentials") -> str:
     table = connection.ops.quote_name(ProviderAccount._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s", [account.pk])  # noqa: S608
+        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s", [account.pk])
         return cursor.fetchone()[0]

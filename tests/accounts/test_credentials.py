@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts import crypto
 from accounts.models import ProviderAccount
 from tests.conftest import client_for
-from tests.rawdb import raw_column
 from tests.factories import ProviderAccountFactory
+from tests.rawdb import raw_column
 
 SENTINEL = "s3ntinel-Secret-Value-4711"
 
