@@ -128,7 +128,7 @@ class ProviderAccountForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         stored_names = set((account.credentials or {}).keys()) if account else set()
         for cred in self.spec.credentials:
-            required = account is None or cred.name not in stored_names
+            required = cred.required and (account is None or cred.name not in stored_names)
             if cred.secret:
                 widget = forms.PasswordInput(
                     render_value=False,
@@ -147,6 +147,15 @@ class ProviderAccountForm(forms.Form):
 
     def option_fields(self) -> list[forms.BoundField]:
         return [self[f"opt_{o.name}"] for o in self.spec.options]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Telsam: a password grant needs both halves; neither means "use Connect".
+        half_given = bool(data.get("cred_username")) != bool(data.get("cred_password"))
+        if self.kind == ProviderKind.TELSAM and self.account is None and half_given:
+            missing = "cred_password" if data.get("cred_username") else "cred_username"
+            self.add_error(missing, _("Give both username and password, or neither to use Connect."))
+        return data
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()

@@ -26,6 +26,7 @@ class CredentialField:
     label: str | Promise
     secret: bool = True  # secrets are write-only; identifiers are shown back to admins
     help_text: str | Promise = ""
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class KindSpec:
 FAX_NUMBERS = OptionField(
     "fax_numbers", _("Fax numbers"), kind="list", help_text=_("Our fax numbers at this provider, one per line.")
 )
+
+TELPHIN_RECEIVED_LIST = "/extension/{extension_id}/fax/in/"
+TELPHIN_RECEIVED_FILE = "/extension/{extension_id}/fax/in/{uuid}/file/"
 
 SPECS: dict[str, KindSpec] = {
     ProviderKind.PASIFIK: KindSpec(
@@ -87,12 +91,28 @@ SPECS: dict[str, KindSpec] = {
     ProviderKind.TELSAM: KindSpec(
         kind=ProviderKind.TELSAM,
         credentials=(
-            CredentialField("username", _("Username"), secret=False),
-            CredentialField("password", _("Password")),
+            CredentialField(
+                "username",
+                _("Username"),
+                secret=False,
+                required=False,
+                help_text=_("Leave username and password empty to authorize with the Connect button instead."),
+            ),
+            CredentialField("password", _("Password"), required=False),
             CredentialField("client_id", _("Client id"), secret=False),
             CredentialField("client_secret", _("Client secret")),
         ),
-        options=(FAX_NUMBERS,),
+        options=(
+            FAX_NUMBERS,
+            # No public document gives these URLs: see docs/providers.md, "Telsam yenifaks".
+            OptionField(
+                "authorize_url",
+                _("Authorize URL"),
+                help_text=_("Empty: the base URL + /oauth/authorize (Laravel Passport)."),
+            ),
+            OptionField("send_path", _("Send path"), default="/fax/send"),
+            OptionField("download_path", _("Download path"), default="/fax/{id}/download"),
+        ),
         capabilities=("fax",),
     ),
     ProviderKind.VERIMOR: KindSpec(
@@ -108,7 +128,16 @@ SPECS: dict[str, KindSpec] = {
             CredentialField("client_secret", _("Client secret")),
             CredentialField("extension_id", _("Extension id"), secret=False),
         ),
-        options=(FAX_NUMBERS,),
+        options=(
+            FAX_NUMBERS,
+            # No public document gives these URLs: see docs/providers.md, "Telphin".
+            OptionField("received_list_path", _("Received faxes path"), default="/extension/{extension_id}/fax/in/"),
+            OptionField(
+                "received_file_path",
+                _("Received fax file path"),
+                default="/extension/{extension_id}/fax/in/{uuid}/file/",
+            ),
+        ),
         capabilities=("fax",),
     ),
 }

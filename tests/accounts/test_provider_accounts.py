@@ -119,3 +119,30 @@ def test_deleting_an_account_is_audited(alice_client: Client, team_a) -> None:  
 
 def test_a_viewer_cannot_open_provider_accounts(bob_client: Client) -> None:
     assert bob_client.get(reverse("provider-list")).status_code == 403
+
+
+def test_a_telsam_account_may_skip_the_password_grant_and_use_connect(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.post(
+        reverse("provider-create", args=["telsam"]),
+        {"label": "Telsam", "cred_client_id": "3", "cred_client_secret": "s", "opt_send_path": "/fax/send"},
+    )
+    assert response.status_code == 302
+    assert team_a.provider_accounts.get(label="Telsam").credentials == {"client_id": "3", "client_secret": "s"}
+
+
+def test_a_telsam_username_without_its_password_is_a_form_error(alice_client: Client) -> None:
+    response = alice_client.post(
+        reverse("provider-create", args=["telsam"]),
+        {"label": "Telsam", "cred_username": "u", "cred_client_id": "3", "cred_client_secret": "s"},
+    )
+    assert response.status_code == 400
+    assert "cred_password" in response.context["form"].errors
+
+
+def test_the_urls_no_document_gives_are_account_options_with_defaults(alice_client: Client) -> None:
+    telphin = alice_client.get(reverse("provider-create", args=["telphin"])).context["form"]
+    assert telphin["opt_received_list_path"].value() == "/extension/{extension_id}/fax/in/"
+    assert telphin["opt_received_file_path"].value() == "/extension/{extension_id}/fax/in/{uuid}/file/"
+    telsam = alice_client.get(reverse("provider-create", args=["telsam"])).context["form"]
+    assert telsam["opt_send_path"].value() == "/fax/send"
+    assert telsam["opt_download_path"].value() == "/fax/{id}/download"
