@@ -102,3 +102,28 @@ def test_celery_finds_every_task_in_the_beat_schedule() -> None:
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379 (CI has one)")
+def test_healthz_checks_a_real_redis_broker_and_notices_a_dead_one() -> None:
+    from telcoportal import views
+    from telcoportal.celery import app
+
+    original = app.conf.broker_url
+    try:
+        app.conf.broker_url = "redis://127.0.0.1:6379/15"
+        assert views._broker_ok() is True
+        app.conf.broker_url = "redis://127.0.0.1:1/15"  # nothing listens there
+        assert views._broker_ok() is False
+    finally:
+        app.conf.broker_url = original
