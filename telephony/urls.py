@@ -4,6 +4,10 @@ from . import views
 
 urlpatterns = [
     path("calls/", views.CallListView.as_view(), name="calls-list"),
+    path("calls/chart/", views.CallChartView.as_view(), name="calls-chart"),
+    path("calls/export/", views.CallExportView.as_view(), name="calls-export"),
     path("calls/live/", views.LiveCallsView.as_view(), name="calls-live"),
+    path("calls/<int:pk>/", views.CallDetailView.as_view(), name="calls-detail"),
+    path("calls/<int:pk>/recording/", views.RecordingView.as_view(), name="calls-recording"),
     path("pbx/", views.PbxView.as_view(), name="pbx"),
 ]

@@ -1,19 +1,209 @@
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-from telcoportal.placeholders import FeaturePage
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.access import TeamView
+
+from . import services
+from .charts import day_chart
+from .export import csv_stream, xlsx_stream
+from .filters import DEFAULT_PRESET, CallFilter
+from .forms import DisconnectForm
+from .models import CallRecord, Source
+from .numbers import display_number
+from .ranges import ranged_response
+from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
+from .status import PBX_STATE_TEXT
+from .tables import CallTable, duration_text
 
 
-class CallListView(FeaturePage):
-    title = _("Calls")
-    intro = _("Call records with filters, charts and recordings.")
+class CallFilterMixin(TeamView):
+    permission = "view"
+
+    def filter_data(self) -> QueryDict:
+        data = self.request.GET.copy()
+        if not any(data.get(key) for key in ("preset", "date_from", "date_to")):
+            data["preset"] = DEFAULT_PRESET
+        return data
+
+    def get_filter(self) -> CallFilter:
+        queryset = self.team_queryset(CallRecord)
+        return CallFilter(self.filter_data(), queryset=queryset, team=self.team)
+
+    def filtered(self, call_filter: CallFilter) -> Any:
+        return call_filter.qs if call_filter.is_valid() else call_filter.queryset.none()
+
+    def filter_query(self, *drop: str) -> str:
+        data = self.request.GET.copy()
+        for key in ("after", "before", "_", *drop):
+            data.pop(key, None)
+        return data.urlencode()
 
 
-class LiveCallsView(FeaturePage):
+class CallListView(CallFilterMixin, TemplateView):
+    template_name = "telephony/call_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        call_filter = self.get_filter()
+        sort = parse_sort(self.request.GET.get("sort"))
+        page = keyset_page(
+            self.filtered(call_filter),
+            sort=sort,
+            after=self.request.GET.get("after"),
+            before=self.request.GET.get("before"),
+        )
+        table = CallTable(page.rows, order_by=sort, request=self.request)
+        context.update(
+            filter=call_filter,
+            table=table,
+            page=page,
+            query=self.filter_query(),
+            filter_query=self.filter_query("sort"),
+        )
+        return context
+
+
+class CallChartView(CallFilterMixin, TemplateView):
+    template_name = "telephony/_chart.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        call_filter = self.get_filter()
+        days = calls_per_day(self.filtered(call_filter), timezone.get_current_timezone())
+        context["chart"] = day_chart(days)
+        return context
+
+
+class CallExportView(CallFilterMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        call_filter = self.get_filter()
+        if not call_filter.is_valid():
+            messages.error(request, _("Fix the filters before exporting."))
+            return redirect(f"{reverse('calls-list')}?{self.filter_query('format')}")
+        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        zone = timezone.get_current_timezone()
+        rows = export_rows(self.filtered(call_filter))
+        filters = {k: v for k, v in request.GET.items() if k not in ("format", "after", "before")}
+        services.calls_exported(team=self.team, actor=request.user, request=request, file_format=file_format,
+                                filters=filters)  # fmt: skip
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if file_format == "xlsx":
+            response = StreamingHttpResponse(
+                xlsx_stream(rows, zone, sheet_name=_("Calls")),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            response = StreamingHttpResponse(csv_stream(rows, zone), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.{file_format}"'
+        return response
+
+
+class CallDetailView(TeamView, TemplateView):
+    permission = "view"
+    team_model = CallRecord
+    template_name = "telephony/call_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        call = self.get_team_object()
+        context.update(
+            call=call,
+            caller=display_number(call.caller),
+            callee=display_number(call.callee),
+            duration=duration_text(call.duration),
+            billed=duration_text(call.billed_seconds),
+            raw_items=sorted(call.raw.items()),
+        )
+        return context
+
+
+class RecordingView(TeamView, View):
+    """Serves the stored recording with Range support; fetches it from the provider the first time."""
+
+    permission = "view"
+    team_model = CallRecord
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        call = self.get_team_object()
+        if not call.has_recording:
+            raise Http404
+        try:
+            call = services.recording_fetch(call=call)
+        except services.RecordingUnavailable as exc:
+            return render(
+                request, "telephony/recording_unavailable.html", {"call": call, "message": exc.message},
+                status=410 if exc.gone else 502,
+            )  # fmt: skip
+        download = request.GET.get("download") == "1"
+        range_header = request.headers.get("Range")
+        # One audit event per play (the first request of a player) or download, not per seek.
+        if download or not range_header or range_header.strip() == "bytes=0-":
+            services.recording_accessed(call=call, actor=request.user, request=request, download=download)
+        name = call.recording.name
+        return ranged_response(
+            default_storage.open(name, "rb"),
+            size=default_storage.size(name),
+            range_header=range_header,
+            content_type="audio/wav",
+            filename=call.recording_name or f"call-{call.pk}.wav",
+            attachment=download,
+        )
+
+
+class LiveCallsView(TeamView, TemplateView):
+    permission = "view"
     permissions_by_method = {"POST": "disconnect_calls"}
-    title = _("Live calls")
-    intro = _("Calls in progress, refreshed every few seconds, with disconnect.")
+    template_name = "telephony/live.html"
+    fragment_template = "telephony/_live.html"
+
+    def get_template_names(self) -> list[str]:
+        return [self.fragment_template if self.request.GET.get("fragment") else self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        statuses = services.live_calls_status(team=self.team)
+        context.update(
+            statuses=statuses,
+            can_disconnect=self.can("disconnect_calls"),
+            now=timezone.now(),
+            any_stale=any(s.stale for s in statuses),
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = DisconnectForm(request.POST, team=self.team)
+        if not form.is_valid():
+            messages.error(request, _("Choose a live call to disconnect."))
+            return redirect("calls-live")
+        result = services.call_disconnect(
+            account=form.cleaned_data["account"], call_id=form.cleaned_data["call_id"], actor=request.user,
+            request=request,
+        )  # fmt: skip
+        (messages.success if result.ok else messages.warning)(request, result.message)
+        return redirect("calls-live")
 
 
-class PbxView(FeaturePage):
-    title = _("PBX")
-    intro = _("SIP peers, extensions and active calls.")
+class PbxView(TeamView, TemplateView):
+    permission = "view"
+    template_name = "telephony/pbx.html"
+    fragment_template = "telephony/_pbx.html"
+
+    def get_template_names(self) -> list[str]:
+        return [self.fragment_template if self.request.GET.get("fragment") else self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        statuses = services.pbx_status(team=self.team)
+        context.update(statuses=statuses, now=timezone.now(), pbx_ok=PBX_STATE_TEXT[200], source_pbx=Source.PBX)
+        return context

@@ -1,0 +1,244 @@
+"""CDR browser at a million rows: our keyset page vs Django's Paginator (OFFSET + COUNT) vs the raw SQL.
+
+    .venv/bin/python bench/cdr_page.py                  # SQLite file in var/bench/
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal_bench .venv/bin/python bench/cdr_page.py
+
+Point DATABASE_URL at a scratch database: the script migrates it and fills a
+"CDR benchmark" team with --rows call records (kept between runs). It prints
+medians and ratios measured in the same run; nothing is asserted.
+Also measured: import throughput from the in-process sandbox, in rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _prepare_environment() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{ROOT / 'var' / 'bench' / 'cdr_bench.sqlite3'}"
+        os.environ["DATABASE_URL"] = url
+    elif url.startswith(("postgres://", "postgresql://")):
+        _create_postgres_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    return url
+
+
+def _create_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def median_ms(function: Callable[[], Any], repeat: int) -> float:
+    function()  # warm caches and the plan
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def fill(team: Any, account: Any, rows: int) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from telephony.models import CallRecord
+
+    have = CallRecord.objects.filter(team=team).count()
+    if have >= rows:
+        return
+    CallRecord.objects.filter(team=team).delete()
+    now = timezone.now().replace(microsecond=0)
+    columns = (
+        'team_id, account_id, source, provider_id, start, answer, "end", duration, billed_seconds, caller, callee, '
+        "direction, disposition, result, cost, country, description, recording_name, has_recording, recording, "
+        "recording_missing, raw, imported_at"
+    )
+    print(f"generating {rows:,} call records …", flush=True)
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""INSERT INTO telephony_callrecord ({columns})
+                SELECT %s, %s, 'pbx', 'b' || n, %s - n * interval '2 seconds', NULL, NULL, (n * 31) %% 600, 0,
+                       '+90532' || lpad(((n * 7919) %% 10000000)::text, 7, '0'), lpad((100 + n %% 8)::text, 3, '0'),
+                       'in', (ARRAY['answered','answered','answered','answered','answered','answered',
+                                    'no_answer','no_answer','busy','failed'])[n %% 10 + 1],
+                       '', NULL, '', '', '', n %% 3 = 0, '', false, '{{}}', %s
+                FROM generate_series(1::bigint, %s::bigint) AS n""",
+                [team.pk, account.pk, now, now, rows],
+            )
+        else:
+            stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+            cursor.execute(
+                f"""INSERT INTO telephony_callrecord ({columns})
+                WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %s)
+                SELECT %s, %s, 'pbx', 'b' || n, datetime(%s, '-' || (n * 2) || ' seconds'), NULL, NULL,
+                       (n * 31) %% 600, 0, '+90532' || printf('%%07d', (n * 7919) %% 10000000), 100 + n %% 8, 'in',
+                       CASE n %% 10 WHEN 6 THEN 'no_answer' WHEN 7 THEN 'no_answer' WHEN 8 THEN 'busy'
+                                    WHEN 9 THEN 'failed' ELSE 'answered' END,
+                       '', NULL, '', '', '', n %% 3 = 0, '', 0, '{{}}', %s
+                FROM seq""",
+                [rows, team.pk, account.pk, stamp, stamp],
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE telephony_callrecord")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"  done in {time.perf_counter() - began:.1f} s", flush=True)
+
+
+def raw_sql(queryset: Any) -> Callable[[], Any]:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def keyset_sql_queryset(queryset: Any, cursor: str | None) -> Any:
+    """The exact query keyset_page runs (filters, order, LIMIT), for the raw-SQL baseline."""
+    from telephony.selectors import DEFAULT_SORT, PAGE_SIZE, decode_cursor, keyset_query
+
+    decoded = decode_cursor(cursor, "start")
+    return keyset_query(queryset, sort=DEFAULT_SORT, cursor=decoded, walk_descending=True, size=PAGE_SIZE)
+
+
+def bench_pages(team: Any, rows: int, repeat: int) -> None:
+    from django.conf import settings
+    from django.core.paginator import Paginator
+    from django.db.models import F
+    from django.test import Client
+
+    from accounts.models import Membership
+    from telephony.filters import CallFilter
+    from telephony.models import CallRecord
+    from telephony.selectors import LIST_FIELDS, PAGE_SIZE, encode_cursor, keyset_page
+
+    base = CallRecord.objects.filter(team=team)
+    deep_offset = int(rows * 0.9)
+    deep_row = base.order_by("-start", "-id").values_list("start", "id")[deep_offset - 1]
+    deep_cursor = encode_cursor(deep_row[0], deep_row[1])
+    filtered = CallFilter(
+        {"preset": "all", "disposition": "no_answer", "number": "0532 1", "match": "prefix"},
+        queryset=base,
+        team=team,
+    )
+    assert filtered.is_valid(), filtered.errors
+    filtered_qs = filtered.qs
+
+    owner = Membership.objects.filter(team=team).select_related("user").first()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(owner.user)
+
+    cases = [
+        ("first page", base, None, 1, {"preset": "all"}),
+        ("filtered page", filtered_qs, None, 1, {"preset": "all", "disposition": "no_answer", "number": "0532 1"}),
+        ("deep page (90%)", base, deep_cursor, deep_offset // PAGE_SIZE + 1, {"preset": "all", "after": deep_cursor}),
+    ]
+    print(f"\n{'case':<18}{'keyset':>10}{'raw SQL':>10}{'Paginator':>12}{'view':>10}"
+          f"{'keyset/raw':>12}{'Paginator/keyset':>18}")  # fmt: skip
+    for name, queryset, cursor, page_number, params in cases:
+        ours = median_ms(lambda q=queryset, c=cursor: keyset_page(q, after=c), repeat)
+        raw = median_ms(raw_sql(keyset_sql_queryset(queryset, cursor)), repeat)
+        paginator_repeat = max(1, repeat // 5) if page_number > 1 else repeat
+
+        def default_paginator(q: Any = queryset, n: int = page_number) -> Any:
+            ordered = q.annotate(account_label=F("account__label")).only(*LIST_FIELDS).order_by("-start", "-id")
+            page = Paginator(ordered, PAGE_SIZE).page(n)
+            return list(page.object_list)
+
+        django_default = median_ms(default_paginator, paginator_repeat)
+        view = median_ms(lambda p=params: client.get("/calls/", p), max(3, repeat // 2))
+        print(
+            f"{name:<18}{ours:>9.2f}ms{raw:>8.2f}ms{django_default:>10.2f}ms{view:>8.2f}ms"
+            f"{ours / raw:>11.1f}×{django_default / ours:>17.1f}×"
+        )
+
+
+def bench_import(repeat: int) -> None:
+    from django.db import transaction
+
+    from accounts.models import ProviderAccount, Team
+    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+    from telcoportal.sandbox.app import build_sandbox
+    from telcoportal.sandbox.core import RunningSandbox
+    from telephony import services
+    from telephony.models import CallRecord
+
+    rates = []
+    with RunningSandbox(build_sandbox()) as running:
+        for _ in range(repeat):
+            with transaction.atomic():
+                team = Team.objects.create(name="CDR import benchmark")
+                account = ProviderAccount.objects.create(
+                    team=team, kind="pasifik", label="bench", credentials=sandbox_credentials("pasifik"),
+                    options=sandbox_options("pasifik"), base_url=f"{running.url}/pasifik",
+                )  # fmt: skip
+                began = time.perf_counter()
+                summary = services.calls_import(account=account, now=running.sandbox.clock.now())
+                elapsed = time.perf_counter() - began
+                assert not summary.errors, summary.errors
+                rates.append(CallRecord.objects.filter(account=account).count() / elapsed)
+                transaction.set_rollback(True)
+    print(f"\nimport from the sandbox: {statistics.median(rates):,.0f} rows/s (median of {repeat} full imports)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    url = _prepare_environment()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Membership, ProviderAccount, Team, User
+    from accounts.roles import Role
+
+    call_command("migrate", verbosity=0)
+    team, _ = Team.objects.get_or_create(name="CDR benchmark")
+    user, _ = User.objects.get_or_create(email="cdr-bench@example.com")
+    Membership.objects.get_or_create(team=team, user=user, defaults={"role": Role.OWNER})
+    account, _ = ProviderAccount.objects.get_or_create(
+        team=team, kind="pasifik", label="CDR benchmark", defaults={"credentials": {"username": "x", "password": "y"}}
+    )
+    print(f"database: {connection.vendor} ({url.split('@')[-1]}), {args.rows:,} rows, median of {args.repeat}")
+    fill(team, account, args.rows)
+    bench_pages(team, args.rows, args.repeat)
+    bench_import(max(1, args.repeat // 5))
+
+
+if __name__ == "__main__":
+    main()

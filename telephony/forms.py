@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProviderAccount
+
+
+class DisconnectForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=ProviderAccount.objects.none(), label=_("Account"))
+    call_id = forms.IntegerField(min_value=1, label=_("Call"))
+
+    def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = team.provider_accounts.filter(kind="pasifik", is_active=True)

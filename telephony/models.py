@@ -1,0 +1,124 @@
+"""Call records (CDRs) of both Pasifik sources, their import watermarks, and status snapshots."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProviderAccount, Team
+
+
+class Source(models.TextChoices):
+    TELEPHONE = "tel", _("Telephone")
+    PBX = "pbx", _("PBX")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+    INTERNAL = "internal", _("Internal")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Disposition(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    FAILED = "failed", _("Failed")
+
+
+MISSED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.FAILED)
+
+
+class CallRecord(models.Model):
+    """One call as one provider reported it; ``raw`` keeps the record as received."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_records")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="call_records")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    provider_id = models.CharField(_("provider id"), max_length=64)  # i_cdr (tel) or uniqueid (pbx)
+    start = models.DateTimeField(_("start"))
+    answer = models.DateTimeField(_("answered at"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0)
+    billed_seconds = models.PositiveIntegerField(_("billed (s)"), default=0)
+    caller = models.CharField(_("caller"), max_length=64, blank=True)
+    callee = models.CharField(_("callee"), max_length=64, blank=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.UNKNOWN)
+    disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
+    result = models.CharField(_("provider result"), max_length=32, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=5, null=True, blank=True)
+    country = models.CharField(_("country"), max_length=64, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    recording_name = models.CharField(_("recording file"), max_length=255, blank=True)
+    has_recording = models.BooleanField(_("has recording"), default=False)
+    recording = models.FileField(_("stored recording"), upload_to="recordings/", max_length=300, blank=True)
+    recording_missing = models.BooleanField(_("recording gone at the provider"), default=False)
+    raw = models.JSONField(_("raw record"), default=dict, blank=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "source", "provider_id"], name="call_unique_provider_id"),
+        ]
+        # Every list query starts from the team and walks (start, id) backwards; the others match the filters.
+        indexes = [
+            models.Index(fields=["team", "start", "id"], name="call_team_start"),
+            models.Index(fields=["team", "disposition", "start", "id"], name="call_team_disposition"),
+            models.Index(fields=["team", "account", "start", "id"], name="call_team_account"),
+            models.Index(fields=["team", "has_recording", "start", "id"], name="call_team_recording"),
+            models.Index(fields=["team", "caller"], name="call_team_caller"),
+            models.Index(fields=["team", "callee"], name="call_team_callee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.provider_id}"
+
+    @property
+    def wait_seconds(self) -> int:
+        return max(self.duration - self.billed_seconds, 0) if self.source == Source.PBX else 0
+
+
+class ImportWatermark(models.Model):
+    """How far an import of one account and source (and telephone id) has got."""
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="call_watermarks")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    key = models.CharField(_("telephone id"), max_length=32, blank=True)  # tel: i_account; pbx: ""
+    imported_until = models.DateTimeField(_("imported until"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_count = models.PositiveIntegerField(_("records in last run"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("import watermark")
+        verbose_name_plural = _("import watermarks")
+        constraints = [models.UniqueConstraint(fields=["account", "source", "key"], name="call_watermark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.source} {self.key}".strip()
+
+
+class StatusSnapshot(models.Model):
+    """The last live-calls or PBX answer of an account, shown (marked stale) when the provider is down."""
+
+    class Kind(models.TextChoices):
+        LIVE = "live", _("Live calls")
+        ACTIVE = "active", _("PBX active calls")
+        PBX = "pbx", _("PBX status")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="status_snapshots")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="status_snapshots")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    data = models.JSONField(_("data"), default=dict)
+    fetched_at = models.DateTimeField(_("fetched"))
+
+    class Meta:
+        verbose_name = _("status snapshot")
+        verbose_name_plural = _("status snapshots")
+        constraints = [models.UniqueConstraint(fields=["account", "kind"], name="status_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.kind}"

@@ -1,0 +1,416 @@
+"""The only place that writes call data and talks to providers for calls and the PBX."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import ProviderAccount, Team, User
+from accounts.provider_clients import client_for
+from accounts.provider_errors import describe
+from telcoportal.providers.errors import NotFound, ProviderError, ProviderUnavailable
+from telcoportal.providers.pasifik.responses import PBX_MESSAGES
+from telcoportal.providers.transport import RetryPolicy
+
+from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
+from .normalize import pbx_fields, tel_fields
+from .status import PBX_STATE_TEXT, active_calls_data, extensions_data, live_calls_data, peers_data
+
+logger = logging.getLogger(__name__)
+
+UPSERT_BATCH = 500
+# Fields an import may overwrite; the stored recording and its state are ours, not the provider's.
+UPSERT_FIELDS = [
+    "team", "start", "answer", "end", "duration", "billed_seconds", "caller", "callee", "direction",
+    "disposition", "result", "cost", "country", "description", "recording_name", "has_recording", "raw",
+    "imported_at",
+]  # fmt: skip
+# Live and PBX pages must answer quickly: one short try, no retries.
+LIVE_TIMEOUT = (2.0, 4.0)
+
+
+def import_overlap() -> timedelta:
+    return timedelta(minutes=getattr(settings, "TELEPHONY_IMPORT_OVERLAP_MINUTES", 120))
+
+
+def import_backfill() -> timedelta:
+    return timedelta(days=getattr(settings, "TELEPHONY_IMPORT_BACKFILL_DAYS", 30))
+
+
+def telephone_ids(account: ProviderAccount) -> list[int]:
+    ids = []
+    for value in (account.options or {}).get("telephone_ids") or []:
+        try:
+            ids.append(int(str(value).strip()))
+        except ValueError:
+            continue
+    return ids
+
+
+def calls_accounts(team: Team | None = None) -> QuerySet[ProviderAccount]:
+    accounts = ProviderAccount.objects.filter(kind="pasifik", is_active=True)
+    return accounts.filter(team=team) if team is not None else accounts
+
+
+# --- import ------------------------------------------------------------------
+
+
+def call_records_upsert(*, account: ProviderAccount, rows: Iterable[dict[str, Any]]) -> int:
+    """Inserts or updates on (account, source, provider_id); returns how many records were written."""
+    written = 0
+    batch: dict[tuple[str, str], CallRecord] = {}
+
+    def flush() -> None:
+        nonlocal written
+        if batch:
+            CallRecord.objects.bulk_create(
+                list(batch.values()),
+                update_conflicts=True,
+                unique_fields=["account", "source", "provider_id"],
+                update_fields=UPSERT_FIELDS,
+            )
+            written += len(batch)
+            batch.clear()
+
+    for row in rows:
+        # The same record twice in one statement is an error on PostgreSQL: the later one wins.
+        batch[(row["source"], row["provider_id"])] = CallRecord(team_id=account.team_id, account=account, **row)
+        if len(batch) >= UPSERT_BATCH:
+            flush()
+    flush()
+    return written
+
+
+def _watermark(account: ProviderAccount, source: str, key: str = "") -> ImportWatermark:
+    mark, _created = ImportWatermark.objects.get_or_create(account=account, source=source, key=key)
+    return mark
+
+
+def _window_start(mark: ImportWatermark, now: datetime) -> datetime:
+    if mark.imported_until is None:
+        return now - import_backfill()
+    return min(mark.imported_until, now) - import_overlap()
+
+
+def _tel_rows(calls: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for call in calls:
+        fields = tel_fields(call)
+        if fields is not None:
+            yield fields
+
+
+def _pbx_rows(cdrs: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for cdr in cdrs:
+        fields = pbx_fields(cdr)
+        if fields is not None:
+            yield fields
+
+
+@dataclass
+class ImportSummary:
+    written: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def status(self) -> str:
+        return f"imported {self.written}" + (f", {len(self.errors)} failed" if self.errors else "")
+
+
+def tel_history_import(*, account: ProviderAccount, now: datetime | None = None, page_size: int = 500) -> ImportSummary:
+    """Telephone history of each of the account's telephone ids, from its watermark minus the overlap."""
+    now = now or timezone.now()
+    summary = ImportSummary()
+    client = client_for(account)
+    for telephone_id in telephone_ids(account):
+        mark = _watermark(account, Source.TELEPHONE, str(telephone_id))
+        start = _window_start(mark, now)
+        try:
+            # end_date fixes the window, so calls that end while we page do not shift the offsets.
+            calls = client.iter_tel_history(
+                i_account=telephone_id, start_date=start, end_date=now, type="all", page_size=page_size
+            )
+            count = call_records_upsert(account=account, rows=_tel_rows(calls))
+        except ProviderError as exc:
+            _watermark_failed(mark, exc, now)
+            summary.errors.append(describe(exc))
+            continue
+        _watermark_advanced(mark, until=now, count=count, ran_at=now)
+        summary.written += count
+    return summary
+
+
+def pbx_cdr_import(*, account: ProviderAccount, now: datetime | None = None, slice_hours: int = 24) -> ImportSummary:
+    """PBX CDRs from the watermark minus the overlap, a day at a time (the endpoint has no paging)."""
+    now = now or timezone.now()
+    summary = ImportSummary()
+    client = client_for(account)
+    mark = _watermark(account, Source.PBX)
+    start = _window_start(mark, now)
+    count = 0
+    while start < now:
+        end = min(start + timedelta(hours=slice_hours), now)
+        try:
+            count += call_records_upsert(
+                account=account, rows=_pbx_rows(client.pbx_cdr(start_date=start, end_date=end))
+            )
+        except ProviderError as exc:
+            _watermark_failed(mark, exc, now)
+            summary.errors.append(describe(exc))
+            break
+        # Saved slice by slice: a failure later resumes from here, not from the start.
+        _watermark_advanced(mark, until=end, count=count, ran_at=now)
+        start = end
+    summary.written += count
+    return summary
+
+
+def _watermark_advanced(mark: ImportWatermark, *, until: datetime, count: int, ran_at: datetime) -> None:
+    mark.imported_until = until
+    mark.last_run_at = ran_at
+    mark.last_count = count
+    mark.last_error = ""
+    mark.save(update_fields=["imported_until", "last_run_at", "last_count", "last_error"])
+
+
+def _watermark_failed(mark: ImportWatermark, exc: ProviderError, ran_at: datetime) -> None:
+    logger.warning("call import failed for %s: %s", mark, exc)
+    mark.last_run_at = ran_at
+    mark.last_error = describe(exc)
+    mark.save(update_fields=["last_run_at", "last_error"])
+
+
+def calls_import(*, account: ProviderAccount, now: datetime | None = None) -> ImportSummary:
+    """Both sources of one Pasifik account."""
+    summary = ImportSummary()
+    for part in (tel_history_import(account=account, now=now), pbx_cdr_import(account=account, now=now)):
+        summary.written += part.written
+        summary.errors.extend(part.errors)
+    return summary
+
+
+# --- recordings --------------------------------------------------------------
+
+
+class RecordingUnavailable(Exception):
+    """A user-safe reason why a recording cannot be played."""
+
+    def __init__(self, message: str, *, gone: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.gone = gone
+
+
+def recording_storage_name(call: CallRecord) -> str:
+    return f"recordings/{call.team_id}/{call.account_id}/{call.provider_id}.wav"
+
+
+def recording_fetch(*, call: CallRecord) -> CallRecord:
+    """Makes sure the recording is in storage, fetching it from the provider at most once.
+
+    The file name and day come from the CDR, never from the user: the provider
+    matches ``wavname`` like grep, so anything else could fetch another call's file.
+    """
+    if call.recording:
+        return call
+    if not call.has_recording or call.source != Source.PBX:
+        raise RecordingUnavailable(_("This call has no recording."))
+    if call.recording_missing:
+        raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True)
+    client = client_for(call.account)
+    try:
+        with client.pbx_cdr_wav(wavname=call.recording_name, calldate=call.start.astimezone(UTC).date()) as download:
+            name = default_storage.save(recording_storage_name(call), File(_DownloadReader(download)))
+    except NotFound:
+        CallRecord.objects.filter(pk=call.pk).update(recording_missing=True)
+        call.recording_missing = True
+        raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True) from None
+    except ProviderError as exc:
+        raise RecordingUnavailable(describe(exc)) from exc
+    # Two players racing for the same file: the first stored wins, the other copy goes.
+    if CallRecord.objects.filter(pk=call.pk, recording="").update(recording=name) == 0:
+        default_storage.delete(name)
+        call.refresh_from_db(fields=["recording"])
+    else:
+        call.recording.name = name
+    return call
+
+
+class _DownloadReader:
+    """A file-like view of a provider ``Download`` so storage copies it chunk by chunk."""
+
+    def __init__(self, download: Any) -> None:
+        self._chunks = iter(download)
+        self._buffer = b""
+        self.name = download.filename
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            try:
+                self._buffer += next(self._chunks)
+            except StopIteration:
+                break
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+def recording_accessed(*, call: CallRecord, actor: User, request: HttpRequest | None, download: bool) -> None:
+    audit_record(
+        team=call.team, actor=actor, action="calls.recording_download" if download else "calls.recording_play",
+        target=call, request=request,
+    )  # fmt: skip
+
+
+def calls_exported(*, team: Team, actor: User, request: HttpRequest | None, file_format: str, filters: dict) -> None:
+    audit_record(team=team, actor=actor, action="calls.export", request=request, format=file_format, filters=filters)
+
+
+# --- live calls and disconnect ----------------------------------------------
+
+
+@dataclass
+class DisconnectResult:
+    ok: bool
+    message: str
+
+
+def call_disconnect(
+    *, account: ProviderAccount, call_id: int, actor: User, request: HttpRequest | None = None
+) -> DisconnectResult:
+    """Cuts one live call, once (never retried), and leaves an audit event whatever happened."""
+    client = client_for(account)
+    try:
+        client.tel_live_disconnect(id=call_id)
+    except NotFound:
+        result = DisconnectResult(False, _("The call had already ended."))
+        outcome = "already_ended"
+    except ProviderUnavailable as exc:
+        outcome = "unknown" if exc.request_sent else "failed"
+        text = (
+            _("The provider did not confirm the disconnect. Check whether the call is still in the list.")
+            if exc.request_sent
+            else describe(exc)
+        )
+        result = DisconnectResult(False, text)
+    except ProviderError as exc:
+        result = DisconnectResult(False, describe(exc))
+        outcome = "failed"
+    else:
+        result = DisconnectResult(True, _("The call was disconnected."))
+        outcome = "disconnected"
+    audit_record(
+        team=account.team, actor=actor, action="calls.disconnect", target=account, request=request,
+        call_id=call_id, outcome=outcome,
+    )  # fmt: skip
+    return result
+
+
+def _quick_client(account: ProviderAccount) -> Any:
+    timeout = tuple(getattr(settings, "TELEPHONY_LIVE_TIMEOUT", LIVE_TIMEOUT))
+    return client_for(account, timeout=timeout, retry=RetryPolicy(attempts=1))
+
+
+@dataclass
+class AccountStatus:
+    """One account's part of the live or PBX page: fresh data, or the last known data marked stale."""
+
+    account: ProviderAccount
+    data: dict[str, Any]
+    fetched_at: datetime | None
+    stale: bool = False
+    error: str = ""
+
+
+def _snapshot(account: ProviderAccount, kind: str, fetch: Any, now: datetime) -> AccountStatus:
+    try:
+        data = fetch()
+    except ProviderError as exc:
+        logger.info("%s status of %s failed: %s", kind, account.pk, exc)
+        previous = StatusSnapshot.objects.filter(account=account, kind=kind).first()
+        return AccountStatus(
+            account=account,
+            data=previous.data if previous else {},
+            fetched_at=previous.fetched_at if previous else None,
+            stale=True,
+            error=pbx_state_message(exc) or describe(exc),
+        )
+    StatusSnapshot.objects.update_or_create(
+        account=account, kind=kind, defaults={"team": account.team, "data": data, "fetched_at": now}
+    )
+    return AccountStatus(account=account, data=data, fetched_at=now)
+
+
+@dataclass
+class LiveStatus:
+    """One account on the live page: its telephone calls and its PBX channels, each fresh or stale on its own."""
+
+    account: ProviderAccount
+    telephone: AccountStatus
+    pbx: AccountStatus
+
+    @property
+    def stale(self) -> bool:
+        return self.telephone.stale or self.pbx.stale
+
+
+def live_calls_status(*, team: Team, now: datetime | None = None) -> list[LiveStatus]:
+    """Telephone live calls of every telephone id, and the PBX's active channels, per account."""
+    now = now or timezone.now()
+    statuses = []
+    for account in calls_accounts(team):
+        client = _quick_client(account)
+        ids = telephone_ids(account)
+
+        def telephone(client: Any = client, ids: list[int] = ids) -> dict[str, Any]:
+            return {"calls": live_calls_data(client.tel_live(i_account_list=ids)) if ids else []}
+
+        def pbx(client: Any = client) -> dict[str, Any]:
+            return active_calls_data(client.pbx_active_calls())
+
+        statuses.append(
+            LiveStatus(
+                account=account,
+                telephone=_snapshot(account, StatusSnapshot.Kind.LIVE, telephone, now),
+                pbx=_snapshot(account, StatusSnapshot.Kind.ACTIVE, pbx, now),
+            )
+        )
+    return statuses
+
+
+def pbx_status(*, team: Team, now: datetime | None = None) -> list[AccountStatus]:
+    """SIP peers, extensions (without their secrets) and active calls of each Pasifik account's PBX."""
+    now = now or timezone.now()
+
+    def fetch(account: ProviderAccount) -> Any:
+        def run() -> dict[str, Any]:
+            client = _quick_client(account)
+            return {
+                "peers": peers_data(client.pbx_sip_peers()),
+                "extensions": extensions_data(client.pbx_sip_extensions()),
+                "active": active_calls_data(client.pbx_active_calls()),
+            }
+
+        return run
+
+    return [_snapshot(account, StatusSnapshot.Kind.PBX, fetch(account), now) for account in calls_accounts(team)]
+
+
+def pbx_state_message(exc: ProviderError) -> str:
+    """The document's PBX state table in words; empty when the error is not a PBX state."""
+    for code, text in PBX_MESSAGES.items():
+        if exc.message == text and exc.status_code == code:
+            return str(PBX_STATE_TEXT[code])
+    return ""

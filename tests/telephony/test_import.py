@@ -1,0 +1,140 @@
+"""CDR import: idempotent upserts, overlapping windows, each endpoint's time format, provider paging."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from accounts.models import ProviderAccount
+from telcoportal.providers.pasifik.models import PbxCdr, TelCall
+from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
+from telephony import services, tasks
+from telephony.models import CallRecord, Direction, Disposition, ImportWatermark, Source
+from telephony.normalize import pbx_fields, tel_fields
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(team_a, sandbox_account) -> ProviderAccount:  # type: ignore[no-untyped-def]
+    return sandbox_account(team_a, "pasifik")
+
+
+def test_it_reads_the_telephone_history_gmt_stamp_as_utc() -> None:
+    call = TelCall.from_api(
+        {"i_cdr": 5, "connect_time": "11:57:29.000 GMT Fri Dec 11 2015",
+         "disconnect_time": "11:58:29.000 GMT Fri Dec 11 2015",
+         "duration": 60.0, "billed_duration": 60.0, "result": 0, "cli_in": "908505320252", "cld_in": "05321234567",
+         "cost": "0.09"}
+    )  # fmt: skip
+    fields = tel_fields(call)
+    assert fields is not None
+    assert fields["start"] == datetime(2015, 12, 11, 11, 57, 29, tzinfo=UTC)
+    assert fields["end"] == datetime(2015, 12, 11, 11, 58, 29, tzinfo=UTC)
+    assert fields["disposition"] == Disposition.ANSWERED
+    assert fields["caller"] == "+908505320252"
+    assert fields["callee"] == "+905321234567"
+    assert str(fields["cost"]) == "0.09"
+
+
+def test_it_reads_the_pbx_calldate_as_utc_and_derives_answer_and_end() -> None:
+    cdr = PbxCdr.from_api(
+        {"uniqueid": "1479634390.36435", "calldate": "2016-11-20 11:33:10", "src": "05321234567", "dst": "101",
+         "did": "908505320100", "disposition": "ANSWERED", "duration": "70", "billsec": "60",
+         "recordingfile": "in-908505320100-05321234567-20161120-113310-1479634390.36435.wav"}
+    )  # fmt: skip
+    fields = pbx_fields(cdr)
+    assert fields is not None
+    assert fields["start"] == datetime(2016, 11, 20, 11, 33, 10, tzinfo=UTC)
+    assert fields["answer"] == fields["start"] + timedelta(seconds=10)
+    assert fields["end"] == fields["start"] + timedelta(seconds=70)
+    assert fields["direction"] == Direction.INBOUND
+    assert fields["has_recording"] is True
+
+
+@pytest.mark.parametrize(
+    ("result", "duration", "expected"),
+    [(0, 12.0, Disposition.ANSWERED), (0, 0.0, Disposition.NO_ANSWER), (17, 0.0, Disposition.BUSY),
+     (16, 0.0, Disposition.FAILED)],
+)  # fmt: skip
+def test_it_maps_telephone_results_to_dispositions(result: int, duration: float, expected: str) -> None:
+    call = TelCall.from_api(
+        {"i_cdr": 1, "connect_time": "2025-01-02T03:04:05Z", "duration": duration, "result": result}
+    )
+    fields = tel_fields(call)
+    assert fields is not None and fields["disposition"] == expected
+
+
+def test_it_imports_both_sources_and_importing_again_changes_nothing(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    now = sandbox.clock.now()
+    first = services.calls_import(account=account, now=now)
+    assert first.errors == []
+    count = CallRecord.objects.count()
+    assert CallRecord.objects.filter(source=Source.TELEPHONE).count() == 160 * len(DEMO_TELEPHONE_IDS)
+    assert CallRecord.objects.filter(source=Source.PBX).exists()
+    before = dict(CallRecord.objects.values_list("pk", "start"))
+
+    # A second run over the same window (the watermark is reset, so the same pages come again).
+    ImportWatermark.objects.update(imported_until=None)
+    services.calls_import(account=account, now=now)
+    assert CallRecord.objects.count() == count
+    assert dict(CallRecord.objects.values_list("pk", "start")) == before
+
+
+def test_an_overlapping_window_adds_only_the_new_calls(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    services.tel_history_import(account=account, now=sandbox.clock.now())
+    count = CallRecord.objects.count()
+    sandbox.clock.advance(LIVE_SLOT_SECONDS * 20)  # live calls end and join the history
+    sandbox.requests.clear()
+
+    services.tel_history_import(account=account, now=sandbox.clock.now())
+
+    mark = ImportWatermark.objects.get(account=account, source=Source.TELEPHONE, key=str(DEMO_TELEPHONE_IDS[0]))
+    body = sandbox.requests_for("pasifik", "tel/history")[0].json()
+    asked_from = datetime.strptime(body["start_date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert asked_from < mark.imported_until - services.import_overlap() + timedelta(seconds=LIVE_SLOT_SECONDS * 20 + 1)
+    new = CallRecord.objects.count() - count
+    assert new > 0
+    ids = list(CallRecord.objects.values_list("account", "source", "provider_id"))
+    assert len(ids) == len(set(ids))
+
+
+def test_it_pages_through_the_history_with_offset_and_limit(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    account.options = {**account.options, "telephone_ids": [str(DEMO_TELEPHONE_IDS[0])]}
+    account.save()
+    services.tel_history_import(account=account, now=sandbox.clock.now(), page_size=50)
+    bodies = [r.json() for r in sandbox.requests_for("pasifik", "tel/history")]
+    assert [b["offset"] for b in bodies] == [0, 50, 100, 150]
+    assert {b["limit"] for b in bodies} == {50}
+    assert CallRecord.objects.filter(source=Source.TELEPHONE).count() == 160
+
+
+def test_the_pbx_import_asks_a_day_at_a_time_in_utc_and_resumes_from_its_watermark(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    now = sandbox.clock.now()
+    services.pbx_cdr_import(account=account, now=now)
+    bodies = [r.json() for r in sandbox.requests_for("pasifik", "pbx/cdr")]
+    assert len(bodies) == 30
+    assert bodies[-1]["end_date"] == now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
+    assert mark.imported_until == now
+
+    sandbox.requests.clear()
+    services.pbx_cdr_import(account=account, now=now + timedelta(minutes=10))
+    bodies = [r.json() for r in sandbox.requests_for("pasifik", "pbx/cdr")]
+    expected_start = (now - services.import_overlap()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert [b["start_date"] for b in bodies] == [expected_start]
+
+
+def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    sandbox.inject("503", provider="pasifik", path="pbx/cdr", times=10)
+    summary = services.pbx_cdr_import(account=account, now=sandbox.clock.now())
+    mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
+    assert mark.imported_until is None
+    assert "did not answer in time" in mark.last_error
+    assert summary.errors
+
+
+def test_the_periodic_task_imports_every_active_pasifik_account(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    assert tasks.calls_import_all.delay().get() == "queued 1"
+    assert CallRecord.objects.filter(account=account).exists()
