@@ -1,3 +1,7 @@
 """Periodic tasks of this app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
 
-BEAT_SCHEDULE: dict[str, dict] = {}
+BEAT_SCHEDULE: dict[str, dict] = {
+    "fax-poll-outgoing": {"task": "fax.tasks.poll_outgoing_faxes", "schedule": 60.0},
+    "fax-fetch-incoming": {"task": "fax.tasks.fetch_incoming_faxes", "schedule": 120.0},
+    "fax-watchdog": {"task": "fax.tasks.fax_watchdog", "schedule": 600.0},
+}

@@ -5,4 +5,13 @@ from . import views
 urlpatterns = [
     path("", views.FaxListView.as_view(), name="fax-list"),
     path("new/", views.FaxComposeView.as_view(), name="fax-new"),
+    path("notifications/read/", views.NotificationsReadView.as_view(), name="fax-notifications-read"),
+    path("drafts/<int:pk>/", views.FaxDraftView.as_view(), name="fax-draft"),
+    path("drafts/<int:pk>/page/", views.FaxDraftPageView.as_view(), name="fax-draft-page"),
+    path("<int:pk>/", views.FaxDetailView.as_view(), name="fax-detail"),
+    path("<int:pk>/page/", views.FaxPageView.as_view(), name="fax-page"),
+    path("<int:pk>/document/", views.FaxDocumentView.as_view(), name="fax-document"),
+    path("<int:pk>/retry/", views.FaxRetryView.as_view(), name="fax-retry"),
+    path("<int:pk>/cancel/", views.FaxCancelView.as_view(), name="fax-cancel"),
+    path("<int:pk>/resend/", views.FaxResendView.as_view(), name="fax-resend"),
 ]

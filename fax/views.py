@@ -1,14 +1,423 @@
-from django.utils.translation import gettext_lazy as _
+"""Fax pages: list and export, compose → preview → confirm, detail, documents, retry, cancel, resend."""
 
-from telcoportal.placeholders import FeaturePage
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+
+from accounts.access import TeamView
+from accounts.audit import audit_record
+
+from . import documents as docs
+from . import services
+from .filters import FaxFilter
+from .forms import ComposeForm, account_numbers, fax_accounts
+from .gateways import CAPABILITIES
+from .models import Direction, Fax, FaxDocument, FaxDraft, Notification, Quality
+from .tables import FaxTable
 
 
-class FaxListView(FeaturePage):
-    title = _("Fax")
-    intro = _("Faxes sent and received across every provider.")
+class FaxListView(TeamView, TemplateView):
+    template_name = "fax/list.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.filter = FaxFilter(request.GET or None, queryset=self.faxes(), team=self.team)
+        if request.GET.get("export") == "csv":
+            return self.csv(self.filter.qs)
+        return super().get(request, *args, **kwargs)
+
+    def faxes(self) -> QuerySet[Fax]:
+        return self.team_queryset(Fax).select_related("account")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        table = FaxTable(self.filter.qs)
+        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query["export"] = "csv"
+        context.update(
+            filter=self.filter,
+            table=table,
+            export_query=query.urlencode(),
+            notifications=Notification.objects.filter(team=self.team, read_at__isnull=True)[:10],
+            can_send=self.can("send"),
+        )
+        return context
+
+    def csv(self, faxes: QuerySet[Fax]) -> StreamingHttpResponse:
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+
+        def cell(value: Any) -> Any:
+            # A spreadsheet runs a cell that starts like a formula: provider texts are not ours to trust.
+            text = str(value)
+            return "'" + text if text[:1] in ("=", "+", "-", "@") else value
+
+        header = [_("Id"), _("Date"), _("Direction"), _("Status"), _("Provider's status"), _("Provider account")]
+        header += [_("Our number"), _("Remote number"), _("Pages"), _("Attempts"), _("Error")]
+
+        def rows() -> Any:
+            yield writer.writerow(header)
+            for fax in faxes.iterator(chunk_size=500):
+                yield writer.writerow(
+                    [
+                        cell(v)
+                        for v in (
+                            fax.pk,
+                            timezone.localtime(fax.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                            fax.get_direction_display(),
+                            fax.get_status_display(),
+                            fax.provider_status,
+                            fax.account.label if fax.account else "",
+                            fax.our_number,
+                            fax.remote_number,
+                            fax.pages or "",
+                            fax.attempts,
+                            fax.error,
+                        )
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="faxes-{timezone.localdate():%Y%m%d}.csv"'
+        return response
 
 
-class FaxComposeView(FeaturePage):
+class NotificationsReadView(TeamView, View):
+    permission = "view"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        Notification.objects.filter(team=self.team, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("fax-list")
+
+
+KEPT_SALT = "fax.compose.kept"
+KEPT_MAX_AGE = 24 * 3600
+
+
+class FaxComposeView(TeamView, TemplateView):
     permission = "send"
-    title = _("New fax")
-    intro = _("Send a fax with a preview of what will be transmitted.")
+    template_name = "fax/compose.html"
+
+    def kept(self) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, list[str]]]:
+        """(initial, files kept server-side, provider errors) when editing a draft or a failed fax."""
+        source = self.request.POST.get("draft") or self.request.GET.get("draft")
+        if source:
+            draft = self.get_team_object(source, FaxDraft)
+            initial = {
+                "account": draft.account_id,
+                "our_number": draft.our_number,
+                "recipients": "\n".join("+" + n for n in draft.recipients),
+                "quality": draft.quality,
+                "scheduled_at": draft.scheduled_at,
+            }
+            return initial, draft.files, {}
+        token = self.request.POST.get("kept")
+        if token:
+            return {}, self.unsigned_files(token), {}
+        source = self.request.GET.get("from")
+        if source:
+            fax = self.get_team_object(source, Fax)
+            files = [
+                {
+                    "path": d.file.name,
+                    "filename": d.filename,
+                    "media_type": d.media_type,
+                    "size": d.size,
+                    "pages": d.pages,
+                }
+                for d in fax.documents.all()
+                if d.role == FaxDocument.Role.ORIGINAL
+            ]
+            initial = {
+                "account": fax.account_id,
+                "our_number": fax.our_number,
+                "recipients": "+" + fax.remote_number,
+                "quality": fax.quality,
+            }
+            return initial, files, fax.error_fields or {}
+        return {}, [], {}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        initial, files, errors = self.kept()
+        accounts = fax_accounts(self.team)
+        if not initial and accounts:
+            first = accounts[0]
+            initial = {
+                "account": first.pk,
+                "our_number": next(iter(account_numbers(first)), ""),
+                "quality": _default_quality(first),
+            }
+        form = ComposeForm(initial=initial, team=self.team, kept_files=files)
+        # The provider's own validation errors of the fax being edited, on the fields they concern.
+        for field, problems in errors.items():
+            target = field if field in form.fields else "__all__"
+            form.errors.setdefault(target, form.error_class()).extend(problems)
+        return self.page(form, draft_id=request.GET.get("draft", ""), keep_from=request.GET.get("from", ""))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _initial, files, _errors = self.kept()
+        form = ComposeForm(request.POST, request.FILES, team=self.team, kept_files=files)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                draft = services.draft_create(
+                    team=self.team,
+                    actor=request.user,  # type: ignore[arg-type]
+                    account=data["account"],
+                    our_number=data["our_number"],
+                    recipients=data["recipients"],
+                    quality=data["quality"],
+                    scheduled_at=data.get("scheduled_at"),
+                    uploads=form.uploads,
+                    reuse_files=files if not form.uploads else (),
+                )
+            except docs.DocumentError as exc:
+                form.add_error("files", str(exc))
+                form.uploads = []
+            else:
+                return redirect("fax-draft", pk=draft.pk)
+        kept_token = request.POST.get("kept", "")
+        if form.uploads and "files" not in form.errors:
+            # The files were fine but another field was not: keep them here so nothing is uploaded twice.
+            stored = [services.store_upload(upload) for upload in form.uploads]
+            form.keep(stored)
+            kept_token = signing.dumps({"team": self.team.pk, "files": stored}, salt=KEPT_SALT)
+        return self.page(form, draft_id=request.POST.get("draft", ""), keep_from="", kept=kept_token)
+
+    def unsigned_files(self, token: str) -> list[dict[str, Any]]:
+        try:
+            data = signing.loads(token, salt=KEPT_SALT, max_age=KEPT_MAX_AGE)
+        except signing.BadSignature:
+            return []
+        return data["files"] if data.get("team") == self.team.pk else []
+
+    def page(self, form: ComposeForm, *, draft_id: str, keep_from: str, kept: str = "") -> HttpResponse:
+        capabilities = {a.pk: CAPABILITIES[a.kind] for a in form.accounts}
+        context = {"form": form, "draft_id": draft_id, "keep_from": keep_from, "kept": kept}
+        return render(self.request, self.template_name, {**context, "capabilities": capabilities})
+
+
+def _default_quality(account: Any) -> str:
+    wanted = str((account.options or {}).get("fax_quality") or "").strip().lower()
+    return wanted if wanted in (Quality.FINE, Quality.NORMAL) else Quality.FINE
+
+
+class FaxDraftView(TeamView, TemplateView):
+    """The preview: what will be transmitted, page by page; confirming queues one fax per recipient."""
+
+    permission = "send"
+    team_model = FaxDraft
+    template_name = "fax/preview.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request"):
+            return ["fax/_preview_body.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        draft = self.get_team_object()
+        context = super().get_context_data(**kwargs)
+        capabilities = CAPABILITIES[draft.account.kind]
+        office = [f for f in draft.files if f["media_type"] in docs.OFFICE_TYPES]
+        context.update(
+            draft=draft,
+            capabilities=capabilities,
+            page_numbers=range(1, (draft.rendition.get("pages") or 0) + 1),
+            office_files=office,
+            rendition_kind="TIFF" if draft.rendition.get("media_type") == docs.TIFF else "PDF",
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        draft = self.get_team_object()
+        try:
+            faxes = services.draft_confirm(draft=draft, actor=request.user, request=request)  # type: ignore[arg-type]
+        except services.FaxActionError as exc:
+            messages.error(request, str(exc))
+            return redirect("fax-draft", pk=draft.pk)
+        messages.success(request, _("%(n)d fax(es) queued for sending.") % {"n": len(faxes)})
+        if len(faxes) == 1:
+            return redirect("fax-detail", pk=faxes[0].pk)
+        return HttpResponseRedirect(reverse("fax-list") + "?direction=out")
+
+
+class FaxDraftPageView(TeamView, View):
+    permission = "send"
+    team_model = FaxDraft
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        draft = self.get_team_object()
+        if not draft.rendition:
+            raise Http404
+        content = services.read_stored(draft.rendition["path"])
+        return _thumbnail(content, draft.rendition["media_type"], request)
+
+
+def _thumbnail(content: bytes, media_type: str, request: HttpRequest) -> HttpResponse:
+    try:
+        number = max(1, int(request.GET.get("n", "1")))
+        width = min(1200, max(100, int(request.GET.get("w", "300"))))
+        png = docs.thumbnail(content, media_type, page=number, width=width)
+    except (ValueError, IndexError, EOFError):
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+class FaxDetailView(TeamView, TemplateView):
+    team_model = Fax
+    template_name = "fax/detail.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request"):
+            return ["fax/_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        fax = self.get_team_object()
+        if fax.direction == Direction.INCOMING:
+            Notification.objects.filter(fax=fax, read_at__isnull=True).update(read_at=timezone.now())
+        documents = list(fax.documents.all())
+        shown = _shown_document(documents)
+        capabilities = CAPABILITIES.get(fax.account.kind) if fax.account else None
+        context = super().get_context_data(**kwargs)
+        context.update(
+            fax=fax,
+            originals=[d for d in documents if d.role == FaxDocument.Role.ORIGINAL],
+            transmitted=[d for d in documents if d.role == FaxDocument.Role.TRANSMITTED],
+            received=[d for d in documents if d.role == FaxDocument.Role.RECEIVED],
+            shown=shown,
+            page_numbers=range(1, (shown.pages or 0) + 1)
+            if shown and shown.media_type in (docs.PDF, docs.TIFF)
+            else [],
+            events=fax.events.select_related("actor"),
+            capabilities=capabilities,
+            can_fetch_transmitted=bool(
+                capabilities and capabilities.download and fax.provider_id and fax.direction == Direction.OUTGOING
+            ),
+            can_retry=self.can("manage_faxes") and services.can_retry(fax),
+            can_cancel=self.can("manage_faxes") and services.can_cancel(fax),
+            can_resend=self.can("send") and fax.direction == Direction.OUTGOING and fax.account is not None,
+            can_edit=self.can("send") and bool(fax.error_fields),
+        )
+        return context
+
+
+def _shown_document(documents: list[FaxDocument]) -> FaxDocument | None:
+    for role in (FaxDocument.Role.RECEIVED, FaxDocument.Role.TRANSMITTED, FaxDocument.Role.ORIGINAL):
+        for document in documents:
+            if document.role == role and document.media_type in (docs.PDF, docs.TIFF, docs.PNG, docs.JPEG):
+                return document
+    return None
+
+
+class FaxPageView(TeamView, View):
+    """A page thumbnail of the fax's main document (received, transmitted or original)."""
+
+    team_model = Fax
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fax = self.get_team_object()
+        shown = _shown_document(list(fax.documents.all()))
+        if shown is None:
+            return HttpResponse(status=204)
+        return _thumbnail(services.read_stored(shown.file.name), shown.media_type, request)
+
+
+class FaxDocumentView(TeamView, View):
+    """Downloads a document: ``?role=original|transmitted|received&n=<position>``."""
+
+    team_model = Fax
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fax = self.get_team_object()
+        role = request.GET.get("role", "")
+        documents = [d for d in fax.documents.all() if not role or d.role == role]
+        if role == FaxDocument.Role.TRANSMITTED and not documents and fax.direction == Direction.OUTGOING:
+            try:
+                documents = [services.fetch_sent_document(fax=fax)]
+            except services.FaxActionError as exc:
+                messages.error(request, str(exc))
+                return redirect("fax-detail", pk=fax.pk)
+        try:
+            document = documents[int(request.GET.get("n", "0"))]
+        except (IndexError, ValueError):
+            messages.error(request, _("This fax has no such document."))
+            return redirect("fax-detail", pk=fax.pk)
+        audit_record(
+            team=self.team,
+            actor=request.user,
+            action="fax.download",
+            target=fax,
+            request=request,
+            role=document.role,  # type: ignore[arg-type]
+        )
+        return FileResponse(
+            default_storage.open(document.file.name, "rb"),
+            as_attachment=True,
+            filename=services.document_filename(document),
+            content_type=document.media_type,
+        )
+
+
+class _FaxActionView(TeamView, View):
+    team_model = Fax
+    action = ""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fax = self.get_team_object()
+        try:
+            target = self.act(fax)
+        except services.FaxActionError as exc:
+            messages.error(request, str(exc))
+            return redirect("fax-detail", pk=fax.pk)
+        return redirect("fax-detail", pk=target.pk)
+
+    def act(self, fax: Fax) -> Fax:
+        raise NotImplementedError
+
+
+class FaxRetryView(_FaxActionView):
+    permission = "manage_faxes"
+
+    def act(self, fax: Fax) -> Fax:
+        services.fax_retry(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        messages.success(self.request, _("Retry asked."))
+        return fax
+
+
+class FaxCancelView(_FaxActionView):
+    permission = "manage_faxes"
+
+    def act(self, fax: Fax) -> Fax:
+        services.fax_cancel(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        messages.success(self.request, _("Cancel asked."))
+        return fax
+
+
+class FaxResendView(_FaxActionView):
+    permission = "send"
+
+    def act(self, fax: Fax) -> Fax:
+        copy = services.fax_resend(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        messages.success(self.request, _("A new fax is queued with the same documents."))
+        return copy

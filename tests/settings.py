@@ -5,6 +5,8 @@ and on PostgreSQL.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # A fixed Fernet key for tests only.
@@ -25,3 +27,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+# Uploaded and fetched files of the tests go to a throw-away folder, not var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="telcoportal-test-media-"))

@@ -1,0 +1,49 @@
+"""Filters of the fax list: direction, status, account, dates and number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProviderAccount, Team
+
+from .models import Direction, Fax, Status
+
+
+class FaxFilter(django_filters.FilterSet):
+    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices, empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("Any"))
+    account = django_filters.ModelChoiceFilter(
+        label=_("Provider account"), queryset=ProviderAccount.objects.none(), empty_label=_("Any")
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    number = django_filters.CharFilter(label=_("Number"), method="filter_number")
+
+    class Meta:
+        model = Fax
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["account"].queryset = team.provider_accounts.all()
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def filter_number(self, queryset: QuerySet[Fax], name: str, value: str) -> QuerySet[Fax]:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if not digits:
+            return queryset
+        return queryset.filter(Q(remote_number__contains=digits) | Q(our_number__contains=digits))

@@ -1,0 +1,196 @@
+"""Compose a fax: provider account, our number, recipients, files, quality, schedule."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProviderAccount, Team
+
+from . import documents as docs
+from .gateways import CAPABILITIES
+from .models import Quality
+from .services import Upload
+
+MAX_RECIPIENTS = 50
+DEFAULT_REGION = "TR"
+_SPLIT = re.compile(r"[\n,;]+")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def fax_accounts(team: Team) -> list[ProviderAccount]:
+    return [a for a in team.provider_accounts.filter(is_active=True).order_by("label") if a.kind in CAPABILITIES]
+
+
+def account_numbers(account: ProviderAccount) -> list[str]:
+    numbers = (account.options or {}).get("fax_numbers") or []
+    return [str(n).strip() for n in numbers if str(n).strip()]
+
+
+def parse_recipients(text: str) -> tuple[list[str], list[str]]:
+    """(numbers as international digits, the entries that are not valid fax numbers)."""
+    numbers: list[str] = []
+    bad: list[str] = []
+    for entry in (e.strip() for e in _SPLIT.split(text or "")):
+        if not entry:
+            continue
+        candidate = entry
+        if candidate.startswith("00"):
+            candidate = "+" + candidate[2:]
+        try:
+            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            bad.append(entry)
+            continue
+        if not phonenumbers.is_valid_number(parsed):
+            # A bare international number without "+" (how providers write them): try it as such.
+            try:
+                parsed = phonenumbers.parse("+" + re.sub(r"\D", "", entry), None)
+            except phonenumbers.NumberParseException:
+                bad.append(entry)
+                continue
+            if not phonenumbers.is_valid_number(parsed):
+                bad.append(entry)
+                continue
+        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+        if number not in numbers:
+            numbers.append(number)
+    return numbers, bad
+
+
+class ComposeForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Provider account"), queryset=ProviderAccount.objects.none())
+    our_number = forms.ChoiceField(label=_("Our fax number"), choices=(), required=False)
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "+90 212 555 01 23"}),
+        help_text=_("One fax number per line (or separated by commas)."),
+    )
+    files = MultipleFileField(
+        label=_("Documents"),
+        required=False,
+        help_text=_("PDF, TIFF, PNG or JPEG; Word and Excel files only where the provider takes them."),
+    )
+    quality = forms.ChoiceField(label=_("Quality"), choices=Quality.choices, initial=Quality.FINE)
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to send now. Only some providers can schedule."),
+    )
+
+    def __init__(self, *args: Any, team: Team, kept_files: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.kept_files = kept_files or []
+        self.accounts = fax_accounts(team)
+        self.fields["account"].queryset = team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts])
+        self.fields["our_number"].choices = [("", "—")] + [
+            (account.label, [(n, n) for n in account_numbers(account)])
+            for account in self.accounts
+            if account_numbers(account)
+        ]
+        self.keep(self.kept_files)
+        self.uploads: list[Upload] = []
+
+    def keep(self, files: list[dict[str, Any]]) -> None:
+        """Files already stored server-side: the form goes through without choosing them again."""
+        self.kept_files = files
+        if files:
+            names = ", ".join(f["filename"] for f in files)
+            help_text = _("Keeping %(names)s. Choose files only to replace them.") % {"names": names}
+            self.fields["files"].help_text = help_text
+            self["files"].help_text = help_text  # a bound field copies its help text when first made
+
+    def clean_recipients(self) -> list[str]:
+        numbers, bad = parse_recipients(self.cleaned_data["recipients"])
+        if bad:
+            raise forms.ValidationError(
+                _("Not a valid fax number: %(numbers)s") % {"numbers": ", ".join(bad)}, code="invalid_number"
+            )
+        if not numbers:
+            raise forms.ValidationError(_("Enter at least one fax number."), code="required")
+        if len(numbers) > MAX_RECIPIENTS:
+            raise forms.ValidationError(
+                _("At most %(max)d recipients at once.") % {"max": MAX_RECIPIENTS}, code="too_many"
+            )
+        return numbers
+
+    def clean_scheduled_at(self) -> Any:
+        value = self.cleaned_data.get("scheduled_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."), code="past")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        account: ProviderAccount | None = data.get("account")
+        if account is None:
+            return data
+        caps = CAPABILITIES[account.kind]
+        number = data.get("our_number")
+        if number and number not in account_numbers(account):
+            self.add_error("our_number", _("This number does not belong to the chosen provider account."))
+        elif not number and caps.needs_our_number:
+            if account_numbers(account):
+                self.add_error("our_number", _("Choose the number the fax goes out from."))
+            else:
+                self.add_error("our_number", _("This provider account has no fax number yet. Add one to its options."))
+        if data.get("scheduled_at") and not caps.schedule:
+            self.add_error("scheduled_at", _("This provider cannot schedule a fax; leave the time empty."))
+        self._check_files(data.get("files") or [], caps)
+        return data
+
+    def _check_files(self, files: list[UploadedFile], caps: Any) -> None:
+        if not files:
+            if not self.kept_files:
+                self.add_error("files", _("Choose at least one document."))
+            else:
+                self._check_kept(caps)
+            return
+        if len(files) > caps.max_files:
+            self.add_error("files", _("At most %(max)d documents at once.") % {"max": caps.max_files})
+            return
+        limit_mb = caps.max_file_bytes // (1024 * 1024)
+        for upload in files:
+            if upload.size and upload.size > caps.max_file_bytes:
+                self.add_error(
+                    "files",
+                    _("%(name)s is larger than %(mb)d MB, this provider's limit.")
+                    % {"name": upload.name, "mb": limit_mb},
+                )
+                continue
+            content = upload.read()
+            try:
+                found = docs.inspect(content, accepted=sorted(caps.upload_types))
+            except docs.DocumentError as exc:
+                self.add_error("files", f"{upload.name}: {exc}")
+                continue
+            self.uploads.append(Upload(upload.name, content, found.media_type, found.pages))
+
+    def _check_kept(self, caps: Any) -> None:
+        for kept in self.kept_files:
+            if kept["media_type"] not in caps.upload_types or (kept.get("size") or 0) > caps.max_file_bytes:
+                self.add_error(
+                    "files",
+                    _("%(name)s cannot go through this provider; choose other files.") % {"name": kept["filename"]},
+                )

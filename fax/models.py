@@ -1,0 +1,201 @@
+"""Faxes in and out across every provider, their documents, timeline and notifications."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProviderAccount, Team
+
+
+class Direction(models.TextChoices):
+    OUTGOING = "out", _("Outgoing")
+    INCOMING = "in", _("Incoming")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+    RECEIVED = "received", _("Received")
+
+
+class Quality(models.TextChoices):
+    FINE = "fine", _("Fine (204×196 dpi)")
+    NORMAL = "normal", _("Normal (204×98 dpi)")
+
+
+UNFINISHED = (Status.QUEUED, Status.SENDING)
+
+
+def document_path(instance: models.Model, filename: str) -> str:
+    return f"fax/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{filename[-80:]}"
+
+
+class FaxDraft(models.Model):
+    """A composed fax waiting for the sender to look at its preview and confirm.
+
+    The uploaded files are kept server-side here, so going back to fix a field
+    never means uploading them again.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_drafts")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    our_number = models.CharField(_("our number"), max_length=32)
+    recipients = models.JSONField(_("recipients"), default=list)  # E.164 digits, no "+"
+    quality = models.CharField(_("quality"), max_length=8, choices=Quality.choices, default=Quality.FINE)
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # [{"path", "filename", "media_type", "size", "pages"}], in the order they are sent
+    files = models.JSONField(default=list)
+    # the document we transmit: {"path", "media_type", "size", "pages"}; {} when the originals go as they are
+    rendition = models.JSONField(default=dict, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_error = models.TextField(blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fax draft")
+        verbose_name_plural = _("fax drafts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {', '.join(self.recipients)}"
+
+    @property
+    def pages(self) -> int:
+        return int(self.rendition.get("pages") or sum(int(f.get("pages") or 0) for f in self.files))
+
+
+class Fax(models.Model):
+    """One fax to or from one remote number, whatever the provider."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="faxes")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.SET_NULL, null=True, related_name="faxes")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    provider_status = models.CharField(_("provider's status"), max_length=100, blank=True)
+    our_number = models.CharField(_("our number"), max_length=32, blank=True)
+    remote_number = models.CharField(_("remote number"), max_length=32, blank=True)
+    quality = models.CharField(_("quality"), max_length=8, choices=Quality.choices, default=Quality.FINE)
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
+    # what else the provider needs to find this fax again (an uploaded file name, a call uuid…)
+    provider_ref = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # provider field errors mapped onto compose-form fields: {"recipients": ["…"]}
+    error_fields = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # a send whose answer never came back: reconciled from the provider, never resent blindly
+    outcome_unknown = models.BooleanField(_("outcome unknown"), default=False)
+    is_stuck = models.BooleanField(_("stuck"), default=False)
+    draft = models.ForeignKey(FaxDraft, on_delete=models.SET_NULL, null=True, blank=True, related_name="faxes")
+    resent_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fax")
+        verbose_name_plural = _("faxes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["status", "direction"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "direction", "provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="unique_fax_provider_id_per_account",
+            )
+        ]
+
+    def __str__(self) -> str:
+        arrow = "→" if self.direction == Direction.OUTGOING else "←"
+        return f"{_('Fax')} {self.pk} {arrow} {self.remote_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fax-detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED
+
+    def documents_of(self, role: str) -> list[FaxDocument]:
+        return [d for d in self.documents.all() if d.role == role]
+
+
+class FaxDocument(models.Model):
+    class Role(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        TRANSMITTED = "transmitted", _("Transmitted")
+        RECEIVED = "received", _("Received")
+
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, related_name="documents")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    media_type = models.CharField(_("media type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fax document")
+        verbose_name_plural = _("fax documents")
+        ordering = ["fax", "role", "position"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class FaxEvent(models.Model):
+    """One line of a fax's timeline: what happened, when, and what the provider said."""
+
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=32)  # queued, attempt, accepted, status, failed, unknown, retry, cancel…
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fax event")
+        verbose_name_plural = _("fax events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.fax_id} {self.kind}"
+
+
+class Notification(models.Model):
+    """An in-app notice for a team (a received fax, a stuck fax)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_notifications")
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    kind = models.CharField(max_length=20)  # received | stuck
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,638 @@
+"""Everything that writes fax state or talks to a provider (through a gateway).
+
+A fax is recorded before it is sent and claimed atomically by the worker that
+sends it, so a duplicate task or a double click never sends twice. A send
+whose answer was lost (``ProviderUnavailable.request_sent``) is marked
+``outcome_unknown`` and reconciled from the provider's records, never resent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import ProviderAccount, Team, User
+from accounts.provider_errors import describe
+from telcoportal.providers.errors import (
+    InvalidRequest,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    UnexpectedResponse,
+)
+from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
+
+from . import documents as docs
+from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Unsupported, gateway_for
+from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Notification, Quality, Status
+from .numbers import display_number
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (60, 300)  # seconds before the 2nd and 3rd automatic attempt
+UNKNOWN_GRACE = timedelta(minutes=15)  # how long a lost send is looked for before it is declared failed
+STUCK_AFTER = {Status.QUEUED: timedelta(minutes=30), Status.SENDING: timedelta(hours=3)}
+INCOMING_LOOKBACK = timedelta(days=7)
+
+
+class FaxActionError(Exception):
+    """An action the user asked for that cannot be done; the message is for the user."""
+
+
+# --- drafts: compose, preview, confirm ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+    media_type: str
+    pages: int | None
+
+
+def draft_create(
+    *,
+    team: Team,
+    actor: User | None,
+    account: ProviderAccount,
+    our_number: str,
+    recipients: Sequence[str],
+    quality: str,
+    scheduled_at: datetime | None,
+    uploads: Sequence[Upload],
+    reuse_files: Sequence[dict[str, Any]] = (),
+) -> FaxDraft:
+    """Stores the files; a worker renders what will be transmitted (the preview polls). Nothing is sent yet."""
+    files = list(reuse_files) or [store_upload(u) for u in uploads]
+    draft = FaxDraft(
+        team=team,
+        account=account,
+        created_by=actor,
+        our_number=our_number,
+        recipients=list(recipients),
+        quality=quality,
+        scheduled_at=scheduled_at,
+        files=files,
+    )
+    draft.save()
+    from .tasks import render_draft
+
+    transaction.on_commit(lambda: render_draft.delay(draft.pk))
+    return draft
+
+
+def draft_render(*, draft_id: int) -> str:
+    """Renders a draft's transmitted document once: the fax TIFF (or PDF) the preview shows."""
+    draft = FaxDraft.objects.select_related("account").filter(pk=draft_id, rendered_at__isnull=True).first()
+    if draft is None:
+        return "done-already"
+    try:
+        draft.rendition = render_transmitted(draft.account, draft.files, draft.quality)
+    except docs.DocumentError as exc:
+        draft.render_error = str(exc)
+    except Exception:  # a file that passed inspection but breaks the renderer: say so, never hang the preview
+        log.exception("fax draft %s could not be rendered", draft.pk)
+        draft.render_error = _("The document could not be prepared for faxing.")
+    draft.rendered_at = timezone.now()
+    draft.save(update_fields=["rendition", "render_error", "rendered_at"])
+    return "failed" if draft.render_error else "rendered"
+
+
+def store_upload(upload: Upload) -> dict[str, Any]:
+    return _store(upload.content, upload.filename, upload.media_type, upload.pages)
+
+
+def _store(content: bytes, filename: str, media_type: str, pages: int | None) -> dict[str, Any]:
+    path = default_storage.save(
+        f"fax/drafts/{timezone.now():%Y/%m}/{filename[-80:] or 'document'}", ContentFile(content)
+    )
+    return {"path": path, "filename": filename, "media_type": media_type, "size": len(content), "pages": pages}
+
+
+def read_stored(path: str) -> bytes:
+    with default_storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+def render_transmitted(account: ProviderAccount, files: Sequence[dict[str, Any]], quality: str) -> dict[str, Any]:
+    """The one document we hand the provider, or {} when the originals go as they are (office files)."""
+    caps = CAPABILITIES[account.kind]
+    if any(f["media_type"] in docs.OFFICE_TYPES for f in files):
+        return {}
+    sources = [(read_stored(f["path"]), f["media_type"]) for f in files]
+    wants_pdf = str((account.options or {}).get("fax_format") or "").strip().lower() == "pdf" or not caps.takes_tiff
+    if wants_pdf and PDF in caps.transmit_types:
+        content, pages = docs.as_pdf(sources)
+        media_type, name = PDF, "fax.pdf"
+    else:
+        content, pages = docs.fax_tiff(sources, quality=quality)
+        media_type, name = TIFF, "fax.tif"
+    stored = _store(content, name, media_type, pages)
+    if stored["size"] > caps.max_file_bytes:
+        default_storage.delete(stored["path"])
+        raise docs.DocumentError(_("The document to transmit is larger than this provider accepts."))
+    return stored
+
+
+@transaction.atomic
+def draft_confirm(*, draft: FaxDraft, actor: User | None, request: HttpRequest | None = None) -> list[Fax]:
+    """One queued fax per recipient; each is sent by a worker after the commit."""
+    locked = FaxDraft.objects.select_for_update().get(pk=draft.pk)
+    if locked.confirmed_at is not None:  # a double click: the faxes exist already
+        return list(locked.faxes.all())
+    if locked.rendered_at is None or locked.render_error:
+        raise FaxActionError(_("The preview is not ready, so the fax cannot be sent yet."))
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmed_at"])
+    faxes = []
+    for number in locked.recipients:
+        fax = Fax.objects.create(
+            team=locked.team,
+            account=locked.account,
+            direction=Direction.OUTGOING,
+            status=Status.QUEUED,
+            our_number=locked.our_number,
+            remote_number=number,
+            quality=locked.quality,
+            scheduled_at=locked.scheduled_at,
+            pages=locked.pages or None,
+            draft=locked,
+            created_by=actor,
+        )
+        for position, stored in enumerate(locked.files):
+            _attach(fax, FaxDocument.Role.ORIGINAL, stored, position)
+        if locked.rendition:
+            _attach(fax, FaxDocument.Role.TRANSMITTED, locked.rendition, 0)
+        _event(fax, "queued", Status.QUEUED, actor=actor)
+        audit_record(team=fax.team, actor=actor, action="fax.send", target=fax, request=request, to=number)
+        faxes.append(fax)
+    _queue_sends([f.pk for f in faxes])
+    return faxes
+
+
+def _attach(fax: Fax, role: str, stored: dict[str, Any], position: int) -> FaxDocument:
+    document = FaxDocument(
+        fax=fax,
+        role=role,
+        position=position,
+        filename=stored.get("filename") or stored["path"].rsplit("/", 1)[-1],
+        media_type=stored["media_type"],
+        size=stored.get("size") or 0,
+        pages=stored.get("pages"),
+    )
+    document.file.name = stored["path"]  # the same stored file serves every recipient and every resend
+    document.save()
+    return document
+
+
+def _queue_sends(fax_ids: list[int]) -> None:
+    from .tasks import send_fax
+
+    for pk in fax_ids:
+        transaction.on_commit(lambda pk=pk: send_fax.delay(pk))
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def fax_send(*, fax_id: int) -> str:
+    """Sends one queued fax once. Returns a short status for the task: sent, retry-later, failed, …"""
+    now = timezone.now()
+    claimed = Fax.objects.filter(pk=fax_id, status=Status.QUEUED, direction=Direction.OUTGOING).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, status_changed_at=now, error=""
+    )
+    if claimed != 1:
+        return "not-queued"
+    fax = Fax.objects.select_related("account", "team").get(pk=fax_id)
+    if fax.account is None or not fax.account.is_active:
+        _finish(fax, Status.FAILED, message=_("The provider account is gone or inactive."))
+        return "failed"
+    _event(fax, "attempt", Status.SENDING, _("Attempt %(n)d") % {"n": fax.attempts})
+    gateway = gateway_for(fax.account)
+    started = timezone.now()
+    try:
+        submitted = gateway.send(
+            fax=fax,
+            documents=transmitted_documents(fax),
+            fine=fax.quality == Quality.FINE,
+            scheduled_at=fax.scheduled_at if gateway.capabilities.schedule else None,
+        )
+    except ProviderUnavailable as exc:
+        if exc.request_sent:
+            return _outcome_unknown(fax, exc, started)
+        return _requeue_or_fail(fax, describe(exc))
+    except RateLimited as exc:
+        return _requeue_or_fail(fax, describe(exc))
+    except UnexpectedResponse as exc:
+        # The provider answered but we could not read it: it may well have taken the fax.
+        return _outcome_unknown(fax, exc, started)
+    except InvalidRequest as exc:
+        fax.error_fields = gateway.map_fields(exc.field_errors)
+        _finish(fax, Status.FAILED, message=describe(exc), update=["error_fields"])
+        return "failed"
+    except ProviderError as exc:
+        _finish(fax, Status.FAILED, message=describe(exc))
+        return "failed"
+    finally:
+        gateway.close()
+    _accepted(fax, submitted.provider_id, submitted.provider_status, submitted.status, submitted.ref)
+    return "accepted"
+
+
+def transmitted_documents(fax: Fax) -> list[Document]:
+    documents = list(fax.documents.all())
+    chosen = [d for d in documents if d.role == FaxDocument.Role.TRANSMITTED] or [
+        d for d in documents if d.role == FaxDocument.Role.ORIGINAL
+    ]
+    return [Document(read_stored(d.file.name), d.media_type, d.filename) for d in chosen]
+
+
+def _accepted(fax: Fax, provider_id: str, provider_status: str, status: str, ref: dict[str, Any]) -> None:
+    fax.provider_id = provider_id
+    fax.provider_ref = {**fax.provider_ref, **ref}
+    fax.outcome_unknown = False
+    fax.provider_status = provider_status[:100]
+    fax.save(update_fields=["provider_id", "provider_ref", "outcome_unknown", "provider_status"])
+    _event(fax, "accepted", Status.SENDING, _("The provider accepted the fax (id %(id)s).") % {"id": provider_id})
+    if status != Status.SENDING:
+        _set_status(fax, status, provider_status)
+
+
+def _outcome_unknown(fax: Fax, exc: ProviderError, started: datetime) -> str:
+    fax.outcome_unknown = True
+    fax.error = describe(exc)
+    fax.provider_ref = {**fax.provider_ref, "attempt_started": started.isoformat()}
+    fax.save(update_fields=["outcome_unknown", "error", "provider_ref"])
+    _event(fax, "unknown", Status.SENDING, _("No answer from the provider: we look for the fax there, not resending."))
+    return "unknown"
+
+
+def _requeue_or_fail(fax: Fax, message: str) -> str:
+    if fax.attempts >= MAX_ATTEMPTS:
+        _finish(fax, Status.FAILED, message=message + " " + _("Gave up after %(n)d attempts.") % {"n": fax.attempts})
+        return "failed"
+    Fax.objects.filter(pk=fax.pk).update(status=Status.QUEUED, error=message, status_changed_at=timezone.now())
+    fax.status, fax.error = Status.QUEUED, message
+    _event(fax, "requeued", Status.QUEUED, message)
+    return "retry-later"
+
+
+def retry_delay(attempts: int) -> int:
+    return RETRY_DELAYS[min(max(attempts - 1, 0), len(RETRY_DELAYS) - 1)]
+
+
+# --- tracking ------------------------------------------------------------------------------------
+
+
+def fax_track(*, fax: Fax) -> str:
+    """Asks the provider where an unfinished outgoing fax is; reconciles a lost send first."""
+    if fax.is_finished or fax.account is None or fax.status == Status.QUEUED:
+        return "skipped"
+    gateway = gateway_for(fax.account)
+    try:
+        if fax.outcome_unknown:
+            return _reconcile(fax, gateway)
+        if not fax.provider_id or not gateway.capabilities.status:
+            return "no-status"
+        tracked = gateway.track(fax)
+    except (ProviderError, Unsupported) as exc:
+        message = describe(exc) if isinstance(exc, ProviderError) else ""
+        if message and message != fax.error:
+            Fax.objects.filter(pk=fax.pk).update(error=message)
+        return "error"
+    finally:
+        gateway.close()
+    if tracked.pages and tracked.pages != fax.pages:
+        fax.pages = tracked.pages
+    fax.error = ""
+    fax.save(update_fields=["pages", "provider_ref", "error"])
+    _set_status(fax, tracked.status, tracked.provider_status, tracked.message)
+    return fax.status
+
+
+def _reconcile(fax: Fax, gateway: Gateway) -> str:
+    started = _parse_time(fax.provider_ref.get("attempt_started")) or fax.status_changed_at
+    found = gateway.find_sent(fax, since=started)
+    if found is not None:
+        _accepted(fax, found.provider_id, found.provider_status, found.status, found.ref)
+        return "reconciled"
+    if timezone.now() - started < UNKNOWN_GRACE:
+        return "still-unknown"
+    fax.outcome_unknown = False
+    fax.save(update_fields=["outcome_unknown"])
+    _finish(fax, Status.FAILED, message=_("The provider has no record of this fax: it was not sent. You can retry it."))
+    return "failed"
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def faxes_to_track() -> list[int]:
+    return list(
+        Fax.objects.filter(direction=Direction.OUTGOING, status=Status.SENDING, account__is_active=True)
+        .order_by("status_changed_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def stale_queued() -> list[int]:
+    """Queued faxes whose task was lost (a worker crash): safe to queue again, the claim prevents a double send."""
+    cutoff = timezone.now() - timedelta(minutes=10)
+    return list(
+        Fax.objects.filter(
+            direction=Direction.OUTGOING, status=Status.QUEUED, status_changed_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:200]
+    )
+
+
+# --- incoming ------------------------------------------------------------------------------------
+
+
+def fax_fetch_incoming(*, account: ProviderAccount) -> int:
+    """Stores the account's new received faxes (each once) with their documents; returns how many are new."""
+    caps = CAPABILITIES[account.kind]
+    if not caps.incoming_list:
+        return 0
+    if GATEWAYS[account.kind].poll_only_with_numbers and not (account.options or {}).get("fax_numbers"):
+        return 0
+    latest = account.faxes.filter(direction=Direction.INCOMING).aggregate(latest=Max("created_at"))["latest"]
+    since = (latest - timedelta(days=1)) if latest else timezone.now() - INCOMING_LOOKBACK
+    gateway = gateway_for(account)
+    new = 0
+    try:
+        known = set(
+            account.faxes.filter(direction=Direction.INCOMING)
+            .exclude(provider_id="")
+            .values_list("provider_id", flat=True)
+        )
+        for item in gateway.incoming(since=since):
+            if item.provider_id in known:
+                continue
+            known.add(item.provider_id)
+            if _store_incoming(account, gateway, item):
+                new += 1
+    finally:
+        gateway.close()
+    return new
+
+
+def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Any) -> bool:
+    try:
+        with transaction.atomic():
+            fax = Fax.objects.create(
+                team=account.team,
+                account=account,
+                direction=Direction.INCOMING,
+                status=Status.RECEIVED,
+                provider_status=item.provider_status[:100],
+                our_number=item.our_number,
+                remote_number=item.remote_number,
+                pages=item.pages,
+                provider_id=item.provider_id,
+                provider_ref=item.ref,
+                created_at=item.received_at or timezone.now(),
+                completed_at=item.received_at or timezone.now(),
+            )
+    except IntegrityError:  # another worker stored it first
+        return False
+    _event(fax, "received", Status.RECEIVED)
+    try:
+        document = gateway.incoming_document(fax)
+    except ProviderError as exc:
+        Fax.objects.filter(pk=fax.pk).update(error=describe(exc))
+        _event(fax, "error", "", describe(exc))
+    else:
+        _save_document(fax, FaxDocument.Role.RECEIVED, document)
+    Notification.objects.create(
+        team=account.team,
+        fax=fax,
+        kind="received",
+        message=_("New fax from %(number)s on %(account)s")
+        % {"number": display_number(fax.remote_number), "account": account.label},
+    )
+    return True
+
+
+def _save_document(fax: Fax, role: str, document: Document) -> FaxDocument:
+    media_type = sniff_media_type(document.content) or document.media_type
+    try:
+        pages = docs.inspect(document.content, accepted=[PDF, TIFF]).pages
+    except docs.DocumentError:
+        pages = None
+    saved = FaxDocument(
+        fax=fax, role=role, filename=document.filename, media_type=media_type, size=len(document.content), pages=pages
+    )
+    saved.file.save(document.filename, ContentFile(document.content), save=True)
+    if pages and not fax.pages:
+        Fax.objects.filter(pk=fax.pk).update(pages=pages)
+    return saved
+
+
+def fetch_sent_document(*, fax: Fax) -> FaxDocument:
+    """The provider's copy of what it transmitted, fetched once and kept."""
+    existing = [d for d in fax.documents.all() if d.role == FaxDocument.Role.TRANSMITTED]
+    if existing:
+        return existing[0]
+    if fax.account is None or not CAPABILITIES[fax.account.kind].download or not fax.provider_id:
+        raise FaxActionError(_("This provider does not give the transmitted document back."))
+    gateway = gateway_for(fax.account)
+    try:
+        return _save_document(fax, FaxDocument.Role.TRANSMITTED, gateway.sent_document(fax))
+    except (KeyError, Unsupported):
+        raise FaxActionError(_("The provider has no document for this fax yet.")) from None
+    except ProviderError as exc:
+        raise FaxActionError(describe(exc)) from None
+    finally:
+        gateway.close()
+
+
+# --- retry, cancel, resend ----------------------------------------------------------------------
+
+
+def can_retry(fax: Fax) -> bool:
+    if fax.direction != Direction.OUTGOING or fax.account is None:
+        return False
+    if fax.status == Status.FAILED and not fax.provider_id:
+        return True  # it never reached the provider: sending it again is safe
+    return CAPABILITIES[fax.account.kind].retry and gateway_class(fax).can_retry(fax)
+
+
+def can_cancel(fax: Fax) -> bool:
+    if fax.direction != Direction.OUTGOING or fax.account is None:
+        return False
+    if fax.status == Status.QUEUED:
+        return True
+    return CAPABILITIES[fax.account.kind].cancel and gateway_class(fax).can_cancel(fax)
+
+
+def gateway_class(fax: Fax) -> type[Gateway]:
+    return GATEWAYS[fax.account.kind]  # type: ignore[union-attr]
+
+
+def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> str:
+    if not can_retry(fax):
+        raise FaxActionError(_("This fax cannot be retried now."))
+    audit_record(team=fax.team, actor=actor, action="fax.retry", target=fax, request=request)
+    if not fax.provider_id:
+        updated = Fax.objects.filter(pk=fax.pk, status=Status.FAILED).update(
+            status=Status.QUEUED,
+            attempts=0,
+            error="",
+            error_fields={},
+            status_changed_at=timezone.now(),
+            completed_at=None,
+        )
+        if updated:
+            _event(fax, "retry", Status.QUEUED, actor=actor)
+            _queue_sends([fax.pk])
+        return "requeued"
+    gateway = gateway_for(fax.account)  # type: ignore[arg-type]
+    try:
+        tracked = gateway.retry(fax)
+    except ProviderError as exc:
+        raise FaxActionError(describe(exc)) from None
+    finally:
+        gateway.close()
+    Fax.objects.filter(pk=fax.pk).update(error="", completed_at=None)
+    _event(fax, "retry", "", _("Retry asked of the provider."), actor=actor)
+    _set_status(fax, tracked.status, tracked.provider_status, force_event=True)
+    return fax.status
+
+
+def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> str:
+    if not can_cancel(fax):
+        raise FaxActionError(_("This fax cannot be canceled now."))
+    audit_record(team=fax.team, actor=actor, action="fax.cancel", target=fax, request=request)
+    if fax.status == Status.QUEUED and Fax.objects.filter(pk=fax.pk, status=Status.QUEUED).update(
+        status=Status.CANCELED, status_changed_at=timezone.now(), completed_at=timezone.now()
+    ):
+        _event(fax, "cancel", Status.CANCELED, _("Canceled before it was sent."), actor=actor)
+        return Status.CANCELED
+    if not fax.provider_id:
+        raise FaxActionError(_("This fax is being sent right now; try again in a moment."))
+    gateway = gateway_for(fax.account)  # type: ignore[arg-type]
+    try:
+        tracked = gateway.cancel(fax)
+    except ProviderError as exc:
+        raise FaxActionError(describe(exc)) from None
+    finally:
+        gateway.close()
+    _event(fax, "cancel", "", _("Cancel asked of the provider."), actor=actor)
+    _set_status(fax, tracked.status, tracked.provider_status, force_event=True)
+    return fax.status
+
+
+@transaction.atomic
+def fax_resend(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> Fax:
+    """A new fax to the same number with the same documents."""
+    if fax.account is None or not fax.account.is_active:
+        raise FaxActionError(_("The provider account is gone or inactive."))
+    if fax.direction != Direction.OUTGOING:
+        raise FaxActionError(_("Only sent faxes can be resent."))
+    copy = Fax.objects.create(
+        team=fax.team,
+        account=fax.account,
+        direction=Direction.OUTGOING,
+        status=Status.QUEUED,
+        our_number=fax.our_number,
+        remote_number=fax.remote_number,
+        quality=fax.quality,
+        pages=fax.pages,
+        resent_from=fax,
+        created_by=actor,
+    )
+    for document in fax.documents.all():
+        if document.role == FaxDocument.Role.ORIGINAL or (
+            document.role == FaxDocument.Role.TRANSMITTED and fax.draft_id is not None
+        ):
+            _attach(copy, document.role, _as_stored(document), document.position)
+    _event(copy, "queued", Status.QUEUED, _("Resend of fax %(id)s") % {"id": fax.pk}, actor=actor)
+    audit_record(team=fax.team, actor=actor, action="fax.send", target=copy, request=request, resend_of=fax.pk)
+    _queue_sends([copy.pk])
+    return copy
+
+
+def _as_stored(document: FaxDocument) -> dict[str, Any]:
+    return {
+        "path": document.file.name,
+        "filename": document.filename,
+        "media_type": document.media_type,
+        "size": document.size,
+        "pages": document.pages,
+    }
+
+
+# --- watchdog, status and timeline ----------------------------------------------------------------
+
+
+def fax_watchdog() -> int:
+    """Flags (once) faxes that sat in one state too long, and tells the team."""
+    flagged = 0
+    now = timezone.now()
+    for status, limit in STUCK_AFTER.items():
+        # A fax scheduled for later is not stuck while it waits for its time.
+        due = Q(scheduled_at__isnull=True) | Q(scheduled_at__lt=now - limit)
+        waiting_too_long = Fax.objects.filter(due, status=status, is_stuck=False, status_changed_at__lt=now - limit)
+        for fax in waiting_too_long.select_related("team")[:500]:
+            if not Fax.objects.filter(pk=fax.pk, is_stuck=False).update(is_stuck=True):
+                continue
+            message = _("Fax %(id)s to %(number)s has been %(status)s since %(since)s.") % {
+                "id": fax.pk,
+                "number": display_number(fax.remote_number),
+                "status": fax.get_status_display().lower(),
+                "since": timezone.localtime(fax.status_changed_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            _event(fax, "stuck", "", message)
+            Notification.objects.create(team=fax.team, fax=fax, kind="stuck", message=message[:300])
+            log.warning("fax stuck: %s", message)
+            flagged += 1
+    return flagged
+
+
+def _set_status(fax: Fax, status: str, provider_status: str, message: str = "", *, force_event: bool = False) -> None:
+    changed = status != fax.status
+    said_more = bool(provider_status) and provider_status[:100] != fax.provider_status
+    now = timezone.now()
+    fields: dict[str, Any] = {"provider_status": provider_status[:100]}
+    if changed:
+        fields.update(status=status, status_changed_at=now, is_stuck=False)
+        fields["completed_at"] = None if status in UNFINISHED else now
+    Fax.objects.filter(pk=fax.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(fax, name, value)
+    if changed or force_event or said_more:
+        _event(fax, "status", status, message or provider_status)
+
+
+def _finish(fax: Fax, status: str, *, message: str, update: Sequence[str] = ()) -> None:
+    fax.error = message
+    fax.save(update_fields=["error", *update])
+    _set_status(fax, status, fax.provider_status, message)
+
+
+def _event(fax: Fax, kind: str, status: str, message: str = "", *, actor: User | None = None) -> FaxEvent:
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return FaxEvent.objects.create(fax=fax, kind=kind, status=status, message=message[:2000], actor=user)
+
+
+def document_filename(document: FaxDocument) -> str:
+    stem = document.filename.rsplit(".", 1)[0] or "fax"
+    extension = EXTENSIONS.get(document.media_type, "bin")
+    return f"{stem}.{extension}"

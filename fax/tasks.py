@@ -1,0 +1,66 @@
+"""Celery entry points for fax: thin, they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.models import ProviderAccount
+from telcoportal.providers.errors import ProviderError
+
+from . import services
+from .models import Fax
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def send_fax(fax_id: int) -> str:
+    result = services.fax_send(fax_id=fax_id)
+    if result == "retry-later":
+        attempts = Fax.objects.filter(pk=fax_id).values_list("attempts", flat=True).first() or 1
+        send_fax.apply_async((fax_id,), countdown=services.retry_delay(attempts))
+    return result
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def render_draft(draft_id: int) -> str:
+    return services.draft_render(draft_id=draft_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def track_fax(fax_id: int) -> str:
+    fax = Fax.objects.select_related("account", "team").filter(pk=fax_id).first()
+    return services.fax_track(fax=fax) if fax else "gone"
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def poll_outgoing_faxes() -> str:
+    tracked = services.faxes_to_track()
+    for pk in tracked:
+        track_fax.delay(pk)
+    stale = services.stale_queued()
+    for pk in stale:
+        send_fax.delay(pk)
+    return f"tracking {len(tracked)}, requeued {len(stale)}"
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def fetch_incoming_for_account(account_id: int) -> str:
+    account = ProviderAccount.objects.select_related("team").filter(pk=account_id, is_active=True).first()
+    if account is None:
+        return "gone"
+    try:
+        return f"{services.fax_fetch_incoming(account=account)} new"
+    except ProviderError as exc:
+        return f"error: {exc}"
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def fetch_incoming_faxes() -> str:
+    accounts = list(ProviderAccount.objects.filter(is_active=True).values_list("pk", flat=True))
+    for pk in accounts:
+        fetch_incoming_for_account.delay(pk)
+    return f"{len(accounts)} accounts"
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def fax_watchdog() -> str:
+    return f"{services.fax_watchdog()} stuck"
