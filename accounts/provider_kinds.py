@@ -53,6 +53,17 @@ FAX_NUMBERS = OptionField(
     "fax_numbers", _("Fax numbers"), kind="list", help_text=_("Our fax numbers at this provider, one per line.")
 )
 
+# Fax (issue 6). Text, not "choice": a choice option is a required field, and older forms post without these.
+FAX_QUALITY = OptionField(
+    "fax_quality", _("Default fax quality"), default="fine", help_text=_("fine (204×196 dpi) or normal (204×98 dpi).")
+)
+FAX_FORMAT = OptionField(
+    "fax_format",
+    _("Fax document format"),
+    default="tiff",
+    help_text=_("tiff: the fax TIFF made here, as previewed; pdf: a PDF the provider renders."),
+)
+
 TELPHIN_RECEIVED_LIST = "/extension/{extension_id}/fax/in/"
 TELPHIN_RECEIVED_FILE = "/extension/{extension_id}/fax/in/{uuid}/file/"
 
@@ -81,10 +92,31 @@ SPECS: dict[str, KindSpec] = {
             OptionField(
                 "sender_ids", _("Sender ids"), kind="list", help_text=_("Approved SMS sender ids, one per line.")
             ),
+            # SMS (issue 4): how a batch is cut and what the counter keeps back.
+            # Text, not "int": an int option is a required field, and older forms post without these.
+            OptionField(
+                "sms_chunk_size",
+                _("SMS chunk size"),
+                default="500",
+                help_text=_("Numbers per submit request when sending a batch (1 to 5000)."),
+            ),
+            OptionField(
+                "sms_operator_reserve",
+                _("Characters kept for the operator code"),
+                default="0",
+                help_text=_("Operators append a code to commercial messages: 5 by the regulator's rule."),
+            ),
+            OptionField(
+                "sms_part_price",
+                _("Price of one SMS part"),
+                help_text=_("For the cost estimate; empty: derived from the balance and the SMS package."),
+            ),
             OptionField(
                 "telephone_ids", _("Telephone account ids"), kind="list", help_text=_("One per line, for call records.")
             ),
             FAX_NUMBERS,
+            FAX_QUALITY,
+            FAX_FORMAT,
         ),
         capabilities=("sms", "calls", "pbx", "fax"),
     ),
@@ -104,6 +136,8 @@ SPECS: dict[str, KindSpec] = {
         ),
         options=(
             FAX_NUMBERS,
+            FAX_QUALITY,
+            FAX_FORMAT,
             # No public document gives these URLs: see docs/providers.md, "Telsam yenifaks".
             OptionField(
                 "authorize_url",
@@ -118,7 +152,12 @@ SPECS: dict[str, KindSpec] = {
     ProviderKind.VERIMOR: KindSpec(
         kind=ProviderKind.VERIMOR,
         credentials=(CredentialField("api_key", _("API key")),),
-        options=(FAX_NUMBERS,),
+        options=(
+            FAX_NUMBERS,
+            FAX_QUALITY,
+            FAX_FORMAT,
+            OptionField("station_header", _("Fax header"), help_text=_("The sender name printed on each page.")),
+        ),
         capabilities=("fax",),
     ),
     ProviderKind.TELPHIN: KindSpec(
@@ -130,6 +169,8 @@ SPECS: dict[str, KindSpec] = {
         ),
         options=(
             FAX_NUMBERS,
+            FAX_QUALITY,
+            FAX_FORMAT,
             # No public document gives these URLs: see docs/providers.md, "Telphin".
             OptionField("received_list_path", _("Received faxes path"), default="/extension/{extension_id}/fax/in/"),
             OptionField(

@@ -1,20 +1,475 @@
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-from telcoportal.placeholders import FeaturePage
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from accounts.access import TeamView
+from accounts.provider_errors import describe
+from telcoportal.providers.errors import ProviderError
+
+from . import encoding, services, uploads
+from .filters import BatchFilter, ContactFilter, RecipientFilter
+from .forms import (
+    ComposeForm,
+    ContactForm,
+    ContactGroupForm,
+    ContactImportForm,
+    OptOutForm,
+    SmsImportForm,
+    SmsTemplateForm,
+)
+from .imports import FileError, read_table
+from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsTemplate
+from .tables import BatchTable, ContactTable, RecipientTable
+
+ALPHABET_LABELS = {
+    encoding.DEFAULT: gettext_lazy("GSM default"),
+    encoding.TURKISH: gettext_lazy("Turkish single shift"),
+    encoding.UCS2: gettext_lazy("Unicode (UCS-2)"),
+    encoding.FLASH: gettext_lazy("GSM default, flash"),
+}
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
-class BatchListView(FeaturePage):
-    title = _("SMS")
-    intro = _("SMS batches and their delivery will be listed here.")
+def _export(request: HttpRequest, table: Any, name: str) -> HttpResponse | None:
+    fmt = request.GET.get("_export")
+    if fmt not in EXPORT_FORMATS:
+        return None
+    return TableExport(fmt, table, exclude_columns=()).response(f"{name}.{fmt}")
 
 
-class ComposeView(FeaturePage):
+# --- batches -------------------------------------------------------------------------
+
+
+class BatchListView(TeamView, TemplateView):
+    """The team's batches; POST imports the ones sent outside the portal (query multi)."""
+
+    template_name = "messaging/batch_list.html"
+    permissions_by_method = {"POST": "send"}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = SmsImportForm(request.POST, team=self.team)
+        if not form.is_valid():
+            return self.get(request, import_form=form, status=400)
+        data = form.cleaned_data
+        try:
+            count = services.sms_batches_import(
+                account=data["account"],
+                actor=request.user,  # type: ignore[arg-type]
+                start=data["start"],
+                end=data["end"],
+            )
+        except ProviderError as exc:
+            messages.error(request, describe(exc))
+        except services.SmsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(count)s batches imported from the provider.") % {"count": count})
+        return redirect("sms-list")
+
+    def get(
+        self,
+        request: HttpRequest,
+        *args: Any,
+        import_form: SmsImportForm | None = None,
+        status: int = 200,
+        **kwargs: Any,
+    ) -> HttpResponse:
+        batches = self.team.sms_batches.annotate(
+            delivered=Count("recipients", filter=Q(recipients__state="delivered")),
+            undelivered=Count("recipients", filter=Q(recipients__state="undelivered")),
+        )
+        filterset = BatchFilter(request.GET or None, queryset=batches)
+        table = BatchTable(filterset.qs)
+        exported = _export(request, table, "sms-batches")
+        if exported is not None:
+            return exported
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+        if import_form is None:
+            today = timezone.localdate()
+            import_form = SmsImportForm(team=self.team, initial={"start": today - timedelta(days=7), "end": today})
+        context = self.get_context_data(
+            filter=filterset, table=table, import_form=import_form, can_send=self.can("send")
+        )
+        return self.render_to_response(context, status=status)
+
+
+def batch_progress(batch: SmsBatch) -> dict[str, Any]:
+    recipients = dict(batch.recipients.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    chunks = dict(batch.chunks.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    total_chunks = sum(chunks.values())
+    sent_chunks = chunks.get("submitted", 0)
+    return {
+        "recipients": recipients,
+        "chunks": chunks,
+        "total_chunks": total_chunks,
+        "done_chunks": sent_chunks + chunks.get("failed", 0) + chunks.get("cancelled", 0),
+        "sent_chunks": sent_chunks,
+        "failed_chunks": chunks.get("failed", 0),
+        "unknown_chunks": chunks.get("unknown", 0) + chunks.get("submitting", 0),
+        "delivered": recipients.get("delivered", 0),
+        "undelivered": recipients.get("undelivered", 0),
+        "waiting": recipients.get("waiting", 0),
+        "live": batch.state in (SmsBatch.State.SENDING, SmsBatch.State.SUBMITTED),
+    }
+
+
+class BatchDetailView(TeamView, TemplateView):
+    template_name = "messaging/batch_detail.html"
+    team_model = SmsBatch
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        batch = self.get_team_object()
+        filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.all())
+        table = RecipientTable(filterset.qs)
+        exported = _export(request, table, f"sms-{batch.pk}")
+        if exported is not None:
+            return exported
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        return self.render_to_response(
+            self.get_context_data(
+                batch=batch,
+                filter=filterset,
+                table=table,
+                progress=batch_progress(batch),
+                problem_chunks=batch.chunks.exclude(state__in=(SmsChunk.State.SUBMITTED, SmsChunk.State.QUEUED)),
+                alphabet_label=ALPHABET_LABELS.get(batch.alphabet, batch.alphabet),
+                can_send=self.can("send"),
+            )
+        )
+
+
+class BatchProgressView(TeamView, TemplateView):
+    """The live part of the batch page, polled by htmx while the batch is running."""
+
+    template_name = "messaging/_progress.html"
+    team_model = SmsBatch
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        batch = self.get_team_object()
+        return self.render_to_response(
+            {"batch": batch, "progress": batch_progress(batch), "can_send": self.can("send")}
+        )
+
+
+class BatchActionView(TeamView, View):
     permission = "send"
-    title = _("New SMS")
-    intro = _("Compose and send SMS to many recipients.")
+    team_model = SmsBatch
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = self.get_team_object()
+        action = request.POST.get("action", "")
+        user = request.user
+        try:
+            if action == "pause":
+                services.sms_batch_pause(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                messages.success(request, _("Paused: no further chunk is sent until you resume."))
+            elif action == "resume":
+                services.sms_batch_resume(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                messages.success(request, _("Resumed."))
+            elif action == "cancel":
+                count = services.sms_batch_cancel(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                messages.success(request, _("Cancelled: %(count)s chunks will not be sent.") % {"count": count})
+            elif action == "retry":
+                count = services.sms_batch_retry_failed(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                messages.success(request, _("%(count)s failed chunks are queued again.") % {"count": count})
+            elif action == "resend":
+                new = services.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                messages.success(request, _("A new batch resends to the undelivered numbers."))
+                return redirect("sms-detail", pk=new.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except services.SmsError as exc:
+            messages.error(request, str(exc))
+        return redirect("sms-detail", pk=batch.pk)
 
 
-class ContactListView(FeaturePage):
+# --- compose -------------------------------------------------------------------------------
+
+
+class ComposeView(TeamView, TemplateView):
+    permission = "send"
+    template_name = "messaging/compose.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
+        template_id = request.GET.get("template")
+        if template_id and template_id.isdigit():
+            template = self.team.sms_templates.filter(pk=template_id).first()
+            if template:
+                initial["text"] = template.text
+        return self.show(ComposeForm(team=self.team, initial=initial))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ComposeForm(request.POST, request.FILES, team=self.team)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        data = form.cleaned_data
+        prepared = form.prepared
+        assert prepared is not None
+        batch = services.sms_batch_create(
+            team=self.team,
+            account=data["account"],
+            actor=request.user,  # type: ignore[arg-type]
+            sender=data["sender"],
+            text=data["text"],
+            recipients=prepared.recipients,
+            scheduled_at=data.get("scheduled_at"),
+            period=data.get("period"),
+            flash=bool(data.get("flash")),
+            duplicates=prepared.duplicates,
+            opt_outs=prepared.opt_outs,
+            part_price=form.balance.part_price if form.balance else None,
+            submission_key=data.get("submission_key") or "",
+            request=request,
+        )
+        uploads.drop(team=self.team, token=form.kept_upload)
+        messages.success(
+            request,
+            _("%(count)s recipients stored; sending in the background.") % {"count": batch.recipient_count},
+        )
+        return redirect("sms-detail", pk=batch.pk)
+
+    def show(self, form: ComposeForm, status: int = 200) -> HttpResponse:
+        accounts = list(form.fields["account"].queryset)
+        chosen = getattr(form, "cleaned_data", {}).get("account")
+        account = chosen or (accounts[0] if accounts else None)
+        balance = form.balance or (services.account_balance(account=account) if account else None)
+        context = self.get_context_data(
+            form=form,
+            accounts=accounts,
+            balance=balance,
+            reserve=services.operator_reserve(account) if account else 0,
+            alphabet_labels=json.dumps({k: str(v) for k, v in ALPHABET_LABELS.items()}),
+            gsm_tables=json.loads(encoding.TABLES_PATH.read_text(encoding="utf-8")),
+            templates=self.team.sms_templates.all(),
+            contact_fields=sorted(form.prepared.fields) if form.prepared else ["name"],
+        )
+        return self.render_to_response(context, status=status)
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+class ContactListView(TeamView, TemplateView):
+    """Contacts and groups; POST adds a contact, a group, or imports a file."""
+
+    template_name = "messaging/contacts.html"
     permissions_by_method = {"POST": "manage_contacts"}
-    title = _("Contacts")
-    intro = _("Contacts and groups for SMS.")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.show()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        what = request.POST.get("form", "contact")
+        if what == "group":
+            group_form = ContactGroupForm(request.POST, team=self.team)
+            if group_form.is_valid():
+                group_form.instance.team = self.team
+                group_form.save()
+                messages.success(request, _("Group created."))
+                return redirect("sms-contacts")
+            return self.show(group_form=group_form, status=400)
+        if what == "import":
+            return self.import_file()
+        form = ContactForm(request.POST, team=self.team)
+        if form.is_valid():
+            form.instance.team = self.team
+            form.save()
+            messages.success(request, _("Contact added."))
+            return redirect("sms-contacts")
+        return self.show(form=form, status=400)
+
+    def import_file(self) -> HttpResponse:
+        request = self.request
+        form = ContactImportForm(request.POST, request.FILES, team=self.team)
+        if not form.is_valid():
+            return self.show(import_form=form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_table(upload.name, upload.read())
+        except FileError as exc:
+            form.add_error("file", str(exc))
+            return self.show(import_form=form, status=400)
+        name_column = table.headers[table.name_column] if table.name_column is not None else None
+        phone_column = table.headers[table.phone_column]
+
+        def rows() -> Any:
+            for number, cells in table.rows:
+                if not any(c.strip() for c in cells):
+                    continue
+                values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
+                name = values.pop(name_column, "") if name_column else ""
+                phone = values.pop(phone_column, "")
+                yield number, phone, name, {k: v for k, v in values.items() if v}
+
+        report = services.contacts_import(
+            team=self.team,
+            actor=request.user,  # type: ignore[arg-type]
+            rows=rows(),
+            group=form.cleaned_data.get("group"),
+            request=request,
+        )
+        return self.show(import_report=report, status=200)
+
+    def show(self, status: int = 200, **forms: Any) -> HttpResponse:
+        filterset = ContactFilter(
+            self.request.GET or None, queryset=self.team.contacts.prefetch_related("groups"), team=self.team
+        )
+        table = ContactTable(filterset.qs)
+        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        context = self.get_context_data(
+            filter=filterset,
+            table=table,
+            groups=self.team.contact_groups.annotate(size=Count("contacts")),
+            form=forms.get("form") or ContactForm(team=self.team),
+            group_form=forms.get("group_form") or ContactGroupForm(team=self.team),
+            import_form=forms.get("import_form") or ContactImportForm(team=self.team),
+            import_report=forms.get("import_report"),
+            can_manage=self.can("manage_contacts"),
+        )
+        return self.render_to_response(context, status=status)
+
+
+class ContactEditView(TeamView, TemplateView):
+    template_name = "messaging/contact_form.html"
+    team_model = Contact
+    permissions_by_method = {"POST": "manage_contacts"}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = self.get_team_object()
+        return self.render_to_response({"form": ContactForm(instance=contact, team=self.team), "contact": contact})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = self.get_team_object()
+        if request.POST.get("delete"):
+            contact.delete()
+            messages.success(request, _("Contact deleted."))
+            return redirect("sms-contacts")
+        form = ContactForm(request.POST, instance=contact, team=self.team)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Contact saved."))
+            return redirect("sms-contacts")
+        return self.render_to_response({"form": form, "contact": contact}, status=400)
+
+
+class ContactGroupEditView(TeamView, TemplateView):
+    template_name = "messaging/group_form.html"
+    team_model = ContactGroup
+    permissions_by_method = {"POST": "manage_contacts"}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        group = self.get_team_object()
+        return self.show(group, ContactGroupForm(instance=group, team=self.team))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        group = self.get_team_object()
+        form = ContactGroupForm(request.POST, instance=group, team=self.team)
+        if not form.is_valid():
+            return self.show(group, form, status=400)
+        form.save()
+        messages.success(request, _("Group saved."))
+        return redirect("sms-contacts")
+
+    def show(self, group: ContactGroup, form: ContactGroupForm, status: int = 200) -> HttpResponse:
+        return self.render_to_response(
+            {"group": group, "form": form, "contacts": group.contacts.all()[:200]}, status=status
+        )
+
+
+class _TeamDeleteView(TeamView, View):
+    """POST-only removal of a small team object, back to ``success_url``."""
+
+    permission = "manage_contacts"
+    http_method_names = ["post"]
+    success_url = "sms-contacts"
+    done = gettext_lazy("Deleted.")
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.get_team_object().delete()
+        messages.success(request, str(self.done))
+        return redirect(self.success_url)
+
+
+class ContactGroupDeleteView(_TeamDeleteView):
+    team_model = ContactGroup
+    done = gettext_lazy("Group deleted; its contacts stay.")
+
+
+class OptOutListView(TeamView, TemplateView):
+    template_name = "messaging/opt_outs.html"
+    permissions_by_method = {"POST": "manage_contacts"}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.show(OptOutForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = OptOutForm(request.POST)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        services.opt_out_add(
+            team=self.team,
+            actor=request.user,  # type: ignore[arg-type]
+            phone=form.cleaned_data["phone"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, _("The number will not receive our messages."))
+        return redirect("sms-opt-outs")
+
+    def show(self, form: OptOutForm, status: int = 200) -> HttpResponse:
+        return self.render_to_response(
+            {"form": form, "opt_outs": self.team.sms_opt_outs.all()[:500], "can_manage": self.can("manage_contacts")},
+            status=status,
+        )
+
+
+class OptOutDeleteView(_TeamDeleteView):
+    team_model = OptOut
+    success_url = "sms-opt-outs"
+    done = gettext_lazy("The number may receive our messages again.")
+
+
+class TemplateListView(TeamView, TemplateView):
+    template_name = "messaging/templates.html"
+    permissions_by_method = {"POST": "manage_contacts"}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.show(SmsTemplateForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = SmsTemplateForm(request.POST)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        form.instance.team = self.team
+        form.save()
+        messages.success(request, _("Template saved."))
+        return redirect("sms-templates")
+
+    def show(self, form: SmsTemplateForm, status: int = 200) -> HttpResponse:
+        return self.render_to_response(
+            {"form": form, "templates": self.team.sms_templates.all(), "can_manage": self.can("manage_contacts")},
+            status=status,
+        )
+
+
+class TemplateDeleteView(_TeamDeleteView):
+    team_model = SmsTemplate
+    success_url = "sms-templates"
+    done = gettext_lazy("Template deleted.")

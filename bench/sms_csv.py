@@ -1,0 +1,183 @@
+"""A 100,000-row recipient CSV through validation, storage and submission to the sandbox.
+
+    .venv/bin/python bench/sms_csv.py                   # SQLite file in var/bench/
+    .venv/bin/python bench/sms_csv.py --rows 20000 --naive-rows 2000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal_bench .venv/bin/python bench/sms_csv.py
+
+Stages, each timed on its own (rows/s) with the process's peak memory after it:
+- validate: ``prepare_recipients`` reads the file, parses every number with
+  phonenumbers, dedupes, applies the opt-out list;
+- store: ``sms_batch_create`` writes the batch, its chunks and every recipient
+  (bulk inserts), the send task not yet run;
+- upload request: the compose form's POST through the test client, which is
+  validate + store; the sending is left to Celery, so this is what a person waits for;
+- submit: ``sms_batch_send`` posts every chunk to the in-process sandbox over HTTP.
+
+The naive baseline, in the same run on ``--naive-rows`` rows: csv.DictReader,
+one phonenumbers parse, one INSERT and one submit request per row. Ratios are
+rows/s against rows/s; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import resource
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _prepare_environment() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        path = ROOT / "var" / "bench" / "sms_bench.sqlite3"
+        path.unlink(missing_ok=True)  # a fresh database each run: the figures compare like with like
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def csv_bytes(rows: int) -> bytes:
+    out = io.StringIO()
+    out.write("telefon;ad;şehir\n")
+    for n in range(rows):
+        out.write(f"0532{1000000 + n:07d};Müşteri {n};İzmir\n")
+    return out.getvalue().encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--naive-rows", type=int, default=3_000)
+    parser.add_argument("--chunk-size", type=int, default=1000)
+    args = parser.parse_args()
+    _prepare_environment()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+
+    import phonenumbers
+    from django.urls import reverse
+
+    from accounts.models import Membership, ProviderAccount, Team, User
+    from messaging import services
+    from messaging.models import SmsRecipient
+    from messaging.recipients import prepare_recipients
+    from telcoportal.sandbox.app import build_sandbox
+    from telcoportal.sandbox.core import RunningSandbox
+
+    queued: list[int] = []
+    services._queue_send = lambda batch_id, countdown=None: queued.append(batch_id)  # stages timed apart
+
+    data = csv_bytes(args.rows)
+    results: list[tuple[str, int, float, float]] = []  # stage, rows, seconds, peak MB
+
+    def timed(stage: str, rows: int, work: Any) -> Any:
+        start = time.perf_counter()
+        value = work()
+        results.append((stage, rows, time.perf_counter() - start, peak_mb()))
+        return value
+
+    with RunningSandbox(build_sandbox()) as running:
+        running.sandbox.by_name["pasifik"].balance = Decimal(10**7)  # 100,000 SMS cost more than the demo balance
+        team = Team.objects.create(name="SMS benchmark")
+        user = User.objects.create_user(email=f"bench{time.time_ns()}@example.com", password="bench-pass-123")
+        Membership.objects.create(team=team, user=user, role="owner")
+        account = ProviderAccount.objects.create(
+            team=team,
+            kind="pasifik",
+            label="Sandbox",
+            credentials={"username": "demo", "password": "demo-pass"},
+            options={"sender_ids": ["DEMO"], "sms_chunk_size": str(args.chunk_size), "sms_part_price": "0.024"},
+            base_url=f"{running.url}/pasifik",
+        )
+
+        prepared = timed(
+            "validate", args.rows, lambda: prepare_recipients(team=team, upload_name="list.csv", upload=data)
+        )
+        assert len(prepared.recipients) == args.rows and not prepared.errors, prepared.errors[:3]
+        batch = timed(
+            "store",
+            args.rows,
+            lambda: services.sms_batch_create(
+                team=team,
+                account=account,
+                actor=user,
+                sender="DEMO",
+                text="Merhaba {ad}, siparişiniz yolda.",
+                recipients=prepared.recipients,
+            ),
+        )
+        timed("submit", args.rows, lambda: services.sms_batch_send(batch_id=batch.pk))
+        assert not batch.chunks.exclude(state="submitted").exists()
+
+        client = Client()
+        client.force_login(user)
+        upload = io.BytesIO(data)
+        upload.name = "list.csv"
+        payload = {"account": account.pk, "sender": "DEMO", "text": "Merhaba {ad}", "upload": upload}
+        response = timed("upload request", args.rows, lambda: client.post(reverse("sms-new"), payload))
+        assert response.status_code == 302, response.status_code
+
+        # --- the naive baseline ------------------------------------------------------------
+        naive = args.naive_rows
+        sample = data[: data.index(b"\n", len(data) * naive // args.rows) + 1] if naive < args.rows else data
+        with_client = services.client_for(account)
+
+        def naive_validate() -> list[tuple[str, dict[str, str]]]:
+            out = []
+            for row in csv.DictReader(io.StringIO(sample.decode("utf-8")), delimiter=";"):
+                number = phonenumbers.parse(row["telefon"], "TR")
+                if phonenumbers.is_valid_number(number):
+                    out.append((phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), row))
+            return out
+
+        rows = timed("naive validate", naive, naive_validate)
+        chunk = batch.chunks.first()
+
+        def naive_store() -> None:
+            for phone, row in rows:
+                SmsRecipient.objects.create(batch=batch, chunk=chunk, phone=phone, name=row["ad"], text="x")
+
+        timed("naive store", naive, naive_store)
+
+        def naive_submit() -> None:
+            for phone, row in rows[: min(naive, 1000)]:
+                with_client.sms_submit(sender="DEMO", to=phone[1:], text=f"Merhaba {row['ad']}")
+
+        timed("naive submit", min(naive, 1000), naive_submit)
+
+    rates = {stage: rows / seconds for stage, rows, seconds, _ in results}
+    print(f"{'stage':<16}{'rows':>9}{'seconds':>10}{'rows/s':>11}{'peak MB':>10}{'vs naive':>10}")
+    for stage, rows, seconds, mb in results:
+        naive_rate = rates.get(f"naive {stage}")
+        ratio = f"{rates[stage] / naive_rate:.1f}x" if naive_rate else ""
+        print(f"{stage:<16}{rows:>9}{seconds:>10.2f}{rates[stage]:>11.0f}{mb:>10.0f}{ratio:>10}")
+    accepted = sum(seconds for stage, _, seconds, _ in results if stage in ("validate", "store"))
+    print(
+        f"accepted (validated and stored) in {accepted:.1f} s; the upload request took "
+        f"{next(s for st, _, s, _ in results if st == 'upload request'):.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

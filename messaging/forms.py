@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import ProviderAccount, Team
+
+from . import encoding, services, uploads
+from .models import Contact, ContactGroup, OptOut, SmsTemplate
+from .numbers import NumberError, parse_number
+from .recipients import Prepared, placeholders, prepare_recipients
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ComposeForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Account"), queryset=ProviderAccount.objects.none(), empty_label=None)
+    sender = forms.ChoiceField(label=_("Sender id"), choices=())
+    recipients = forms.CharField(
+        label=_("Numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0532 123 45 67, +49 151 1234 5678"}),
+        help_text=_("Separated by commas or new lines. Turkish numbers need no country code."),
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Contact groups"),
+        queryset=ContactGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    upload = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        help_text=_(
+            "CSV (UTF-8 or Windows-1254) or XLSX; a “phone” column, other columns become placeholders like {name}."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Placeholders such as {name} make a personal text for each recipient."),
+        error_messages={"required": _("Write the text of the message.")},
+    )
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the team's time zone. Empty: now."),
+    )
+    period = forms.IntegerField(
+        label=_("Validity (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=1440,
+        help_text=_("1 to 1440 minutes; the provider's default is 1440."),
+    )
+    upload_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
+    upload_forget = forms.BooleanField(label=_("Forget this file"), required=False)
+    flash = forms.BooleanField(label=_("Flash SMS (shown at once, not stored)"), required=False)
+    confirm = forms.BooleanField(label=_("Yes, send it"), required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        accounts = services.pasifik_sms_accounts(team).filter(is_active=True)
+        self.fields["account"].queryset = accounts
+        self.fields["groups"].queryset = team.contact_groups.all()
+        senders = sorted({s for a in accounts for s in services.sender_ids(a)})
+        self.fields["sender"].choices = [(s, s) for s in senders]
+        self.prepared: Prepared | None = None
+        self.plan: services.Plan | None = None
+        self.needs_confirmation: list[str] = []
+        self.balance: services.Balance | None = None
+        self.kept_upload = ""  # "<id>/<name>" of the file kept for the next try
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data.get("upload")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+    def clean_scheduled_at(self) -> datetime | None:
+        value = self.cleaned_data.get("scheduled_at")
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, self.team.tzinfo)
+        if value <= timezone.now():
+            raise forms.ValidationError(_("The time to send is in the past."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        account: ProviderAccount | None = data.get("account")
+        sender = data.get("sender")
+        if account is not None and sender and sender not in services.sender_ids(account):
+            self.add_error("sender", _("This sender id is not allowed for the chosen account."))
+        if sender and not 3 <= len(sender) <= 11:
+            self.add_error("sender", _("A sender id has 3 to 11 characters."))
+        upload_name, content = self._upload(data)
+        prepared = prepare_recipients(
+            team=self.team,
+            typed=data.get("recipients") or "",
+            groups=data.get("groups") or [],
+            upload_name=upload_name,
+            upload=content,
+        )
+        self.prepared = prepared
+        if prepared.file_error:
+            self.add_error("upload", prepared.file_error)
+        for source, error in prepared.errors:
+            self.add_error(source, error)
+        if prepared.error_count > len(prepared.errors):
+            more = prepared.error_count - len(prepared.errors)
+            self.add_error(prepared.errors[-1][0], ngettext("…and %d more.", "…and %d more.", more) % more)
+        if not prepared.recipients and not prepared.error_count and not prepared.file_error:
+            self.add_error("recipients", _("Give at least one number, a contact group or a file."))
+        text = data.get("text") or ""
+        unknown = [p for p in placeholders(text) if p not in prepared.fields]
+        if unknown:
+            self.add_error(
+                "text",
+                _("Unknown placeholder: %(names)s. Known: %(known)s.")
+                % {
+                    "names": ", ".join(f"{{{p}}}" for p in unknown),
+                    "known": ", ".join(f"{{{f}}}" for f in sorted(prepared.fields)),
+                },
+            )
+        if data.get("flash") and text and not encoding.fits(text, encoding.DEFAULT):
+            self.add_error("flash", _("A flash SMS carries only GSM characters; replace the highlighted ones."))
+        if self.errors or account is None:
+            return data
+        self.plan = services.sms_plan(
+            text=text,
+            recipients=prepared.recipients,
+            reserve=services.operator_reserve(account),
+            flash=bool(data.get("flash")),
+        )
+        self._ask_confirmation(account, prepared)
+        return data
+
+    def _upload(self, data: dict[str, Any]) -> tuple[str, bytes | None]:
+        """The file just chosen, else the one kept from the last try (unless the user let it go)."""
+        upload = data.get("upload")
+        token = data.get("upload_token") or ""
+        if upload or data.get("upload_forget"):
+            uploads.drop(team=self.team, token=token)
+            token = ""
+        if upload:
+            name, content = upload.name, upload.read()
+            token = uploads.stash(team=self.team, name=name, data=content)
+            found: tuple[str, bytes] | None = (name, content)
+        else:
+            found = uploads.load(team=self.team, token=token) if token else None
+            token = token if found else ""
+        self.kept_upload = token
+        self.data = self.data.copy()  # the hidden field carries the kept file into the next try
+        self.data["upload_token"] = token
+        return found if found else ("", None)
+
+    @property
+    def kept_upload_name(self) -> str:
+        return self.kept_upload.partition("/")[2]
+
+    def _ask_confirmation(self, account: ProviderAccount, prepared: Prepared) -> None:
+        assert self.plan is not None
+        abroad = prepared.abroad
+        if abroad:
+            self.needs_confirmation.append(
+                ngettext(
+                    "%d number is outside Turkey: it is sent as an international SMS (universal, with +), "
+                    "at the international price.",
+                    "%d numbers are outside Turkey: they are sent as international SMS (universal, with +), "
+                    "at the international price.",
+                    abroad,
+                )
+                % abroad
+            )
+        self.balance = services.account_balance(account=account)
+        price = self.balance.part_price
+        if (
+            self.balance.amount is not None
+            and price is not None
+            and price * self.plan.total_parts > self.balance.amount
+        ):
+            self.needs_confirmation.append(
+                _("The estimated cost (%(cost)s) exceeds the balance (%(balance)s %(currency)s).")
+                % {
+                    "cost": f"{price * self.plan.total_parts:.2f}",
+                    "balance": self.balance.amount,
+                    "currency": self.balance.currency,
+                }
+            )
+        if self.needs_confirmation and not self.cleaned_data.get("confirm"):
+            self.add_error("confirm", _("Check the notes above and confirm to send."))
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "phone", "groups"]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["groups"].queryset = team.contact_groups.all()
+
+    def clean_phone(self) -> str:
+        try:
+            phone = parse_number(self.cleaned_data["phone"]).e164
+        except NumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        clash = self.team.contacts.filter(phone=phone).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("A contact with this number exists already."))
+        return phone
+
+
+class ContactGroupForm(forms.ModelForm):
+    class Meta:
+        model = ContactGroup
+        fields = ["name"]
+        labels = {"name": _("Group name")}
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if self.team.contact_groups.filter(name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A group with this name exists already."))
+        return name
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("Columns: phone, name, and any others."))
+    group = forms.ModelChoiceField(
+        label=_("Add to group"), queryset=ContactGroup.objects.none(), required=False, empty_label=_("No group")
+    )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = team.contact_groups.all()
+
+
+class OptOutForm(forms.ModelForm):
+    class Meta:
+        model = OptOut
+        fields = ["phone", "reason"]
+
+    def clean_phone(self) -> str:
+        try:
+            return parse_number(self.cleaned_data["phone"]).e164
+        except NumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class SmsTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SmsTemplate
+        fields = ["name", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class SmsImportForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Account"), queryset=ProviderAccount.objects.none(), empty_label=None)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = services.pasifik_sms_accounts(team).filter(is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end is before the start."))
+        elif start and end and (end - start).days > 31:
+            self.add_error("end", _("Import at most 31 days at once."))
+        return data

@@ -1,0 +1,116 @@
+"""From what the user gave (typed numbers, contact groups, a file) to a clean recipient list.
+
+Reads only: every bad row becomes an error naming its line and reason, duplicates
+and opted-out numbers are counted (shown to the user), nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Team
+
+from .imports import FileError, read_table
+from .models import ContactGroup
+from .numbers import Number, NumberError, Row, parse_number, rows_from_text
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+MAX_ERRORS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Recipient:
+    number: Number
+    name: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    source_row: int | None = None
+
+
+@dataclass
+class Prepared:
+    recipients: list[Recipient] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (form field, message)
+    error_count: int = 0
+    file_error: str = ""
+    duplicates: int = 0
+    opt_outs: int = 0
+    fields: set[str] = field(default_factory=lambda: {"name"})
+
+    def error(self, source: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append((source, message))
+
+    @property
+    def abroad(self) -> int:
+        return sum(1 for r in self.recipients if r.number.abroad)
+
+
+def placeholders(text: str) -> list[str]:
+    return list(dict.fromkeys(m.lower() for m in PLACEHOLDER.findall(text)))
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1).lower(), ""), text)
+
+
+def prepare_recipients(
+    *,
+    team: Team,
+    typed: str = "",
+    groups: Iterable[ContactGroup] = (),
+    upload_name: str = "",
+    upload: bytes | None = None,
+) -> Prepared:
+    prepared = Prepared()
+    seen: set[str] = set()
+    opted_out = set(team.sms_opt_outs.values_list("phone", flat=True))
+
+    def add(row: Row, where: str, source: str) -> None:
+        try:
+            number = parse_number(row.raw)
+        except NumberError as exc:
+            prepared.error(source, _("%(where)s: %(reason)s") % {"where": where, "reason": exc})
+            return
+        if number.e164 in seen:
+            prepared.duplicates += 1
+            return
+        seen.add(number.e164)
+        if number.e164 in opted_out:
+            prepared.opt_outs += 1
+            return
+        prepared.recipients.append(Recipient(number, row.name, row.values, row.line))
+
+    for row in rows_from_text(typed):
+        add(row, _("line %(line)s") % {"line": row.line}, "recipients")
+
+    for group in groups:
+        for contact in group.contacts.all():
+            row = Row(line=0, raw=contact.phone, values=contact.placeholder_values(), name=contact.name)
+            prepared.fields.update(row.values)
+            add(row, _("contact “%(name)s”") % {"name": contact}, "groups")
+
+    if upload is not None:
+        try:
+            table = read_table(upload_name, upload)
+        except FileError as exc:
+            prepared.file_error = str(exc)
+            return prepared
+        prepared.fields.update(table.headers)
+        for number, cells in table.rows:
+            if not any(c.strip() for c in cells):
+                continue
+            values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(table.headers)}
+            raw = cells[table.phone_column] if table.phone_column < len(cells) else ""
+            name = values.get(table.headers[table.name_column], "") if table.name_column is not None else ""
+            values.setdefault("name", name)
+            where = _("row %(row)s") % {"row": number}
+            if not raw.strip():
+                prepared.error("upload", _("%(where)s: no phone number") % {"where": where})
+                continue
+            add(Row(line=number, raw=raw, values=values, name=name), where, "upload")
+    return prepared

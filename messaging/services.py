@@ -1,0 +1,802 @@
+"""SMS services: the only code that writes SMS state and talks to the provider.
+
+A batch and every recipient are stored before anything is sent. Chunks are
+claimed atomically (queued → submitting) so a double click, a retried task or a
+restarted worker never submits one twice. A chunk whose request may have
+reached the provider (timeout, 5xx, an unreadable answer) becomes *unknown*
+and is reconciled from the provider's reports, never resubmitted blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import ProviderAccount, Team, User
+from accounts.provider_clients import client_for
+from accounts.provider_errors import describe
+from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
+
+from . import encoding
+from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipient
+from .numbers import Number, NumberError, msisdn_key, parse_number
+from .recipients import Recipient, placeholders, render
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 500
+# How long a chunk may sit in "submitting" or "unknown" before the reports are
+# believed when they do not show it: the provider lists a submit at once, a
+# worker that died mid-request leaves "submitting" behind.
+DEFAULT_RECONCILE_GRACE = 120
+AUTO_RETRY_DELAYS = (10, 60, 300)  # seconds, for chunks the provider certainly refused (429, 5xx before it acted)
+REPORT_STATES = {"delivered": SmsRecipient.State.DELIVERED, "waiting": SmsRecipient.State.WAITING}
+INSERT_BATCH = 2000
+
+
+class SmsError(Exception):
+    """A user-safe reason a batch action cannot be done."""
+
+
+# --- account options ----------------------------------------------------------
+
+
+def account_int(account: ProviderAccount, name: str, default: int) -> int:
+    try:
+        return int(str((account.options or {}).get(name) or default).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def operator_reserve(account: ProviderAccount) -> int:
+    return min(20, max(0, account_int(account, "sms_operator_reserve", 0)))
+
+
+def sender_ids(account: ProviderAccount) -> list[str]:
+    return [s for s in (account.options or {}).get("sender_ids") or [] if s]
+
+
+def pasifik_sms_accounts(team: Team) -> Any:
+    return team.provider_accounts.filter(kind="pasifik").order_by("label")
+
+
+@dataclass(frozen=True)
+class Balance:
+    amount: Decimal | None
+    currency: str
+    part_price: Decimal | None
+    error: str = ""
+
+
+def account_balance(*, account: ProviderAccount) -> Balance:
+    """The account's balance (user settings) and the price of one SMS part.
+
+    The price is the account's ``sms_part_price`` option, else what the
+    provider's own numbers imply: balance divided by the SMS parts it buys.
+    """
+    price = _decimal((account.options or {}).get("sms_part_price"))
+    try:
+        with client_for(account) as client:
+            found = client.user_settings()
+    except ProviderError as exc:
+        return Balance(None, "", price, describe(exc))
+    if price is None and found.sms_balance_pkt > 0:
+        price = (found.balance / found.sms_balance_pkt).quantize(Decimal("0.0001"))
+    return Balance(found.balance, found.currency, price)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+# --- creating a batch -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    alphabet: str
+    parts: int  # the most any recipient's text costs
+    total_parts: int
+    personalised: bool
+
+
+def sms_plan(*, text: str, recipients: list[Recipient], reserve: int, flash: bool) -> Plan:
+    """The alphabet that carries every recipient's text, and the parts it costs."""
+    personalised = bool(placeholders(text))
+    texts = [render(text, r.values) for r in recipients] if personalised else [text]
+    alphabet = encoding.DEFAULT
+    for name in encoding.ALPHABETS:
+        if all(encoding.fits(t, name) for t in texts):
+            alphabet = name
+            break
+    per_text = [encoding.segments(t, reserve=reserve, alphabet=alphabet).parts for t in texts]
+    total = sum(per_text) if personalised else per_text[0] * len(recipients)
+    return Plan(
+        alphabet=encoding.FLASH if flash else alphabet,
+        parts=max(per_text) if per_text else 1,
+        total_parts=total,
+        personalised=personalised,
+    )
+
+
+def sms_batch_create(
+    *,
+    team: Team,
+    account: ProviderAccount,
+    actor: User | None,
+    sender: str,
+    text: str,
+    recipients: list[Recipient],
+    scheduled_at: datetime | None = None,
+    period: int | None = None,
+    flash: bool = False,
+    duplicates: int = 0,
+    opt_outs: int = 0,
+    part_price: Decimal | None = None,
+    resend_of: SmsBatch | None = None,
+    submission_key: str = "",
+    request: HttpRequest | None = None,
+) -> SmsBatch:
+    """Stores the batch, its chunks and every recipient, then queues the send (after commit).
+
+    The same ``submission_key`` twice (a double click, a re-posted form) returns the first batch.
+    """
+    if submission_key:
+        existing = team.sms_batches.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    try:
+        return _batch_create(
+            team=team,
+            account=account,
+            actor=actor,
+            sender=sender,
+            text=text,
+            recipients=recipients,
+            scheduled_at=scheduled_at,
+            period=period,
+            flash=flash,
+            duplicates=duplicates,
+            opt_outs=opt_outs,
+            part_price=part_price,
+            resend_of=resend_of,
+            submission_key=submission_key,
+            request=request,
+        )
+    except IntegrityError:
+        if not submission_key:
+            raise
+        return team.sms_batches.get(submission_key=submission_key)  # the other click won the race
+
+
+@transaction.atomic
+def _batch_create(
+    *,
+    team: Team,
+    account: ProviderAccount,
+    actor: User | None,
+    sender: str,
+    text: str,
+    recipients: list[Recipient],
+    scheduled_at: datetime | None,
+    period: int | None,
+    flash: bool,
+    duplicates: int,
+    opt_outs: int,
+    part_price: Decimal | None,
+    resend_of: SmsBatch | None,
+    submission_key: str,
+    request: HttpRequest | None,
+) -> SmsBatch:
+    if not recipients:
+        raise SmsError(_("There is no recipient to send to."))
+    plan = sms_plan(text=text, recipients=recipients, reserve=operator_reserve(account), flash=flash)
+    batch = SmsBatch.objects.create(
+        team=team,
+        account=account,
+        created_by=actor if actor and actor.is_authenticated else None,
+        created_by_email=actor.email if actor and actor.is_authenticated else "",
+        sender=sender,
+        text=text,
+        personalised=plan.personalised,
+        alphabet=plan.alphabet,
+        flash=flash,
+        scheduled_at=scheduled_at,
+        period=period,
+        recipient_count=len(recipients),
+        parts=plan.parts,
+        estimated_cost=(part_price * plan.total_parts) if part_price is not None else None,
+        skipped_duplicates=duplicates,
+        skipped_opt_outs=opt_outs,
+        resend_of=resend_of,
+        submission_key=submission_key,
+    )
+    size = min(5000, max(1, account_int(account, "sms_chunk_size", DEFAULT_CHUNK_SIZE)))
+    # Turkish numbers and numbers abroad go in separate submits: ``universal`` is per request.
+    home = [r for r in recipients if not r.number.abroad]
+    abroad = [r for r in recipients if r.number.abroad]
+    chunks: list[tuple[SmsChunk, list[Recipient]]] = []
+    for universal, group in ((False, home), (True, abroad)):
+        for start in range(0, len(group), size):
+            part = group[start : start + size]
+            chunks.append((SmsChunk(batch=batch, index=len(chunks), universal=universal, size=len(part)), part))
+    SmsChunk.objects.bulk_create([c for c, _ in chunks])
+    rows = (
+        SmsRecipient(
+            batch=batch,
+            chunk=chunk,
+            phone=r.number.e164,
+            name=r.name[:150],
+            text=render(text, r.values) if plan.personalised else "",
+            source_row=r.source_row or None,
+        )
+        for chunk, part in chunks
+        for r in part
+    )
+    _bulk_insert(rows)
+    audit_record(
+        team=team,
+        actor=actor,
+        action="sms.send",
+        target=batch,
+        request=request,
+        account=account.label,
+        sender=sender,
+        recipients=len(recipients),
+        chunks=len(chunks),
+        scheduled=scheduled_at.isoformat() if scheduled_at else None,
+        resend_of=resend_of.pk if resend_of else None,
+    )
+    _queue_send(batch.pk)
+    return batch
+
+
+def _bulk_insert(rows: Iterable[SmsRecipient]) -> None:
+    buffer: list[SmsRecipient] = []
+    for row in rows:
+        buffer.append(row)
+        if len(buffer) >= INSERT_BATCH:
+            SmsRecipient.objects.bulk_create(buffer)
+            buffer = []
+    if buffer:
+        SmsRecipient.objects.bulk_create(buffer)
+
+
+def _queue_send(batch_id: int, countdown: int | None = None) -> None:
+    from .tasks import sms_batch_send_task
+
+    if countdown:
+        transaction.on_commit(lambda: sms_batch_send_task.apply_async((batch_id,), countdown=countdown))
+    else:
+        transaction.on_commit(lambda: sms_batch_send_task.delay(batch_id))
+
+
+# --- sending -------------------------------------------------------------------------
+
+
+def sms_batch_send(*, batch_id: int) -> str:
+    """Submits every queued chunk of a running batch, one claim at a time."""
+    batch = SmsBatch.objects.select_related("account").get(pk=batch_id)
+    if batch.state != SmsBatch.State.SENDING:
+        return f"skipped: {batch.state}"
+    sent = 0
+    try:
+        client = client_for(batch.account)
+    except ValueError as exc:  # credentials missing: no request can go out, and the person should know why
+        reason = _("The provider account is incomplete (%(reason)s): fix it, then retry the failed chunks.") % {
+            "reason": exc
+        }
+        for chunk in batch.chunks.filter(state=SmsChunk.State.QUEUED):
+            if SmsChunk.objects.filter(pk=chunk.pk, state=SmsChunk.State.QUEUED).update(
+                state=SmsChunk.State.SUBMITTING
+            ):
+                _chunk_finish(chunk, SmsChunk.State.FAILED, error=reason)
+        return "failed: account incomplete"
+    with client:
+        for chunk_id in batch.chunks.filter(state=SmsChunk.State.QUEUED).order_by("index").values_list("pk", flat=True):
+            if sms_chunk_submit(chunk_id=chunk_id, client=client):
+                sent += 1
+        sms_batch_reconcile(batch=batch, client=client)
+    retry_in = _schedule_auto_retry(batch)
+    state = _batch_refresh_state(batch)
+    return f"submitted {sent}; {state}" + (f"; retry in {retry_in}s" if retry_in else "")
+
+
+def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
+    """Sends one chunk if, and only if, this call wins its claim. True when it went out."""
+    now = timezone.now()
+    claimed = SmsChunk.objects.filter(
+        pk=chunk_id, state=SmsChunk.State.QUEUED, batch__state=SmsBatch.State.SENDING
+    ).update(state=SmsChunk.State.SUBMITTING, attempts=F("attempts") + 1, attempted_at=now, error="")
+    if claimed != 1:
+        return False
+    chunk = SmsChunk.objects.select_related("batch").get(pk=chunk_id)
+    batch = chunk.batch
+    recipients = list(chunk.recipients.values_list("phone", "text"))
+    options: dict[str, Any] = {
+        "sender": batch.sender,
+        "universal": True if chunk.universal else None,
+        "alphabet": batch.alphabet,
+        "period": batch.period,
+    }
+    if batch.scheduled_at and batch.scheduled_at > now:
+        options["scheduled_delivery_time"] = batch.scheduled_at
+    started = time.monotonic()
+    try:
+        if batch.personalised:
+            result = client.sms_submit_multi(
+                envelopes=[(Number(phone).provider_form, text) for phone, text in recipients], **options
+            )
+        else:
+            result = client.sms_submit(
+                to=[Number(phone).provider_form for phone, _ in recipients], text=batch.text, **options
+            )
+    except ProviderError as exc:
+        outcome_unknown = isinstance(exc, UnexpectedResponse) or (
+            isinstance(exc, ProviderUnavailable) and exc.request_sent
+        )
+        state = SmsChunk.State.UNKNOWN if outcome_unknown else SmsChunk.State.FAILED
+        _chunk_finish(chunk, state, error=describe(exc), started=started, retryable=_transient(exc))
+        return False
+    _chunk_finish(chunk, SmsChunk.State.SUBMITTED, sms_id=result.id, started=started)
+    return True
+
+
+def _transient(exc: ProviderError) -> bool:
+    return isinstance(exc, RateLimited | ProviderUnavailable)
+
+
+@transaction.atomic
+def _chunk_finish(
+    chunk: SmsChunk,
+    state: str,
+    *,
+    sms_id: int | None = None,
+    error: str = "",
+    started: float | None = None,
+    retryable: bool = False,
+) -> None:
+    fields: dict[str, Any] = {"state": state, "error": error[:2000], "auto_retry": retryable}
+    if started is not None:
+        fields["duration_ms"] = int((time.monotonic() - started) * 1000)
+    if state == SmsChunk.State.SUBMITTED:
+        fields.update(sms_id=sms_id, submitted_at=timezone.now())
+        recipient_state = SmsRecipient.State.WAITING
+    elif state == SmsChunk.State.FAILED:
+        recipient_state = SmsRecipient.State.FAILED
+    else:
+        recipient_state = SmsRecipient.State.PENDING
+    SmsChunk.objects.filter(pk=chunk.pk).update(**fields)
+    chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text=error[:200])
+
+
+def _schedule_auto_retry(batch: SmsBatch) -> int | None:
+    """Chunks the provider turned away for a passing reason go back in the queue, a few times."""
+    candidates = batch.chunks.filter(state=SmsChunk.State.FAILED, auto_retry=True)
+    attempts = candidates.order_by("attempts").values_list("attempts", flat=True).first()
+    if attempts is None or attempts > len(AUTO_RETRY_DELAYS):
+        return None
+    if not SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.SENDING).exists():
+        return None
+    delay = AUTO_RETRY_DELAYS[attempts - 1]
+    with transaction.atomic():
+        ids = list(candidates.filter(attempts__lte=len(AUTO_RETRY_DELAYS)).values_list("pk", flat=True))
+        _requeue(ids)
+        _queue_send(batch.pk, countdown=delay)
+    return delay
+
+
+def _requeue(chunk_ids: list[int]) -> int:
+    count = SmsChunk.objects.filter(pk__in=chunk_ids, state=SmsChunk.State.FAILED).update(state=SmsChunk.State.QUEUED)
+    SmsRecipient.objects.filter(chunk_id__in=chunk_ids, state=SmsRecipient.State.FAILED).update(
+        state=SmsRecipient.State.PENDING, status_text=""
+    )
+    return count
+
+
+def _batch_refresh_state(batch: SmsBatch) -> str:
+    """Sending → submitted once no chunk is left to send; submitted → completed once every report is final."""
+    counts = dict(batch.chunks.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    open_chunks = sum(counts.get(s, 0) for s in ("queued", "submitting", "unknown"))
+    batch.refresh_from_db(fields=["state"])
+    if batch.state == SmsBatch.State.SENDING and open_chunks == 0:
+        SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.SENDING).update(state=SmsBatch.State.SUBMITTED)
+        batch.state = SmsBatch.State.SUBMITTED
+    if batch.state == SmsBatch.State.SUBMITTED:
+        waiting = batch.recipients.filter(state__in=(SmsRecipient.State.WAITING, SmsRecipient.State.PENDING)).exists()
+        if not waiting and not counts.get("failed"):
+            SmsBatch.objects.filter(pk=batch.pk).update(state=SmsBatch.State.COMPLETED)
+            batch.state = SmsBatch.State.COMPLETED
+    return batch.state
+
+
+# --- reconciling unknown outcomes ---------------------------------------------------------
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "SMS_RECONCILE_GRACE_SECONDS", DEFAULT_RECONCILE_GRACE))
+
+
+def sms_batch_reconcile(*, batch: SmsBatch, client: Any) -> int:
+    """Settles unknown (and stale submitting) chunks from the provider's reports. Returns how many settled.
+
+    A chunk is matched to a report by sender, text, count and the exact set of
+    numbers (``sms_query``), among the submits no chunk of ours has claimed yet.
+    Not in the reports after the grace period: the provider never took it, so
+    it becomes failed and may be retried.
+    """
+    now = timezone.now()
+    stale = now - _grace()
+    pending = list(
+        batch.chunks.filter(
+            Q(state=SmsChunk.State.UNKNOWN) | Q(state=SmsChunk.State.SUBMITTING, attempted_at__lt=stale)
+        ).order_by("index")
+    )
+    if not pending:
+        return 0
+    earliest = min(c.attempted_at or now for c in pending)
+    try:
+        reports = client.sms_query_multi(start_date=earliest - timedelta(days=1), end_date=now + timedelta(days=1))
+    except ProviderError as exc:
+        log.info("SMS batch %s: reports unavailable for reconciling: %s", batch.pk, exc)
+        return 0
+    known = set(
+        SmsChunk.objects.filter(batch__account=batch.account, sms_id__isnull=False).values_list("sms_id", flat=True)
+    )
+    settled = 0
+    for chunk in pending:
+        numbers = sorted(msisdn_key(p) for p in chunk.recipients.values_list("phone", flat=True))
+        match = None
+        for report in reports:
+            if report.sms_id in known or report.sender != batch.sender or report.count != len(numbers):
+                continue
+            if not batch.personalised and report.message != batch.text:
+                continue
+            try:
+                rows = client.sms_query(sms_id=report.sms_id)
+            except ProviderError:
+                match = False  # cannot tell now: leave it unknown for the next pass
+                break
+            if sorted(msisdn_key(r.msisdn) for r in rows) == numbers:
+                match = report.sms_id
+                break
+        if match:
+            known.add(match)
+            _chunk_finish(chunk, SmsChunk.State.SUBMITTED, sms_id=match)
+            settled += 1
+        elif match is None and (chunk.attempted_at or now) < stale:
+            _chunk_finish(
+                chunk,
+                SmsChunk.State.FAILED,
+                error=_("The provider's reports do not show this chunk: it was not sent and can be retried."),
+                retryable=True,
+            )
+            settled += 1
+    return settled
+
+
+# --- delivery reports -----------------------------------------------------------------
+
+
+def sms_batch_reports(*, batch: SmsBatch, client: Any | None = None) -> int:
+    """Brings every submitted chunk's recipients up to date. Returns how many recipients changed."""
+    changed = 0
+    own_client = client is None
+    client = client or client_for(batch.account)
+    try:
+        if sms_batch_reconcile(batch=batch, client=client):
+            _schedule_auto_retry(batch)
+        for chunk in batch.chunks.filter(state=SmsChunk.State.SUBMITTED, reports_final=False, sms_id__isnull=False):
+            try:
+                summary = client.sms_query_multi_by_id(sms_id=chunk.sms_id)
+                done = summary.delivered_count + summary.undelivered_count
+                known_done = chunk.recipients.filter(state__in=SmsRecipient.FINAL).count()
+                if done == known_done and summary.waiting_count:
+                    continue  # nothing new since the last look: skip the detailed report
+                rows = client.sms_query(sms_id=chunk.sms_id)
+            except ProviderError as exc:
+                log.info("SMS chunk %s: report unavailable: %s", chunk.pk, exc)
+                continue
+            changed += _apply_report(chunk, rows)
+            if not chunk.recipients.filter(state=SmsRecipient.State.WAITING).exists():
+                SmsChunk.objects.filter(pk=chunk.pk).update(reports_final=True)
+    finally:
+        if own_client:
+            client.close()
+    _batch_refresh_state(batch)
+    return changed
+
+
+@transaction.atomic
+def _apply_report(chunk: SmsChunk, rows: list[Any]) -> int:
+    by_number: dict[str, list[Any]] = {}
+    for row in rows:
+        by_number.setdefault(msisdn_key(row.msisdn), []).append(row)
+    changed = []
+    for recipient in chunk.recipients.all():
+        found = by_number.get(msisdn_key(recipient.phone))
+        if not found:
+            continue
+        row = found.pop(0) if len(found) > 1 else found[0]
+        state = REPORT_STATES.get(row.state.strip().lower(), SmsRecipient.State.UNDELIVERED)
+        new = (state, row.status_text[:200], row.cost, row.network, row.last_updated)
+        old = (recipient.state, recipient.status_text, recipient.cost, recipient.network, recipient.last_update)
+        if new != old:
+            (recipient.state, recipient.status_text, recipient.cost, recipient.network, recipient.last_update) = new
+            changed.append(recipient)
+    SmsRecipient.objects.bulk_update(
+        changed, ["state", "status_text", "cost", "network", "last_update"], batch_size=500
+    )
+    return len(changed)
+
+
+def sms_reports_poll() -> str:
+    """Every batch not completed yet, oldest first, due (sent or scheduled) within the longest validity plus a day."""
+    horizon = timezone.now() - timedelta(days=2)
+    ids = list(
+        SmsBatch.objects.filter(
+            Q(created_at__gte=horizon) | Q(scheduled_at__gte=horizon),
+            state__in=(
+                SmsBatch.State.SENDING,
+                SmsBatch.State.SUBMITTED,
+                SmsBatch.State.PAUSED,
+                SmsBatch.State.CANCELLED,
+            ),
+        )
+        .filter(chunks__reports_final=False, chunks__state__in=("submitted", "unknown", "submitting"))
+        .distinct()
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    changed = 0
+    for batch in SmsBatch.objects.filter(pk__in=ids).select_related("account"):
+        try:
+            changed += sms_batch_reports(batch=batch)
+        except ValueError as exc:  # an account that lost its credentials must not stop the others
+            log.warning("SMS batch %s: no reports: %s", batch.pk, exc)
+    return f"{len(ids)} batches, {changed} recipients updated"
+
+
+# --- batch actions ------------------------------------------------------------------------
+
+
+def sms_batch_pause(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> None:
+    if not SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.SENDING).update(state=SmsBatch.State.PAUSED):
+        raise SmsError(_("Only a batch that is sending can be paused."))
+    audit_record(team=batch.team, actor=actor, action="sms.pause", target=batch, request=request)
+
+
+def sms_batch_resume(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        if not SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.PAUSED).update(state=SmsBatch.State.SENDING):
+            raise SmsError(_("Only a paused batch can be resumed."))
+        audit_record(team=batch.team, actor=actor, action="sms.resume", target=batch, request=request)
+        _queue_send(batch.pk)
+
+
+@transaction.atomic
+def sms_batch_cancel(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> int:
+    """Stops every chunk not yet submitted; a chunk being submitted right now finishes on its own."""
+    if not SmsBatch.objects.filter(pk=batch.pk, state__in=(SmsBatch.State.SENDING, SmsBatch.State.PAUSED)).update(
+        state=SmsBatch.State.CANCELLED
+    ):
+        raise SmsError(_("This batch is no longer sending."))
+    stopped = batch.chunks.filter(state__in=(SmsChunk.State.QUEUED, SmsChunk.State.FAILED))
+    ids = list(stopped.values_list("pk", flat=True))
+    stopped.update(state=SmsChunk.State.CANCELLED)
+    SmsRecipient.objects.filter(chunk_id__in=ids).update(state=SmsRecipient.State.CANCELLED)
+    audit_record(team=batch.team, actor=actor, action="sms.cancel", target=batch, request=request, chunks=len(ids))
+    return len(ids)
+
+
+@transaction.atomic
+def sms_batch_retry_failed(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> int:
+    """Failed chunks (the provider certainly did not take them) go back in the queue."""
+    if batch.state == SmsBatch.State.CANCELLED:
+        raise SmsError(_("A cancelled batch cannot be retried."))
+    ids = list(batch.chunks.filter(state=SmsChunk.State.FAILED).values_list("pk", flat=True))
+    if not ids:
+        raise SmsError(_("No chunk has failed."))
+    count = _requeue(ids)
+    SmsBatch.objects.filter(pk=batch.pk).exclude(state=SmsBatch.State.PAUSED).update(state=SmsBatch.State.SENDING)
+    audit_record(team=batch.team, actor=actor, action="sms.retry", target=batch, request=request, chunks=count)
+    _queue_send(batch.pk)
+    return count
+
+
+def sms_batch_resend_undelivered(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> SmsBatch:
+    rows = list(batch.recipients.filter(state=SmsRecipient.State.UNDELIVERED).values_list("phone", "name", "text"))
+    if not rows:
+        raise SmsError(_("No recipient is undelivered."))
+    opted_out = set(batch.team.sms_opt_outs.values_list("phone", flat=True))
+    recipients = [Recipient(Number(phone), name) for phone, name, _ in rows if phone not in opted_out]
+    if batch.personalised:
+        texts = {phone: text for phone, _, text in rows}
+        # Each keeps the exact text it was meant to get.
+        recipients = [Recipient(r.number, r.name, {"__text": texts[r.number.e164]}) for r in recipients]
+        text = "{__text}"
+    else:
+        text = batch.text
+    new = sms_batch_create(
+        team=batch.team,
+        account=batch.account,
+        actor=actor,
+        sender=batch.sender,
+        text=text,
+        recipients=recipients,
+        period=batch.period,
+        flash=batch.flash,
+        opt_outs=len(rows) - len(recipients),
+        resend_of=batch,
+        request=request,
+    )
+    if batch.personalised:  # the page shows the template the texts came from, not the stand-in
+        SmsBatch.objects.filter(pk=new.pk).update(text=batch.text)
+        new.text = batch.text
+    return new
+
+
+# --- contacts and opt-outs --------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    errors: list[str] | None = None
+
+
+@transaction.atomic
+def contacts_import(
+    *,
+    team: Team,
+    actor: User,
+    rows: Iterable[tuple[int, str, str, dict[str, str]]],
+    group: ContactGroup | None = None,
+    request: HttpRequest | None = None,
+) -> ImportReport:
+    """Upserts contacts by number. ``rows`` are (row number, raw phone, name, other fields)."""
+    report = ImportReport(errors=[])
+    seen: set[str] = set()
+    existing = {c.phone: c for c in team.contacts.all()}
+    for row_no, raw, name, fields in rows:
+        try:
+            number = parse_number(raw)
+        except NumberError as exc:
+            report.errors.append(_("row %(row)s: %(reason)s") % {"row": row_no, "reason": exc})  # type: ignore[union-attr]
+            continue
+        if number.e164 in seen:
+            report.duplicates += 1
+            continue
+        seen.add(number.e164)
+        contact = existing.get(number.e164)
+        if contact is None:
+            contact = Contact.objects.create(team=team, phone=number.e164, name=name[:150], fields=fields)
+            report.created += 1
+        else:
+            contact.name = name[:150] or contact.name
+            contact.fields = {**contact.fields, **fields}
+            contact.save(update_fields=["name", "fields"])
+            report.updated += 1
+        if group is not None:
+            contact.groups.add(group)
+    audit_record(
+        team=team,
+        actor=actor,
+        action="sms.contacts_import",
+        request=request,
+        created=report.created,
+        updated=report.updated,
+        errors=len(report.errors or []),
+    )
+    return report
+
+
+def opt_out_add(*, team: Team, actor: User, phone: str, reason: str = "", request: HttpRequest | None = None) -> OptOut:
+    number = parse_number(phone)
+    opt_out, _created = OptOut.objects.get_or_create(team=team, phone=number.e164, defaults={"reason": reason})
+    audit_record(team=team, actor=actor, action="sms.opt_out", target=opt_out, request=request)
+    return opt_out
+
+
+# --- batches sent outside the portal ------------------------------------------------------------
+
+
+def _e164_from_msisdn(msisdn: str) -> str:
+    digits = "".join(c for c in msisdn if c.isdigit())
+    if len(digits) == 10 and digits.startswith("5"):
+        return f"+90{digits}"  # the reports drop Turkey's 90
+    return f"+{digits}"
+
+
+def sms_batches_import(*, account: ProviderAccount, actor: User | None, start: date, end: date) -> int:
+    """Brings in the submits made between two days (query multi) that no batch of ours holds yet.
+
+    Refused while a chunk of ours has an unknown outcome: its submit could be
+    imported as someone else's, and the chunk then sent a second time.
+    """
+    with client_for(account) as client:
+        open_chunks = Q(chunks__state__in=(SmsChunk.State.UNKNOWN, SmsChunk.State.SUBMITTING))
+        for batch in SmsBatch.objects.filter(open_chunks, account=account).distinct():
+            sms_batch_reconcile(batch=batch, client=client)
+        if SmsChunk.objects.filter(
+            batch__account=account, state__in=(SmsChunk.State.UNKNOWN, SmsChunk.State.SUBMITTING)
+        ).exists():
+            raise SmsError(_("A send of this account is still being checked against the reports; import later."))
+        reports = client.sms_query_multi(start_date=start, end_date=end)
+        known = set(
+            SmsChunk.objects.filter(batch__account=account, sms_id__isnull=False).values_list("sms_id", flat=True)
+        )
+        imported = 0
+        for report in reports:
+            if report.sms_id in known:
+                continue
+            rows = client.sms_query(sms_id=report.sms_id)
+            _import_report(account, report, rows)
+            imported += 1
+    if imported:
+        audit_record(team=account.team, actor=actor, action="sms.import", account=account.label, batches=imported)
+    return imported
+
+
+@transaction.atomic
+def _import_report(account: ProviderAccount, report: Any, rows: list[Any]) -> SmsBatch:
+    texts = {r.payload for r in rows if r.payload}
+    batch = SmsBatch.objects.create(
+        team=account.team,
+        account=account,
+        sender=report.sender[:11],
+        text=report.message,
+        personalised=len(texts) > 1,
+        alphabet="",
+        state=SmsBatch.State.SUBMITTED,
+        recipient_count=len(rows),
+        estimated_cost=report.cost,
+    )
+    if report.created:
+        SmsBatch.objects.filter(pk=batch.pk).update(created_at=report.created)
+    chunk = SmsChunk.objects.create(
+        batch=batch,
+        index=0,
+        size=len(rows),
+        state=SmsChunk.State.SUBMITTED,
+        sms_id=report.sms_id,
+        submitted_at=report.created,
+    )
+    SmsRecipient.objects.bulk_create(
+        SmsRecipient(
+            batch=batch,
+            chunk=chunk,
+            phone=_e164_from_msisdn(row.msisdn),
+            text=row.payload if len(texts) > 1 else "",
+            state=REPORT_STATES.get(row.state.strip().lower(), SmsRecipient.State.UNDELIVERED),
+            status_text=row.status_text[:200],
+            cost=row.cost,
+            network=row.network,
+            last_update=row.last_updated,
+        )
+        for row in rows
+    )
+    if not batch.recipients.filter(state=SmsRecipient.State.WAITING).exists():
+        SmsChunk.objects.filter(pk=chunk.pk).update(reports_final=True)
+        SmsBatch.objects.filter(pk=batch.pk).update(state=SmsBatch.State.COMPLETED)
+    return batch

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, SmsBatch, SmsRecipient
+from .numbers import display
+
+STATE_BADGES = {
+    "sending": "primary",
+    "paused": "warning",
+    "cancelled": "secondary",
+    "submitted": "info",
+    "completed": "success",
+    "pending": "secondary",
+    "waiting": "info",
+    "delivered": "success",
+    "undelivered": "danger",
+    "failed": "danger",
+}
+
+
+def _local(value: datetime | None) -> str:
+    """Exports carry times in the team's zone (the middleware activated it), with the offset."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def badge(value: str, label: Any) -> str:
+    return format_html('<span class="badge text-bg-{}">{}</span>', STATE_BADGES.get(value, "secondary"), label)
+
+
+class BatchTable(tables.Table):
+    id = tables.LinkColumn("sms-detail", args=[tables.A("pk")], verbose_name="#")
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="Y-m-d H:i")
+    sender = tables.Column(verbose_name=_("Sender id"))
+    text = tables.Column(verbose_name=_("Text"))
+    recipient_count = tables.Column(verbose_name=_("Recipients"))
+    state = tables.Column(verbose_name=_("State"))
+    created_by_email = tables.Column(verbose_name=_("By"), default="—")
+    delivered = tables.Column(verbose_name=_("Delivered"), orderable=True)
+    undelivered = tables.Column(verbose_name=_("Undelivered"), orderable=True)
+
+    class Meta:
+        model = SmsBatch
+        fields = ("id", "created_at", "sender", "text", "recipient_count", "delivered", "undelivered", "state")
+        sequence = ("id", "created_at", "sender", "text", "recipient_count", "delivered", "undelivered", "state")
+        order_by = ("-created_at",)
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("No SMS yet. Send one, or import the batches sent outside the portal (below).")
+
+    def render_text(self, value: str) -> str:
+        return value if len(value) <= 60 else value[:59] + "…"
+
+    def render_state(self, record: SmsBatch) -> str:
+        return badge(record.state, record.get_state_display())
+
+    def value_state(self, record: SmsBatch) -> str:
+        return record.get_state_display()
+
+    def value_created_at(self, value: datetime) -> str:
+        return _local(value)
+
+
+class RecipientTable(tables.Table):
+    phone = tables.Column(verbose_name=_("Number"))
+    name = tables.Column(verbose_name=_("Name"), default="")
+    state = tables.Column(verbose_name=_("State"))
+    status_text = tables.Column(verbose_name=_("Provider status"), default="")
+    cost = tables.Column(verbose_name=_("Cost"))
+    last_update = tables.DateTimeColumn(verbose_name=_("Last update"), format="Y-m-d H:i:s", default="—")
+    source_row = tables.Column(verbose_name=_("Row"), default="")
+
+    class Meta:
+        model = SmsRecipient
+        fields = ("phone", "name", "state", "status_text", "cost", "last_update", "source_row")
+        order_by = ("id",)
+        attrs = {"class": "table table-sm align-middle", "id": "recipients"}
+        row_attrs = {"data-state": lambda record: record.state}
+
+    def render_phone(self, value: str) -> str:
+        return display(value)
+
+    def render_state(self, record: SmsRecipient) -> str:
+        return badge(record.state, record.get_state_display())
+
+    def value_state(self, record: SmsRecipient) -> str:
+        return record.get_state_display()
+
+    def value_last_update(self, value: datetime | None) -> str:
+        return _local(value)
+
+    def value_phone(self, value: str) -> str:
+        return value
+
+
+class ContactTable(tables.Table):
+    name = tables.LinkColumn("sms-contact-edit", args=[tables.A("pk")], verbose_name=_("Name"))
+    phone = tables.Column(verbose_name=_("Number"))
+    groups = tables.ManyToManyColumn(verbose_name=_("Groups"), orderable=False)
+
+    class Meta:
+        model = Contact
+        fields = ("name", "phone", "groups")
+        attrs = {"class": "table table-sm align-middle"}
+
+    def render_phone(self, value: str) -> str:
+        return display(value)
+
+    def render_name(self, value: str, record: Contact) -> str:
+        return value or "—"

@@ -1,0 +1,24 @@
+"""Celery entry points for SMS: thin, they call services and say what happened."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, soft_time_limit=1500, time_limit=1800)
+def sms_batch_send_task(batch_id: int) -> str:
+    # acks_late: a worker that dies mid-batch hands it to another, and the
+    # chunk claims make the second run skip whatever the first one sent.
+    return services.sms_batch_send(batch_id=batch_id)
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def sms_reports_poll_task() -> str:
+    return services.sms_reports_poll()
+
+
+@shared_task(soft_time_limit=100, time_limit=120)
+def sms_uploads_purge_task() -> str:
+    from . import uploads
+
+    return f"removed {uploads.purge()}"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from accounts.models import ProviderAccount, Team
+from messaging import services
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
+    """Reads retry without sleeping, and reports are believed at once (the sandbox lists a submit immediately)."""
+    real = services.client_for
+    monkeypatch.setattr(services, "client_for", lambda account, **kw: real(account, sleep=lambda s: None, **kw))
+    settings.SMS_RECONCILE_GRACE_SECONDS = 0
+
+
+@pytest.fixture
+def sms_account(team_a: Team, sandbox_account: Callable[..., ProviderAccount]) -> ProviderAccount:
+    account = sandbox_account(team_a, "pasifik")
+    account.options = {**account.options, "sender_ids": ["DEMO", "TELCOPORTAL"], "sms_chunk_size": 2}
+    account.save()
+    return account
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
