@@ -8,6 +8,7 @@ PYTHON ?= python3
 demo: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
+	$(PY) manage.py fax_demo
 	$(PY) manage.py rundemo
 
 test: $(VENV)/.installed

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.current_team",
+                "fax.context_processors.notifications",
             ],
         },
     },
@@ -198,6 +199,12 @@ for _app in ("accounts", "messaging", "telephony", "fax"):
     except ModuleNotFoundError as _exc:
         if _exc.name != f"{_app}.schedule":
             raise
+
+# Feature tuning (each has a sensible default; see .env.example).
+SMS_RECONCILE_GRACE_SECONDS = env.int("SMS_RECONCILE_GRACE_SECONDS", default=120)
+TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)
+TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
+TELEPHONY_LIVE_TIMEOUT = tuple(env.list("TELEPHONY_LIVE_TIMEOUT", cast=float, default=[2.0, 4.0]))
 
 LOGGING = {
     "version": 1,

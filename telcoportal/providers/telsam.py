@@ -1,4 +1,3 @@
-
 """Client for Telsam "yenifaks" (``telsam-yenifaks-fax-api.txt`` and NOTES.md).
 
 A Laravel application with Passport: OAuth2 password and authorization-code

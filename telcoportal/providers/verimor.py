@@ -1,4 +1,3 @@
-
 """Client for Verimor Bulutsantralim's fax API (``verimor-bulutsantralim-fax-api.md`` and NOTES.md).
 
 Authentication is an API key: in the query string of a GET, and in both the

@@ -1,4 +1,3 @@
-
 """Emulator of Telsam yenifaks (``telsam-yenifaks-fax-api.txt`` with NOTES.md).
 
 Mounted at ``/telsam``, which stands for the document's ``/api/v1``. Laravel

@@ -1,4 +1,3 @@
-
 """Emulator of Verimor Bulutsantralim's fax API (``verimor-bulutsantralim-fax-api.md`` with NOTES.md).
 
 Mounted at ``/verimor``. A sent fax waits in ``/fax_orders`` ("Bekliyor") for

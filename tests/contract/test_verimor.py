@@ -1,4 +1,3 @@
-
 """The Verimor client against the Verimor emulator, over real HTTP."""
 
 from __future__ import annotations

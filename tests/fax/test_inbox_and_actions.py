@@ -178,3 +178,15 @@ def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, s
 
     assert services.fax_fetch_incoming(account=account) == 0
     assert sandbox.requests_for("pasifik") == []
+
+
+def test_unread_notifications_show_as_a_bell_with_their_count(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from fax.models import Notification
+
+    assert 'data-testid="notification-count"' not in alice_client.get(reverse("dashboard")).content.decode()
+    Notification.objects.create(team=team_a, kind="received", message="A fax came in")
+    Notification.objects.create(team=team_a, kind="received", message="Another fax came in")
+    page = alice_client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="notification-count">2<' in page

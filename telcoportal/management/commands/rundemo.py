@@ -9,6 +9,8 @@ import sys
 import time
 from typing import Any
 
+import requests
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -28,10 +30,11 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(
-            self.style.SUCCESS(f"\nTelcoportal is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n")
-        )
         try:
+            self.seed(f"http://127.0.0.1:{sandbox_port}")
+            self.stdout.write(
+                self.style.SUCCESS(f"\nTelcoportal is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n")
+            )
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             failed = [name for name, p in processes.items() if p.poll() is not None]
@@ -47,3 +50,19 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def seed(self, sandbox_url: str) -> None:
+        """Once the sandbox answers: bring in its SMS history and call records, so the pages are not empty."""
+        for _ in range(100):
+            try:
+                requests.get(f"{sandbox_url}/_sandbox/requests", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            self.stderr.write("the sandbox did not start; skipping the demo history")
+            return
+        from telephony.tasks import calls_import_all
+
+        call_command("sms_import", days=7, stdout=self.stdout, stderr=self.stderr)
+        calls_import_all.delay()
