@@ -100,7 +100,9 @@ def _watermark(account: ProviderAccount, source: str, key: str = "") -> ImportWa
 
 def _window_start(mark: ImportWatermark, now: datetime) -> datetime:
     if mark.imported_until is None:
-        return now - import_backfill()
+        # From the start of that day (UTC): a provider's history that reaches back exactly the
+        # backfill period, counted from a moment earlier today, is then brought in whole.
+        return (now - import_backfill()).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return min(mark.imported_until, now) - import_overlap()
 
 

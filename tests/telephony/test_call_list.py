@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from telephony import selectors
 from telephony.models import CallRecord, Disposition
 from telephony.selectors import keyset_page
 from tests.factories import ProviderAccountFactory
@@ -211,3 +213,41 @@ def test_the_chart_puts_a_call_on_its_day_in_the_team_zone(alice_client, team_a)
     CallRecordFactory(account=account, start=datetime(2026, 3, 1, 20, 30, tzinfo=UTC), disposition=Disposition.BUSY)
     chart = alice_client.get(reverse("calls-chart"), {"preset": "all"}).context["chart"]
     assert [(bar.label, bar.answered, bar.missed) for bar in chart.bars] == [("01.03", 0, 1), ("02.03", 1, 0)]
+
+
+def test_pages_of_one_shape_share_their_compiled_sql_but_not_their_values(team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+    ours = CallRecordFactory.create_batch(30, account=ProviderAccountFactory(team=team_a))
+    theirs = CallRecordFactory.create_batch(5, account=ProviderAccountFactory(team=team_b, label="B line"))
+    selectors.STATEMENTS.clear()
+
+    first = keyset_page(team_a.call_records.all(), size=10)
+    second = keyset_page(team_a.call_records.all(), after=first.next_cursor, size=10)
+    third = keyset_page(team_a.call_records.all(), after=second.next_cursor, size=10)
+    other_team = keyset_page(team_b.call_records.all(), size=10)
+
+    assert len(selectors.STATEMENTS) == 2  # the first page, and the pages after a cursor
+    newest_first = sorted(ours, key=lambda c: (c.start, c.pk), reverse=True)
+    assert [r.pk for r in first.rows + second.rows + third.rows] == [c.pk for c in newest_first]
+    assert third.next_cursor is None
+    assert {r.pk for r in other_team.rows} == {c.pk for c in theirs}
+    assert {r.account_label for r in other_team.rows} == {"B line"}
+
+
+def test_a_row_carries_what_the_list_shows(team_a) -> None:  # type: ignore[no-untyped-def]
+    call = CallRecordFactory(
+        account=ProviderAccountFactory(team=team_a, label="Main line"), direction="out", disposition="busy",
+        has_recording=True, duration=42,
+    )  # fmt: skip
+    row = keyset_page(team_a.call_records.all()).rows[0]
+    assert (row.pk, row.start, row.duration, row.has_recording) == (call.pk, call.start, 42, True)
+    assert row.start.utcoffset() == timedelta(0)
+    assert (row.get_direction_display(), row.get_disposition_display()) == (
+        call.get_direction_display(), call.get_disposition_display(),
+    )  # fmt: skip
+
+
+def test_a_query_of_another_shape_is_compiled_for_itself(team_a) -> None:  # type: ignore[no-untyped-def]
+    calls = [CallRecordFactory(account=ProviderAccountFactory(team=team_a), duration=i) for i in range(3)]
+    annotated = team_a.call_records.annotate(double=F("duration") * 2).filter(double__gte=2)
+    assert {r.pk for r in keyset_page(annotated).rows} == {c.pk for c in calls[1:]}
+    assert keyset_page(team_a.call_records.none()).rows == []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from accounts.models import ProviderAccount
+from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
 from telcoportal.providers.pasifik.models import PbxCdr, TelCall
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
+from telcoportal.sandbox.core import Clock, RunningSandbox, Sandbox
+from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS, PasifikSandbox
+from telcoportal.sandbox.pasifik.pbx import demo_pbx_cdrs
+from telcoportal.sandbox.pasifik.telephone import demo_history
 from telephony import services, tasks
 from telephony.models import CallRecord, Direction, Disposition, ImportWatermark, Source
 from telephony.normalize import pbx_fields, tel_fields
@@ -114,7 +119,9 @@ def test_the_pbx_import_asks_a_day_at_a_time_in_utc_and_resumes_from_its_waterma
     now = sandbox.clock.now()
     services.pbx_cdr_import(account=account, now=now)
     bodies = [r.json() for r in sandbox.requests_for("pasifik", "pbx/cdr")]
-    assert len(bodies) == 30
+    first_start = (now - services.import_backfill()).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert bodies[0]["start_date"] == first_start.strftime("%Y-%m-%d %H:%M:%S")
+    assert len(bodies) == math.ceil((now - first_start) / timedelta(days=1))  # 30 days and today's part
     assert bodies[-1]["end_date"] == now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
     assert mark.imported_until == now
@@ -138,3 +145,25 @@ def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -
 def test_the_periodic_task_imports_every_active_pasifik_account(account, sandbox) -> None:  # type: ignore[no-untyped-def]
     assert tasks.calls_import_all.delay().get() == "queued 1"
     assert CallRecord.objects.filter(account=account).exists()
+
+
+def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    emulator = PasifikSandbox(clock, demo_scale=5)
+    with RunningSandbox(Sandbox(providers=[emulator], clock=clock)) as running:
+        account = ProviderAccount.objects.create(
+            team=team_a, kind="pasifik", label="Scaled demo", credentials=sandbox_credentials("pasifik"),
+            options=sandbox_options("pasifik"), base_url=f"{running.url}/pasifik",
+        )  # fmt: skip
+        summary = services.calls_import(account=account, now=clock.now())
+
+    assert not summary.errors
+    imported = set(CallRecord.objects.filter(account=account).values_list("source", "provider_id"))
+    history = {
+        (Source.TELEPHONE, str(cdr["i_cdr"]))
+        for telephone_id in DEMO_TELEPHONE_IDS
+        for _, cdr in demo_history(telephone_id, emulator._history_anchor or "", 5)
+    }
+    cdrs = {(Source.PBX, cdr["uniqueid"]) for _, cdr in demo_pbx_cdrs(emulator._pbx_anchor or "", 5)}
+    assert len(history) + len(cdrs) > 3000
+    assert history | cdrs <= imported  # the oldest calls too: the backfill starts at that day's midnight

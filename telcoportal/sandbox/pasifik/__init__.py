@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from werkzeug.routing import Rule
 
+from ..core import Clock
 from .common import DEMO_CREDENTIALS, ERROR_MEANINGS, GENERAL_ERROR, LANGUAGES, ApiError
 from .fax import DEMO_FAX_NUMBERS, FAX_DELIVERY_SECONDS, FAX_MAX_UPLOAD_BYTES, FAX_UPLOAD_TYPES, FaxApi
 from .pbx import DEMO_EXTENSIONS, DEMO_PBX_TRUNK, PBX_STATES, PbxApi
@@ -42,6 +43,7 @@ __all__ = [
     "GENERAL_ERROR",
     "LANGUAGES",
     "LIVE_SLOT_SECONDS",
+    "MAX_DEMO_SCALE",
     "PBX_STATES",
     "SMS_DELIVERY_SECONDS",
     "SMS_PART_PRICE",
@@ -51,8 +53,20 @@ __all__ = [
 ]
 
 
+# i_cdr is 17950000 + 1000 × telephone id + index: the ids 230 and 252 keep apart up to 22,000 calls each.
+MAX_DEMO_SCALE = 100
+
+
 class PasifikSandbox(SmsApi, TelephoneApi, PbxApi, FaxApi):
+    """The emulator; ``demo_scale`` multiplies its call history and PBX CDRs (1: the counts tests rely on)."""
+
     name = "pasifik"
+
+    def __init__(self, clock: Clock, demo_scale: int = 1) -> None:
+        if not 1 <= demo_scale <= MAX_DEMO_SCALE:
+            raise ValueError(f"demo_scale must be between 1 and {MAX_DEMO_SCALE}")
+        self.demo_scale = demo_scale
+        super().__init__(clock)
 
     def reset(self) -> None:
         self.reset_sms()

@@ -64,11 +64,13 @@ def _channel_suffix(rng: Any) -> str:
 
 
 @lru_cache(maxsize=4)
-def demo_pbx_cdrs(anchor: str) -> tuple[tuple[datetime, dict[str, Any]], ...]:
-    """(calldate, CDR) pairs, newest first, for the 30 days before ``anchor``."""
+def demo_pbx_cdrs(anchor: str, scale: int = 1) -> tuple[tuple[datetime, dict[str, Any]], ...]:
+    """(calldate, CDR) pairs, newest first, for the 30 days before ``anchor``; ``scale`` times ``PBX_CDR_COUNT``."""
     end = datetime.fromisoformat(anchor).replace(tzinfo=UTC)
     rng = seeded("pasifik-pbx-cdr")
-    moments = sorted(end - timedelta(seconds=rng.randint(60, PBX_CDR_DAYS * 86400)) for _ in range(PBX_CDR_COUNT))
+    moments = sorted(
+        end - timedelta(seconds=rng.randint(60, PBX_CDR_DAYS * 86400)) for _ in range(PBX_CDR_COUNT * scale)
+    )
     rows = []
     for sequence, moment in enumerate(moments, start=36000):
         kind = rng.choice(("queue", "queue", "inbound", "outbound", "outbound", "internal"))
@@ -153,6 +155,7 @@ def wav_matches(pattern: str, filename: str) -> bool:
 
 class PbxApi(PasifikBase):
     pbx_central: str
+    demo_scale = 1
 
     def reset_pbx(self) -> None:
         self.pbx_central = "onapi"
@@ -322,7 +325,7 @@ class PbxApi(PasifikBase):
     def _pbx_cdrs(self) -> tuple[tuple[datetime, dict[str, Any]], ...]:
         if self._pbx_anchor is None:
             self._pbx_anchor = self.now().astimezone(UTC).replace(tzinfo=None).isoformat(timespec="hours")
-        return demo_pbx_cdrs(self._pbx_anchor)
+        return demo_pbx_cdrs(self._pbx_anchor, self.demo_scale)
 
 
 def _peer(name: str, status: str, address: str, port: str, *, dynamic: bool) -> dict[str, str]:

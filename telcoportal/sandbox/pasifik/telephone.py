@@ -1,8 +1,9 @@
 """Telephone: tel/history/ (CDRs), tel/live/ and tel/live/disconnect/.
 
-History holds ``CALLS_PER_ACCOUNT`` deterministic calls for each of
-``DEMO_TELEPHONE_IDS``, over the 30 days before the hour in which history was
-first asked for after a reset (cached per hour, so a reset costs nothing).
+History holds ``CALLS_PER_ACCOUNT`` (times the sandbox's ``demo_scale``)
+deterministic calls for each of ``DEMO_TELEPHONE_IDS``, over the 30 days
+before the hour in which history was first asked for after a reset (cached
+per hour, so a reset costs nothing).
 
 Live calls come from the clock: sandbox time is cut into ``LIVE_SLOT_SECONDS``
 slots and each (account, slot) may hold one call, decided by a seeded
@@ -64,12 +65,14 @@ def porta_time(moment: datetime) -> str:
 
 
 @lru_cache(maxsize=8)
-def demo_history(account: int, anchor: str) -> tuple[tuple[datetime, dict[str, Any]], ...]:
-    """(connect time, CDR) pairs, newest first; cached per account and hour."""
+def demo_history(account: int, anchor: str, scale: int = 1) -> tuple[tuple[datetime, dict[str, Any]], ...]:
+    """(connect time, CDR) pairs, newest first; cached per account, hour and scale (calls over the same 30 days)."""
     end = datetime.fromisoformat(anchor).replace(tzinfo=UTC)
     rng = seeded("pasifik-tel-history", account)
     our_number = DEMO_TELEPHONE_NUMBERS.get(account, f"90850{account:07d}")
-    starts = sorted(end - timedelta(seconds=rng.randint(60, HISTORY_DAYS * 86400)) for _ in range(CALLS_PER_ACCOUNT))
+    starts = sorted(
+        end - timedelta(seconds=rng.randint(60, HISTORY_DAYS * 86400)) for _ in range(CALLS_PER_ACCOUNT * scale)
+    )
     records = []
     for index, setup in enumerate(starts):
         prefix, country, description, price = rng.choice(_DESTINATIONS)
@@ -149,6 +152,7 @@ def _type_matches(cdr: dict[str, Any], cdr_type: str) -> bool:
 
 class TelephoneApi(PasifikBase):
     disconnected_calls: dict[int, datetime]
+    demo_scale = 1
 
     def reset_telephone(self) -> None:
         self.disconnected_calls = {}
@@ -195,7 +199,7 @@ class TelephoneApi(PasifikBase):
             )
         records = [
             *self._ended_live_calls(account, self._history_started, self.now()),
-            *demo_history(account, self._history_anchor),
+            *demo_history(account, self._history_anchor, self.demo_scale),
         ]
         rows = []
         for connect, cdr in records:
