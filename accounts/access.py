@@ -3,6 +3,8 @@
 ``TeamView`` (a mixin for class-based views):
 - login is required (LoginRequiredMiddleware; anonymous users go to the login page);
 - a user without a team is sent to create one;
+- when the team requires two-factor login, a member whose session did not pass
+  it is sent to turn it on (an htmx request gets a client-side redirect);
 - ``permission`` (or ``permissions_by_method``) is checked against the member's
   role: too low a role is a 403;
 - ``team_queryset()`` / ``get_team_object()`` start every query from the current
@@ -17,12 +19,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership, Team
+from .two_factor import session_is_verified
 
 
 class TeamView:
@@ -50,9 +58,24 @@ class TeamView:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "team", None) is None:
             return redirect("team-create")
+        if request.team.require_two_factor and not session_is_verified(request.user):  # type: ignore[attr-defined]
+            return self.two_factor_required(request)
         if not request.membership.can(self.required_permission(request.method or "GET")):  # type: ignore[attr-defined]
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def two_factor_required(self, request: HttpRequest) -> HttpResponse:
+        messages.warning(
+            request,
+            _("%(team)s requires two-factor login. Turn it on to continue.") % {"team": self.team.name},
+        )
+        htmx = getattr(request, "htmx", None)
+        # Come back to the page the person was on: for a fragment, the page around it.
+        back = request.get_full_path() if request.method == "GET" else None
+        if htmx:
+            back = htmx.current_url_abs_path
+        url = reverse("security") + (f"?{urlencode({'next': back})}" if back else "")
+        return HttpResponseClientRedirect(url) if htmx else redirect(url)
 
     def team_queryset(self, model: type[models.Model] | None = None) -> models.QuerySet[Any]:
         model = model or self.team_model

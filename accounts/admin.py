@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Invitation, Membership, ProviderAccount, Team, User
+from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
 
 
 @admin.register(User)
@@ -31,7 +31,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "time_zone", "created_at"]
+    list_display = ["name", "time_zone", "require_two_factor", "created_at"]
+    list_filter = ["require_two_factor"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 
@@ -90,6 +91,23 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_email", "object_repr", "action"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(admin.ModelAdmin):
+    """Read-only: codes are made by their owner on the Security page; deleting them here is allowed."""
+
+    list_display = ["user", "created_at", "used_at"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "created_at", "used_at"]
+    exclude = ["code_hash"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -28,7 +28,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["name", "time_zone"]
+        fields = ["name", "time_zone", "notification_email"]
 
 
 class InvitationForm(forms.Form):

@@ -1,13 +1,17 @@
-"""Resolves the current team once per request and activates its time zone."""
+"""Resolves the current team once per request and activates its time zone;
+ends sessions that skipped the second factor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from .models import Membership
+from .two_factor import has_two_factor, session_is_verified
 
 SESSION_KEY = "current_team_id"
 
@@ -44,3 +48,22 @@ class CurrentTeamMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class TwoFactorSessionMiddleware:
+    """A person with two-factor login on must have passed it in this session.
+
+    The portal's own log-in asks for the code before it logs anyone in; this
+    catches every other way in (the admin's log-in page, an old session from
+    before the device was added) by logging the session out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not session_is_verified(user) and has_two_factor(user):  # type: ignore[arg-type]
+            logout(request)
+            return redirect("login")
+        return self.get_response(request)

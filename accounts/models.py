@@ -73,7 +73,15 @@ class Team(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.DEFAULT_TEAM_TIME_ZONE, choices=time_zone_choices
     )
+    notification_email = models.EmailField(
+        _("notification email"), blank=True, help_text=_("Notifications are also emailed here. Leave empty for none.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_("Members without two-factor login are asked to turn it on before they can use the team."),
+    )
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
 
     class Meta:
@@ -213,3 +221,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator app is lost; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="unique_recovery_code_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

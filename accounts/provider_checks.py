@@ -76,11 +76,17 @@ def provider_account_check(
         result = CheckResult(ok=False, message=describe(exc))
     except ValueError as exc:  # missing credentials, or Telsam not connected yet
         result = CheckResult(ok=False, message=str(exc))
+    was_healthy = account.is_healthy
     account.last_checked_at = timezone.now()
     account.last_error = "" if result.ok else result.message
     ProviderAccount.objects.filter(pk=account.pk).update(
         last_checked_at=account.last_checked_at, last_error=account.last_error
     )
+    from notifications.services import provider_check_recorded
+
+    # A person testing sees the outcome; the periodic check tells the team when working credentials stop working.
+    told = bool(was_healthy) and actor is None
+    provider_check_recorded(account=account, ok=result.ok, error=result.message, was_healthy=told)
     if actor is not None:
         audit_record(
             team=account.team, actor=actor, action="provider.check", target=account, request=request, ok=result.ok

@@ -114,6 +114,12 @@ SPECS: dict[str, KindSpec] = {
             OptionField(
                 "telephone_ids", _("Telephone account ids"), kind="list", help_text=_("One per line, for call records.")
             ),
+            # Dashboard and notifications (issue 7). Text, like the SMS options above.
+            OptionField(
+                "low_balance_threshold",
+                _("Low-balance threshold"),
+                help_text=_("Warn on the dashboard and notify the team when the balance falls under this amount."),
+            ),
             FAX_NUMBERS,
             FAX_QUALITY,
             FAX_FORMAT,

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, Role] = {
     "view_audit": Role.ADMIN,
     "delete_team": Role.OWNER,
     "transfer_ownership": Role.OWNER,
+    "require_two_factor": Role.OWNER,  # make two-factor login compulsory for the team
 }
 
 

@@ -36,10 +36,22 @@ def team_create(*, name: str, owner: User, time_zone: str | None = None, request
 
 
 @transaction.atomic
-def team_update(*, team: Team, actor: User, name: str, time_zone: str, request: HttpRequest | None = None) -> Team:
-    changed = [f for f, v in (("name", name), ("time_zone", time_zone)) if getattr(team, f) != v]
-    team.name, team.time_zone = name, time_zone
-    team.save(update_fields=["name", "time_zone"])
+def team_update(
+    *,
+    team: Team,
+    actor: User,
+    name: str,
+    time_zone: str,
+    notification_email: str | None = None,
+    request: HttpRequest | None = None,
+) -> Team:
+    values = {"name": name, "time_zone": time_zone}
+    if notification_email is not None:
+        values["notification_email"] = notification_email
+    changed = [f for f, v in values.items() if getattr(team, f) != v]
+    for f, v in values.items():
+        setattr(team, f, v)
+    team.save(update_fields=list(values))
     audit_record(team=team, actor=actor, action="team.update", target=team, request=request, fields=changed)
     return team
 

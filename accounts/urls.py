@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
@@ -19,6 +19,12 @@ urlpatterns = [
     path("team/providers/<int:pk>/test/", views.ProviderAccountTestView.as_view(), name="provider-test"),
     path("team/providers/<int:pk>/connect/", views.TelsamConnectView.as_view(), name="provider-connect"),
     path("team/providers/telsam/callback/", views.TelsamCallbackView.as_view(), name="telsam-callback"),
+    path("team/two-factor/", two_factor_views.TeamTwoFactorView.as_view(), name="team-two-factor"),
+    path("accounts/login/code/", two_factor_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("account/security/", two_factor_views.SecurityView.as_view(), name="security"),
+    path("account/security/setup/", two_factor_views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
+    path("account/security/disable/", two_factor_views.TwoFactorDisableView.as_view(), name="two-factor-disable"),
+    path("account/security/recovery-codes/", two_factor_views.RecoveryCodesView.as_view(), name="recovery-codes"),
     path("team/audit/", views.AuditLogView.as_view(), name="audit"),
     path("team/audit/export.csv", views.AuditExportView.as_view(), name="audit-export"),
 ]

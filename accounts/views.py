@@ -113,6 +113,7 @@ class TeamSettingsView(TeamView, TemplateView):
             actor=request.user,
             name=form.cleaned_data["name"],
             time_zone=form.cleaned_data["time_zone"],
+            notification_email=form.cleaned_data["notification_email"],
             request=request,
         )
         messages.success(request, _("Team settings saved."))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Fax, FaxDocument, FaxDraft, FaxEvent, Notification
+from .models import Fax, FaxDocument, FaxDraft, FaxEvent
 
 
 class FaxDocumentInline(admin.TabularInline):
@@ -46,10 +46,3 @@ class FaxEventAdmin(admin.ModelAdmin):
     list_display = ("at", "fax", "kind", "status", "message")
     list_filter = ("kind", "status")
     raw_id_fields = ("fax", "actor")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "team", "kind", "message", "read_at")
-    list_filter = ("kind", "team")
-    raw_id_fields = ("fax",)

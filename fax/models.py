@@ -180,22 +180,3 @@ class FaxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fax_id} {self.kind}"
-
-
-class Notification(models.Model):
-    """An in-app notice for a team (a received fax, a stuck fax)."""
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_notifications")
-    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
-    kind = models.CharField(max_length=20)  # received | stuck
-    message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.message

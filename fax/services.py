@@ -19,12 +19,15 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_errors import describe
+from notifications.models import Kind
+from notifications.services import notify
 from telcoportal.providers.errors import (
     InvalidRequest,
     ProviderError,
@@ -36,7 +39,7 @@ from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from . import documents as docs
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Unsupported, gateway_for
-from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Notification, Quality, Status
+from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Quality, Status
 from .numbers import display_number
 
 log = logging.getLogger(__name__)
@@ -420,12 +423,12 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Any) -> bo
         _event(fax, "error", "", describe(exc))
     else:
         _save_document(fax, FaxDocument.Role.RECEIVED, document)
-    Notification.objects.create(
+    notify(
         team=account.team,
-        fax=fax,
-        kind="received",
+        kind=Kind.RECEIVED_FAX,
         message=_("New fax from %(number)s on %(account)s")
         % {"number": display_number(fax.remote_number), "account": account.label},
+        url=reverse("fax-detail", args=[fax.pk]),
     )
     return True
 
@@ -600,7 +603,7 @@ def fax_watchdog() -> int:
                 "since": timezone.localtime(fax.status_changed_at).strftime("%Y-%m-%d %H:%M"),
             }
             _event(fax, "stuck", "", message)
-            Notification.objects.create(team=fax.team, fax=fax, kind="stuck", message=message[:300])
+            notify(team=fax.team, kind=Kind.FAX_STUCK, message=message, url=reverse("fax-detail", args=[fax.pk]))
             log.warning("fax stuck: %s", message)
             flagged += 1
     return flagged

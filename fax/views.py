@@ -20,14 +20,18 @@ from django_tables2 import RequestConfig
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
+from notifications.models import Kind, Notification
+from notifications.services import notifications_mark_read
 
 from . import documents as docs
 from . import services
 from .filters import FaxFilter
 from .forms import ComposeForm, account_numbers, fax_accounts
 from .gateways import CAPABILITIES
-from .models import Direction, Fax, FaxDocument, FaxDraft, Notification, Quality
+from .models import Direction, Fax, FaxDocument, FaxDraft, Quality
 from .tables import FaxTable
+
+FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
 
 
 class FaxListView(TeamView, TemplateView):
@@ -53,7 +57,7 @@ class FaxListView(TeamView, TemplateView):
             filter=self.filter,
             table=table,
             export_query=query.urlencode(),
-            notifications=Notification.objects.filter(team=self.team, read_at__isnull=True)[:10],
+            notifications=Notification.objects.unread().filter(team=self.team, kind__in=FAX_KINDS)[:10],
             can_send=self.can("send"),
         )
         return context
@@ -104,7 +108,7 @@ class NotificationsReadView(TeamView, View):
     permission = "view"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        Notification.objects.filter(team=self.team, read_at__isnull=True).update(read_at=timezone.now())
+        notifications_mark_read(team=self.team, kinds=FAX_KINDS)
         return redirect("fax-list")
 
 
@@ -295,7 +299,7 @@ class FaxDetailView(TeamView, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         fax = self.get_team_object()
         if fax.direction == Direction.INCOMING:
-            Notification.objects.filter(fax=fax, read_at__isnull=True).update(read_at=timezone.now())
+            notifications_mark_read(team=self.team, url=reverse("fax-detail", args=[fax.pk]))
         documents = list(fax.documents.all())
         shown = _shown_document(documents)
         capabilities = CAPABILITIES.get(fax.account.kind) if fax.account else None

@@ -423,9 +423,26 @@ def _batch_refresh_state(batch: SmsBatch) -> str:
     if batch.state == SmsBatch.State.SUBMITTED:
         waiting = batch.recipients.filter(state__in=(SmsRecipient.State.WAITING, SmsRecipient.State.PENDING)).exists()
         if not waiting and not counts.get("failed"):
-            SmsBatch.objects.filter(pk=batch.pk).update(state=SmsBatch.State.COMPLETED)
+            if SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.SUBMITTED).update(
+                state=SmsBatch.State.COMPLETED
+            ):
+                _batch_finished_notify(batch)
             batch.state = SmsBatch.State.COMPLETED
     return batch.state
+
+
+def _batch_finished_notify(batch: SmsBatch) -> None:
+    """Tells the team, once (the caller won the state change), how a batch ended."""
+    from notifications.services import batch_finished_notify
+
+    counts = dict(batch.recipients.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    batch_finished_notify(
+        team=batch.team,
+        batch_id=batch.pk,
+        sender=batch.sender,
+        delivered=counts.get(SmsRecipient.State.DELIVERED, 0),
+        undelivered=counts.get(SmsRecipient.State.UNDELIVERED, 0),
+    )
 
 
 # --- reconciling unknown outcomes ---------------------------------------------------------

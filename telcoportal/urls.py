@@ -4,23 +4,21 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts.forms import EmailAuthenticationForm
+from accounts.two_factor_views import TwoFactorLoginView
 
 from . import views
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", TwoFactorLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("accounts.urls")),
     path("sms/", include("messaging.urls")),
     path("", include("telephony.urls")),
     path("fax/", include("fax.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("dashboard/", include("telcoportal.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -12,11 +15,37 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 
 
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    title: str
+    icon: str
+    width: str = "col-lg-6"
+    trigger: str = "load"
+    inline: str = ""  # a fragment cheap enough (database only) to render with the page, then refreshed
+
+    @property
+    def url(self) -> str:
+        return reverse(f"dashboard-{self.name}")
+
+
 class DashboardView(TeamView, TemplateView):
+    """The page frame; each panel fetches its own fragment (telcoportal/dashboard/views.py)."""
+
     template_name = "dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["panels"] = [
+            Panel("balance", _("Balance"), "bi-wallet2"),
+            Panel("live", _("Live calls"), "bi-telephone-inbound", trigger="load, every 30s"),
+            Panel("sms", _("SMS today"), "bi-chat-text"),
+            Panel("calls", _("Calls today"), "bi-telephone"),
+            Panel("faxes", _("Recent faxes"), "bi-printer"),
+            Panel(
+                "health", _("Provider health"), "bi-heart-pulse", trigger="every 60s", inline="dashboard/_health.html"
+            ),
+        ]
         context["provider_accounts"] = self.team.provider_accounts.filter(is_active=True).order_by("kind", "label")
         context["recent_events"] = self.team.audit_events.select_related(None)[:8] if self.can("view_audit") else []
         return context

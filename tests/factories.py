@@ -83,7 +83,7 @@ TEAM_OBJECT_FACTORIES = {
     ProviderAccount: lambda team: ProviderAccountFactory(team=team),
 }
 
-for _app in ("messaging", "telephony", "fax"):
+for _app in ("messaging", "telephony", "fax", "notifications"):
     try:
         _module = importlib.import_module(f"tests.{_app}.factories")
     except ModuleNotFoundError as _exc:

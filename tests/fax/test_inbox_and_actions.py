@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from fax import services, tasks
-from fax.models import Direction, Fax, FaxDocument, Notification, Status
+from fax.models import Direction, Fax, FaxDocument, Status
+from notifications.models import Notification
 from tests.fax.helpers import send, track
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_received_faxes_are_stored_once_with_their_document_and_a_notification(
     document = fax.documents.get(role=FaxDocument.Role.RECEIVED)
     with document.file.open("rb") as handle:
         assert handle.read(4) in (b"%PDF", b"II*\x00", b"MM\x00*")
-    assert Notification.objects.filter(team=team_a, kind="received").count() == new
+    assert Notification.objects.filter(team=team_a, kind="received_fax").count() == new
 
     assert services.fax_fetch_incoming(account=account) == 0  # once
     assert Fax.objects.filter(account=account, direction=Direction.INCOMING).count() == new
@@ -132,7 +133,7 @@ def test_the_watchdog_flags_a_stuck_fax_once_and_tells_the_team(team_a) -> None:
     assert services.fax_watchdog() == 1
     assert services.fax_watchdog() == 0
     assert Fax.objects.get(pk=stuck.pk).is_stuck
-    assert Notification.objects.get(kind="stuck").fax == stuck
+    assert Notification.objects.get(kind="fax_stuck").url == f"/fax/{stuck.pk}/"
 
 
 def test_the_periodic_poll_tracks_unfinished_faxes(
@@ -183,10 +184,8 @@ def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, s
 def test_unread_notifications_show_as_a_bell_with_their_count(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
     from django.urls import reverse
 
-    from fax.models import Notification
-
     assert 'data-testid="notification-count"' not in alice_client.get(reverse("dashboard")).content.decode()
-    Notification.objects.create(team=team_a, kind="received", message="A fax came in")
-    Notification.objects.create(team=team_a, kind="received", message="Another fax came in")
+    Notification.objects.create(team=team_a, kind="received_fax", message="A fax came in")
+    Notification.objects.create(team=team_a, kind="received_fax", message="Another fax came in")
     page = alice_client.get(reverse("dashboard")).content.decode()
     assert 'data-testid="notification-count">2<' in page

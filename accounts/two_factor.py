@@ -1,0 +1,170 @@
+"""Two-factor login: TOTP devices (django-otp) and one-time recovery codes.
+
+The only place that writes two-factor state. A person has at most one confirmed
+TOTP device; its throttle (each wrong code doubles the wait) also counts wrong
+recovery codes, so guessing either kind is slowed the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import segno
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .audit import audit_record
+from .models import RecoveryCode, Team, User, hash_token
+
+RECOVERY_CODE_COUNT = 10
+# No 0/O or 1/I/L: codes are read off paper and typed by hand.
+RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    if not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_two_factor(user: User) -> bool:
+    return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def session_is_verified(user: User) -> bool:
+    """True when this session passed a second factor (OTPMiddleware sets ``is_verified``)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def _audit_for_user(*, user: User, action: str, request: HttpRequest | None, **data: object) -> None:
+    # A member's second factor matters to every team they belong to, so each team's log shows it.
+    memberships = list(user.memberships.select_related("team"))
+    for membership in memberships:
+        audit_record(team=membership.team, actor=user, action=action, target=user, request=request, **data)
+    if not memberships:
+        audit_record(team=None, actor=user, action=action, target=user, request=request, **data)
+
+
+def pending_device(*, user: User) -> TOTPDevice:
+    """The device being set up: reused until confirmed, so a reload keeps the same key."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def manual_key(device: TOTPDevice) -> str:
+    """The secret as authenticator apps want it typed: base32 in groups of four."""
+    raw = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def qr_svg(device: TOTPDevice) -> SafeString:
+    """The otpauth:// URL as an inline SVG (no external image, no CDN)."""
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
+    return mark_safe(svg)  # noqa: S308 - segno's own markup, the URL inside is escaped by segno
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@transaction.atomic
+def recovery_codes_generate(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    """Replaces every recovery code of ``user``; returns the new ones (shown once, stored hashed)."""
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=hash_token(normalize_code(c))) for c in codes)
+    _audit_for_user(user=user, action="two_factor.recovery_codes", request=request)
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+@transaction.atomic
+def two_factor_enable(*, user: User, device: TOTPDevice, code: str, request: HttpRequest | None = None) -> list[str]:
+    """Confirms the device being set up with a first code; returns the recovery codes.
+
+    Raises ``ValueError`` when the code does not match.
+    """
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    if not device.verify_token(normalize_code(code)):
+        raise ValueError("wrong code")
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    _audit_for_user(user=user, action="two_factor.enable", request=request)
+    return recovery_codes_generate(user=user, request=request)
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, request: HttpRequest | None = None) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    _audit_for_user(user=user, action="two_factor.disable", request=request)
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    device: TOTPDevice | None = None
+    used_recovery_code: bool = False
+    locked_until: datetime | None = None
+
+
+def two_factor_verify(*, user: User, code: str, request: HttpRequest | None = None) -> Verification:
+    """Checks a TOTP code or, failing that shape, a recovery code (which is then spent)."""
+    device = confirmed_device(user)
+    if device is None:
+        return Verification(ok=False)
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return Verification(ok=False, device=device, locked_until=(info or {}).get("locked_until"))
+    normalized = normalize_code(code)
+    if normalized.isdigit() and len(normalized) == device.digits:
+        # verify_token keeps the throttle itself and refuses a code already used.
+        return Verification(ok=device.verify_token(normalized), device=device)
+    with transaction.atomic():
+        spent = RecoveryCode.objects.filter(user=user, code_hash=hash_token(normalized), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    if not spent:
+        device.throttle_increment()
+        return Verification(ok=False, device=device)
+    device.throttle_reset()
+    _audit_for_user(
+        user=user, action="two_factor.recovery_code_used", request=request, codes_left=recovery_codes_left(user)
+    )
+    return Verification(ok=True, device=device, used_recovery_code=True)
+
+
+class TwoFactorError(Exception):
+    """A refusal whose message can be shown to the person as is."""
+
+
+def team_require_two_factor(*, team: Team, actor: User, required: bool, request: HttpRequest | None = None) -> Team:
+    if required and not has_two_factor(actor):
+        # The owner would lock themself out on the next page.
+        raise TwoFactorError(_("Turn on two-factor login for yourself first."))
+    if team.require_two_factor != required:
+        team.require_two_factor = required
+        team.save(update_fields=["require_two_factor"])
+        audit_record(
+            team=team, actor=actor, action="team.require_two_factor", target=team, request=request, required=required
+        )
+    return team

@@ -1,0 +1,10 @@
+"""Periodic tasks of this app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "check-low-balances": {
+        "task": "notifications.tasks.balances_check_all",
+        "schedule": crontab(minute="*/15"),
+    },
+}

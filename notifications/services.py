@@ -1,0 +1,188 @@
+"""Telling a team what happened: in-app notifications, optionally emailed.
+
+``notify`` is safe to call from anywhere (services, tasks, inside a transaction):
+the email goes out after the commit, through a task, and a mail failure never
+reaches the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import ProviderAccount, Team, User
+from accounts.provider_clients import client_for
+from telcoportal.providers.errors import ProviderError
+
+from .models import Kind, Notification
+
+log = logging.getLogger(__name__)
+
+THRESHOLD_OPTION = "low_balance_threshold"
+
+
+def notify(
+    *, team: Team, kind: str, message: str, url: str = "", email: bool = True, key: str = ""
+) -> Notification | None:
+    """Records a notification; with ``key``, only while no earlier one for the same condition is open.
+
+    Returns the new notification, or None when the condition was already told.
+    """
+    if key and Notification.objects.filter(team=team, key=key, cleared_at__isnull=True).exists():
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                team=team, kind=kind, message=str(message)[:300], url=url[:300], key=key[:100]
+            )
+    except IntegrityError:  # another worker told the same condition a moment ago
+        return None
+    if email and team.notification_email:
+        transaction.on_commit(lambda: _queue_email(notification.pk))
+    return notification
+
+
+def _queue_email(notification_id: int) -> None:
+    from .tasks import notification_email_send
+
+    try:
+        notification_email_send.delay(notification_id)
+    except Exception:  # a broker hiccup must not break the work that caused the notice
+        log.exception("could not queue the email of notification %s", notification_id)
+
+
+def condition_clear(*, team: Team, key: str) -> int:
+    """The condition behind ``key`` is over: the next time it happens, it is told again."""
+    return Notification.objects.filter(team=team, key=key, cleared_at__isnull=True).update(cleared_at=timezone.now())
+
+
+def notification_email_send(*, notification_id: int) -> str:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    notification = Notification.objects.select_related("team").filter(pk=notification_id).first()
+    if notification is None:
+        return "gone"
+    address = notification.team.notification_email
+    if not address:
+        return "no address"
+    if notification.emailed_at is not None:
+        return "already sent"
+    link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{notification.url}" if notification.url else ""
+    subject = f"[{notification.team.name}] {notification.get_kind_display()}"
+    body = notification.message + (f"\n\n{link}" if link else "")
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:  # SMTP down or refusing: the in-app notice stands, and the log says why
+        log.exception("email for notification %s failed", notification_id)
+        return "failed"
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+    return "sent"
+
+
+def notifications_mark_read(
+    *, team: Team, url: str | None = None, pk: int | None = None, kinds: Sequence[str] = ()
+) -> int:
+    """Marks the team's unread notifications read: all of them, those linking to ``url``, of ``kinds``, or one."""
+    unread = Notification.objects.filter(team=team, read_at__isnull=True)
+    if kinds:
+        unread = unread.filter(kind__in=kinds)
+    if url is not None:
+        unread = unread.filter(url=url)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, team: Team, actor: User, request: HttpRequest | None = None) -> int:
+    count = notifications_mark_read(team=team)
+    audit_record(team=team, actor=actor, action="notifications.read_all", target=team, request=request, count=count)
+    return count
+
+
+def batch_finished_notify(*, team: Team, batch_id: int, sender: str, delivered: int, undelivered: int) -> None:
+    notify(
+        team=team,
+        kind=Kind.BATCH_FINISHED,
+        message=_("SMS batch #%(id)s from %(sender)s finished: %(delivered)s delivered, %(undelivered)s not delivered.")
+        % {"id": batch_id, "sender": sender, "delivered": delivered, "undelivered": undelivered},
+        url=reverse("sms-detail", args=[batch_id]),
+    )
+
+
+# --- recurring conditions -------------------------------------------------------------------------
+
+
+def credentials_key(account: ProviderAccount) -> str:
+    return f"credentials_failing:{account.pk}"
+
+
+def low_balance_key(account: ProviderAccount) -> str:
+    return f"low_balance:{account.pk}"
+
+
+def provider_check_recorded(*, account: ProviderAccount, ok: bool, error: str, was_healthy: bool | None) -> None:
+    """After a periodic provider check: tell the team when working credentials start failing."""
+    if ok:
+        condition_clear(team=account.team, key=credentials_key(account))
+        return
+    if was_healthy:
+        notify(
+            team=account.team,
+            kind=Kind.CREDENTIALS_FAILING,
+            message=_("%(account)s stopped working: %(error)s") % {"account": account.label, "error": error},
+            url=reverse("dashboard") + "#panel-health",
+            key=credentials_key(account),
+        )
+
+
+def balance_threshold(account: ProviderAccount) -> Decimal | None:
+    """The admin's low-balance threshold for this account; None when not set (or not a number)."""
+    value = (account.options or {}).get(THRESHOLD_OPTION)
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def balance_check(*, account: ProviderAccount) -> str:
+    """Reads the account's balance and tells the team, once, when it falls under the threshold."""
+    threshold = balance_threshold(account)
+    if threshold is None:
+        return "no threshold"
+    try:
+        with client_for(account) as client:
+            found = client.user_settings()
+    except ProviderError as exc:  # the provider check tells about failing credentials
+        log.info("balance of account %s not read: %s", account.pk, exc)
+        return "unreadable"
+    except ValueError:  # credentials incomplete
+        return "unreadable"
+    if found.balance >= threshold:
+        condition_clear(team=account.team, key=low_balance_key(account))
+        return "ok"
+    notify(
+        team=account.team,
+        kind=Kind.LOW_BALANCE,
+        message=_("%(account)s balance is %(balance)s %(currency)s, under the %(threshold)s threshold.")
+        % {"account": account.label, "balance": found.balance, "currency": found.currency, "threshold": threshold},
+        url=reverse("dashboard") + "#panel-balance",
+        key=low_balance_key(account),
+    )
+    return "low"
+
+
+def balance_accounts() -> list[int]:
+    """Active Pasifik accounts that have a low-balance threshold."""
+    accounts = ProviderAccount.objects.filter(kind="pasifik", is_active=True).only("pk", "options")
+    return [a.pk for a in accounts if balance_threshold(a) is not None]

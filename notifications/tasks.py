@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(soft_time_limit=30, time_limit=60)
+def notification_email_send(notification_id: int) -> str:
+    return services.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def balance_check(account_id: int) -> str:
+    from accounts.models import ProviderAccount
+
+    account = ProviderAccount.objects.filter(pk=account_id, is_active=True).select_related("team").first()
+    if account is None:
+        return "gone"
+    return services.balance_check(account=account)
+
+
+@shared_task(soft_time_limit=30, time_limit=60)
+def balances_check_all() -> str:
+    ids = services.balance_accounts()
+    for pk in ids:
+        balance_check.delay(pk)
+    return f"queued {len(ids)}"

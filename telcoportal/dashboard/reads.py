@@ -1,0 +1,135 @@
+"""What the dashboard asks providers, cached briefly per account.
+
+A dashboard that many people keep open must not turn into a stream of
+provider calls, and one slow provider must not slow every page: reads use a
+short timeout with no retry, and their outcome (failures too, for less long)
+is cached per account. Only plain values are cached, never the account (its
+credentials must not land in a cache backend).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ProviderAccount
+from accounts.provider_clients import client_for
+from accounts.provider_errors import describe
+from notifications.services import balance_threshold
+from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited
+from telcoportal.providers.transport import RetryPolicy
+from telephony.services import pbx_state_message, telephone_ids
+from telephony.status import active_calls_data, live_calls_data
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 30
+FAILURE_CACHE_SECONDS = 15
+QUICK_TIMEOUT = (2.0, 4.0)
+
+T = TypeVar("T")
+
+
+@dataclass
+class Failure:
+    message: str
+    slow_or_down: bool  # the provider did not answer (in time): likely to pass
+
+
+@dataclass
+class BalanceReading:
+    amount: Decimal | None = None
+    currency: str = ""
+    threshold: Decimal | None = None
+    failure: Failure | None = None
+    fetched_at: datetime = field(default_factory=timezone.now)
+
+    @property
+    def is_low(self) -> bool:
+        return self.amount is not None and self.threshold is not None and self.amount < self.threshold
+
+
+@dataclass
+class LiveReading:
+    calls: list[dict[str, Any]] = field(default_factory=list)  # telephone live calls
+    active_calls: int | None = None  # the PBX's count
+    failure: Failure | None = None
+    fetched_at: datetime = field(default_factory=timezone.now)
+
+    @property
+    def count(self) -> int:
+        return len(self.calls) + (self.active_calls or 0)
+
+
+def _quick_client(account: ProviderAccount) -> Any:
+    timeout = tuple(getattr(settings, "TELEPHONY_LIVE_TIMEOUT", QUICK_TIMEOUT))
+    return client_for(account, timeout=timeout, retry=RetryPolicy(attempts=1))
+
+
+def _failure(exc: Exception) -> Failure:
+    if isinstance(exc, ProviderError):
+        return Failure(describe(exc), slow_or_down=isinstance(exc, ProviderUnavailable | RateLimited))
+    if isinstance(exc, ValueError):  # credentials incomplete
+        return Failure(str(exc), slow_or_down=False)
+    return Failure(_("The provider answered in a way we could not read."), slow_or_down=False)
+
+
+def _cached(key: str, read: Callable[[], T], failed: Callable[[Failure], T]) -> T:
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    try:
+        value = read()
+    except Exception as exc:  # a dashboard panel says what went wrong; it never fails the page
+        if not isinstance(exc, ProviderError | ValueError):
+            log.exception("dashboard read %s failed", key)
+        value = failed(_failure(exc))
+    cache.set(key, value, FAILURE_CACHE_SECONDS if getattr(value, "failure", None) else CACHE_SECONDS)
+    return value
+
+
+def balance(account: ProviderAccount) -> BalanceReading:
+    threshold = balance_threshold(account)
+
+    def read() -> BalanceReading:
+        with _quick_client(account) as client:
+            found = client.user_settings()
+        return BalanceReading(amount=found.balance, currency=found.currency, threshold=threshold)
+
+    reading = _cached(
+        f"dashboard:balance:{account.pk}", read, lambda failure: BalanceReading(threshold=threshold, failure=failure)
+    )
+    reading.threshold = threshold  # the admin may have changed it since the read
+    return reading
+
+
+def live_calls(account: ProviderAccount) -> LiveReading:
+    ids = telephone_ids(account)
+
+    def read() -> LiveReading:
+        reading = LiveReading()
+        with _quick_client(account) as client:
+            if ids:
+                try:
+                    reading.calls = live_calls_data(client.tel_live(i_account_list=ids))
+                except ProviderError as exc:
+                    reading.failure = _failure(exc)
+            try:
+                active = active_calls_data(client.pbx_active_calls())
+            except ProviderError as exc:
+                if not pbx_state_message(exc):  # an account without a running PBX has simply no channels
+                    reading.failure = reading.failure or _failure(exc)
+            else:
+                reading.active_calls = active.get("active_calls") or len(active.get("channels", []))
+        return reading
+
+    return _cached(f"dashboard:live:{account.pk}", read, lambda failure: LiveReading(failure=failure))

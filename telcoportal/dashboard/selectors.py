@@ -1,0 +1,125 @@
+"""Database reads of the dashboard: today's figures and 14-day series, in the team's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from accounts.models import ProviderAccount, Team
+from fax.models import Direction, Fax
+from messaging.models import SmsRecipient
+from telephony.models import MISSED, CallRecord, Disposition
+from telephony.selectors import DayCount, UtcHour, calls_per_day
+
+DAYS = 14
+RECENT_FAXES = 5
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def fill_days(counts: list[DayCount], today: date, days: int = DAYS) -> list[DayCount]:
+    """Every day of the window, those without data as zeros, so a quiet day shows as a gap."""
+    known = {c.day: c for c in counts}
+    first = today - timedelta(days=days - 1)
+    window = [first + timedelta(days=i) for i in range(days)]
+    return [known.get(day, DayCount(day=day, answered=0, missed=0)) for day in window]
+
+
+# --- SMS ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SmsToday:
+    by_state: list[tuple[str, str, int]]  # (state, label, count), in the model's order
+    total: int
+
+
+def _sms_recipients(team: Team, since: datetime) -> QuerySet[SmsRecipient]:
+    return SmsRecipient.objects.filter(batch__team=team, batch__created_at__gte=since)
+
+
+def sms_today(team: Team, today: date, zone: tzinfo) -> SmsToday:
+    rows = dict(
+        _sms_recipients(team, day_start(today, zone))
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    states = [(value, label, rows.get(value, 0)) for value, label in SmsRecipient.State.choices]
+    return SmsToday(by_state=[s for s in states if s[2]], total=sum(rows.values()))
+
+
+def sms_per_day(team: Team, today: date, zone: tzinfo) -> list[DayCount]:
+    """Messages per day of ``zone``: delivered (as "answered") and all others (as "missed")."""
+    since = day_start(today - timedelta(days=DAYS - 1), zone)
+    rows = (
+        _sms_recipients(team, since)
+        .order_by()
+        .annotate(hour=UtcHour("batch__created_at"))
+        .values("hour")
+        .annotate(
+            delivered=Count("pk", filter=Q(state=SmsRecipient.State.DELIVERED)),
+            others=Count("pk", filter=~Q(state=SmsRecipient.State.DELIVERED)),
+        )
+    )
+    days: dict[date, DayCount] = {}
+    for row in rows:
+        day = datetime.strptime(row["hour"], "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(zone).date()
+        bucket = days.setdefault(day, DayCount(day=day, answered=0, missed=0))
+        bucket.answered += row["delivered"]
+        bucket.missed += row["others"]
+    return fill_days(list(days.values()), today)
+
+
+# --- calls -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallsToday:
+    answered: int
+    missed: int
+    minutes: int
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.missed
+
+
+def calls_today(team: Team, today: date, zone: tzinfo) -> CallsToday:
+    found = CallRecord.objects.filter(team=team, start__gte=day_start(today, zone)).aggregate(
+        answered=Count("pk", filter=Q(disposition=Disposition.ANSWERED)),
+        missed=Count("pk", filter=Q(disposition__in=MISSED)),
+        seconds=Sum("duration", filter=Q(disposition=Disposition.ANSWERED)),
+    )
+    return CallsToday(answered=found["answered"], missed=found["missed"], minutes=round((found["seconds"] or 0) / 60))
+
+
+def calls_days(team: Team, today: date, zone: tzinfo) -> list[DayCount]:
+    since = day_start(today - timedelta(days=DAYS - 1), zone)
+    return fill_days(calls_per_day(CallRecord.objects.filter(team=team, start__gte=since), zone), today)
+
+
+# --- fax and providers ----------------------------------------------------------------------------------
+
+
+def recent_faxes(team: Team, direction: str, limit: int = RECENT_FAXES) -> list[Fax]:
+    return list(
+        Fax.objects.filter(team=team, direction=direction).select_related("account").order_by("-created_at")[:limit]
+    )
+
+
+def recent_faxes_in_and_out(team: Team) -> tuple[list[Fax], list[Fax]]:
+    return recent_faxes(team, Direction.INCOMING), recent_faxes(team, Direction.OUTGOING)
+
+
+def provider_accounts(team: Team) -> QuerySet[ProviderAccount]:
+    return team.provider_accounts.filter(is_active=True).order_by("kind", "label")
+
+
+def pasifik_accounts(team: Team) -> QuerySet[ProviderAccount]:
+    return provider_accounts(team).filter(kind="pasifik")

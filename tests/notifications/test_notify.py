@@ -1,0 +1,92 @@
+"""notify(): recorded, emailed after the commit when the team has an address, told once per condition."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from notifications import services
+from notifications.models import Kind, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_a_notification_and_emails_the_team_address_after_commit(
+    team_a, mailoutbox, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    team_a.notification_email = "ops@example.com"
+    team_a.save()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification = services.notify(team=team_a, kind=Kind.RECEIVED_FAX, message="New fax", url="/fax/1/")
+        assert mailoutbox == []  # nothing leaves before the commit
+
+    assert len(callbacks) == 1
+    assert notification.kind == "received_fax" and notification.read_at is None
+    assert [m.to for m in mailoutbox] == [["ops@example.com"]]
+    assert "New fax" in mailoutbox[0].body and "/fax/1/" in mailoutbox[0].body
+    assert team_a.name in mailoutbox[0].subject
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_it_emails_nobody_when_the_team_has_no_address(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.notify(team=team_a, kind=Kind.RECEIVED_FAX, message="New fax")
+    assert callbacks == [] and mailoutbox == []
+    assert Notification.objects.filter(team=team_a).count() == 1
+
+
+def test_it_can_be_told_not_to_email(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    team_a.notification_email = "ops@example.com"
+    team_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(team=team_a, kind=Kind.RECEIVED_FAX, message="New fax", email=False)
+    assert mailoutbox == []
+
+
+def test_a_mail_server_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    team_a.notification_email = "ops@example.com"
+    team_a.save()
+    with (
+        mock.patch("django.core.mail.send_mail", side_effect=OSError("connection refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notification = services.notify(team=team_a, kind=Kind.BATCH_FINISHED, message="Batch done")
+    notification.refresh_from_db()
+    assert notification.emailed_at is None
+
+
+def test_a_broker_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    team_a.notification_email = "ops@example.com"
+    team_a.save()
+    with (
+        mock.patch("notifications.tasks.notification_email_send.delay", side_effect=ConnectionError("no broker")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.notify(team=team_a, kind=Kind.BATCH_FINISHED, message="Batch done") is not None
+
+
+def test_a_recurring_condition_is_told_once_until_it_clears(team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+    def tell(team):  # type: ignore[no-untyped-def]
+        return services.notify(team=team, kind=Kind.LOW_BALANCE, message="Low", key="low_balance:1")
+
+    assert tell(team_a) is not None
+    assert tell(team_a) is None
+    assert tell(team_b) is not None  # another team's condition is its own
+    assert services.condition_clear(team=team_a, key="low_balance:1") == 1
+    assert tell(team_a) is not None
+    assert Notification.objects.filter(team=team_a, kind="low_balance").count() == 2
+
+
+def test_the_email_task_sends_once(team_a, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    from notifications.tasks import notification_email_send
+
+    team_a.notification_email = "ops@example.com"
+    team_a.save()
+    notification = services.notify(team=team_a, kind=Kind.FAX_STUCK, message="Stuck", email=False)
+    assert notification_email_send(notification.pk) == "sent"
+    assert notification_email_send(notification.pk) == "already sent"
+    assert notification_email_send(0) == "gone"
+    assert len(mailoutbox) == 1
