@@ -197,6 +197,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 # Two-factor login (TOTP). Each wrong code doubles the wait before the next try (1 s, 2 s, 4 s…).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Telcoportal")
+# The public address, for absolute links in notification emails.
+SITE_URL = env.str("SITE_URL", default="")
 OTP_TOTP_THROTTLE_FACTOR = 1
 TWO_FACTOR_PENDING_SECONDS = 300
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
@@ -250,6 +252,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }
 
