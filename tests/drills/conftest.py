@@ -1,0 +1,274 @@
+"""What the drills share: real Celery workers on a real Redis broker, the same
+PostgreSQL database as the test, and a sandbox served over HTTP from the test
+process, whose request log (``sandbox.requests``) is the evidence.
+
+The test plays the web tier and beat: it stores work through the services and
+publishes the tasks beat would publish; the workers, separate processes, do
+everything else, exactly as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection, transaction
+
+from accounts.models import ProviderAccount, Team
+from telcoportal.sandbox.app import build_sandbox
+from telcoportal.sandbox.core import RunningSandbox, Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# A Redis database of its own, emptied before and after each drill.
+REDIS_DB = int(os.environ.get("DRILL_REDIS_DB", "13"))
+BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+
+
+def _redis_down() -> str:
+    try:
+        import redis
+
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=1).ping()
+    except Exception as exc:  # any failure means the drill cannot run here
+        return f"Redis is not answering at {REDIS_HOST}:{REDIS_PORT} ({type(exc).__name__})"
+    return ""
+
+
+@pytest.fixture
+def drill_db(transactional_db: None) -> dict[str, Any]:
+    """The test database, committed for real so a worker process sees it; PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the drills need PostgreSQL shared with a worker process: "
+            "run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal (as CI does)"
+        )
+    reason = _redis_down()
+    if reason:
+        pytest.skip(f"the drills need a real Redis broker: {reason}")
+    return dict(connection.settings_dict)
+
+
+@pytest.fixture
+def broker(drill_db: dict[str, Any]) -> Iterator[Celery]:
+    """A producer on the drill's Redis database: what the web tier and beat publish with."""
+    import redis
+
+    store = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    store.flushdb()
+    producer = Celery("drill-producer", broker=BROKER_URL, set_as_current=False)
+    yield producer
+    producer.close()
+    store.flushdb()
+
+
+def publish_after_commit(producer: Celery, name: str, *args: Any, countdown: float | None = None) -> None:
+    transaction.on_commit(lambda: producer.send_task(name, args=args, countdown=countdown))
+
+
+@pytest.fixture
+def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Celery:
+    """The services queue their sends on Redis instead of running them eagerly in the test."""
+    from fax import services as fax_services
+    from messaging import services as sms_services
+
+    def sms_queue(batch_id: int, countdown: int | None = None) -> None:
+        publish_after_commit(broker, "messaging.tasks.sms_batch_send_task", batch_id, countdown=countdown)
+
+    def fax_queue(fax_ids: list[int]) -> None:
+        for pk in fax_ids:
+            publish_after_commit(broker, "fax.tasks.send_fax", pk)
+
+    monkeypatch.setattr(sms_services, "_queue_send", sms_queue)
+    monkeypatch.setattr(fax_services, "_queue_sends", fax_queue)
+    return broker
+
+
+# --- workers -------------------------------------------------------------------------------
+
+
+@dataclass
+class Workers:
+    database: dict[str, Any]
+    logs: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    running: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        db = self.database
+        login = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+        url = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.drills.worker_settings",
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": url,
+            "CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": BROKER_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "CREDENTIAL_KEYS": ",".join(settings.CREDENTIAL_KEYS),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DEBUG": "0",
+            "LOG_LEVEL": "INFO",
+            # The sandbox lists a submit at once: a chunk left "submitting" may be checked after a few seconds.
+            "SMS_RECONCILE_GRACE_SECONDS": "5",
+            **self.extra_env,
+        }
+
+    def start(self) -> subprocess.Popen[bytes]:
+        number = len(self.running) + 1
+        log = (self.logs / f"worker{number}.log").open("wb")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "telcoportal.celery",
+                "worker",
+                "--pool=solo",  # one process: kill -9 takes the whole worker down, as a crashed machine would
+                f"--hostname=drill{number}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.running.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        """kill -9: no warm shutdown, no ack, no cleanup."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.kill(process)
+
+    def tail(self, lines: int = 40) -> str:
+        out = []
+        for log in sorted(self.logs.glob("worker*.log")):
+            text = log.read_text(errors="replace").splitlines()[-lines:]
+            out.append(f"--- {log.name}\n" + "\n".join(text))
+        return "\n".join(out)
+
+
+@pytest.fixture
+def workers(drill_db: dict[str, Any], broker: Celery, tmp_path: Path) -> Iterator[Workers]:
+    pool = Workers(database=drill_db, logs=tmp_path)
+    yield pool
+    pool.stop_all()  # before the database is flushed: a worker must not hold a lock on it
+
+
+def wait_until(
+    condition: Callable[[], bool], *, timeout: float, what: str, workers: Workers | None = None, every: float = 0.2
+) -> float:
+    """Polls until ``condition()``; returns the seconds it took."""
+    began = time.monotonic()
+    while not condition():
+        if time.monotonic() - began > timeout:
+            logs = workers.tail() if workers else ""
+            raise AssertionError(f"not within {timeout:.0f} s: {what}\n{logs}")
+        for process in workers.running if workers else []:
+            if process.poll() not in (None, -signal.SIGKILL):
+                raise AssertionError(f"a worker exited with {process.returncode}\n{workers.tail()}")
+        time.sleep(every)
+    return time.monotonic() - began
+
+
+# --- the sandbox, served from this process so its log can be read ----------------------------
+
+
+class ServedSandbox:
+    """The sandbox on a fixed loopback port that can go down and come back on the same port."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.server: RunningSandbox | None = RunningSandbox(sandbox).start()
+        self.port = self.server.server.port
+        self.url = self.server.url
+
+    def go_down(self) -> None:
+        if self.server is not None:
+            self.server.stop()  # the port is closed: every connection is refused
+            self.server = None
+
+    def come_back(self) -> None:
+        if self.server is None:
+            self.server = RunningSandbox(self.sandbox, port=self.port).start()
+
+    def close(self) -> None:
+        self.go_down()
+
+
+@pytest.fixture
+def served_sandbox() -> Iterator[ServedSandbox]:
+    served = ServedSandbox(build_sandbox(["pasifik"]))
+    yield served
+    served.close()
+
+
+@pytest.fixture
+def pasifik_account(drill_db: dict[str, Any], served_sandbox: ServedSandbox) -> Callable[..., ProviderAccount]:
+    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+
+    def make(team: Team, **options: Any) -> ProviderAccount:
+        return ProviderAccount.objects.create(
+            team=team,
+            kind="pasifik",
+            label="Pasifik drill",
+            credentials=sandbox_credentials("pasifik"),
+            options={**sandbox_options("pasifik"), **options},
+            base_url=f"{served_sandbox.url}/pasifik",
+        )
+
+    return make
+
+
+def submitted_numbers(sandbox: Sandbox) -> list[str]:
+    """Every number in every SMS submit the sandbox received, in order, as its last ten digits."""
+    numbers: list[str] = []
+    for recorded in sandbox.requests_for("pasifik"):
+        if recorded.method != "POST" or "sms/submit" not in recorded.path:
+            continue
+        try:
+            body = recorded.json()
+        except ValueError:  # a body cut short never became a send: the sandbox refuses it too
+            continue
+        if recorded.path.endswith("sms/submit/"):
+            numbers += [n.strip()[-10:] for n in body["to"].split(",") if n.strip()]
+        elif recorded.path.endswith("sms/submit/multi/"):
+            numbers += [e["to"].strip()[-10:] for e in body["envelopes"]]
+    return numbers
+
+
+def accepted_numbers(sandbox: Sandbox) -> list[str]:
+    """Every message the sandbox accepted (its own state, not the log), as last ten digits."""
+    pasifik: Any = sandbox.by_name["pasifik"]
+    return [m.to[-10:] for batch in pasifik.sms_batches.values() for m in batch.messages]
+
+
+def sms_submits(sandbox: Sandbox) -> int:
+    return sum(1 for r in sandbox.requests_for("pasifik", "sms/submit") if r.method == "POST")
