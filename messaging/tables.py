@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 import django_tables2 as tables
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -42,8 +43,9 @@ class BatchTable(tables.Table):
     recipient_count = tables.Column(verbose_name=_("Recipients"))
     state = tables.Column(verbose_name=_("State"))
     created_by_email = tables.Column(verbose_name=_("By"), default="—")
-    delivered = tables.Column(verbose_name=_("Delivered"), orderable=True)
-    undelivered = tables.Column(verbose_name=_("Undelivered"), orderable=True)
+    # Counted for the shown page only (or the exported set), never across the team's whole history.
+    delivered = tables.Column(verbose_name=_("Delivered"), orderable=False, empty_values=())
+    undelivered = tables.Column(verbose_name=_("Undelivered"), orderable=False, empty_values=())
 
     class Meta:
         model = SmsBatch
@@ -52,6 +54,37 @@ class BatchTable(tables.Table):
         order_by = ("-created_at",)
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No SMS yet. Send one, or import the batches sent outside the portal (below).")
+
+    _state_counts: dict[int, dict[str, int]] | None = None
+
+    def state_counts(self) -> dict[int, dict[str, int]]:
+        if self._state_counts is None:
+            if getattr(self, "page", None) is not None:
+                batches: Any = [row.record.pk for row in self.page.object_list]
+            else:
+                batches = self.data.data.values("pk")
+            rows = (
+                SmsRecipient.objects.filter(batch__in=batches, state__in=("delivered", "undelivered"))
+                .order_by()
+                .values_list("batch_id", "state")
+                .annotate(n=Count("pk"))
+            )
+            self._state_counts = {}
+            for batch_id, state, n in rows:
+                self._state_counts.setdefault(batch_id, {})[state] = n
+        return self._state_counts
+
+    def render_delivered(self, record: SmsBatch) -> int:
+        return self.state_counts().get(record.pk, {}).get("delivered", 0)
+
+    def render_undelivered(self, record: SmsBatch) -> int:
+        return self.state_counts().get(record.pk, {}).get("undelivered", 0)
+
+    def value_delivered(self, record: SmsBatch) -> int:
+        return self.render_delivered(record)
+
+    def value_undelivered(self, record: SmsBatch) -> int:
+        return self.render_undelivered(record)
 
     def render_text(self, value: str) -> str:
         return value if len(value) <= 60 else value[:59] + "…"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -89,10 +89,7 @@ class BatchListView(TeamView, TemplateView):
         status: int = 200,
         **kwargs: Any,
     ) -> HttpResponse:
-        batches = self.team.sms_batches.annotate(
-            delivered=Count("recipients", filter=Q(recipients__state="delivered")),
-            undelivered=Count("recipients", filter=Q(recipients__state="undelivered")),
-        )
+        batches = self.team.sms_batches.all()
         filterset = BatchFilter(request.GET or None, queryset=batches)
         table = BatchTable(filterset.qs)
         exported = _export(request, table, "sms-batches")

@@ -215,7 +215,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+    # Redis/SQS hand a task held by a dead worker to another after this many seconds
+    # (their default is an hour). Every task is safe to run twice: sends claim their
+    # chunk or fax atomically, imports upsert.
+    else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 )
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True

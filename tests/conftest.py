@@ -16,8 +16,13 @@ from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _english_and_clean_axes(settings) -> None:  # type: ignore[no-untyped-def]
+def _english_and_empty_cache(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
     settings.LANGUAGE_CODE = "en"
+    cache.clear()  # the dashboard caches its series; one test's data must not show in the next
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -163,3 +163,16 @@ def test_an_import_range_must_make_sense(alice_client, sms_account) -> None:
     response = alice_client.post(reverse("sms-list"), data)
     assert response.status_code == 400
     assert "The end is before the start." in response.content.decode()
+
+
+def test_the_batch_list_counts_delivered_and_undelivered_for_the_shown_page_only(alice_client, sent, team_a) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(30):  # more batches than one page holds
+        SmsRecipientFactory(batch=SmsBatchFactory(team=team_a), state="delivered")
+    response = alice_client.get(reverse("sms-list"))
+    table = response.context["table"]
+    shown = [row.record.pk for row in table.page.object_list]
+    assert len(shown) == 25 and sent.pk not in shown  # the oldest batch is on page 2
+    assert table.state_counts().keys() <= set(shown)
+    page_two = alice_client.get(reverse("sms-list"), {"page": 2})
+    row = next(r for r in page_two.context["table"].page.object_list if r.record.pk == sent.pk)
+    assert (row.get_cell("delivered"), row.get_cell("undelivered")) == (2, 1)
