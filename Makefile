@@ -28,11 +28,11 @@ check-prod: $(VENV)/.installed
 # Re-extract and compile the Turkish catalogues after changing strings (needs GNU gettext).
 # The project catalogue (locale/) holds templates/, accounts/ and telcoportal/; each
 # feature app keeps its own (<app>/locale/).
-APPS_WITH_CATALOGUES := messaging telephony fax
+APPS_WITH_CATALOGUES := messaging telephony fax notifications
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l tr --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' \
+	$(PY) manage.py makemessages -l tr --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' \
 		$(foreach app,$(APPS_WITH_CATALOGUES),--ignore '$(app)/*')
-	for app in $(APPS_WITH_CATALOGUES); do (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l tr); done
+	for app in $(APPS_WITH_CATALOGUES); do (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l tr --no-wrap); done
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 $(VENV)/.installed: pyproject.toml
