@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     process.kill()
 
     def seed(self, sandbox_url: str) -> None:
-        """Once the sandbox answers: bring in its SMS history and call records, so the pages are not empty."""
+        """Once the sandbox answers: bring in its SMS history and call records and check the accounts."""
         for _ in range(100):
             try:
                 requests.get(f"{sandbox_url}/_sandbox/requests", timeout=1)
@@ -66,7 +66,9 @@ class Command(BaseCommand):
         else:
             self.stderr.write("the sandbox did not start; skipping the demo history")
             return
+        from accounts.tasks import provider_accounts_check_all
         from telephony.tasks import calls_import_all
 
         call_command("sms_import", days=7, stdout=self.stdout, stderr=self.stderr)
         calls_import_all.delay()
+        provider_accounts_check_all.delay()
