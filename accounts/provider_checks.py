@@ -77,11 +77,7 @@ def provider_account_check(
     except ValueError as exc:  # missing credentials, or Telsam not connected yet
         result = CheckResult(ok=False, message=str(exc))
     was_healthy = account.is_healthy
-    account.last_checked_at = timezone.now()
-    account.last_error = "" if result.ok else result.message
-    ProviderAccount.objects.filter(pk=account.pk).update(
-        last_checked_at=account.last_checked_at, last_error=account.last_error
-    )
+    _record_outcome(account, result)
     from notifications.services import provider_check_recorded
 
     # A person testing sees the outcome; the periodic check tells the team when working credentials stop working.
@@ -91,4 +87,28 @@ def provider_account_check(
         audit_record(
             team=account.team, actor=actor, action="provider.check", target=account, request=request, ok=result.ok
         )
+    return result
+
+
+def _record_outcome(account: ProviderAccount, result: CheckResult) -> None:
+    account.last_checked_at = timezone.now()
+    account.last_error = "" if result.ok else result.message
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        last_checked_at=account.last_checked_at, last_error=account.last_error
+    )
+
+
+def telsam_connect_complete(
+    *, account: ProviderAccount, code: str, redirect_uri: str, actor: User, request: HttpRequest | None = None
+) -> CheckResult:
+    """Trades the authorization code from Telsam's redirect for a token (kept encrypted on the account)."""
+    try:
+        client_for(account, redirect_uri=redirect_uri).token_from_code(code=code)
+        result = CheckResult(ok=True, message=_("%(label)s is connected to Telsam.") % {"label": account.label})
+    except ProviderError as exc:
+        result = CheckResult(ok=False, message=describe(exc))
+    _record_outcome(account, result)
+    audit_record(
+        team=account.team, actor=actor, action="provider.connect", target=account, request=request, ok=result.ok
+    )
     return result

@@ -19,8 +19,6 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
-from telcoportal.providers.errors import ProviderError
-
 from .access import TeamView
 from .audit import audit_record
 from .filters import AuditEventFilter
@@ -35,9 +33,8 @@ from .forms import (
 )
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, ProviderAccount, User
-from .provider_checks import provider_account_check
+from .provider_checks import provider_account_check, telsam_connect_complete
 from .provider_clients import client_for
-from .provider_errors import describe
 from .provider_kinds import ProviderKind
 from .services import (
     ServiceError,
@@ -435,25 +432,15 @@ class TelsamCallbackView(TeamView, View):
                 request, _("Telsam did not grant access: %(error)s") % {"error": request.GET.get("error", "?")}
             )
             return redirect("provider-list")
-        client = client_for(account, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
-        try:
-            client.token_from_code(code=request.GET["code"])
-        except ProviderError as exc:
-            account.last_error = describe(exc)
-            messages.error(request, f"{account.label}: {account.last_error}")
-        else:
-            account.last_error = ""
-            messages.success(request, _("%(label)s is connected to Telsam.") % {"label": account.label})
-        account.last_checked_at = timezone.now()
-        ProviderAccount.objects.filter(pk=account.pk).update(
-            last_error=account.last_error, last_checked_at=account.last_checked_at
-        )
-        audit_record(
-            team=self.team,
-            actor=request.user,
-            action="provider.connect",
-            target=account,
+        result = telsam_connect_complete(
+            account=account,
+            code=request.GET["code"],
+            redirect_uri=request.build_absolute_uri(reverse("telsam-callback")),
+            actor=request.user,  # type: ignore[arg-type]
             request=request,
-            ok=not account.last_error,
         )
+        if result.ok:
+            messages.success(request, result.message)
+        else:
+            messages.error(request, f"{account.label}: {result.message}")
         return redirect("provider-list")
