@@ -127,7 +127,7 @@ def keyset_sql_query(queryset: Any, cursor: str | None) -> Any:
     """The exact query keyset_page runs (filters, columns, order, LIMIT), for the raw-SQL baseline."""
     from telephony.selectors import DEFAULT_SORT, PAGE_SIZE, decode_cursor, keyset_query
 
-    decoded = decode_cursor(cursor, "start")
+    decoded = decode_cursor(cursor, DEFAULT_SORT)
     return keyset_query(queryset, sort=DEFAULT_SORT, cursor=decoded, walk_descending=True, size=PAGE_SIZE)
 
 

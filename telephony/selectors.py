@@ -28,29 +28,38 @@ def parse_sort(value: str | None) -> str:
     return value if value.lstrip("-") in SORTS else DEFAULT_SORT
 
 
-def encode_cursor(value: Any, pk: int, field: str = "start") -> str:
+def encode_cursor(value: Any, pk: int, sort: str = DEFAULT_SORT) -> str:
+    """An opaque "after/before this row" token of one sort order (column and direction)."""
     raw = value.isoformat() if isinstance(value, datetime) else value
-    return base64.urlsafe_b64encode(json.dumps([field, raw, pk]).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps([sort, raw, pk]).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, field: str) -> tuple[Any, int] | None:
-    """(value, id) from a cursor; None for a missing or tampered one (then the first page is shown)."""
+def decode_cursor(cursor: str | None, sort: str) -> tuple[Any, int] | None:
+    """(value, id) from a cursor; None for a missing or tampered one (then the first page is shown).
+
+    A cursor of another sort order, or of the same column in the other direction,
+    also gives None: it marks a place in another sequence, so the walk starts over.
+    """
     if not cursor:
         return None
     try:
-        cursor_field, value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if cursor_field != field:  # a cursor of another sort order (the sort changed): start over
+        cursor_sort, value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if cursor_sort != sort:
             return None
+        field = SORTS[sort.lstrip("-")]
         if field == "start":
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 return None
         elif field == "duration":
-            value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                return None
         elif not isinstance(value, str):
             return None
-        return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            return None
+        return value, pk
+    except (ValueError, TypeError, KeyError, AttributeError, json.JSONDecodeError):
         return None
 
 
@@ -220,23 +229,30 @@ def keyset_page(
     before: str | None = None,
     size: int = PAGE_SIZE,
 ) -> KeysetPage:
-    """One page walking (sort column, id): no OFFSET and no COUNT(*), so the millionth row costs what the first does."""
+    """One page walking (sort column, id): no OFFSET and no COUNT(*), so the millionth row costs what the first does.
+
+    ``after`` gives the ``size`` rows that follow a row in the sort order, ``before`` the ``size`` rows that
+    precede it; ties in the sort column are ordered by id, so every row is on exactly one page either way.
+    """
     sort = parse_sort(sort)
     field = SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
-    backwards = before is not None and after is None
-    cursor = decode_cursor(before if backwards else after, field)
+    cursor = decode_cursor(after, sort) if after is not None else decode_cursor(before, sort)
+    backwards = after is None and cursor is not None  # a missing or unreadable cursor: the first page
     rows = page_rows(queryset, sort=sort, cursor=cursor, walk_descending=descending != backwards, size=size)
+    if not rows and cursor is not None:
+        # Nothing on that side of the cursor (rows deleted since, or a hand-made cursor): start over.
+        return keyset_page(queryset, sort=sort, size=size)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    has_next = more if not backwards else cursor is not None
-    has_prev = (cursor is not None) if not backwards else more
+    has_next = True if backwards else more  # walking back, the cursor's own row follows
+    has_prev = more if backwards else cursor is not None
     return KeysetPage(
         rows=rows,
-        next_cursor=encode_cursor(getattr(rows[-1], field), rows[-1].pk, field) if rows and has_next else None,
-        prev_cursor=encode_cursor(getattr(rows[0], field), rows[0].pk, field) if rows and has_prev else None,
+        next_cursor=encode_cursor(getattr(rows[-1], field), rows[-1].pk, sort) if rows and has_next else None,
+        prev_cursor=encode_cursor(getattr(rows[0], field), rows[0].pk, sort) if rows and has_prev else None,
     )
 
 

@@ -24,7 +24,16 @@ from .numbers import display_number
 from .ranges import ranged_response
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
 from .status import PBX_STATE_TEXT
-from .tables import CallTable, duration_text
+from .tables import CallTable, KeysetRows, duration_text
+
+
+def pager_labels(sort: str) -> tuple[str, str]:
+    """What the pager's two links are called in this sort order: (towards the top, towards the bottom)."""
+    if sort == "-start":
+        return _("Newer"), _("Older")
+    if sort == "start":
+        return _("Older"), _("Newer")
+    return _("Previous"), _("Next")
 
 
 class CallFilterMixin(TeamView):
@@ -63,11 +72,13 @@ class CallListView(CallFilterMixin, TemplateView):
             after=self.request.GET.get("after"),
             before=self.request.GET.get("before"),
         )
-        table = CallTable(page.rows, order_by=sort, request=self.request)
+        # No request: the table only draws the page and its sortable headers; the keyset pager below is the only pager.
+        table = CallTable(KeysetRows(page.rows), order_by=sort)
         context.update(
             filter=call_filter,
             table=table,
             page=page,
+            pager_labels=pager_labels(sort),
             query=self.filter_query(),
             filter_query=self.filter_query("sort"),
         )
