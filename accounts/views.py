@@ -17,7 +17,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
+
+from telcoportal.lists import paginate_table
 
 from .access import TeamView
 from .audit import audit_record
@@ -332,7 +333,7 @@ class AuditLogView(TeamView, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = self.filtered()
         table = AuditEventTable(filterset.qs)
-        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        paginate_table(self.request, table, per_page=50)
         context.update(filter=filterset, table=table)
         return context
 

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
 from notifications.models import Kind, Notification
 from notifications.services import notifications_mark_read
+from telcoportal.lists import paginate_table
 
 from . import documents as docs
 from . import services
@@ -49,7 +49,7 @@ class FaxListView(TeamView, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         table = FaxTable(self.filter.qs)
-        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        paginate_table(self.request, table, per_page=50)
         query = self.request.GET.copy()
         query.pop("page", None)
         query["export"] = "csv"

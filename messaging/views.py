@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from accounts.access import TeamView
 from accounts.provider_errors import describe
+from telcoportal.lists import paginate_table
 from telcoportal.providers.errors import ProviderError
 
 from . import encoding, services, uploads
@@ -95,7 +95,7 @@ class BatchListView(TeamView, TemplateView):
         exported = _export(request, table, "sms-batches")
         if exported is not None:
             return exported
-        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+        paginate_table(request, table, per_page=25)
         if import_form is None:
             today = timezone.localdate()
             import_form = SmsImportForm(team=self.team, initial={"start": today - timedelta(days=7), "end": today})
@@ -136,7 +136,7 @@ class BatchDetailView(TeamView, TemplateView):
         exported = _export(request, table, f"sms-{batch.pk}")
         if exported is not None:
             return exported
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        paginate_table(request, table, per_page=50)
         return self.render_to_response(
             self.get_context_data(
                 batch=batch,
@@ -329,7 +329,7 @@ class ContactListView(TeamView, TemplateView):
             self.request.GET or None, queryset=self.team.contacts.prefetch_related("groups"), team=self.team
         )
         table = ContactTable(filterset.qs)
-        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        paginate_table(self.request, table, per_page=50)
         context = self.get_context_data(
             filter=filterset,
             table=table,

@@ -9,12 +9,13 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.access import TeamView
+from telcoportal.lists import BoundedPaginationMixin
 
 from . import services
 from .models import Notification
 
 
-class NotificationListView(TeamView, ListView):
+class NotificationListView(BoundedPaginationMixin, TeamView, ListView):
     template_name = "notifications/list.html"
     team_model = Notification
     context_object_name = "notifications"
