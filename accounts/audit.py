@@ -8,12 +8,14 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditEvent, Team, User
+from .throttle import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The same address log-in throttling sees (behind the trusted proxies, see settings)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def audit_record(
@@ -39,3 +41,12 @@ def audit_record(
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
         data=data,
     )
+
+
+def audit_for_user(*, user: User, action: str, request: HttpRequest | None = None, **data: Any) -> None:
+    """An event about a person's own account: each team they belong to sees it in its log."""
+    memberships = list(user.memberships.select_related("team"))
+    for membership in memberships:
+        audit_record(team=membership.team, actor=user, action=action, target=user, request=request, **data)
+    if not memberships:
+        audit_record(team=None, actor=user, action=action, target=user, request=request, **data)

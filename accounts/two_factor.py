@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import audit_record
+from .audit import audit_for_user, audit_record
 from .models import RecoveryCode, Team, User, hash_token
 
 RECOVERY_CODE_COUNT = 10
@@ -42,15 +42,6 @@ def session_is_verified(user: User) -> bool:
     """True when this session passed a second factor (OTPMiddleware sets ``is_verified``)."""
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
-
-
-def _audit_for_user(*, user: User, action: str, request: HttpRequest | None, **data: object) -> None:
-    # A member's second factor matters to every team they belong to, so each team's log shows it.
-    memberships = list(user.memberships.select_related("team"))
-    for membership in memberships:
-        audit_record(team=membership.team, actor=user, action=action, target=user, request=request, **data)
-    if not memberships:
-        audit_record(team=None, actor=user, action=action, target=user, request=request, **data)
 
 
 def pending_device(*, user: User) -> TOTPDevice:
@@ -88,7 +79,7 @@ def recovery_codes_generate(*, user: User, request: HttpRequest | None = None) -
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=hash_token(normalize_code(c))) for c in codes)
-    _audit_for_user(user=user, action="two_factor.recovery_codes", request=request)
+    audit_for_user(user=user, action="two_factor.recovery_codes", request=request)
     return codes
 
 
@@ -108,7 +99,7 @@ def two_factor_enable(*, user: User, device: TOTPDevice, code: str, request: Htt
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    _audit_for_user(user=user, action="two_factor.enable", request=request)
+    audit_for_user(user=user, action="two_factor.enable", request=request)
     return recovery_codes_generate(user=user, request=request)
 
 
@@ -116,7 +107,7 @@ def two_factor_enable(*, user: User, device: TOTPDevice, code: str, request: Htt
 def two_factor_disable(*, user: User, request: HttpRequest | None = None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    _audit_for_user(user=user, action="two_factor.disable", request=request)
+    audit_for_user(user=user, action="two_factor.disable", request=request)
 
 
 @dataclass(frozen=True)
@@ -147,7 +138,7 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None = No
         device.throttle_increment()
         return Verification(ok=False, device=device)
     device.throttle_reset()
-    _audit_for_user(
+    audit_for_user(
         user=user, action="two_factor.recovery_code_used", request=request, codes_left=recovery_codes_left(user)
     )
     return Verification(ok=True, device=device, used_recovery_code=True)

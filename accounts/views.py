@@ -7,11 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from django.views.generic import TemplateView
 from telcoportal.lists import paginate_table
 
 from .access import TeamView
-from .audit import audit_record
+from .audit import audit_for_user, audit_record
 from .filters import AuditEventFilter
 from .forms import (
     InvitationForm,
@@ -37,6 +39,7 @@ from .models import Invitation, Membership, ProviderAccount, User
 from .provider_checks import provider_account_check, telsam_connect_complete
 from .provider_clients import client_for
 from .provider_kinds import ProviderKind
+from .roles import RANK, Role, roles_below_or_equal
 from .services import (
     ServiceError,
     invitation_accept,
@@ -52,6 +55,7 @@ from .services import (
     team_update,
 )
 from .tables import AuditEventTable
+from .throttle import locked_out_emails, login_unlock
 
 
 class TeamCreateView(View):
@@ -127,7 +131,15 @@ class MembersView(TeamView, TemplateView):
         context.setdefault("invite_form", InvitationForm(grantor_role=self.membership.role))
         context["members"] = self.team.memberships.select_related("user").order_by("user__email")
         context["invitations"] = self.team.invitations.pending().select_related("invited_by")
-        context["role_form"] = MemberRoleForm()
+        # Offer only what the server allows: roles up to one's own, and no change to anyone above.
+        context["grantable_roles"] = [(r.value, r.label) for r in roles_below_or_equal(self.membership.role)]
+        own_rank = RANK[Role(self.membership.role)]
+        members = list(context["members"])
+        locked = locked_out_emails(m.user.email for m in members)
+        for m in members:
+            m.manageable = m.user_id != self.request.user.pk and RANK[Role(m.role)] <= own_rank
+            m.locked_out = m.user.email.lower() in locked
+        context["members"] = members
         return context
 
 
@@ -190,6 +202,38 @@ class MemberRemoveView(TeamView, View):
         except ServiceError as exc:
             messages.error(request, str(exc))
         return redirect("members")
+
+
+class MemberUnlockView(TeamView, View):
+    """Lets a member who typed too many wrong passwords log in again before the wait is over."""
+
+    permission = "manage_members"
+    team_model = Membership
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_team_object()
+        cleared = login_unlock(email=membership.user.email)
+        audit_record(team=self.team, actor=request.user, action="member.unlock", target=membership, request=request)
+        if cleared:
+            messages.success(request, _("%(user)s can log in again.") % {"user": membership.user})
+        else:
+            messages.info(request, _("%(user)s was not locked out.") % {"user": membership.user})
+        return redirect("members")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Any signed-in person changes their password by giving the current one; the session stays."""
+
+    template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("security")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_for_user(user=form.user, action="account.password_change", request=self.request)
+        messages.success(self.request, _("Your password was changed."))
+        return response
 
 
 class InvitationRevokeView(TeamView, View):

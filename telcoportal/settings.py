@@ -132,7 +132,21 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
 AXES_VERBOSE = False
+AXES_HANDLER = "accounts.throttle.AddressLimitHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# Failures from one address over every account within the cool-off: guessing a few
+# passwords of many people (spraying) is refused like guessing many of one.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+# The client's address (throttling and the audit log) is read by django-ipware from these
+# META keys. Behind reverse proxies that append to X-Forwarded-For, set AXES_IP_HEADERS to
+# HTTP_X_FORWARDED_FOR,REMOTE_ADDR and TRUSTED_PROXY_COUNT to how many proxies there are
+# (or TRUSTED_PROXY_IPS to the addresses they appear with in the header): a chain longer
+# than that was forged by the client and is not believed.
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# ipware counts the proxies listed in the header, i.e. all but the nearest one.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT > 0 else None
+AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("TRUSTED_PROXY_IPS", default=[]) or None
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("tr", _("Turkish"))]

@@ -1,10 +1,7 @@
 // Site-wide behaviour; no inline scripts anywhere (Content-Security-Policy).
+// No select submits its form on change: a keyboard user moving through the options
+// would change a role or the language on every arrow press (WCAG 3.2.2). Forms have buttons.
 "use strict";
-
-document.addEventListener("change", (event) => {
-  const form = event.target.closest("form[data-autosubmit]");
-  if (form) form.requestSubmit();
-});
 
 document.addEventListener("submit", (event) => {
   const form = event.target;

@@ -28,10 +28,13 @@ def test_log_in_switch_language_and_team_then_invite_a_member(page) -> None:  # 
     page.get_by_role("heading", name="Ankara Office").wait_for()
 
     page.select_option("#language-switch", "tr")
+    assert page.locator("html").get_attribute("lang") == "en"  # choosing alone changes nothing (WCAG 3.2.2)
+    page.get_by_test_id("language-apply").click()
     page.get_by_role("link", name="Pano").wait_for()
     assert page.locator("html").get_attribute("lang") == "tr"
 
     page.select_option("#team-switch", label="Izmir Office")
+    page.get_by_test_id("team-switch-apply").click()
     page.get_by_role("heading", name="Izmir Office").wait_for()
     page.get_by_text("Artık Izmir Office ekibinde çalışıyorsunuz.").wait_for()
 
