@@ -158,22 +158,6 @@ def test_the_beat_schedule_runs_the_poll_the_inbox_fetch_and_the_watchdog() -> N
     } <= tasks_scheduled
 
 
-def test_the_demo_command_queues_one_fax_per_account_once(
-    team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    from django.core.management import call_command
-
-    for kind in ("pasifik", "telsam", "verimor", "telphin"):
-        sandbox_account(team_a, kind)
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("fax_demo", team=team_a.name)
-        call_command("fax_demo", team=team_a.name)
-
-    outgoing = Fax.objects.filter(direction=Direction.OUTGOING)
-    assert outgoing.count() == 4
-    assert set(outgoing.values_list("status", flat=True)) == {Status.SENDING}
-
-
 def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, "pasifik", options={"language": "tr", "auth_scheme": "bare"})
 

@@ -1,9 +1,14 @@
-"""Queues one demo fax through every fax-capable account of the demo team, so `make demo` shows sent faxes.
+"""Queues one demo fax through each sandbox account ``demo_setup`` made, so `make demo` shows sent faxes.
 
 Run after ``demo_setup`` (the sandbox need not be up yet: the sends wait in the
 queue for the worker). It also queues a first inbox fetch a few seconds out, so
 received faxes show up without waiting for beat. Run again at will: an account
 that already sent a fax is skipped.
+
+Only the accounts ``demo_setup`` itself made are used, recognised by their
+label, their sandbox address and their sandbox credentials: an account a
+person added to the demo team (maybe with real credentials) never sends a
+demo fax and is never polled from here.
 """
 
 from __future__ import annotations
@@ -13,19 +18,21 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Team
+from accounts.models import ProviderAccount, Team
 from fax import services
 from fax.documents import inspect
 from fax.forms import account_numbers
 from fax.gateways import CAPABILITIES
 from fax.models import Direction
 from fax.tasks import fetch_incoming_for_account
+from telcoportal.management.commands.demo_setup import DEMO_OPTIONS, sandbox_credentials
 from telcoportal.providers.files import PDF
 from telcoportal.sandbox.media import pdf_bytes
 
 DEMO_TEAM = "Demo Lojistik A.Ş."
 DEMO_RECIPIENT = "902125550123"  # the sandboxes deliver to it
 FIRST_FETCH_AFTER = 15  # seconds
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"  # demo_setup's default too
 
 
 def demo_document() -> bytes:
@@ -38,20 +45,43 @@ def demo_document() -> bytes:
     )
 
 
+def demo_accounts(team: Team, sandbox_url: str) -> list[ProviderAccount]:
+    """The active sandbox accounts ``demo_setup`` made for ``team``, as it made them."""
+    found = []
+    for kind in DEMO_OPTIONS:
+        account = team.provider_accounts.filter(
+            is_active=True,
+            kind=kind,
+            label=demo_label(kind),
+            base_url=f"{sandbox_url.rstrip('/')}/{kind}",
+        ).first()
+        if account is not None and kind in CAPABILITIES and account.credentials == sandbox_credentials(kind):
+            found.append(account)
+    return found
+
+
+def demo_label(kind: str) -> str:
+    return f"{kind.title()} (sandbox)"  # as demo_setup names them
+
+
 class Command(BaseCommand):
-    help = "Queues a demo fax through each fax account of the demo team."
+    help = "Queues a demo fax through each sandbox account demo_setup made for the demo team."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--team", default=DEMO_TEAM)
+        parser.add_argument("--sandbox-url", default=DEFAULT_SANDBOX_URL)
 
-    def handle(self, *args: Any, team: str, **options: Any) -> None:
+    def handle(self, *args: Any, team: str, sandbox_url: str, **options: Any) -> None:
         found = Team.objects.filter(name=team).first()
         if found is None:
             self.stderr.write(f"no team named {team!r}: run demo_setup first")
             return
         content = demo_document()
         pages = inspect(content, accepted=[PDF]).pages
-        for account in found.provider_accounts.filter(is_active=True, kind__in=list(CAPABILITIES)):
+        accounts = demo_accounts(found, sandbox_url)
+        if not accounts:
+            self.stdout.write(f"  no sandbox account of demo_setup in {team!r}: nothing sent")
+        for account in accounts:
             if account.faxes.filter(direction=Direction.OUTGOING).exists():
                 self.stdout.write(f"  {account.label}: has sent a fax already")
                 continue
@@ -76,5 +106,5 @@ class Command(BaseCommand):
                 services.draft_confirm(draft=draft, actor=None)
             self.stdout.write(self.style.SUCCESS(f"  {account.label}: demo fax queued"))
         # The first inbox fetch, soon after the worker (and the sandbox beside it) start; beat repeats it.
-        for account_id in found.provider_accounts.filter(is_active=True).values_list("pk", flat=True):
-            fetch_incoming_for_account.apply_async((account_id,), countdown=FIRST_FETCH_AFTER)
+        for account in accounts:
+            fetch_incoming_for_account.apply_async((account.pk,), countdown=FIRST_FETCH_AFTER)
