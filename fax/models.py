@@ -89,8 +89,12 @@ class Fax(models.Model):
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
+    # the provider kind of a received fax: with provider_id it names the fax across the team's accounts
+    provider_kind = models.CharField(max_length=16, blank=True)
     # what else the provider needs to find this fax again (an uploaded file name, a call uuid…)
     provider_ref = models.JSONField(default=dict, blank=True)
+    # the provider's record of a received fax as it came, untruncated
+    raw = models.JSONField(default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     # provider field errors mapped onto compose-form fields: {"recipients": ["…"]}
     error_fields = models.JSONField(default=dict, blank=True)
@@ -120,7 +124,13 @@ class Fax(models.Model):
                 fields=["account", "direction", "provider_id"],
                 condition=~models.Q(provider_id=""),
                 name="unique_fax_provider_id_per_account",
-            )
+            ),
+            # Two accounts with the same credentials see the same inbox: a received fax is stored once per team.
+            models.UniqueConstraint(
+                fields=["team", "provider_kind", "provider_id"],
+                condition=models.Q(direction="in") & ~models.Q(provider_id=""),
+                name="unique_received_fax_per_team",
+            ),
         ]
 
     def __str__(self) -> str:

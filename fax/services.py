@@ -8,7 +8,9 @@ whose answer was lost (``ProviderUnavailable.request_sent``) is marked
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +19,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,7 @@ from telcoportal.providers.errors import (
 from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from . import documents as docs
-from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Unsupported, gateway_for
+from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
 from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Quality, Status
 from .numbers import display_number
 
@@ -369,7 +371,11 @@ def stale_queued() -> list[int]:
 
 
 def fax_fetch_incoming(*, account: ProviderAccount) -> int:
-    """Stores the account's new received faxes (each once) with their documents; returns how many are new."""
+    """Stores the account's new received faxes (each once per team) with their documents; returns how many are new.
+
+    Records are taken one by one: one the provider got wrong is logged and skipped, never
+    blocking the ones after it. Received faxes still without their document are fetched again.
+    """
     caps = CAPABILITIES[account.kind]
     if not caps.incoming_list:
         return 0
@@ -380,23 +386,32 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
     gateway = gateway_for(account)
     new = 0
     try:
-        known = set(
-            account.faxes.filter(direction=Direction.INCOMING)
-            .exclude(provider_id="")
-            .values_list("provider_id", flat=True)
-        )
+        # Another account of the team with the same credentials sees the same inbox: its faxes are known too.
+        known = set(received_of(account).exclude(provider_id="").values_list("provider_id", flat=True))
         for item in gateway.incoming(since=since):
             if item.provider_id in known:
                 continue
             known.add(item.provider_id)
-            if _store_incoming(account, gateway, item):
-                new += 1
+            try:
+                stored = _store_incoming(account, gateway, item)
+            except Exception:  # one poison record must not stop the inbox at it on every poll
+                log.exception("fax inbox of account %s: record %r skipped", account.pk, item.provider_id[:100])
+                continue
+            new += stored
+        _fetch_missing_documents(account, gateway)
     finally:
         gateway.close()
     return new
 
 
-def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Any) -> bool:
+def received_of(account: ProviderAccount) -> QuerySet[Fax]:
+    """The received faxes of the account's team from the account's provider (whichever account fetched them)."""
+    return Fax.objects.filter(team_id=account.team_id, provider_kind=account.kind, direction=Direction.INCOMING)
+
+
+def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Incoming) -> bool:
+    if not item.provider_id or len(item.provider_id) > PROVIDER_ID_MAX:
+        raise ValueError(f"a provider id of {len(item.provider_id)} characters cannot name a fax")
     try:
         with transaction.atomic():
             fax = Fax.objects.create(
@@ -404,25 +419,28 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Any) -> bo
                 account=account,
                 direction=Direction.INCOMING,
                 status=Status.RECEIVED,
-                provider_status=item.provider_status[:100],
-                our_number=item.our_number,
-                remote_number=item.remote_number,
-                pages=item.pages,
+                provider_status=_fit(item.provider_status, "provider_status"),
+                our_number=_fit(item.our_number, "our_number"),
+                remote_number=_fit(item.remote_number, "remote_number"),
+                pages=item.pages if isinstance(item.pages, int) and 0 <= item.pages < 2**31 else None,
                 provider_id=item.provider_id,
+                provider_kind=account.kind,
                 provider_ref=item.ref,
+                raw=_json_safe(
+                    {
+                        **item.raw,
+                        "remote_number": item.remote_number,
+                        "our_number": item.our_number,
+                        "provider_status": item.provider_status,
+                    }
+                ),
                 created_at=item.received_at or timezone.now(),
                 completed_at=item.received_at or timezone.now(),
             )
-    except IntegrityError:  # another worker stored it first
+    except IntegrityError:  # another worker (or another account of the team) stored it first
         return False
     _event(fax, "received", Status.RECEIVED)
-    try:
-        document = gateway.incoming_document(fax)
-    except ProviderError as exc:
-        Fax.objects.filter(pk=fax.pk).update(error=describe(exc))
-        _event(fax, "error", "", describe(exc))
-    else:
-        _save_document(fax, FaxDocument.Role.RECEIVED, document)
+    _fetch_received_document(fax, gateway)
     notify(
         team=account.team,
         kind=Kind.RECEIVED_FAX,
@@ -433,19 +451,101 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Any) -> bo
     return True
 
 
+PROVIDER_ID_MAX = Fax._meta.get_field("provider_id").max_length or 100
+MISSING_DOCUMENT_TRIES = 20  # polls; after that a person can still fetch it from the fax's page
+MISSING_DOCUMENT_BATCH = 10  # per poll, so a provider that never serves documents cannot slow every poll
+
+
+def _fit(value: Any, field: str) -> str:
+    """A provider's text cut to its column (the full value stays in ``raw``)."""
+    limit = Fax._meta.get_field(field).max_length or 0
+    return str(value or "")[:limit]
+
+
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _fetch_received_document(fax: Fax, gateway: Gateway) -> bool:
+    """Fetches and keeps a received fax's document; on any failure the fax stays fetchable again."""
+    try:
+        _save_document(fax, FaxDocument.Role.RECEIVED, gateway.incoming_document(fax))
+    except Exception as exc:  # the fax is known now: whatever went wrong, the next poll tries again
+        if isinstance(exc, ProviderError):
+            message = describe(exc)
+        else:
+            log.exception("fax %s: the received document could not be stored", fax.pk)
+            message = _("The provider's document could not be stored; it is fetched again shortly.")
+        tries = int(fax.provider_ref.get("document_tries") or 0) + 1
+        fax.provider_ref = {**fax.provider_ref, "document_tries": tries}
+        Fax.objects.filter(pk=fax.pk).update(error=message, provider_ref=fax.provider_ref)
+        if message != fax.error:
+            _event(fax, "error", "", message)
+        fax.error = message
+        return False
+    if fax.error:
+        Fax.objects.filter(pk=fax.pk).update(error="")
+        fax.error = ""
+    return True
+
+
+def missing_documents(account: ProviderAccount) -> QuerySet[Fax]:
+    """Received faxes of this account stored without their document, still worth asking for."""
+    return (
+        account.faxes.filter(direction=Direction.INCOMING, created_at__gte=timezone.now() - INCOMING_LOOKBACK)
+        .exclude(documents__role=FaxDocument.Role.RECEIVED)
+        .exclude(provider_ref__document_tries__gte=MISSING_DOCUMENT_TRIES)
+        .order_by("created_at")
+    )
+
+
+def _fetch_missing_documents(account: ProviderAccount, gateway: Gateway) -> int:
+    fetched = 0
+    for fax in missing_documents(account)[:MISSING_DOCUMENT_BATCH]:
+        fetched += _fetch_received_document(fax, gateway)
+    return fetched
+
+
+def fetch_received_document(*, fax: Fax) -> FaxDocument:
+    """A received fax's document, fetched now from the provider if it is still missing (a person asked)."""
+    existing = fax.documents_of(FaxDocument.Role.RECEIVED)
+    if existing:
+        return existing[0]
+    if fax.account is None:
+        raise FaxActionError(_("The provider account is gone: this document cannot be fetched."))
+    gateway = gateway_for(fax.account)
+    try:
+        if not _fetch_received_document(fax, gateway):
+            raise FaxActionError(fax.error)
+    finally:
+        gateway.close()
+    return fax.documents_of(FaxDocument.Role.RECEIVED)[0]
+
+
 def _save_document(fax: Fax, role: str, document: Document) -> FaxDocument:
     media_type = sniff_media_type(document.content) or document.media_type
     try:
         pages = docs.inspect(document.content, accepted=[PDF, TIFF]).pages
     except docs.DocumentError:
         pages = None
+    filename = safe_filename(document.filename, media_type, fallback=f"fax-{fax.pk}")
     saved = FaxDocument(
-        fax=fax, role=role, filename=document.filename, media_type=media_type, size=len(document.content), pages=pages
+        fax=fax, role=role, filename=filename, media_type=media_type, size=len(document.content), pages=pages
     )
-    saved.file.save(document.filename, ContentFile(document.content), save=True)
+    saved.file.save(filename, ContentFile(document.content), save=True)
     if pages and not fax.pages:
         Fax.objects.filter(pk=fax.pk).update(pages=pages)
     return saved
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, media_type: str, *, fallback: str) -> str:
+    """A provider's file name as a plain base name of allowed characters, with the extension its content has."""
+    base = re.split(r"[\\/]", str(name or ""))[-1]
+    stem = _UNSAFE.sub("-", base.rsplit(".", 1)[0] if "." in base else base).strip(".-_")[:60]
+    return f"{stem or fallback}.{EXTENSIONS.get(media_type, 'bin')}"
 
 
 def fetch_sent_document(*, fax: Fax) -> FaxDocument:

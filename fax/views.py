@@ -356,9 +356,13 @@ class FaxDocumentView(TeamView, View):
         fax = self.get_team_object()
         role = request.GET.get("role", "")
         documents = [d for d in fax.documents.all() if not role or d.role == role]
-        if role == FaxDocument.Role.TRANSMITTED and not documents and fax.direction == Direction.OUTGOING:
+        fetch = {
+            (FaxDocument.Role.TRANSMITTED, Direction.OUTGOING): services.fetch_sent_document,
+            (FaxDocument.Role.RECEIVED, Direction.INCOMING): services.fetch_received_document,
+        }.get((role, fax.direction))
+        if fetch is not None and not documents:
             try:
-                documents = [services.fetch_sent_document(fax=fax)]
+                documents = [fetch(fax=fax)]
             except services.FaxActionError as exc:
                 messages.error(request, str(exc))
                 return redirect("fax-detail", pk=fax.pk)

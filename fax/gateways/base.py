@@ -8,6 +8,7 @@ whose send answer never came back, ``incoming`` faxes, their documents, and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,6 +71,7 @@ class Incoming:
     provider_status: str = ""
     pages: int | None = None
     ref: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)  # the provider's record as it came
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,16 @@ class Gateway:
             target = self.field_map.get(name) or self.field_map.get(name.split(".")[0]) or "__all__"
             mapped.setdefault(target, []).extend(str(m) for m in messages)
         return mapped
+
+
+def raw_record(item: Any) -> dict[str, Any]:
+    """A client's parsed record as plain data, for keeping what the provider sent."""
+    raw = getattr(item, "raw", None)
+    if isinstance(raw, dict) and raw:
+        return dict(raw)
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "raw"}
+    return {}
 
 
 def digits(number: str) -> str:

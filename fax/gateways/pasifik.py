@@ -10,7 +10,7 @@ from django.utils import timezone
 from fax.models import Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
 
-from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked
+from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, raw_record
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")  # the provider's calendar for report date ranges
 
@@ -84,6 +84,7 @@ class PasifikGateway(Gateway):
                 our_number=item.cld,
                 received_at=item.received_at,
                 ref={"filename": item.filename, "cld": item.cld},
+                raw=raw_record(item),
             )
             for item in self.client.fax_query_inbox(start_date=start, end_date=end)
         ]

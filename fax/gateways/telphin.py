@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from fax.models import Direction, Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
 
-from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits
+from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
 STATUSES = {"pending": "sending", "sending": "sending", "delivered": "sent", "failed": "failed", "canceled": "canceled"}
 # telphin-fax-api.txt, "Repeat and cancel sending": retry from failed; cancel from failed or ready_to_send.
@@ -59,7 +59,7 @@ class TelphinGateway(Gateway):
 
     def incoming(self, *, since: datetime) -> list[Incoming]:
         return [
-            Incoming(item.uuid, item.caller_id, item.destination, item.datetime)
+            Incoming(item.uuid, item.caller_id, item.destination, item.datetime, raw=raw_record(item))
             for item in self.client.fax_in_list()
             if item.datetime is None or item.datetime >= since
         ]

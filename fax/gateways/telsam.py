@@ -9,7 +9,7 @@ from django.utils import timezone
 from fax.models import Direction, Fax
 from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP
 
-from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits
+from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
 STATUSES = {"delivered": "sent", "failed": "failed", "pending": "sending"}
 SLACK = timedelta(minutes=2)  # clock difference allowed when matching a lost send in the list
@@ -59,7 +59,7 @@ class TelsamGateway(Gateway):
 
     def incoming(self, *, since: datetime) -> list[Incoming]:
         return [
-            Incoming(str(item.id), item.phone, item.did, item.created_at, item.raw_status)
+            Incoming(str(item.id), item.phone, item.did, item.created_at, item.raw_status, raw=raw_record(item))
             for item in self.client.iter_faxes(call_type="incoming", start_date=since, end_date=timezone.now() + AHEAD)
         ]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from fax.models import Direction, Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
 
-from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits
+from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
 SLACK = timedelta(minutes=5)
 MAX_WINDOW = timedelta(days=30)  # the fdrs filter allows 31 days
@@ -89,6 +89,7 @@ class VerimorGateway(Gateway):
                 fdr.raw_result,
                 fdr.pages_total,
                 {"call_uuid": fdr.call_uuid},
+                raw_record(fdr),
             )
             for fdr in self.client.iter_fdrs(direction="inbound", start_stamp_from=since)
         ]

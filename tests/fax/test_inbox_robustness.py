@@ -1,0 +1,181 @@
+"""Received faxes: one copy per team whatever the accounts, poison provider records imported around,
+provider file names that cannot escape, and a fax whose document failed is fetched again."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from fax import services
+from fax.gateways.pasifik import PasifikGateway
+from fax.models import Direction, Fax, FaxDocument
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
+def test_a_second_account_with_the_same_credentials_imports_nothing_twice(
+    kind, team_a, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    first = sandbox_account(team_a, kind)
+    second = sandbox_account(team_a, kind)  # same sandbox credentials: the same inbox
+
+    new = services.fax_fetch_incoming(account=first)
+    assert new > 0
+    notified = Notification.objects.filter(team=team_a, kind="received_fax").count()
+
+    assert services.fax_fetch_incoming(account=second) == 0
+    received = Fax.objects.filter(team=team_a, direction=Direction.INCOMING)
+    assert received.count() == new
+    assert received.values("provider_id").distinct().count() == new
+    assert Notification.objects.filter(team=team_a, kind="received_fax").count() == notified
+
+
+def test_the_database_refuses_a_second_copy_of_a_received_fax(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+
+    first, second = sandbox_account(team_a, "telphin"), sandbox_account(team_a, "telphin")
+    services.fax_fetch_incoming(account=first)
+    fax = Fax.objects.filter(account=first, direction=Direction.INCOMING).first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Fax.objects.create(
+            team=team_a,
+            account=second,
+            direction=Direction.INCOMING,
+            provider_kind="telphin",
+            provider_id=fax.provider_id,
+        )
+
+
+def _poison_fdr(sandbox, **fields):  # type: ignore[no-untyped-def]
+    verimor = sandbox.by_name["verimor"]
+    good = next(r for r in verimor.records if r["direction"] == "inbound")
+    record = {**good, "call_uuid": str(uuid.uuid4()), "start": good["start"] - timedelta(minutes=1), **fields}
+    verimor.records.append(record)
+    return record
+
+
+def test_a_verimor_record_with_a_51_character_caller_is_stored_cut_to_its_column_and_blocks_nothing(
+    team_a, team_b, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
+    caller = "9" * 51
+    poison = _poison_fdr(sandbox, caller=caller)
+    account = sandbox_account(team_a, "verimor")
+
+    new = services.fax_fetch_incoming(account=account)
+
+    assert new == before + 1  # every record, the odd one included
+    stored = Fax.objects.get(provider_id=poison["call_uuid"])
+    assert stored.remote_number == caller[:32]
+    assert stored.raw["remote_number"] == caller and stored.raw["caller_id_number"] == caller
+    assert stored.documents.filter(role=FaxDocument.Role.RECEIVED).exists()
+
+
+def test_a_record_that_cannot_be_stored_is_skipped_and_the_rest_imported_on_every_poll(
+    team_a, team_b, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
+    _poison_fdr(sandbox, call_uuid="x" * 150)  # longer than any provider id we can keep
+    account = sandbox_account(team_a, "verimor")
+
+    new = services.fax_fetch_incoming(account=account)
+
+    assert new == before
+    assert not Fax.objects.filter(provider_id__startswith="xxx").exists()
+    fresh = _poison_fdr(sandbox)  # a fax arriving later is not held up behind the bad one
+    assert services.fax_fetch_incoming(account=account) == 1
+    assert Fax.objects.filter(provider_id=fresh["call_uuid"]).exists()
+
+
+def test_a_provider_file_name_climbing_directories_is_kept_as_a_plain_name(
+    team_a, sandbox_account, sandbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    served = PasifikGateway.incoming_document
+
+    def climbing(self, item):  # type: ignore[no-untyped-def]
+        document = served(self, item)
+        return type(document)(document.content, document.media_type, "../../../etc/cron.d/evil name.pdf")
+
+    monkeypatch.setattr(PasifikGateway, "incoming_document", climbing)
+    account = sandbox_account(team_a, "pasifik")
+
+    new = services.fax_fetch_incoming(account=account)
+
+    assert new > 0
+    documents = FaxDocument.objects.filter(role=FaxDocument.Role.RECEIVED)
+    assert documents.count() == new
+    for document in documents:
+        assert "/" not in document.filename and ".." not in document.filename
+        assert document.filename == "evil-name.pdf"
+        assert document.file.name.startswith("fax/") and ".." not in document.file.name
+
+
+def test_safe_filename_keeps_a_base_name_of_allowed_characters() -> None:
+    assert services.safe_filename("..\\..\\x.tif", "image/tiff", fallback="fax-1") == "x.tif"
+    assert services.safe_filename('a"b; filename*=x.html', "application/pdf", fallback="fax-1") == "a-b-filename-x.pdf"
+    assert services.safe_filename("../..", "application/pdf", fallback="fax-1") == "fax-1.pdf"
+    assert services.safe_filename("", "image/tiff", fallback="fax-7") == "fax-7.tif"
+
+
+def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
+    team_a, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    account = sandbox_account(team_a, "verimor")
+    sandbox.inject("500", provider="verimor", path="fax_documents", times=1000)
+
+    new = services.fax_fetch_incoming(account=account)
+
+    assert new > 0
+    assert not FaxDocument.objects.exists()
+    assert all(f.error for f in Fax.objects.filter(direction=Direction.INCOMING))
+
+    sandbox.faults.clear()  # the provider serves documents again
+    assert services.fax_fetch_incoming(account=account) == 0
+    for fax in Fax.objects.filter(direction=Direction.INCOMING):
+        assert fax.documents.filter(role=FaxDocument.Role.RECEIVED).exists(), fax.provider_id
+        assert fax.error == ""
+
+
+def test_a_document_that_storage_refuses_leaves_the_fax_fetchable_again(
+    team_a, sandbox_account, sandbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import SuspiciousFileOperation
+
+    account = sandbox_account(team_a, "telphin")
+    real_save = services._save_document
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SuspiciousFileOperation("Detected path traversal attempt")
+
+    monkeypatch.setattr(services, "_save_document", refuse)
+    new = services.fax_fetch_incoming(account=account)
+    assert new > 0 and not FaxDocument.objects.exists()
+
+    monkeypatch.setattr(services, "_save_document", real_save)
+    services.fax_fetch_incoming(account=account)
+    assert FaxDocument.objects.filter(role=FaxDocument.Role.RECEIVED).count() == new
+
+
+def test_a_person_can_fetch_a_missing_received_document_from_the_fax_page(
+    alice_client, team_a, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    account = sandbox_account(team_a, "telphin")
+    sandbox.inject("500", provider="telphin", path="file", times=1000)
+    services.fax_fetch_incoming(account=account)
+    fax = Fax.objects.filter(direction=Direction.INCOMING).first()
+    page = alice_client.get(reverse("fax-detail", args=[fax.pk])).content.decode()
+    assert 'data-testid="fetch-received"' in page
+
+    sandbox.faults.clear()
+    response = alice_client.get(reverse("fax-document", args=[fax.pk]) + "?role=received")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"II*\x00", b"MM\x00*")
+    assert fax.documents.filter(role=FaxDocument.Role.RECEIVED).count() == 1
