@@ -107,13 +107,7 @@ class VerimorGateway(Gateway):
         return Document(content, media_type, f"fax-{call_uuid[:8]}.{EXTENSIONS[media_type]}")
 
     def _orders(self) -> list:
-        orders, page = [], 1
-        while True:
-            result = self.client.fax_orders(page=page, limit=100)
-            orders.extend(result.orders)
-            if result.pagination is None or page >= result.pagination.total_pages:
-                return orders
-            page += 1
+        return list(self.client.iter_fax_orders())
 
     def _fdrs(self, fax: Fax, *, since: datetime) -> list:
         since = max(since, timezone.now() - MAX_WINDOW)

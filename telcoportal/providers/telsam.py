@@ -21,6 +21,7 @@ import requests
 
 from .errors import AuthenticationFailed, InvalidRequest
 from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, StreamedDocument, sniff_media_type, streamed_document
+from .paging import MAX_PAGES, paginate
 from .transport import (
     DEFAULT_TIMEOUT,
     BearerTokenAuth,
@@ -246,16 +247,17 @@ class TelsamClient:
         return self._page(self.transport.json(response), requested_page=page or 1)
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Listeleme" (page)
-    def iter_faxes(self, **filters: Any) -> Iterator[Fax]:
+    def iter_faxes(self, *, max_pages: int = MAX_PAGES, **filters: Any) -> Iterator[Fax]:
         """Every fax matching ``filters`` (those of :meth:`fax_list`), page after page."""
         filters.pop("page", None)
-        page = 1
-        while True:
+
+        def fetch(page: int) -> tuple[list[Fax], int | None]:
             result = self.fax_list(page=page, **filters)
-            yield from result.faxes
-            if not result.has_next or not result.faxes:
-                return
-            page = result.page + 1
+            last = not result.has_next or not result.faxes
+            # The paginator's own page number: a provider that renumbers is followed, one that ignores ?page is caught.
+            return result.faxes, None if last else result.page + 1
+
+        yield from paginate(fetch, first=1, provider=self.provider, what="faxes", max_pages=max_pages)
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Detayı"
     def fax_detail(self, fax_id: int) -> FaxDetail:

@@ -20,6 +20,7 @@ import requests
 
 from .errors import AuthenticationFailed, InvalidRequest, ProviderError
 from .files import StreamedDocument, sniff_media_type, streamed_document
+from .paging import MAX_PAGES, paginate
 from .transport import DEFAULT_TIMEOUT, NoAuth, Redactor, Transport, default_error_parser
 
 DOC = "verimor-bulutsantralim-fax-api.md"
@@ -198,17 +199,28 @@ class VerimorClient:
             raise self.transport.unexpected("fdrs answer without pagination")
         return FdrPage(fdrs=[self._fdr(item) for item in body["fdrs"]], pagination=pagination)
 
+    # Reference: NOTES.md, "Verimor Bulutsantralim" (page, limit, pagination)
+    def iter_fax_orders(self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES) -> Iterator[FaxOrder]:
+        """Every pending order, page after page (one page when the provider answers a bare array)."""
+
+        def fetch(page: int) -> tuple[list[FaxOrder], int | None]:
+            result = self.fax_orders(page=page, limit=limit)
+            last = result.pagination is None or page >= result.pagination.total_pages or not result.orders
+            return result.orders, None if last else page + 1
+
+        yield from paginate(fetch, first=1, provider=self.provider, what="fax orders", max_pages=max_pages)
+
     # Reference: verimor-bulutsantralim-fax-api.md, "Faks Listesine Erişim örneği" (page, total_pages)
-    def iter_fdrs(self, **filters: Any) -> Iterator[Fdr]:
-        """Every record matching ``filters`` (those of :meth:`fdrs`), page after page."""
+    def iter_fdrs(self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES, **filters: Any) -> Iterator[Fdr]:
+        """Every record matching ``filters`` (those of :meth:`fdrs`), ``limit`` (100 at most) a page."""
         filters.pop("page", None)
-        page = 1
-        while True:
-            result = self.fdrs(page=page, **filters)
-            yield from result.fdrs
-            if page >= result.pagination.total_pages or not result.fdrs:
-                return
-            page += 1
+
+        def fetch(page: int) -> tuple[list[Fdr], int | None]:
+            result = self.fdrs(page=page, limit=limit, **filters)
+            last = page >= result.pagination.total_pages or not result.fdrs
+            return result.fdrs, None if last else page + 1
+
+        yield from paginate(fetch, first=1, provider=self.provider, what="fax records", max_pages=max_pages)
 
     # Reference: verimor-bulutsantralim-fax-api.md, "Faks Gönderimi"
     def fax_send(

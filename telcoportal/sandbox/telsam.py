@@ -34,6 +34,7 @@ from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sni
 
 from .core import ProviderSandbox, json_response
 from .media import pdf_bytes
+from .paging import faulty_cursor
 
 DEMO_CREDENTIALS = {
     "client_id": "3",
@@ -77,6 +78,7 @@ class TelsamSandbox(ProviderSandbox):
     def reset(self) -> None:
         now = self.clock.now()
         self.list_shape = "paginator"
+        self.paging_fault: str | None = None  # one of paging.PAGING_FAULTS
         self.clients = {DEMO_CREDENTIALS["client_id"]: DEMO_CREDENTIALS["client_secret"]}
         self.users = {DEMO_CREDENTIALS["username"]: {"password": DEMO_CREDENTIALS["password"], "did": DEMO_DID}}
         self.tokens: dict[str, dict[str, Any]] = {}  # access token -> {user, client, expires}
@@ -314,6 +316,7 @@ class TelsamSandbox(ProviderSandbox):
             page = max(1, int(request.args.get("page", 1)))
         except ValueError:
             page = 1
+        page = faulty_cursor(self.paging_fault, page, first=1, step=1)
         items = [self._render(fax) for fax in matching[(page - 1) * PER_PAGE : page * PER_PAGE]]
         if self.list_shape == "bare":
             return json_response(items)

@@ -30,6 +30,7 @@ from telcoportal.providers.files import PDF, TIFF, sniff_media_type
 
 from .core import ProviderSandbox, json_response, text_response
 from .media import fax_tiff_bytes, pdf_bytes
+from .paging import faulty_cursor
 
 DEMO_CREDENTIALS = {"key": "K12345678-1234-5678-4321-123456789012"}
 DEMO_NUMBERS = ("902129630131", "908508850000")  # the account's fax numbers (local_station_id)
@@ -52,6 +53,7 @@ class VerimorSandbox(ProviderSandbox):
         self.keys = {DEMO_CREDENTIALS["key"]}
         self.rate_limit = False
         self.paginate_orders = False  # serve {fax_orders, pagination} even without page/limit
+        self.paging_fault: str | None = None  # one of paging.PAGING_FAULTS
         self.bucket = BURST
         self.bucket_at = now
         self.next_order_id = 20212
@@ -158,7 +160,7 @@ class VerimorSandbox(ProviderSandbox):
         ]
         if not (self.paginate_orders or "page" in request.args or "limit" in request.args):
             return json_response(items)
-        page, limit = _page_and_limit(request)
+        page, limit = self._page_and_limit(request)
         return json_response(
             {"fax_orders": items[(page - 1) * limit : page * limit], "pagination": _pagination(len(items), page, limit)}
         )
@@ -231,9 +233,13 @@ class VerimorSandbox(ProviderSandbox):
             and (not args.get("caller_id_number") or fdr["caller"] == args["caller_id_number"])
             and (not args.get("original_destination") or fdr["destination"] == args["original_destination"])
         ]
-        page, limit = _page_and_limit(request)
+        page, limit = self._page_and_limit(request)
         items = [_render_fdr(fdr) for fdr in matching[(page - 1) * limit : page * limit]]
         return json_response({"fdrs": items, "pagination": _pagination(len(matching), page, limit)})
+
+    def _page_and_limit(self, request: Request) -> tuple[int, int]:
+        page, limit = _requested_page_and_limit(request)
+        return faulty_cursor(self.paging_fault, page, first=1, step=1), limit
 
     # --- documents ----------------------------------------------------------------------
 
@@ -265,7 +271,7 @@ class VerimorSandbox(ProviderSandbox):
         )
 
 
-def _page_and_limit(request: Request) -> tuple[int, int]:
+def _requested_page_and_limit(request: Request) -> tuple[int, int]:
     """``limit``: default 10, at least 10, at most 100 (out-of-range values are clamped)."""
     try:
         limit = int(request.args.get("limit", 10))

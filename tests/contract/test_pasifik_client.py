@@ -122,12 +122,13 @@ def test_it_raises_authentication_failed_when_the_provider_answers_its_own_401(
 def test_it_raises_invalid_request_with_field_errors_for_the_providers_400(
     client: PasifikClient, sandbox: Sandbox
 ) -> None:
-    # Five digits pass the client's own check but not the provider's number rule.
+    # A valid request the provider still refuses: the balance cannot pay for it.
+    sandbox.by_name["pasifik"].balance = Decimal("0")
     with pytest.raises(InvalidRequest) as caught:
-        client.sms_submit(sender="DEMOFIRMA", to="12345", text="hello")
+        client.sms_submit(sender="DEMOFIRMA", to="905321234567", text="hello")
 
     assert caught.value.status_code == 400
-    assert "to" in caught.value.field_errors
+    assert "balance" in caught.value.field_errors
     assert len(pasifik_requests(sandbox)) == 1
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import InvalidRequest, NotFound, PermissionDenied, ProviderUnavailable
+from telcoportal.providers.errors import InvalidRequest, NotFound, ProviderUnavailable
 from telcoportal.providers.pasifik import LiveCall, PasifikClient, TelCall
 from telcoportal.sandbox.core import RecordedRequest, Sandbox
 from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
@@ -117,9 +117,10 @@ def test_it_rejects_an_unknown_history_type_before_sending(client: PasifikClient
     assert sandbox.requests_for("pasifik") == []
 
 
-def test_it_raises_permission_denied_for_another_customers_account(client: PasifikClient) -> None:
-    with pytest.raises(PermissionDenied):
-        client.tel_history(i_account=999)
+def test_another_customers_account_has_no_history_as_it_has_no_live_calls(client: PasifikClient) -> None:
+    # "Calls are limited to those belonging to the current customer" (Call Live), for history too.
+    assert client.tel_history(i_account=999) == []
+    assert client.tel_live(i_account_list=[999]) == []
 
 
 def test_it_lists_live_calls_with_integer_ids(client: PasifikClient, sandbox: Sandbox) -> None:

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from ..paging import MAX_PAGES, paginate
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import LiveCall, TelCall
-from .parsing import require_list
+from .parsing import PROVIDER, require_list
 from .responses import raise_for_disconnect_result
 
 DEFAULT_PAGE_SIZE = 500
@@ -49,19 +50,22 @@ class TelephoneEndpoints(PasifikEndpoints):
         cld: str | None = None,
         type: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
     ) -> Iterator[TelCall]:
-        """Every matching CDR, fetched ``page_size`` at a time with ``offset``/``limit``."""
+        """Every matching CDR, fetched ``page_size`` at a time with ``offset``/``limit``.
+
+        The paging guard stops (and logs) if the provider ignores ``offset``.
+        """
         v.positive(page_size, field="page_size")
-        offset = 0
-        while True:
+
+        def fetch(offset: int) -> tuple[list[TelCall], int | None]:
             page = self.tel_history(
                 i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,
                 type=type, offset=offset, limit=page_size,
             )  # fmt: skip
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += len(page)
+            return page, (offset + len(page) if len(page) >= page_size else None)
+
+        yield from paginate(fetch, first=0, provider=PROVIDER, what="telephone history", max_pages=max_pages)
 
     # Reference: pasifik-telekom-api-v2.txt, "Call Live"
     def tel_live(self, *, i_account_list: Iterable[int]) -> list[LiveCall]:

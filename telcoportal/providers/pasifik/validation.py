@@ -32,7 +32,9 @@ CDR_FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"  # PBX CDR filters, "in UTC Timezone"
 REPORT_DATE_FORMAT = "%d.%m.%Y"  # SMS and fax report ranges
 WAV_DATE_FORMAT = "%Y-%m-%d"
 
-_NUMBER = re.compile(r"^\+?\d{3,15}$")
+# International format, E.164's 15 digits at most; 7 at least, as no subscriber number is shorter.
+NUMBER_MIN_DIGITS, NUMBER_MAX_DIGITS = 7, 15
+_NUMBER = re.compile(rf"^\+?\d{{{NUMBER_MIN_DIGITS},{NUMBER_MAX_DIGITS}}}$")
 # A recording name as a CDR gives it. The provider treats ``wavname`` as a grep
 # pattern, so anything that could widen the match is refused.
 _WAV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*\.wav$")
@@ -71,9 +73,20 @@ def numbers(value: str | Iterable[str], *, field: str = "to", international: boo
         raise invalid(field, "needs at least one number")
     for number in cleaned:
         if not _NUMBER.match(number):
-            raise invalid(field, f"{number!r} is not a phone number")
+            raise invalid(
+                field,
+                f"{number!r} is not a phone number in international format "
+                f"({NUMBER_MIN_DIGITS} to {NUMBER_MAX_DIGITS} digits, e.g. 905399999999)",
+            )
+        # "universal = true ... make sure you should prefix it with +": the + and the flag go together.
         if international and not number.startswith("+"):
             raise invalid(field, f"{number!r} must start with + when universal is true")
+        if not international and number.startswith("+"):
+            raise invalid(
+                field,
+                f"{number!r} starts with +, which is only for international SMS (universal true); "
+                "a Turkish number goes without it, e.g. 905399999999",
+            )
     return cleaned
 
 

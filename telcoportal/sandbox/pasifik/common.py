@@ -238,6 +238,23 @@ def required_int(body: dict[str, Any], field: str) -> int:
     return value
 
 
+def required_list(body: dict[str, Any], field: str) -> list[Any]:
+    """A non-empty JSON array, or what PHP's ``json_encode`` makes of an array whose keys are not
+    0..n-1 (after ``unset`` or ``array_filter``): an object keyed ``"0"``, ``"2"``…, read in key order."""
+    value = body.get(field)
+    if isinstance(value, dict):
+        keys = list(value)
+        if not all(isinstance(key, str) and key.isdigit() for key in keys):
+            bad = next(key for key in keys if not (isinstance(key, str) and key.isdigit()))
+            raise invalid(field, f"Expected a list, or an object keyed by numbers (0, 1, 2…); got the key {bad!r}.")
+        value = [value[key] for key in sorted(keys, key=int)]
+    if value is None or (isinstance(value, list | str) and not value):
+        raise invalid(field, "This field is required.")
+    if not isinstance(value, list):
+        raise invalid(field, f'Expected a list of items but got type "{type(value).__name__}".')
+    return value
+
+
 def parse_datetime(value: Any, field: str, fmt: str, *, tz: timezone = UTC) -> datetime:
     if not isinstance(value, str):
         raise invalid(field, f"Datetime has wrong format. Use this format: {fmt}.")

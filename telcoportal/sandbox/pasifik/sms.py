@@ -31,6 +31,7 @@ from .common import (
     optional_bool,
     optional_datetime,
     optional_int,
+    required_list,
     required_str,
     seeded,
     translate,
@@ -164,9 +165,7 @@ class SmsApi(PasifikBase):
     def sms_submit_multi(self, request: Request, lang: str) -> Response:
         body = self.json_body(request)
         sender = _sender(body)
-        raw = body.get("envelopes")
-        if not isinstance(raw, list) or not raw:
-            raise invalid("envelopes", "This field is required.")
+        raw = required_list(body, "envelopes")
         envelopes = []
         for index, envelope in enumerate(raw):
             if not isinstance(envelope, dict):

@@ -28,6 +28,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..core import json_response
+from ..paging import faulty_cursor
 from .common import (
     UTC_DATETIME,
     ApiError,
@@ -37,6 +38,7 @@ from .common import (
     optional_datetime,
     optional_int,
     required_int,
+    required_list,
     seeded,
 )
 
@@ -158,6 +160,7 @@ class TelephoneApi(PasifikBase):
         self.disconnected_calls = {}
         self._history_anchor: str | None = None
         self._history_started = self.now()
+        self.paging_fault: str | None = None  # one of paging.PAGING_FAULTS, for tel/history
 
     def telephone_rules(self) -> list[Rule]:
         return [
@@ -187,9 +190,13 @@ class TelephoneApi(PasifikBase):
             raise invalid("offset", "Ensure this value is greater than or equal to 0.")
         if limit is not None and limit < 0:
             raise invalid("limit", "Ensure this value is greater than or equal to 0.")
+        if limit == 0:
+            limit = None  # Pasifik's own client sends 0 for "unset": no limit, not an empty page
         cli, cld = body.get("cli"), body.get("cld")
         if account not in DEMO_TELEPHONE_IDS:
-            raise ApiError(403)
+            # As tel/live: "Calls are limited to those belonging to the current customer."
+            return json_response([])
+        offset = faulty_cursor(self.paging_fault, offset, first=0, step=limit or 0)
         if self._history_anchor is None:
             # Demo history ends at the hour history was first asked for (cached per hour);
             # live calls that end from that first request on join it as time goes by.
@@ -216,9 +223,7 @@ class TelephoneApi(PasifikBase):
 
     def tel_live(self, request: Request, lang: str) -> Response:
         body = self.json_body(request)
-        raw = body.get("i_account_list")
-        if not isinstance(raw, list) or not raw:
-            raise invalid("i_account_list", "This field is required.")
+        raw = required_list(body, "i_account_list")
         try:
             accounts = [int(a) for a in raw if not isinstance(a, bool)]
         except (TypeError, ValueError):
