@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from accounts.access import TeamView
 from accounts.audit import audit_record
 from notifications.models import Kind, Notification
 from notifications.services import notifications_mark_read
+from telcoportal.exports import export_response
 from telcoportal.lists import paginate_table
 
 from . import documents as docs
@@ -37,7 +38,7 @@ FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
 class FaxListView(TeamView, TemplateView):
     template_name = "fax/list.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.filter = FaxFilter(request.GET or None, queryset=self.faxes(), team=self.team)
         if request.GET.get("export") == "csv":
             return self.csv(self.filter.qs)
@@ -62,46 +63,21 @@ class FaxListView(TeamView, TemplateView):
         )
         return context
 
-    def csv(self, faxes: QuerySet[Fax]) -> StreamingHttpResponse:
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def cell(value: Any) -> Any:
-            # A spreadsheet runs a cell that starts like a formula: provider texts are not ours to trust.
-            text = str(value)
-            return "'" + text if text[:1] in ("=", "+", "-", "@") else value
-
+    def csv(self, faxes: QuerySet[Fax]) -> HttpResponseBase:
         header = [_("Id"), _("Date"), _("Direction"), _("Status"), _("Provider's status"), _("Provider account")]
         header += [_("Our number"), _("Remote number"), _("Pages"), _("Attempts"), _("Error")]
 
-        def rows() -> Any:
-            yield writer.writerow(header)
+        def rows() -> Iterator[list[Any]]:
             for fax in faxes.iterator(chunk_size=500):
-                yield writer.writerow(
-                    [
-                        cell(v)
-                        for v in (
-                            fax.pk,
-                            timezone.localtime(fax.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                            fax.get_direction_display(),
-                            fax.get_status_display(),
-                            fax.provider_status,
-                            fax.account.label if fax.account else "",
-                            fax.our_number,
-                            fax.remote_number,
-                            fax.pages or "",
-                            fax.attempts,
-                            fax.error,
-                        )
-                    ]
-                )
+                yield [
+                    fax.pk, fax.created_at, fax.get_direction_display(), fax.get_status_display(), fax.provider_status,
+                    fax.account.label if fax.account else "", fax.our_number, fax.remote_number, fax.pages,
+                    fax.attempts, fax.error,
+                ]  # fmt: skip
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="faxes-{timezone.localdate():%Y%m%d}.csv"'
-        return response
+        return export_response(
+            file_format="csv", filename=f"faxes-{timezone.localdate():%Y%m%d}", headers=header, rows=rows()
+        )
 
 
 class NotificationsReadView(TeamView, View):

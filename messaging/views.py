@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2.export import TableExport
 
 from accounts.access import TeamView
 from accounts.provider_errors import describe
+from telcoportal import exports
 from telcoportal.lists import paginate_table
 from telcoportal.providers.errors import ProviderError
 
 from . import encoding, services, uploads
+from . import exports as batch_exports
 from .filters import BatchFilter, ContactFilter, RecipientFilter
 from .forms import (
     ComposeForm,
@@ -42,14 +43,11 @@ ALPHABET_LABELS = {
     encoding.UCS2: gettext_lazy("Unicode (UCS-2)"),
     encoding.FLASH: gettext_lazy("GSM default, flash"),
 }
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _export(request: HttpRequest, table: Any, name: str) -> HttpResponse | None:
+def _export_format(request: HttpRequest) -> str | None:
     fmt = request.GET.get("_export")
-    if fmt not in EXPORT_FORMATS:
-        return None
-    return TableExport(fmt, table, exclude_columns=()).response(f"{name}.{fmt}")
+    return fmt if fmt in exports.FORMATS else None
 
 
 # --- batches -------------------------------------------------------------------------
@@ -91,10 +89,15 @@ class BatchListView(TeamView, TemplateView):
     ) -> HttpResponse:
         batches = self.team.sms_batches.all()
         filterset = BatchFilter(request.GET or None, queryset=batches)
+        if fmt := _export_format(request):
+            return exports.export_response(
+                file_format=fmt,
+                filename="sms-batches",
+                headers=batch_exports.batch_headers(),
+                rows=batch_exports.batch_rows(filterset.qs),
+                sheet_name=_("SMS"),
+            )
         table = BatchTable(filterset.qs)
-        exported = _export(request, table, "sms-batches")
-        if exported is not None:
-            return exported
         paginate_table(request, table, per_page=25)
         if import_form is None:
             today = timezone.localdate()
@@ -132,10 +135,15 @@ class BatchDetailView(TeamView, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_team_object()
         filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.all())
+        if fmt := _export_format(request):
+            return exports.export_response(
+                file_format=fmt,
+                filename=f"sms-{batch.pk}",
+                headers=batch_exports.recipient_headers(),
+                rows=batch_exports.recipient_rows(filterset.qs),
+                sheet_name=_("Recipients"),
+            )
         table = RecipientTable(filterset.qs)
-        exported = _export(request, table, f"sms-{batch.pk}")
-        if exported is not None:
-            return exported
         paginate_table(request, table, per_page=50)
         return self.render_to_response(
             self.get_context_data(

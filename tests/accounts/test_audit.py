@@ -47,7 +47,7 @@ def test_the_csv_export_streams_the_filtered_events_with_zoned_times(alice_clien
     response = alice_client.get(reverse("audit-export"), {"action": "sms.send"})
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["time", "person", "action"]
     assert [r[5] for r in rows[1:]] == ["batch one"]
     assert rows[1][0] == "2026-03-01T12:30:00+03:00"

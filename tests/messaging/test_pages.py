@@ -49,9 +49,10 @@ def test_the_batch_list_filters_by_number_state_and_sender(alice_client, sent, t
 def test_the_batch_list_exports_csv_and_xlsx(alice_client, sent) -> None:
     response = alice_client.get(reverse("sms-list"), {"_export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    assert "Merhaba" in response.content.decode()
+    assert response.streaming and "Merhaba" in b"".join(response.streaming_content).decode()
     response = alice_client.get(reverse("sms-detail", args=[sent.pk]), {"_export": "xlsx"})
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert response.streaming
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert len(rows) == 4 and rows[2][:3] == ("+905322222229", None, "Undelivered")
 
 

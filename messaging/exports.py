@@ -1,0 +1,49 @@
+"""What the SMS exports hold: batches and recipients as rows for ``telcoportal.exports``.
+
+Rows are read lazily from the database (``iterator``) so a 100,000-recipient
+batch streams out instead of being built in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import SmsBatch, SmsRecipient
+
+CHUNK = 2000
+
+
+def batch_headers() -> list[str]:
+    return [
+        "#", _("Created"), _("Sender id"), _("Text"), _("Recipients"), _("Delivered"), _("Undelivered"),
+        _("State"), _("By"),
+    ]  # fmt: skip
+
+
+def batch_rows(batches: QuerySet[SmsBatch]) -> Iterator[list[Any]]:
+    counted = batches.annotate(
+        n_delivered=Count("recipients", filter=Q(recipients__state=SmsRecipient.State.DELIVERED)),
+        n_undelivered=Count("recipients", filter=Q(recipients__state=SmsRecipient.State.UNDELIVERED)),
+    ).order_by("-created_at", "-id")
+    for batch in counted.iterator(chunk_size=CHUNK):
+        yield [
+            batch.pk, batch.created_at, batch.sender, batch.text, batch.recipient_count, batch.n_delivered,
+            batch.n_undelivered, batch.get_state_display(), batch.created_by_email,
+        ]  # fmt: skip
+
+
+def recipient_headers() -> list[str]:
+    return [_("Number"), _("Name"), _("State"), _("Provider status"), _("Cost"), _("Last update"), _("Row")]
+
+
+def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:
+    labels = dict(SmsRecipient.State.choices)
+    fields = ("phone", "name", "state", "status_text", "cost", "last_update", "source_row")
+    for phone, name, state, status, cost, updated, row in (
+        recipients.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK)
+    ):
+        yield [phone, name, str(labels.get(state, state)), status, cost, updated, row]

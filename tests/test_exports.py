@@ -1,0 +1,181 @@
+"""Every CSV and XLSX export: formulas defused, XML-illegal characters gone, real dates, streamed."""
+
+from __future__ import annotations
+
+import csv
+import email.message
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from telcoportal import exports
+from tests.factories import AuditEventFactory, ProviderAccountFactory
+from tests.fax.factories import FaxFactory
+from tests.messaging.factories import SmsBatchFactory, SmsRecipientFactory
+from tests.telephony.factories import CallRecordFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+EVIL = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("text", EVIL)
+def test_a_csv_cell_that_starts_like_a_formula_gets_a_quote(text: str) -> None:
+    assert exports.csv_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["+905321234567", "-12.50", "Ayşe", "a=b", ""])
+def test_plain_text_and_numbers_written_as_text_are_left_alone(text: str) -> None:
+    assert exports.csv_text(text) == text
+
+
+def _xlsx(data: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def _body(response: Any) -> bytes:
+    assert response.streaming, "exports stream"
+    return b"".join(response.streaming_content)
+
+
+def _csv_rows(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
+
+
+def test_the_xlsx_writer_keeps_formulas_as_text_drops_control_characters_and_writes_real_dates() -> None:
+    when = datetime(2026, 3, 1, 21, 30, 15, tzinfo=UTC)
+    rows = [[1, "=SUM(A1:A9)", "bell\x07 and nul\x00 gone\x1f", when, None, True]]
+    sheet = _xlsx(b"".join(exports.xlsx_stream(["n", "text", "ctl", "at", "none", "flag"], rows, ISTANBUL)))
+    number, formula, control, at, none, flag = next(sheet.iter_rows(min_row=2))
+    assert (formula.value, formula.data_type, formula.quotePrefix) == ("=SUM(A1:A9)", "s", True)
+    assert control.value == "bell and nul gone"
+    assert at.is_date and at.value == datetime(2026, 3, 2, 0, 30, 15)  # Istanbul, UTC+3
+    assert (number.value, none.value, flag.value) == (1, None, "yes")
+
+
+def test_xlsx_dates_are_formatted_the_readers_way() -> None:
+    with translation.override("tr"):
+        data = b"".join(exports.xlsx_stream(["at"], [[datetime(2026, 3, 1, tzinfo=UTC)]], ISTANBUL))
+    assert _xlsx(data)["A2"].number_format == "dd.mm.yyyy hh:mm:ss"
+
+
+def test_the_xlsx_streams_while_it_reads_rows() -> None:
+    read = 0
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal read
+        for n in range(100_000):
+            read += 1
+            yield [n, f"row {n}", datetime(2026, 1, 1, tzinfo=UTC)]
+
+    stream = exports.xlsx_stream(["n", "text", "at"], rows(), ISTANBUL)
+    next(stream)  # the package head
+    next(stream)  # the first rows
+    assert read < 1000, "rows are written as they are read, not gathered first"
+    data = next(stream) + b"".join(stream)
+    assert read == 100_000 and data
+
+
+def test_no_module_but_the_export_helper_writes_csv_or_xlsx() -> None:
+    writers = ("csv.writer(", "TableExport", "openpyxl.Workbook(", "zipfile.ZipFile(")
+    allowed = {ROOT / "telcoportal" / "exports.py"}
+    offenders = []
+    for package in ("accounts", "messaging", "telephony", "fax", "notifications", "telcoportal"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path not in allowed and "sandbox" not in path.parts and "migrations" not in path.parts:
+                text = path.read_text(encoding="utf-8")
+                offenders += [f"{path.relative_to(ROOT)}: {w}" for w in writers if w in text]
+    assert offenders == []
+
+
+# --- every export of the portal ----------------------------------------------------------------
+
+
+@pytest.fixture
+def batch(team_a):  # type: ignore[no-untyped-def]
+    batch = SmsBatchFactory(team=team_a, text='=HYPERLINK("http://evil.example")', sender="DEMO")
+    SmsRecipientFactory(chunk__batch=batch, name="@SUM(1+1)\x0b", status_text="-cmd")
+    return batch
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_sms_batch_export_defuses_the_text_an_operator_typed(alice_client, batch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.get(reverse("sms-list"), {"_export": fmt})
+    if fmt == "csv":
+        header, row = _csv_rows(response)
+        assert row[header.index("Text")] == '\'=HYPERLINK("http://evil.example")'
+    else:
+        cell = _xlsx(_body(response))["D2"]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://evil.example")', "s", True)
+        assert _xlsx(_body(alice_client.get(reverse("sms-list"), {"_export": fmt})))["B2"].is_date
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_recipients_export_defuses_names_from_an_uploaded_file(alice_client, batch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.get(reverse("sms-detail", args=[batch.pk]), {"_export": fmt})
+    if fmt == "csv":
+        row = _csv_rows(response)[1]
+        assert row[1:4:2] == ["'@SUM(1+1)\x0b", "'-cmd"]
+    else:
+        sheet = _xlsx(_body(response))
+        assert (sheet["B2"].value, sheet["B2"].quotePrefix) == ("@SUM(1+1)", True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_calls_export_defuses_provider_texts_and_survives_control_characters(alice_client, team_a, fmt) -> None:  # type: ignore[no-untyped-def]
+    CallRecordFactory(account=ProviderAccountFactory(team=team_a), description="=1+1\x01\x02 ring")
+    response = alice_client.get(reverse("calls-export"), {"format": fmt})
+    if fmt == "csv":
+        header, row = _csv_rows(response)
+        assert row[header.index("Description")] == "'=1+1\x01\x02 ring"
+    else:
+        sheet = _xlsx(_body(response))
+        assert (sheet["M2"].value, sheet["M2"].quotePrefix) == ("=1+1 ring", True)
+        assert sheet["B2"].is_date
+
+
+def test_the_audit_export_defuses_labels_and_writes_details_as_json(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    AuditEventFactory(team=team_a, action="provider.update", object_repr="=cmd|' /C calc'!A0", data={"ok": True})
+    header, row = _csv_rows(alice_client.get(reverse("audit-export"), {"action": "provider.update"}))
+    assert row[header.index("object")] == "'=cmd|' /C calc'!A0"
+    assert json.loads(row[header.index("details")]) == {"ok": True}
+
+
+def test_the_fax_export_defuses_provider_errors(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    FaxFactory(team=team_a, error="+HYPERLINK(1)")
+    header, row = _csv_rows(alice_client.get(reverse("fax-list"), {"export": "csv"}))
+    assert row[header.index("Error")] == "'+HYPERLINK(1)"
+
+
+def test_a_download_name_cannot_carry_a_second_header_value() -> None:
+    response = exports.export_response(
+        file_format="csv", filename="x\"; filename*=UTF-8''evil.html; a=\"", headers=["h"], rows=[], zone=UTC
+    )
+    message = email.message.Message()
+    message["Content-Disposition"] = response["Content-Disposition"]
+    assert message.get_params(header="Content-Disposition") == [
+        ("attachment", ""),
+        ("filename", "x\"; filename*=UTF-8''evil.html; a=\".csv"),
+    ]
+
+
+def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch) -> None:  # type: ignore[no-untyped-def]
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    pages = [reverse(n) for n in ("sms-list", "calls-list", "fax-list", "audit")]
+    labels: set[str] = set()
+    for url in [*pages, reverse("sms-detail", args=[batch.pk])]:
+        html = alice_client.get(url).content.decode()
+        links = re.findall(r'<a [^>]*href="[^"]*(?:_export=|export=|format=|export\.csv)[^"]*"[^>]*>(.*?)</a>', html)
+        assert links, f"no export button on {url}"
+        labels |= {" ".join(re.sub(r"<[^>]+>", " ", link).split()) for link in links}
+    assert labels <= {"CSV olarak dışa aktar", "XLSX olarak dışa aktar"}, labels
