@@ -123,13 +123,12 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None = No
     device = confirmed_device(user)
     if device is None:
         return Verification(ok=False)
+    normalized = normalize_code(code)
+    if normalized.isdigit() and len(normalized) == device.digits:
+        return _totp_verify(device, normalized)
     allowed, info = device.verify_is_allowed()
     if not allowed:
         return Verification(ok=False, device=device, locked_until=(info or {}).get("locked_until"))
-    normalized = normalize_code(code)
-    if normalized.isdigit() and len(normalized) == device.digits:
-        # verify_token keeps the throttle itself and refuses a code already used.
-        return Verification(ok=device.verify_token(normalized), device=device)
     with transaction.atomic():
         spent = RecoveryCode.objects.filter(user=user, code_hash=hash_token(normalized), used_at__isnull=True).update(
             used_at=timezone.now()
@@ -142,6 +141,18 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None = No
         user=user, action="two_factor.recovery_code_used", request=request, codes_left=recovery_codes_left(user)
     )
     return Verification(ok=True, device=device, used_recovery_code=True)
+
+
+@transaction.atomic
+def _totp_verify(device: TOTPDevice, token: str) -> Verification:
+    # The row lock makes concurrent posts of one code take turns: the first stores the used
+    # time step (last_t) and the throttle, and every later one reads them and is refused.
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return Verification(ok=False, device=device, locked_until=(info or {}).get("locked_until"))
+    # verify_token keeps the throttle itself, refuses a code already used and saves last_t.
+    return Verification(ok=device.verify_token(token), device=device)
 
 
 class TwoFactorError(Exception):
