@@ -1,4 +1,5 @@
-"""System checks: credential keys present, and provider accounts that cannot work."""
+"""System checks: credential keys present, provider accounts that cannot work, and (with
+``--deploy``) a production setup that would only work on one machine."""
 
 from __future__ import annotations
 
@@ -50,3 +51,64 @@ def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: 
                 )
             )
     return warnings
+
+
+# Backends that keep their data inside one process or on one machine's disk.
+ONE_MACHINE_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "per-process memory",
+    "django.core.cache.backends.filebased.FileBasedCache": "files on this machine",
+    "django.core.cache.backends.dummy.DummyCache": "no cache",
+}
+ONE_MACHINE_BROKERS = ("filesystem://", "memory://")
+
+
+def broker_transport(url: str) -> str:
+    return url.split("://", 1)[0] if "://" in url else url
+
+
+def one_machine_findings() -> list[tuple[str, str, str]]:
+    """(check id, what is wrong, how to fix it) for each part of the setup that cannot be shared."""
+    findings: list[tuple[str, str, str]] = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        findings.append(
+            (
+                "telcoportal.W010",
+                "The database is SQLite: one machine, one writer at a time.",
+                "Set DATABASE_URL=postgres://user:pass@host:5432/telcoportal (docs/deploy.md).",
+            )
+        )
+    broker = settings.CELERY_BROKER_URL
+    if broker.startswith(ONE_MACHINE_BROKERS):
+        findings.append(
+            (
+                "telcoportal.W011",
+                f"The Celery broker is {broker_transport(broker)}://: tasks never leave this machine.",
+                "Set CELERY_BROKER_URL=redis://host:6379/0 (or amqp://).",
+            )
+        )
+    cache = settings.CACHES["default"]["BACKEND"]
+    if cache in ONE_MACHINE_CACHES:
+        findings.append(
+            (
+                "telcoportal.W012",
+                f"The cache is {ONE_MACHINE_CACHES[cache]}: each web process sees its own.",
+                "Set CACHE_URL=redis://host:6379/1.",
+            )
+        )
+    storage = settings.STORAGES["default"]["BACKEND"]
+    if storage == "django.core.files.storage.FileSystemStorage" and not settings.MEDIA_SHARED:
+        findings.append(
+            (
+                "telcoportal.W013",
+                f"Media files are in the local folder {settings.MEDIA_ROOT}, not declared shared.",
+                "Mount one folder on every web and worker machine (NFS, EFS...) and set MEDIA_SHARED=1.",
+            )
+        )
+    return findings
+
+
+@register(Tags.security, deploy=True)
+def production_is_not_one_machine(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.DEBUG:
+        return []
+    return [Warning(message, hint=hint, id=check_id) for check_id, message, hint in one_machine_findings()]

@@ -161,6 +161,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Say MEDIA_ROOT is one folder every web and worker machine sees (NFS, EFS…); the deployment
+# checklist (`make check-prod`) warns about a local folder until then.
+MEDIA_SHARED = env.bool("MEDIA_SHARED", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
