@@ -82,8 +82,12 @@ def _option_field(option: OptionField) -> forms.Field:
     if option.kind == "choice":
         return forms.ChoiceField(label=option.label, choices=option.choices, help_text=option.help_text)
     if option.kind == "int":
-        return forms.IntegerField(
-            label=option.label, help_text=option.help_text, min_value=option.min_value, max_value=option.max_value
+        return forms.IntegerField(  # empty: the default (forms posted before the option existed)
+            label=option.label,
+            help_text=option.help_text,
+            min_value=option.min_value,
+            max_value=option.max_value,
+            required=option.default == "",
         )
     if option.kind == "list":
         return forms.CharField(
@@ -175,6 +179,8 @@ class ProviderAccountForm(forms.Form):
             value = self.cleaned_data.get(f"opt_{option.name}")
             if option.kind == "list":
                 value = [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
+            elif option.kind == "int" and value is None:
+                value = option.default
             result[option.name] = value
         return result
 

@@ -107,6 +107,15 @@ SPECS: dict[str, KindSpec] = {
                 help_text=_("Operators append a code to commercial messages: 5 by the regulator's rule."),
             ),
             OptionField(
+                "sms_max_parts",
+                _("Most SMS parts per message"),
+                kind="int",
+                default=10,
+                min_value=1,
+                max_value=255,  # a concatenated SMS counts its parts in one byte
+                help_text=_("A longer text is refused (1 to 255); a long one is sent only after a confirmation."),
+            ),
+            OptionField(
                 "sms_part_price",
                 _("Price of one SMS part"),
                 help_text=_("For the cost estimate; empty: derived from the balance and the SMS package."),

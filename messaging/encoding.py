@@ -88,8 +88,13 @@ def unit_widths(text: str, alphabet: str) -> list[int] | None:
 
 
 def count_parts(widths: list[int], alphabet: str, reserve: int = 0) -> tuple[int, int, int]:
-    """(parts, limit per part, units left in the last part); ``reserve`` one-unit characters are appended."""
+    """(parts, limit per part, units left in the last part); ``reserve`` one-unit characters are appended.
+
+    An empty text is no message at all: 0 parts, whatever the reserve.
+    """
     single, part = tables().limits[alphabet]
+    if not widths:
+        return 0, single, single - reserve
     widths = widths + [1] * reserve
     total = sum(widths)
     if total <= single:

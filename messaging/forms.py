@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -65,6 +67,7 @@ class ComposeForm(forms.Form):
     upload_forget = forms.BooleanField(label=_("Forget this file"), required=False)
     flash = forms.BooleanField(label=_("Flash SMS (shown at once, not stored)"), required=False)
     confirm = forms.BooleanField(label=_("Yes, send it"), required=False)
+    review_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +94,13 @@ class ComposeForm(forms.Form):
         if value is None:
             return None
         if timezone.is_naive(value):
+            # Bounded before the zone is applied: 9999-12-31 would overflow on the way to UTC.
+            latest = timezone.localtime(services.sms_schedule_limit(), self.team.tzinfo).replace(tzinfo=None)
+            if value > latest:
+                raise forms.ValidationError(services.too_far_ahead())
             value = timezone.make_aware(value, self.team.tzinfo)
+        if value > services.sms_schedule_limit():
+            raise forms.ValidationError(services.too_far_ahead())
         if value <= timezone.now():
             raise forms.ValidationError(_("The time to send is in the past."))
         return value
@@ -120,8 +129,23 @@ class ComposeForm(forms.Form):
         if prepared.error_count > len(prepared.errors):
             more = prepared.error_count - len(prepared.errors)
             self.add_error(prepared.errors[-1][0], ngettext("…and %d more.", "…and %d more.", more) % more)
-        if not prepared.recipients and not prepared.error_count and not prepared.file_error:
-            self.add_error("recipients", _("Give at least one number, a contact group or a file."))
+        if not prepared.recipients and prepared.skipped and not prepared.error_count:
+            # Every row of the file (or contact of the groups) is unusable: each is an error now.
+            for source, error in prepared.skipped:
+                self.add_error(source, error)
+        elif not prepared.recipients and not prepared.error_count and not prepared.file_error:
+            if prepared.opt_outs:
+                self.add_error(
+                    "recipients",
+                    ngettext(
+                        "The number given has opted out of our messages: there is no one to send to.",
+                        "All %(count)d numbers given have opted out of our messages: there is no one to send to.",
+                        prepared.opt_outs,
+                    )
+                    % {"count": prepared.opt_outs},
+                )
+            else:
+                self.add_error("recipients", _("Give at least one number, a contact group or a file."))
         text = data.get("text") or ""
         unknown = [p for p in placeholders(text) if p not in prepared.fields]
         if unknown:
@@ -143,6 +167,10 @@ class ComposeForm(forms.Form):
             reserve=services.operator_reserve(account),
             flash=bool(data.get("flash")),
         )
+        limit = services.sms_max_parts(account)
+        if self.plan.parts > limit:
+            self.add_error("text", services.too_many_parts(parts=self.plan.parts, limit=limit))
+            return data
         self._ask_confirmation(account, prepared)
         return data
 
@@ -166,11 +194,41 @@ class ComposeForm(forms.Form):
         return found if found else ("", None)
 
     @property
+    def needs_review(self) -> bool:
+        """A file or contact groups: the sender sees who gets what before anything goes out."""
+        return bool(self.cleaned_data.get("groups")) or bool(self.kept_upload)
+
+    def review_fingerprint(self) -> str:
+        """What the review showed: confirming a review of other recipients or another text sends nothing."""
+        data, prepared = self.cleaned_data, self.prepared
+        assert prepared is not None
+        scheduled = data.get("scheduled_at")
+        seen = [
+            data["account"].pk,
+            data.get("sender"),
+            data.get("text"),
+            scheduled.isoformat() if scheduled else "",
+            data.get("period"),
+            bool(data.get("flash")),
+            [(r.number.e164, sorted(r.values.items())) for r in prepared.recipients],
+        ]
+        return salted_hmac("messaging.review", json.dumps(seen, default=str)).hexdigest()
+
+    @property
+    def review_confirmed(self) -> bool:
+        return constant_time_compare(self.cleaned_data.get("review_key") or "", self.review_fingerprint())
+
+    @property
     def kept_upload_name(self) -> str:
         return self.kept_upload.partition("/")[2]
 
     def _ask_confirmation(self, account: ProviderAccount, prepared: Prepared) -> None:
         assert self.plan is not None
+        if self.plan.parts > services.sms_confirm_parts():
+            self.needs_confirmation.append(
+                _("Each recipient gets %(parts)d SMS for this long text (%(total)d SMS in all).")
+                % {"parts": self.plan.parts, "total": self.plan.total_parts}
+            )
         abroad = prepared.abroad
         if abroad:
             self.needs_confirmation.append(

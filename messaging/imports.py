@@ -30,6 +30,7 @@ class Table:
     phone_column: int
     name_column: int | None
     rows: Iterator[tuple[int, list[str]]]  # (row number as the user sees it, cells)
+    phone_by_header: bool = True  # False: no column is named like a phone, the first one is taken
 
 
 def decode(data: bytes) -> str:
@@ -108,5 +109,5 @@ def _table(first: list[str], rows: Iterator[tuple[int, list[str]]]) -> Table:
             yield 1, first
             yield from rows
 
-        return Table(headers=headers, phone_column=0, name_column=None, rows=with_first())
+        return Table(headers=headers, phone_column=0, name_column=None, rows=with_first(), phone_by_header=False)
     return Table(headers=headers, phone_column=phone, name_column=name, rows=rows)

@@ -107,6 +107,7 @@ class SmsBatch(models.Model):
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     parts = models.PositiveIntegerField(_("SMS per recipient"), default=1)
     estimated_cost = models.DecimalField(_("estimated cost"), max_digits=12, decimal_places=4, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")  # of the estimated cost
     skipped_duplicates = models.PositiveIntegerField(_("duplicates left out"), default=0)
     skipped_opt_outs = models.PositiveIntegerField(_("opt-outs left out"), default=0)
     resend_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends")

@@ -20,6 +20,8 @@ from .numbers import Number, NumberError, Row, parse_number, rows_from_text
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MAX_ERRORS_SHOWN = 50
+MAX_SKIPPED_SHOWN = 10
+SAMPLE_CHARS = 40  # a file's content is quoted this short: a wrong file must not flood the page
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,30 @@ class Prepared:
     duplicates: int = 0
     opt_outs: int = 0
     fields: set[str] = field(default_factory=lambda: {"name"})
+    # Rows of a file or contacts of a group that are not numbers: left out, and listed on the review.
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (form field, message)
+    skipped_count: int = 0
+    from_file: int = 0  # recipients the file brought
+    file_fields: list[str] = field(default_factory=list)
 
     def error(self, source: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append((source, message))
 
+    def skip(self, source: str, message: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_SKIPPED_SHOWN:
+            self.skipped.append((source, message))
+
     @property
     def abroad(self) -> int:
         return sum(1 for r in self.recipients if r.number.abroad)
+
+
+def short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= SAMPLE_CHARS else value[: SAMPLE_CHARS - 1] + "…"
 
 
 def placeholders(text: str) -> list[str]:
@@ -70,20 +87,30 @@ def prepare_recipients(
     seen: set[str] = set()
     opted_out = set(team.sms_opt_outs.values_list("phone", flat=True))
 
-    def add(row: Row, where: str, source: str) -> None:
+    def add(row: Row, where: str, source: str) -> bool:
         try:
             number = parse_number(row.raw)
         except NumberError as exc:
-            prepared.error(source, _("%(where)s: %(reason)s") % {"where": where, "reason": exc})
-            return
+            reason = (
+                str(exc)
+                if len(row.raw) <= SAMPLE_CHARS
+                else _("“%(value)s” is not a phone number") % {"value": short(row.raw)}
+            )
+            message = _("%(where)s: %(reason)s") % {"where": where, "reason": reason}
+            if source == "recipients":  # typed by the person: they fix it
+                prepared.error(source, message)
+            else:  # a row of a file or a contact: left out, and the review says which
+                prepared.skip(source, message)
+            return False
         if number.e164 in seen:
             prepared.duplicates += 1
-            return
+            return True
         seen.add(number.e164)
         if number.e164 in opted_out:
             prepared.opt_outs += 1
-            return
+            return True
         prepared.recipients.append(Recipient(number, row.name, row.values, row.line))
+        return True
 
     for row in rows_from_text(typed):
         add(row, _("line %(line)s") % {"line": row.line}, "recipients")
@@ -100,17 +127,31 @@ def prepare_recipients(
         except FileError as exc:
             prepared.file_error = str(exc)
             return prepared
-        prepared.fields.update(table.headers)
+        before = len(prepared.recipients)
+        numbers_found = 0
+        first_row: list[str] = []
         for number, cells in table.rows:
             if not any(c.strip() for c in cells):
                 continue
+            first_row = first_row or cells
             values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(table.headers)}
             raw = cells[table.phone_column] if table.phone_column < len(cells) else ""
             name = values.get(table.headers[table.name_column], "") if table.name_column is not None else ""
             values.setdefault("name", name)
             where = _("row %(row)s") % {"row": number}
             if not raw.strip():
-                prepared.error("upload", _("%(where)s: no phone number") % {"where": where})
+                prepared.skip("upload", _("%(where)s: no phone number") % {"where": where})
                 continue
-            add(Row(line=number, raw=raw, values=values, name=name), where, "upload")
+            numbers_found += add(Row(line=number, raw=raw, values=values, name=name), where, "upload")
+        if not table.phone_by_header and not numbers_found and first_row:
+            # Not a list of numbers without a header either: say what is missing, quote one short sample.
+            prepared.skipped, prepared.skipped_count = [], 0
+            prepared.file_error = _(
+                "No phone column found: name the column of numbers “phone” (or telefon, gsm, cep). "
+                "First row: “%(sample)s”."
+            ) % {"sample": short(", ".join(c.strip() for c in first_row if c.strip()))}
+            return prepared
+        prepared.file_fields = table.headers
+        prepared.fields.update(table.headers)
+        prepared.from_file = len(prepared.recipients) - before
     return prepared

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
@@ -30,7 +31,7 @@ from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
-from . import encoding
+from . import balance, encoding
 from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipient
 from .numbers import Number, NumberError, msisdn_key, parse_number
 from .recipients import Recipient, placeholders, render
@@ -38,6 +39,7 @@ from .recipients import Recipient, placeholders, render
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 500
+DEFAULT_MAX_PARTS = 10
 # How long a chunk may sit in "submitting" or "unknown" before the reports are
 # believed when they do not show it: the provider lists a submit at once, a
 # worker that died mid-request leaves "submitting" behind.
@@ -65,6 +67,38 @@ def operator_reserve(account: ProviderAccount) -> int:
     return min(20, max(0, account_int(account, "sms_operator_reserve", 0)))
 
 
+def sms_max_parts(account: ProviderAccount) -> int:
+    """The most SMS parts one recipient's text may cost on this account (option ``sms_max_parts``)."""
+    return min(255, max(1, account_int(account, "sms_max_parts", DEFAULT_MAX_PARTS)))
+
+
+def sms_confirm_parts() -> int:
+    """Above this many parts per recipient the sender confirms first."""
+    return max(1, int(getattr(settings, "SMS_CONFIRM_PARTS", 4)))
+
+
+def sms_schedule_limit() -> datetime:
+    """The latest time a send may be scheduled for."""
+    return timezone.now() + timedelta(days=int(getattr(settings, "SMS_SCHEDULE_MAX_DAYS", 365)))
+
+
+def too_many_parts(*, parts: int, limit: int) -> str:
+    return ngettext(
+        "This text needs %(parts)d SMS per recipient; the account allows at most %(limit)d. Shorten it.",
+        "This text needs %(parts)d SMS per recipient; the account allows at most %(limit)d. Shorten it.",
+        parts,
+    ) % {"parts": parts, "limit": limit}
+
+
+def too_far_ahead() -> str:
+    days = int(getattr(settings, "SMS_SCHEDULE_MAX_DAYS", 365))
+    return ngettext(
+        "A send can be scheduled at most %(days)d day ahead.",
+        "A send can be scheduled at most %(days)d days ahead.",
+        days,
+    ) % {"days": days}
+
+
 def sender_ids(account: ProviderAccount) -> list[str]:
     return [s for s in (account.options or {}).get("sender_ids") or [] if s]
 
@@ -73,38 +107,9 @@ def pasifik_sms_accounts(team: Team) -> Any:
     return team.provider_accounts.filter(kind="pasifik").order_by("label")
 
 
-@dataclass(frozen=True)
-class Balance:
-    amount: Decimal | None
-    currency: str
-    part_price: Decimal | None
-    error: str = ""
-
-
-def account_balance(*, account: ProviderAccount) -> Balance:
-    """The account's balance (user settings) and the price of one SMS part.
-
-    The price is the account's ``sms_part_price`` option, else what the
-    provider's own numbers imply: balance divided by the SMS parts it buys.
-    """
-    price = _decimal((account.options or {}).get("sms_part_price"))
-    try:
-        with client_for(account) as client:
-            found = client.user_settings()
-    except ProviderError as exc:
-        return Balance(None, "", price, describe(exc))
-    if price is None and found.sms_balance_pkt > 0:
-        price = (found.balance / found.sms_balance_pkt).quantize(Decimal("0.0001"))
-    return Balance(found.balance, found.currency, price)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        return None
+# The balance is read from a short cache (balance.py): a page never waits on the provider.
+Balance = balance.Balance
+account_balance = balance.account_balance
 
 
 # --- creating a batch -----------------------------------------------------------
@@ -131,7 +136,7 @@ def sms_plan(*, text: str, recipients: list[Recipient], reserve: int, flash: boo
     total = sum(per_text) if personalised else per_text[0] * len(recipients)
     return Plan(
         alphabet=encoding.FLASH if flash else alphabet,
-        parts=max(per_text) if per_text else 1,
+        parts=max(per_text) if per_text else 0,
         total_parts=total,
         personalised=personalised,
     )
@@ -151,6 +156,7 @@ def sms_batch_create(
     duplicates: int = 0,
     opt_outs: int = 0,
     part_price: Decimal | None = None,
+    currency: str = "",
     resend_of: SmsBatch | None = None,
     submission_key: str = "",
     request: HttpRequest | None = None,
@@ -177,6 +183,7 @@ def sms_batch_create(
             duplicates=duplicates,
             opt_outs=opt_outs,
             part_price=part_price,
+            currency=currency,
             resend_of=resend_of,
             submission_key=submission_key,
             request=request,
@@ -202,6 +209,7 @@ def _batch_create(
     duplicates: int,
     opt_outs: int,
     part_price: Decimal | None,
+    currency: str,
     resend_of: SmsBatch | None,
     submission_key: str,
     request: HttpRequest | None,
@@ -209,6 +217,12 @@ def _batch_create(
     if not recipients:
         raise SmsError(_("There is no recipient to send to."))
     plan = sms_plan(text=text, recipients=recipients, reserve=operator_reserve(account), flash=flash)
+    if plan.parts > sms_max_parts(account):
+        raise SmsError(too_many_parts(parts=plan.parts, limit=sms_max_parts(account)))
+    if plan.parts == 0:
+        raise SmsError(_("Write the text of the message."))
+    if scheduled_at is not None and scheduled_at > sms_schedule_limit():
+        raise SmsError(too_far_ahead())
     batch = SmsBatch.objects.create(
         team=team,
         account=account,
@@ -224,6 +238,7 @@ def _batch_create(
         recipient_count=len(recipients),
         parts=plan.parts,
         estimated_cost=(part_price * plan.total_parts) if part_price is not None else None,
+        currency=currency[:3] if part_price is not None else "",
         skipped_duplicates=duplicates,
         skipped_opt_outs=opt_outs,
         resend_of=resend_of,
@@ -662,6 +677,7 @@ def sms_batch_resend_undelivered(*, batch: SmsBatch, actor: User, request: HttpR
         period=batch.period,
         flash=batch.flash,
         opt_outs=len(rows) - len(recipients),
+        currency=batch.currency,
         resend_of=batch,
         request=request,
     )
@@ -788,6 +804,7 @@ def _import_report(account: ProviderAccount, report: Any, rows: list[Any]) -> Sm
         state=SmsBatch.State.SUBMITTED,
         recipient_count=len(rows),
         estimated_cost=report.cost,
+        currency=balance.account_balance(account=account).currency,  # the report's cost is in the account's
     )
     if report.created:
         SmsBatch.objects.filter(pk=batch.pk).update(created_at=report.created)

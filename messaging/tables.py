@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
@@ -8,6 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Contact, SmsBatch, SmsRecipient
 from .numbers import display
@@ -104,7 +106,8 @@ class RecipientTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), default="")
     state = tables.Column(verbose_name=_("State"))
     status_text = tables.Column(verbose_name=_("Provider status"), default="")
-    cost = tables.Column(verbose_name=_("Cost"))
+    # The detailed report's cost counts SMS parts, not money (docs/providers.md, "Cost units").
+    cost = tables.Column(verbose_name=_("Charged"))
     last_update = tables.DateTimeColumn(verbose_name=_("Last update"), format="Y-m-d H:i:s", default="—")
     source_row = tables.Column(verbose_name=_("Row"), default="")
 
@@ -117,6 +120,12 @@ class RecipientTable(tables.Table):
 
     def render_phone(self, value: str) -> str:
         return display(value)
+
+    def render_cost(self, value: Decimal) -> str:
+        parts = value.normalize()
+        return ngettext("%(parts)s SMS", "%(parts)s SMS", int(parts) if parts == int(parts) else 2) % {
+            "parts": f"{parts:f}"
+        }
 
     def render_state(self, record: SmsRecipient) -> str:
         return badge(record.state, record.get_state_display())

@@ -22,3 +22,10 @@ def sms_uploads_purge_task() -> str:
     from . import uploads
 
     return f"removed {uploads.purge()}"
+
+
+@shared_task(soft_time_limit=20, time_limit=30)
+def sms_balance_refresh_task(account_id: int) -> str:
+    from . import balance
+
+    return balance.balance_refresh(account_id=account_id)

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.BatchListView.as_view(), name="sms-list"),
     path("new/", views.ComposeView.as_view(), name="sms-new"),
+    path("new/balance/", views.ComposeBalanceView.as_view(), name="sms-new-balance"),
     path("<int:pk>/", views.BatchDetailView.as_view(), name="sms-detail"),
     path("<int:pk>/progress/", views.BatchProgressView.as_view(), name="sms-progress"),
     path("<int:pk>/action/", views.BatchActionView.as_view(), name="sms-action"),

@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,7 +22,7 @@ from telcoportal import exports
 from telcoportal.lists import paginate_table
 from telcoportal.providers.errors import ProviderError
 
-from . import encoding, services, uploads
+from . import balance, encoding, services, uploads
 from . import exports as batch_exports
 from .filters import BatchFilter, ContactFilter, RecipientFilter
 from .forms import (
@@ -35,6 +36,7 @@ from .forms import (
 )
 from .imports import FileError, read_table
 from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsTemplate
+from .recipients import render
 from .tables import BatchTable, ContactTable, RecipientTable
 
 ALPHABET_LABELS = {
@@ -76,7 +78,15 @@ class BatchListView(TeamView, TemplateView):
         except services.SmsError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("%(count)s batches imported from the provider.") % {"count": count})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s batch imported from the provider.",
+                    "%(count)s batches imported from the provider.",
+                    count,
+                )
+                % {"count": count},
+            )
         return redirect("sms-list")
 
     def get(
@@ -189,10 +199,18 @@ class BatchActionView(TeamView, View):
                 messages.success(request, _("Resumed."))
             elif action == "cancel":
                 count = services.sms_batch_cancel(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
-                messages.success(request, _("Cancelled: %(count)s chunks will not be sent.") % {"count": count})
+                text = ngettext(
+                    "Cancelled: %(count)s chunk will not be sent.",
+                    "Cancelled: %(count)s chunks will not be sent.",
+                    count,
+                )
+                messages.success(request, text % {"count": count})
             elif action == "retry":
                 count = services.sms_batch_retry_failed(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
-                messages.success(request, _("%(count)s failed chunks are queued again.") % {"count": count})
+                text = ngettext(
+                    "%(count)s failed chunk is queued again.", "%(count)s failed chunks are queued again.", count
+                )
+                messages.success(request, text % {"count": count})
             elif action == "resend":
                 new = services.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 messages.success(request, _("A new batch resends to the undelivered numbers."))
@@ -208,6 +226,8 @@ class BatchActionView(TeamView, View):
 
 
 class ComposeView(TeamView, TemplateView):
+    """New SMS. A send to a file or contact groups goes through a review page first; typed numbers go at once."""
+
     permission = "send"
     template_name = "messaging/compose.html"
 
@@ -224,48 +244,131 @@ class ComposeView(TeamView, TemplateView):
         form = ComposeForm(request.POST, request.FILES, team=self.team)
         if not form.is_valid():
             return self.show(form, status=400)
+        step = request.POST.get("step", "")
+        if step == "edit":  # back from the review: everything as it was typed, the file kept
+            return self.show(form)
+        if form.needs_review and not (step == "send" and form.review_confirmed):
+            return self.review(form)
         data = form.cleaned_data
         prepared = form.prepared
         assert prepared is not None
-        batch = services.sms_batch_create(
-            team=self.team,
-            account=data["account"],
-            actor=request.user,  # type: ignore[arg-type]
-            sender=data["sender"],
-            text=data["text"],
-            recipients=prepared.recipients,
-            scheduled_at=data.get("scheduled_at"),
-            period=data.get("period"),
-            flash=bool(data.get("flash")),
-            duplicates=prepared.duplicates,
-            opt_outs=prepared.opt_outs,
-            part_price=form.balance.part_price if form.balance else None,
-            submission_key=data.get("submission_key") or "",
-            request=request,
-        )
+        account = data["account"]
+        try:
+            batch = services.sms_batch_create(
+                team=self.team,
+                account=account,
+                actor=request.user,  # type: ignore[arg-type]
+                sender=data["sender"],
+                text=data["text"],
+                recipients=prepared.recipients,
+                scheduled_at=data.get("scheduled_at"),
+                period=data.get("period"),
+                flash=bool(data.get("flash")),
+                duplicates=prepared.duplicates,
+                opt_outs=prepared.opt_outs,
+                part_price=form.balance.part_price if form.balance else None,
+                currency=form.balance.currency if form.balance else "",
+                submission_key=data.get("submission_key") or "",
+                request=request,
+            )
+        except services.SmsError as exc:
+            form.add_error(None, str(exc))
+            return self.show(form, status=400)
         uploads.drop(team=self.team, token=form.kept_upload)
-        messages.success(
-            request,
-            _("%(count)s recipients stored; sending in the background.") % {"count": batch.recipient_count},
-        )
+        count = batch.recipient_count
+        if balance.provider_unreachable(account=account):
+            text = ngettext(
+                "%(count)s recipient stored. The provider is not answering right now: the batch is queued "
+                "and sent as soon as it answers.",
+                "%(count)s recipients stored. The provider is not answering right now: the batch is queued "
+                "and sent as soon as it answers.",
+                count,
+            )
+            messages.warning(request, text % {"count": count})
+        else:
+            text = ngettext(
+                "%(count)s recipient stored; sending in the background.",
+                "%(count)s recipients stored; sending in the background.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
         return redirect("sms-detail", pk=batch.pk)
+
+    def review(self, form: ComposeForm) -> HttpResponse:
+        """Who gets what, what was left out and what it costs; Confirm sends, Back keeps everything."""
+        prepared, plan = form.prepared, form.plan
+        assert prepared is not None and plan is not None
+        price = form.balance.part_price if form.balance else None
+        samples = [
+            (r, render(form.cleaned_data["text"], r.values) if plan.personalised else form.cleaned_data["text"])
+            for r in prepared.recipients[:3]
+        ]
+        context = self.get_context_data(
+            form=form,
+            prepared=prepared,
+            plan=plan,
+            samples=samples,
+            cost=price * plan.total_parts if price is not None else None,
+            currency=form.balance.currency if form.balance else "",
+            review_key=form.review_fingerprint(),
+        )
+        return TemplateResponse(self.request, "messaging/review.html", context)
 
     def show(self, form: ComposeForm, status: int = 200) -> HttpResponse:
         accounts = list(form.fields["account"].queryset)
         chosen = getattr(form, "cleaned_data", {}).get("account")
         account = chosen or (accounts[0] if accounts else None)
-        balance = form.balance or (services.account_balance(account=account) if account else None)
+        found = form.balance or (services.account_balance(account=account) if account else None)
+        groups = self.team.contact_groups.prefetch_related("contacts")
+        group_info = {
+            str(g.pk): {
+                "size": len(g.contacts.all()),
+                "fields": sorted({str(k).lower() for c in g.contacts.all() for k in (c.fields or {})}),
+            }
+            for g in groups
+        }
+        prepared = form.prepared
+        kept_file = (
+            {"count": prepared.from_file, "fields": prepared.file_fields}
+            if prepared is not None and form.kept_upload
+            else None
+        )
         context = self.get_context_data(
             form=form,
             accounts=accounts,
-            balance=balance,
+            balance=found,
+            balance_stale=_stale(found),
+            account=account,
             reserve=services.operator_reserve(account) if account else 0,
+            max_parts=services.sms_max_parts(account) if account else 0,
             alphabet_labels=json.dumps({k: str(v) for k, v in ALPHABET_LABELS.items()}),
             gsm_tables=json.loads(encoding.TABLES_PATH.read_text(encoding="utf-8")),
             templates=self.team.sms_templates.all(),
-            contact_fields=sorted(form.prepared.fields) if form.prepared else ["name"],
+            contact_fields=sorted(prepared.fields) if prepared else ["name"],
+            group_info=group_info,
+            kept_file=kept_file,
         )
         return self.render_to_response(context, status=status)
+
+
+def _stale(found: balance.Balance | None) -> bool:
+    """A balance still being read (nothing known, no failure yet): the card asks again shortly."""
+    return found is not None and found.amount is None and not found.error
+
+
+class ComposeBalanceView(TeamView, TemplateView):
+    """The balance card of New SMS, polled by htmx while the worker reads the balance."""
+
+    permission = "send"
+    template_name = "messaging/_balance.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = services.pasifik_sms_accounts(self.team).filter(is_active=True, pk=request.GET.get("account") or 0)
+        found = account.first()
+        if found is None:
+            return HttpResponse(status=204)
+        current = services.account_balance(account=found)
+        return self.render_to_response({"balance": current, "balance_stale": _stale(current), "account": found})
 
 
 # --- contacts --------------------------------------------------------------------------------

@@ -256,6 +256,10 @@ for _app in ("accounts", "messaging", "telephony", "fax", "notifications"):
 
 # Feature tuning (each has a sensible default; see .env.example).
 SMS_RECONCILE_GRACE_SECONDS = env.int("SMS_RECONCILE_GRACE_SECONDS", default=120)
+SMS_CONFIRM_PARTS = env.int("SMS_CONFIRM_PARTS", default=4)  # more SMS per recipient than this: confirm first
+SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
+SMS_BALANCE_CACHE_SECONDS = env.int("SMS_BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
+SMS_PROVIDER_TIMEOUT = tuple(env.list("SMS_PROVIDER_TIMEOUT", cast=float, default=[2.0, 4.0]))
 TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)
 TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
 TELEPHONY_LIVE_TIMEOUT = tuple(env.list("TELEPHONY_LIVE_TIMEOUT", cast=float, default=[2.0, 4.0]))
