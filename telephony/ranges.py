@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import IO
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]")
+
+
+def download_name(name: str, fallback: str) -> str:
+    """A provider's file name as a download name: its base name if that is only letters, digits, ``.``, ``-``,
+    ``_`` and spaces, else ``fallback``. Quotes, ``;`` and ``=`` could smuggle parameters into the header.
+    """
+    base = PurePosixPath(name.replace("\\", "/")).name.strip(" .")
+    return base if base and len(base) <= 120 and not _UNSAFE_NAME.search(base) else fallback
 
 
 class Unsatisfiable(Exception):
@@ -58,7 +69,14 @@ def _read(fileobj: IO[bytes], first: int, length: int) -> Iterator[bytes]:
 
 
 def ranged_response(
-    fileobj: IO[bytes], *, size: int, range_header: str | None, content_type: str, filename: str, attachment: bool
+    fileobj: IO[bytes],
+    *,
+    size: int,
+    range_header: str | None,
+    content_type: str,
+    filename: str,
+    fallback_name: str,
+    attachment: bool,
 ) -> HttpResponse | StreamingHttpResponse:
     try:
         wanted = parse_range(range_header, size)
@@ -77,6 +95,5 @@ def ranged_response(
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
-    disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(attachment, download_name(filename, fallback_name))
     return response

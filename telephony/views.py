@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -116,7 +117,7 @@ class CallExportView(CallFilterMixin, View):
             )
         else:
             response = StreamingHttpResponse(csv_stream(rows, zone), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.{file_format}"'
+        response["Content-Disposition"] = content_disposition_header(True, f"calls-{stamp}.{file_format}")
         return response
 
 
@@ -167,7 +168,8 @@ class RecordingView(TeamView, View):
             size=default_storage.size(name),
             range_header=range_header,
             content_type="audio/wav",
-            filename=call.recording_name or f"call-{call.pk}.wav",
+            filename=call.recording_name,
+            fallback_name=f"call-{call.pk}.wav",
             attachment=download,
         )
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -124,3 +129,36 @@ def test_a_provider_outage_is_a_clear_message_not_a_500(alice_client, call, sand
 def test_a_call_without_a_recording_has_no_recording_url(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
     call = CallRecordFactory(account__team=team_a, has_recording=False)
     assert get(alice_client, call).status_code == 404
+
+
+INJECTION = "out-1.wav\"; filename*=UTF-8''invoice.html; x=\""
+
+
+def _disposition_params(header: str) -> list[tuple[str, str]]:
+    """The header's parameters as a mail/HTTP parser reads them (RFC 2231/6266 style)."""
+    message = Message()
+    message["Content-Disposition"] = header
+    return [(key.lower(), value) for key, value in message.get_params(header="content-disposition") or []]
+
+
+@pytest.mark.parametrize("download", [True, False])
+@pytest.mark.parametrize(
+    ("provider_name", "served_as"),
+    [
+        (INJECTION, "call-{pk}.wav"),
+        ("../../etc/out-2.wav", "out-2.wav"),
+        ("görüşme 3.wav", "görüşme 3.wav"),
+        ("", "call-{pk}.wav"),
+    ],
+)
+def test_a_provider_file_name_never_adds_parameters_to_the_download_header(
+    alice_client, team_a, provider_name, served_as, download
+) -> None:  # type: ignore[no-untyped-def]
+    stored = default_storage.save("recordings/x/stored.wav", ContentFile(b"RIFF" + b"\0" * 40))
+    call = CallRecordFactory(account__team=team_a, has_recording=True, recording_name=provider_name, recording=stored)
+    response = alice_client.get(reverse("calls-recording", args=[call.pk]) + ("?download=1" if download else ""))
+    assert response.status_code == 200
+    params = _disposition_params(response["Content-Disposition"])
+    assert params[0] == ("attachment" if download else "inline", "")
+    assert [key for key, _ in params[1:]] == ["filename"]  # one file name, never a second (filename*) one
+    assert collapse_rfc2231_value(params[1][1]) == served_as.format(pk=call.pk)
