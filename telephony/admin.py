@@ -16,8 +16,11 @@ class CallRecordAdmin(admin.ModelAdmin):
 
 @admin.register(ImportWatermark)
 class ImportWatermarkAdmin(admin.ModelAdmin):
-    list_display = ("account", "source", "key", "imported_until", "last_run_at", "last_count", "last_error")
+    list_display = (
+        "account", "source", "key", "imported_until", "last_run_at", "last_count", "last_skipped", "last_error",
+    )  # fmt: skip
     list_filter = ("source",)
+    readonly_fields = ("last_skipped", "skipped_records")
     list_select_related = ("account",)
 
 

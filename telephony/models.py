@@ -69,6 +69,8 @@ class CallRecord(models.Model):
             models.Index(fields=["team", "disposition", "start", "id"], name="call_team_disposition"),
             models.Index(fields=["team", "account", "start", "id"], name="call_team_account"),
             models.Index(fields=["team", "has_recording", "start", "id"], name="call_team_recording"),
+            # Sorting by duration walks (duration, id) like the default order walks (start, id).
+            models.Index(fields=["team", "duration", "id"], name="call_team_duration"),
             models.Index(fields=["team", "caller"], name="call_team_caller"),
             models.Index(fields=["team", "callee"], name="call_team_callee"),
         ]
@@ -91,6 +93,9 @@ class ImportWatermark(models.Model):
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_count = models.PositiveIntegerField(_("records in last run"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Records of the last run that could not be stored (the import went on without them).
+    last_skipped = models.PositiveIntegerField(_("records skipped in last run"), default=0)
+    skipped_records = models.JSONField(_("skipped records"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import watermark")

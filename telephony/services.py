@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +25,7 @@ from telcoportal.providers.errors import NotFound, ProviderError, ProviderUnavai
 from telcoportal.providers.pasifik.responses import PBX_MESSAGES
 from telcoportal.providers.transport import RetryPolicy
 
+from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
 from .normalize import pbx_fields, tel_fields
 from .status import PBX_STATE_TEXT, active_calls_data, extensions_data, live_calls_data, peers_data
@@ -67,26 +69,79 @@ def calls_accounts(team: Team | None = None) -> QuerySet[ProviderAccount]:
 # --- import ------------------------------------------------------------------
 
 
-def call_records_upsert(*, account: ProviderAccount, rows: Iterable[dict[str, Any]]) -> int:
-    """Inserts or updates on (account, source, provider_id); returns how many records were written."""
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A provider record the import could not store, and why; the others go in regardless."""
+
+    provider_id: str
+    reason: str
+
+
+# How many skipped records a watermark keeps the details of (the count is always complete).
+SKIPPED_DETAILS = 20
+
+
+def _skip(skipped: list[SkippedRecord], provider_id: Any, reason: str) -> None:
+    record = SkippedRecord(provider_id=str(provider_id or "?")[:64], reason=reason[:300])
+    logger.warning("call record %s skipped: %s", record.provider_id, record.reason)
+    skipped.append(record)
+
+
+def _database_reason(exc: DatabaseError) -> str:
+    return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+
+
+def call_records_upsert(
+    *, account: ProviderAccount, rows: Iterable[dict[str, Any]], skipped: list[SkippedRecord] | None = None
+) -> int:
+    """Inserts or updates on (account, source, provider_id); returns how many records were written.
+
+    Every value is fitted to its column first (the full record stays in ``raw``). A batch the
+    database still refuses is written again record by record, so one bad record is skipped
+    (and added to ``skipped``) instead of aborting the import.
+    """
+    skipped = [] if skipped is None else skipped
     written = 0
     batch: dict[tuple[str, str], CallRecord] = {}
 
-    def flush() -> None:
-        nonlocal written
-        if batch:
+    def write(records: list[CallRecord]) -> None:
+        with transaction.atomic():
             CallRecord.objects.bulk_create(
-                list(batch.values()),
+                records,
                 update_conflicts=True,
                 unique_fields=["account", "source", "provider_id"],
                 update_fields=UPSERT_FIELDS,
             )
-            written += len(batch)
-            batch.clear()
+
+    def flush() -> None:
+        nonlocal written
+        records = list(batch.values())
+        batch.clear()
+        if not records:
+            return
+        try:
+            write(records)
+            written += len(records)
+            return
+        except DatabaseError:
+            logger.info("a batch of %s call records was refused; writing them one by one", len(records))
+        for record in records:
+            try:
+                write([record])
+                written += 1
+            except DatabaseError as exc:
+                _skip(skipped, record.provider_id, _database_reason(exc))
 
     for row in rows:
+        try:
+            fitted = fit_to_columns(row)
+        except RecordRejected as exc:
+            _skip(skipped, row.get("provider_id"), str(exc))
+            continue
         # The same record twice in one statement is an error on PostgreSQL: the later one wins.
-        batch[(row["source"], row["provider_id"])] = CallRecord(team_id=account.team_id, account=account, **row)
+        batch[(fitted["source"], fitted["provider_id"])] = CallRecord(
+            team_id=account.team_id, account=account, **fitted
+        )
         if len(batch) >= UPSERT_BATCH:
             flush()
     flush()
@@ -106,27 +161,41 @@ def _window_start(mark: ImportWatermark, now: datetime) -> datetime:
     return min(mark.imported_until, now) - import_overlap()
 
 
-def _tel_rows(calls: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    for call in calls:
-        fields = tel_fields(call)
-        if fields is not None:
-            yield fields
+# What reading one odd record may raise; it is then skipped, the others still go in.
+RECORD_ERRORS = (ValueError, TypeError, ArithmeticError, KeyError, AttributeError)
 
 
-def _pbx_rows(cdrs: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    for cdr in cdrs:
-        fields = pbx_fields(cdr)
-        if fields is not None:
-            yield fields
+def _rows(records: Iterable[Any], fields: Any, id_of: Any, skipped: list[SkippedRecord]) -> Iterator[dict[str, Any]]:
+    for record in records:
+        try:
+            row = fields(record)
+        except RECORD_ERRORS as exc:
+            _skip(skipped, getattr(record, id_of, None), f"{type(exc).__name__}: {exc}")
+            continue
+        if row is not None:
+            yield row
+
+
+def _tel_rows(calls: Iterable[Any], skipped: list[SkippedRecord]) -> Iterator[dict[str, Any]]:
+    return _rows(calls, tel_fields, "i_cdr", skipped)
+
+
+def _pbx_rows(cdrs: Iterable[Any], skipped: list[SkippedRecord]) -> Iterator[dict[str, Any]]:
+    return _rows(cdrs, pbx_fields, "uniqueid", skipped)
 
 
 @dataclass
 class ImportSummary:
     written: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
     def status(self) -> str:
-        return f"imported {self.written}" + (f", {len(self.errors)} failed" if self.errors else "")
+        return (
+            f"imported {self.written}"
+            + (f", {len(self.skipped)} records skipped" if self.skipped else "")
+            + (f", {len(self.errors)} failed" if self.errors else "")
+        )
 
 
 def tel_history_import(*, account: ProviderAccount, now: datetime | None = None, page_size: int = 500) -> ImportSummary:
@@ -137,18 +206,20 @@ def tel_history_import(*, account: ProviderAccount, now: datetime | None = None,
     for telephone_id in telephone_ids(account):
         mark = _watermark(account, Source.TELEPHONE, str(telephone_id))
         start = _window_start(mark, now)
+        skipped: list[SkippedRecord] = []
         try:
             # end_date fixes the window, so calls that end while we page do not shift the offsets.
             calls = client.iter_tel_history(
                 i_account=telephone_id, start_date=start, end_date=now, type="all", page_size=page_size
             )
-            count = call_records_upsert(account=account, rows=_tel_rows(calls))
+            count = call_records_upsert(account=account, rows=_tel_rows(calls, skipped), skipped=skipped)
         except ProviderError as exc:
             _watermark_failed(mark, exc, now)
             summary.errors.append(describe(exc))
             continue
-        _watermark_advanced(mark, until=now, count=count, ran_at=now)
+        _watermark_advanced(mark, until=now, count=count, ran_at=now, skipped=skipped)
         summary.written += count
+        summary.skipped.extend(skipped)
     return summary
 
 
@@ -160,29 +231,39 @@ def pbx_cdr_import(*, account: ProviderAccount, now: datetime | None = None, sli
     mark = _watermark(account, Source.PBX)
     start = _window_start(mark, now)
     count = 0
+    skipped: list[SkippedRecord] = []
     while start < now:
         end = min(start + timedelta(hours=slice_hours), now)
         try:
-            count += call_records_upsert(
-                account=account, rows=_pbx_rows(client.pbx_cdr(start_date=start, end_date=end))
-            )
+            cdrs = client.pbx_cdr(start_date=start, end_date=end)
+            count += call_records_upsert(account=account, rows=_pbx_rows(cdrs, skipped), skipped=skipped)
         except ProviderError as exc:
             _watermark_failed(mark, exc, now)
             summary.errors.append(describe(exc))
             break
         # Saved slice by slice: a failure later resumes from here, not from the start.
-        _watermark_advanced(mark, until=end, count=count, ran_at=now)
+        _watermark_advanced(mark, until=end, count=count, ran_at=now, skipped=skipped)
         start = end
     summary.written += count
+    summary.skipped.extend(skipped)
     return summary
 
 
-def _watermark_advanced(mark: ImportWatermark, *, until: datetime, count: int, ran_at: datetime) -> None:
+def _watermark_advanced(
+    mark: ImportWatermark, *, until: datetime, count: int, ran_at: datetime, skipped: list[SkippedRecord]
+) -> None:
+    """The window is done: records that could not be stored are counted and described, and do not hold it back."""
     mark.imported_until = until
     mark.last_run_at = ran_at
     mark.last_count = count
     mark.last_error = ""
-    mark.save(update_fields=["imported_until", "last_run_at", "last_count", "last_error"])
+    mark.last_skipped = len(skipped)
+    mark.skipped_records = [
+        {"provider_id": record.provider_id, "reason": record.reason} for record in skipped[:SKIPPED_DETAILS]
+    ]
+    mark.save(
+        update_fields=["imported_until", "last_run_at", "last_count", "last_error", "last_skipped", "skipped_records"]
+    )
 
 
 def _watermark_failed(mark: ImportWatermark, exc: ProviderError, ran_at: datetime) -> None:
@@ -198,6 +279,7 @@ def calls_import(*, account: ProviderAccount, now: datetime | None = None) -> Im
     for part in (tel_history_import(account=account, now=now), pbx_cdr_import(account=account, now=now)):
         summary.written += part.written
         summary.errors.extend(part.errors)
+        summary.skipped.extend(part.skipped)
     return summary
 
 

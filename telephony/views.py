@@ -20,7 +20,7 @@ from .charts import day_chart
 from .export import csv_stream, xlsx_stream
 from .filters import DEFAULT_PRESET, CallFilter
 from .forms import DisconnectForm
-from .models import CallRecord, Source
+from .models import CallRecord, ImportWatermark, Source
 from .numbers import display_number
 from .ranges import ranged_response
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
@@ -80,10 +80,18 @@ class CallListView(CallFilterMixin, TemplateView):
             table=table,
             page=page,
             pager_labels=pager_labels(sort),
+            import_skipped=self.import_skipped(),
             query=self.filter_query(),
             filter_query=self.filter_query("sort"),
         )
         return context
+
+    def import_skipped(self) -> list[dict[str, Any]]:
+        """For those who manage provider accounts: imports whose last run had to skip records."""
+        if not self.can("manage_providers"):
+            return []
+        marks = ImportWatermark.objects.filter(account__team=self.team, last_skipped__gt=0).order_by("account__label")
+        return list(marks.values("account__label", "source", "last_run_at", "last_skipped", "skipped_records"))
 
 
 class CallChartView(CallFilterMixin, TemplateView):

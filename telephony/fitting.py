@@ -1,0 +1,71 @@
+"""Provider values fitted to our columns before they are written.
+
+A provider may send anything (a 300-character caller number, a cost of 1e15):
+text is cut to its column, a cost out of range is dropped, and a record whose
+duration cannot be stored is rejected. The record as received stays in ``raw``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+
+from .models import CallRecord
+
+# PositiveIntegerField is a 4-byte integer on PostgreSQL.
+MAX_SECONDS = 2**31 - 1
+
+
+class RecordRejected(ValueError):
+    """A record that cannot be stored even after fitting; the message says which value and why."""
+
+
+def _fields() -> dict[str, models.Field[Any, Any]]:
+    return {field.name: field for field in CallRecord._meta.concrete_fields}
+
+
+def _text(value: Any, max_length: int | None) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text
+    return text[:max_length] if max_length else text
+
+
+def _seconds(name: str, value: Any) -> int:
+    try:
+        seconds = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        raise RecordRejected(f"{name} is not a number of seconds: {str(value)[:40]!r}") from None
+    if not 0 <= seconds <= MAX_SECONDS:
+        raise RecordRejected(f"{name} out of range: {seconds}")
+    return seconds
+
+
+def _cost(value: Any, field: models.DecimalField[Any]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or len(amount.as_tuple().digits) > field.max_digits:
+        return None
+    return amount
+
+
+def fit_to_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``row`` whose every value fits its CallRecord column; RecordRejected when one cannot."""
+    fields = _fields()
+    fitted = dict(row)
+    for name, value in row.items():
+        field = fields.get(name)
+        if isinstance(field, models.CharField):
+            fitted[name] = _text(value, field.max_length)
+        elif isinstance(field, models.PositiveIntegerField):
+            fitted[name] = _seconds(name, value)
+        elif isinstance(field, models.DecimalField):
+            fitted[name] = _cost(value, field)
+    if not fitted.get("provider_id"):
+        raise RecordRejected("no provider id")
+    return fitted
