@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +33,7 @@ from accounts.models import ProviderAccount, Team, User
 from accounts.provider_errors import describe
 from notifications.models import Kind
 from notifications.services import notify
+from telcoportal.db import with_retries
 from telcoportal.providers.errors import (
     InvalidRequest,
     ProviderError,
@@ -49,6 +53,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_DELAYS = (60, 300)  # seconds before the 2nd and 3rd automatic attempt
 UNKNOWN_GRACE = timedelta(minutes=15)  # how long a lost send is looked for before it is declared failed
+# The send task's limits: past SEND_TIME_LIMIT no task can still be sending a fax it claimed.
+SEND_SOFT_TIME_LIMIT, SEND_TIME_LIMIT = 120, 150
+DEFAULT_STALL_SECONDS = 60
 STUCK_AFTER = {Status.QUEUED: timedelta(minutes=30), Status.SENDING: timedelta(hours=3)}
 INCOMING_LOOKBACK = timedelta(days=7)
 
@@ -244,6 +251,9 @@ def fax_send(*, fax_id: int) -> str:
     except UnexpectedResponse as exc:
         # The provider answered but we could not read it: it may well have taken the fax.
         return _outcome_unknown(fax, exc, started)
+    except SoftTimeLimitExceeded:
+        # Cut off on the wire: the provider may have it, so its records settle it.
+        return _outcome_unknown(fax, None, started)
     except InvalidRequest as exc:
         fax.error_fields = gateway.map_fields(exc.field_errors)
         _finish(fax, Status.FAILED, message=describe(exc), update=["error_fields"])
@@ -253,7 +263,10 @@ def fax_send(*, fax_id: int) -> str:
         return "failed"
     finally:
         gateway.close()
-    _accepted(fax, submitted.provider_id, submitted.provider_status, submitted.status, submitted.ref)
+    # What the provider said is known here: a lost database connection must not make it unknown.
+    with_retries(
+        lambda: _accepted(fax, submitted.provider_id, submitted.provider_status, submitted.status, submitted.ref)
+    )
     return "accepted"
 
 
@@ -276,9 +289,12 @@ def _accepted(fax: Fax, provider_id: str, provider_status: str, status: str, ref
         _set_status(fax, status, provider_status)
 
 
-def _outcome_unknown(fax: Fax, exc: ProviderError, started: datetime) -> str:
+def _outcome_unknown(fax: Fax, exc: ProviderError | None, started: datetime) -> str:
+    """``exc`` None: the send was cut off (time limit, a worker that died) with the request on its way."""
     fax.outcome_unknown = True
-    fax.error = describe(exc)
+    fax.error = (
+        describe(exc) if exc is not None else _("The send stopped while the fax was on its way to the provider.")
+    )
     fax.provider_ref = {**fax.provider_ref, "attempt_started": started.isoformat()}
     fax.save(update_fields=["outcome_unknown", "error", "provider_ref"])
     _event(fax, "unknown", Status.SENDING, _("No answer from the provider: we look for the fax there, not resending."))
@@ -357,14 +373,46 @@ def faxes_to_track() -> list[int]:
     )
 
 
+def _stall() -> timedelta:
+    return timedelta(seconds=getattr(settings, "SEND_STALL_SECONDS", DEFAULT_STALL_SECONDS))
+
+
 def stale_queued() -> list[int]:
-    """Queued faxes whose task was lost (a worker crash): safe to queue again, the claim prevents a double send."""
-    cutoff = timezone.now() - timedelta(minutes=10)
-    return list(
-        Fax.objects.filter(
-            direction=Direction.OUTGOING, status=Status.QUEUED, status_changed_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
-        ).values_list("pk", flat=True)[:200]
+    """Queued faxes whose send task is gone (a worker died, a database error): safe to queue again, the claim
+    prevents a double send. A fax waiting out a retry delay is not stale; each is returned once per stall period.
+    """
+    cutoff = timezone.now() - _stall()
+    due = Q(attempts=0, last_moved__lt=cutoff)
+    for attempts in range(1, MAX_ATTEMPTS):
+        due |= Q(attempts=attempts, last_moved__lt=cutoff - timedelta(seconds=retry_delay(attempts)))
+    stale = list(
+        Fax.objects.filter(direction=Direction.OUTGOING, status=Status.QUEUED, attempts__lt=MAX_ATTEMPTS)
+        .annotate(last_moved=Coalesce(Max("events__at"), "status_changed_at"))
+        .filter(due)
+        .order_by("status_changed_at")[:200]
     )
+    for fax in stale:
+        _event(fax, "resumed", Status.QUEUED, _("Its send had stopped: queued again."))
+    return [fax.pk for fax in stale]
+
+
+def sends_cut_off() -> list[int]:
+    """Faxes claimed for sending longer ago than a send task can live, with no provider id: the worker died
+    with the request on its way. Marked outcome-unknown (and returned) so the provider's records settle them.
+    """
+    cutoff = timezone.now() - max(_stall(), timedelta(seconds=SEND_TIME_LIMIT))
+    cut_off = Fax.objects.filter(
+        direction=Direction.OUTGOING,
+        status=Status.SENDING,
+        provider_id="",
+        outcome_unknown=False,
+        status_changed_at__lt=cutoff,
+    )
+    marked = []
+    for fax in cut_off[:200]:
+        _outcome_unknown(fax, None, fax.status_changed_at)
+        marked.append(fax.pk)
+    return marked
 
 
 # --- incoming ------------------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from . import services
 from .models import Fax
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+# acks_late + reject_on_worker_lost: a send whose worker dies goes back to the queue; the claim
+# (queued → sending) makes the second run a no-op once the first one had started.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=services.SEND_SOFT_TIME_LIMIT,
+    time_limit=services.SEND_TIME_LIMIT,
+)
 def send_fax(fax_id: int) -> str:
     result = services.fax_send(fax_id=fax_id)
     if result == "retry-later":
@@ -59,6 +66,18 @@ def fetch_incoming_faxes() -> str:
     for pk in accounts:
         fetch_incoming_for_account.delay(pk)
     return f"{len(accounts)} accounts"
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def fax_send_watchdog() -> str:
+    """Resumes the sends that stopped: queued faxes whose task is gone, sends cut off on the wire."""
+    stale = services.stale_queued()
+    for pk in stale:
+        send_fax.delay(pk)
+    cut_off = services.sends_cut_off()
+    for pk in cut_off:
+        track_fax.delay(pk)  # reconciles it from the provider's records
+    return f"requeued {len(stale)}, cut off {len(cut_off)}"
 
 
 @shared_task(soft_time_limit=60, time_limit=90)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
@@ -115,11 +116,16 @@ class SmsBatch(models.Model):
     submission_key = models.CharField(_("submission key"), max_length=32, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When the send last moved (a chunk claimed or finished, the batch queued or resumed), or when
+    # an automatic retry it waits for is due: a sending batch older than that is resumed by the watchdog.
+    progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    resumed_at = models.DateTimeField(_("last resumed by the watchdog"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SMS batch")
         verbose_name_plural = _("SMS batches")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "progress_at"], name="sms_batch_progress")]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "submission_key"],

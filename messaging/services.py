@@ -17,8 +17,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,6 +30,7 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
+from telcoportal.db import pause_after_error, reconnect, with_retries
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
 from . import balance, encoding
@@ -45,6 +47,9 @@ DEFAULT_MAX_PARTS = 10
 # worker that died mid-request leaves "submitting" behind.
 DEFAULT_RECONCILE_GRACE = 120
 AUTO_RETRY_DELAYS = (10, 60, 300)  # seconds, for chunks the provider certainly refused (429, 5xx before it acted)
+# A send that hits this many database errors in a row stops; the watchdog resumes it once the database is back.
+DB_ERRORS_IN_A_ROW = 5
+DEFAULT_STALL_SECONDS = 60
 REPORT_STATES = {"delivered": SmsRecipient.State.DELIVERED, "waiting": SmsRecipient.State.WAITING}
 INSERT_BATCH = 2000
 
@@ -312,7 +317,6 @@ def sms_batch_send(*, batch_id: int) -> str:
     batch = SmsBatch.objects.select_related("account").get(pk=batch_id)
     if batch.state != SmsBatch.State.SENDING:
         return f"skipped: {batch.state}"
-    sent = 0
     try:
         client = client_for(batch.account)
     except ValueError as exc:  # credentials missing: no request can go out, and the person should know why
@@ -326,13 +330,58 @@ def sms_batch_send(*, batch_id: int) -> str:
                 _chunk_finish(chunk, SmsChunk.State.FAILED, error=reason)
         return "failed: account incomplete"
     with client:
-        for chunk_id in batch.chunks.filter(state=SmsChunk.State.QUEUED).order_by("index").values_list("pk", flat=True):
-            if sms_chunk_submit(chunk_id=chunk_id, client=client):
-                sent += 1
+        try:
+            sent = _submit_queued(batch, client)
+        except SoftTimeLimitExceeded:
+            # Out of time, not out of work: a fresh task carries on where this one stopped.
+            _queue_send(batch.pk)
+            return "time limit reached; the send goes on in a new task"
         sms_batch_reconcile(batch=batch, client=client)
     retry_in = _schedule_auto_retry(batch)
     state = _batch_refresh_state(batch)
     return f"submitted {sent}; {state}" + (f"; retry in {retry_in}s" if retry_in else "")
+
+
+def _submit_queued(batch: SmsBatch, client: Any) -> int:
+    """Submits the queued chunks, one claim at a time. Returns how many went out.
+
+    A database error (a dropped connection, a restart) costs the chunk at hand
+    a place at the back of the line, not the batch: the send reconnects and goes
+    on, and a chunk it could not claim is tried again in a later pass.
+    """
+    sent = errors_in_a_row = 0
+    for _pass in range(3):
+        had_errors = False
+        try:
+            queued = list(
+                batch.chunks.filter(state=SmsChunk.State.QUEUED).order_by("index").values_list("pk", flat=True)
+            )
+        except DatabaseError:
+            queued, had_errors, errors_in_a_row = [], True, errors_in_a_row + 1
+            if not _go_on_after_database_error(batch, errors_in_a_row):
+                raise
+        for chunk_id in queued:
+            try:
+                if sms_chunk_submit(chunk_id=chunk_id, client=client):
+                    sent += 1
+                errors_in_a_row = 0
+            except DatabaseError:
+                had_errors, errors_in_a_row = True, errors_in_a_row + 1
+                if not _go_on_after_database_error(batch, errors_in_a_row):
+                    raise
+        if not had_errors:
+            break
+    return sent
+
+
+def _go_on_after_database_error(batch: SmsBatch, errors_in_a_row: int) -> bool:
+    """False when the database seems down: the send stops and the watchdog resumes it later."""
+    log.warning("SMS batch %s: database error during the send (%s in a row)", batch.pk, errors_in_a_row)
+    if errors_in_a_row >= DB_ERRORS_IN_A_ROW:
+        return False
+    reconnect()
+    pause_after_error(errors_in_a_row)
+    return True
 
 
 def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
@@ -343,9 +392,14 @@ def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
     ).update(state=SmsChunk.State.SUBMITTING, attempts=F("attempts") + 1, attempted_at=now, error="")
     if claimed != 1:
         return False
-    chunk = SmsChunk.objects.select_related("batch").get(pk=chunk_id)
-    batch = chunk.batch
-    recipients = list(chunk.recipients.values_list("phone", "text"))
+    try:
+        chunk = SmsChunk.objects.select_related("batch").get(pk=chunk_id)
+        batch = chunk.batch
+        recipients = list(chunk.recipients.values_list("phone", "text"))
+        SmsBatch.objects.filter(pk=batch.pk).update(progress_at=now)
+    except (DatabaseError, SoftTimeLimitExceeded):
+        _unclaim(chunk_id)  # nothing has gone to the provider yet
+        raise
     options: dict[str, Any] = {
         "sender": batch.sender,
         "universal": True if chunk.universal else None,
@@ -369,10 +423,28 @@ def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
             isinstance(exc, ProviderUnavailable) and exc.request_sent
         )
         state = SmsChunk.State.UNKNOWN if outcome_unknown else SmsChunk.State.FAILED
-        _chunk_finish(chunk, state, error=describe(exc), started=started, retryable=_transient(exc))
+        error, retryable = describe(exc), _transient(exc)
+        with_retries(lambda: _chunk_finish(chunk, state, error=error, started=started, retryable=retryable))
         return False
-    _chunk_finish(chunk, SmsChunk.State.SUBMITTED, sms_id=result.id, started=started)
+    except SoftTimeLimitExceeded:
+        # Cut off on the wire: the provider may have it, so its reports settle it.
+        message = _("The send was stopped by its time limit while this chunk was on its way to the provider.")
+        with_retries(lambda: _chunk_finish(chunk, SmsChunk.State.UNKNOWN, error=message, started=started))
+        raise
+    # What the provider said is known here: a lost connection must not make it unknown.
+    with_retries(lambda: _chunk_finish(chunk, SmsChunk.State.SUBMITTED, sms_id=result.id, started=started))
     return True
+
+
+def _unclaim(chunk_id: int) -> None:
+    """A claimed chunk that never reached the provider goes back in the queue, the attempt not counted."""
+    try:
+        reconnect()
+        SmsChunk.objects.filter(pk=chunk_id, state=SmsChunk.State.SUBMITTING).update(
+            state=SmsChunk.State.QUEUED, attempts=F("attempts") - 1
+        )
+    except DatabaseError:  # it stays "submitting": the watchdog hands it to the reports, which find nothing
+        log.warning("SMS chunk %s: could not be put back in the queue", chunk_id)
 
 
 def _transient(exc: ProviderError) -> bool:
@@ -401,6 +473,7 @@ def _chunk_finish(
         recipient_state = SmsRecipient.State.PENDING
     SmsChunk.objects.filter(pk=chunk.pk).update(**fields)
     chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text=error[:200])
+    SmsBatch.objects.filter(pk=chunk.batch_id).update(progress_at=timezone.now())
 
 
 def _schedule_auto_retry(batch: SmsBatch) -> int | None:
@@ -415,6 +488,8 @@ def _schedule_auto_retry(batch: SmsBatch) -> int | None:
     with transaction.atomic():
         ids = list(candidates.filter(attempts__lte=len(AUTO_RETRY_DELAYS)).values_list("pk", flat=True))
         _requeue(ids)
+        # Waiting for the countdown is not a stall.
+        SmsBatch.objects.filter(pk=batch.pk).update(progress_at=timezone.now() + timedelta(seconds=delay))
         _queue_send(batch.pk, countdown=delay)
     return delay
 
@@ -525,6 +600,45 @@ def sms_batch_reconcile(*, batch: SmsBatch, client: Any) -> int:
     return settled
 
 
+# --- the watchdog: sends that stopped are resumed ---------------------------------------------
+
+
+def _stall() -> timedelta:
+    return timedelta(seconds=getattr(settings, "SEND_STALL_SECONDS", DEFAULT_STALL_SECONDS))
+
+
+def sms_batch_stalled(batch: SmsBatch) -> bool:
+    """A sending batch that has not moved for a while: its send stopped (the watchdog resumes it)."""
+    return batch.state == SmsBatch.State.SENDING and batch.progress_at < timezone.now() - _stall()
+
+
+def sms_send_watchdog() -> str:
+    """Resumes the sends that stopped: a worker killed, a database error, a time limit.
+
+    A chunk claimed longer ago than any request takes was cut off on the wire:
+    its outcome is unknown, so the provider's reports settle it (never a blind
+    resubmit). A sending batch that has not moved for ``SEND_STALL_SECONDS`` gets
+    its send queued again, once per that period; the chunk claims make a second
+    send task harmless should the first one be alive after all.
+    """
+    now = timezone.now()
+    cutoff = now - _stall()
+    cut_off = SmsChunk.objects.filter(state=SmsChunk.State.SUBMITTING, attempted_at__lt=cutoff).update(
+        state=SmsChunk.State.UNKNOWN,
+        error=_("The send stopped while this chunk was on its way to the provider: its reports will tell."),
+    )
+    stalled = SmsBatch.objects.filter(state=SmsBatch.State.SENDING, progress_at__lt=cutoff).filter(
+        Q(resumed_at__isnull=True) | Q(resumed_at__lt=cutoff)
+    )
+    resumed = 0
+    for pk in list(stalled.values_list("pk", flat=True)[:200]):
+        if stalled.filter(pk=pk).update(resumed_at=now):
+            log.warning("SMS batch %s made no progress for %s: its send is queued again", pk, _stall())
+            _queue_send(pk)
+            resumed += 1
+    return f"{resumed} batches resumed, {cut_off} chunks cut off left to the reports"
+
+
 # --- delivery reports -----------------------------------------------------------------
 
 
@@ -618,7 +732,9 @@ def sms_batch_pause(*, batch: SmsBatch, actor: User, request: HttpRequest | None
 
 def sms_batch_resume(*, batch: SmsBatch, actor: User, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
-        if not SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.PAUSED).update(state=SmsBatch.State.SENDING):
+        if not SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.PAUSED).update(
+            state=SmsBatch.State.SENDING, progress_at=timezone.now()
+        ):
             raise SmsError(_("Only a paused batch can be resumed."))
         audit_record(team=batch.team, actor=actor, action="sms.resume", target=batch, request=request)
         _queue_send(batch.pk)
@@ -648,7 +764,9 @@ def sms_batch_retry_failed(*, batch: SmsBatch, actor: User, request: HttpRequest
     if not ids:
         raise SmsError(_("No chunk has failed."))
     count = _requeue(ids)
-    SmsBatch.objects.filter(pk=batch.pk).exclude(state=SmsBatch.State.PAUSED).update(state=SmsBatch.State.SENDING)
+    SmsBatch.objects.filter(pk=batch.pk).exclude(state=SmsBatch.State.PAUSED).update(
+        state=SmsBatch.State.SENDING, progress_at=timezone.now()
+    )
     audit_record(team=batch.team, actor=actor, action="sms.retry", target=batch, request=request, chunks=count)
     _queue_send(batch.pk)
     return count

@@ -5,11 +5,16 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True, soft_time_limit=1500, time_limit=1800)
+# acks_late + reject_on_worker_lost: a send whose worker (or worker child) dies goes back to the
+# queue at once, and the chunk claims make the second run skip whatever the first one sent.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1800)
 def sms_batch_send_task(batch_id: int) -> str:
-    # acks_late: a worker that dies mid-batch hands it to another, and the
-    # chunk claims make the second run skip whatever the first one sent.
     return services.sms_batch_send(batch_id=batch_id)
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def sms_send_watchdog_task() -> str:
+    return services.sms_send_watchdog()
 
 
 @shared_task(soft_time_limit=240, time_limit=300)

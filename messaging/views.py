@@ -135,6 +135,7 @@ def batch_progress(batch: SmsBatch) -> dict[str, Any]:
         "undelivered": recipients.get("undelivered", 0),
         "waiting": recipients.get("waiting", 0),
         "live": batch.state in (SmsBatch.State.SENDING, SmsBatch.State.SUBMITTED),
+        "stalled": services.sms_batch_stalled(batch),
     }
 
 

@@ -102,6 +102,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection the database dropped (restart, failover, pg_terminate_backend) is
+# noticed and replaced before a request or task uses it, instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -244,7 +247,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
 for _app in ("accounts", "messaging", "telephony", "fax", "notifications"):
@@ -255,6 +260,9 @@ for _app in ("accounts", "messaging", "telephony", "fax", "notifications"):
             raise
 
 # Feature tuning (each has a sensible default; see .env.example).
+# A send (SMS batch, fax) that has not moved for this long is resumed by the watchdog;
+# above the longest single provider request (25 s), so a live send is never taken for dead.
+SEND_STALL_SECONDS = env.int("SEND_STALL_SECONDS", default=60)
 SMS_RECONCILE_GRACE_SECONDS = env.int("SMS_RECONCILE_GRACE_SECONDS", default=120)
 SMS_CONFIRM_PARTS = env.int("SMS_CONFIRM_PARTS", default=4)  # more SMS per recipient than this: confirm first
 SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
