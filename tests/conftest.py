@@ -4,6 +4,8 @@ team A, charlie is an outsider who owns team B."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -13,6 +15,46 @@ from accounts.roles import Role
 from telcoportal.sandbox.app import build_sandbox
 from telcoportal.sandbox.core import RunningSandbox, Sandbox
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+# --- the whole suite at another hour ---------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--at",
+        metavar="TIME",
+        help="run the suite as if the clock read TIME, then let it tick: an ISO date-time "
+        "(2026-11-30T23:30+03:00) or HH:MM, today in Istanbul (`make test-late` uses 23:30)",
+    )
+
+
+def start_of_run(value: str, today: datetime | None = None) -> datetime:
+    """``--at``'s value as an aware date-time; ``HH:MM`` is that time of today in Istanbul."""
+    istanbul = ZoneInfo("Europe/Istanbul")
+    if len(value) <= 5 and ":" in value:
+        day = (today or datetime.now(istanbul)).astimezone(istanbul).date()
+        return datetime.combine(day, time.fromisoformat(value), tzinfo=istanbul)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--at needs a time zone, e.g. 2026-11-30T23:30+03:00")
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("--at", default=None)
+    if value:
+        import time_machine
+
+        # Python's clocks (datetime, time.time) travel; SQLite's and PostgreSQL's do not,
+        # so `make test-late` runs on SQLite, whose timestamps come from Django.
+        traveller = time_machine.travel(start_of_run(value), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--at", default=None)
+    return f"clock: the run starts at {start_of_run(value).isoformat()}" if value else None
 
 
 @pytest.fixture(autouse=True)

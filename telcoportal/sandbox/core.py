@@ -41,12 +41,18 @@ FAULT_KINDS = (
 
 
 class Clock:
-    """Sandbox time: real time plus an offset tests can advance."""
+    """Sandbox time: real time plus an offset tests can advance.
+
+    :meth:`reset` goes back to the offset the clock was made with, so a test's
+    advances never leak into the next test (``Sandbox.reset`` calls it).
+    """
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._offset = timedelta(0)
-        if start is not None:
-            self._offset = start - datetime.now(UTC)
+        self._initial = timedelta(0) if start is None else start - datetime.now(UTC)
+        self._offset = self._initial
+
+    def reset(self) -> None:
+        self._offset = self._initial
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
@@ -181,6 +187,7 @@ class Sandbox:
         with self._lock:
             self.requests.clear()
             self.faults.clear()
+        self.clock.reset()
         for provider in self.providers:
             with provider.lock:
                 provider.reset()

@@ -308,7 +308,7 @@ def test_without_dates_it_lists_todays_faxes(client, sandbox):
 
     assert api_requests(sandbox)[-1].json() == {}
     assert len(page.faxes) == 3
-    today = datetime.now(ISTANBUL).date()
+    today = sandbox.clock.now().astimezone(ISTANBUL).date()
     assert {f.created_at.astimezone(ISTANBUL).date() for f in page.faxes if f.created_at} <= {today}
 
 

@@ -48,7 +48,7 @@ def emulator(sandbox: Sandbox) -> PasifikSandbox:
 
 
 def today(sandbox: Sandbox) -> str:
-    """Sandbox time: the clock is shared by the session and advanced by earlier tests."""
+    """Sandbox time (each test starts from the clock's initial offset; tests may advance it)."""
     return turkish_day(sandbox.clock.now())
 
 
