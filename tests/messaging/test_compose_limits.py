@@ -219,3 +219,24 @@ def test_one_recipient_is_one_recipient(alice_client, sms_account, django_captur
         response = post(alice_client, sms_account)
     page = alice_client.get(response["Location"]).content.decode()
     assert "1 recipient stored; sending in the background." in page
+
+
+# --- costs --------------------------------------------------------------------------------------
+
+
+def test_costs_carry_their_currency_and_a_recipient_shows_sms_parts(
+    alice_client, sms_account, django_capture_on_commit_callbacks
+) -> None:
+    from decimal import Decimal
+
+    from messaging import balance
+
+    balance.balance_refresh(account_id=sms_account.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(alice_client, sms_account, recipients="05321111111\n05322222222\n05323333333")
+    batch = SmsBatch.objects.get()
+    assert (batch.estimated_cost, batch.currency) == (Decimal("0.0720"), "TRY")
+    batch.recipients.update(cost=Decimal("1.0000"))
+    html = alice_client.get(response["Location"]).content.decode()
+    assert '<dd class="col-7" id="estimated-cost">0.07 TRY</dd>' in html
+    assert "1 SMS" in html and "1.0000" not in html

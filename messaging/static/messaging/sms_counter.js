@@ -157,8 +157,10 @@
     const groups = readJson("sms-groups", {}); // {id: {size, fields}}
     const kept = readJson("sms-kept-file", null); // {count, fields} of the file kept from the last try
     const reserveOf = () => parseInt(box.dataset.reserve || "0", 10) || 0;
-    const price = parseFloat(box.dataset.partPrice || "0") || 0;
-    const balance = box.dataset.balance === "" ? null : parseFloat(box.dataset.balance);
+    // Price, balance and currency come from the balance card, which htmx replaces once the worker has read them.
+    const card = () => document.getElementById("balance-card") || box;
+    const price = () => parseFloat(card().dataset.partPrice || "0") || 0;
+    const balance = () => (card().dataset.balance ? parseFloat(card().dataset.balance) : null);
     const maxParts = parseInt(box.dataset.maxParts || "0", 10) || 0;
     const labels = JSON.parse(box.dataset.labels);
     const out = (name) => box.querySelector('[data-out="' + name + '"]');
@@ -245,10 +247,13 @@
           names.appendChild(code);
         }
       }
-      const cost = s.parts * found.count * price;
+      const cost = s.parts * found.count * price();
       out("cost").textContent = cost.toFixed(2);
+      const currency = out("currency");
+      if (currency) currency.textContent = card().dataset.currency || "";
       const warn = box.querySelector("[data-balance-warning]");
-      if (warn) warn.hidden = !(balance !== null && cost > balance);
+      const known = balance();
+      if (warn) warn.hidden = !(known !== null && cost > known);
       highlight.textContent = "";
       for (const c of s.costly.slice(0, COSTLY_SHOWN)) {
         const mark = document.createElement("mark");
@@ -263,16 +268,8 @@
       fixButton.hidden = replaceLookalikes(textarea.value, t) === textarea.value;
     }
 
-    // One count per frame: a burst of input events (a paste, a held key) is counted once.
-    let pending = false;
-    function schedule() {
-      if (pending) return;
-      pending = true;
-      window.requestAnimationFrame(function () {
-        pending = false;
-        render();
-      });
-    }
+    // Counting is linear and the page draws a bounded number of nodes, so every input is counted at once.
+    const schedule = render;
 
     function readChosenFile() {
       chosenFile = null;
@@ -284,7 +281,7 @@
         const headed = first.some((h) => /^(phone|number|numara|telefon|tel|gsm|cep|mobile|msisdn)$/.test(h));
         chosenFile = {
           count: Math.max(0, lines.length - (headed ? 1 : 0)),
-          fields: headed ? first.filter((h) => /^\w+$/.test(h)) : [],
+          fields: headed ? first.filter((h) => /^[\p{L}\p{N}_]+$/u.test(h)) : [],
         };
         schedule();
       });
@@ -299,6 +296,7 @@
     if (recipients) recipients.addEventListener("input", schedule);
     if (upload) upload.addEventListener("change", readChosenFile);
     document.querySelectorAll('input[name="groups"]').forEach((input) => input.addEventListener("change", schedule));
+    document.body.addEventListener("htmx:afterSettle", schedule); // the balance card was read again
     render();
   }
 
