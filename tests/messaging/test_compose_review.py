@@ -3,9 +3,12 @@ three texts as they will read; Confirm sends, Back keeps everything that was typ
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from messaging import balance
 from messaging.models import SmsBatch
@@ -57,6 +60,7 @@ def test_a_500_row_file_is_reviewed_with_counts_cost_and_samples(
 
 
 def test_back_from_the_review_keeps_everything_typed_and_the_file(alice_client, sms_account, team_a) -> None:
+    when = (timezone.localtime(timezone.now(), team_a.tzinfo) + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
     group = ContactGroupFactory(team=team_a)
     ContactFactory(team=team_a, phone="+905331111111", fields={"ad": "Can", "şehir": "Bursa"}).groups.add(group)
     response = compose(
@@ -66,7 +70,7 @@ def test_back_from_the_review_keeps_everything_typed_and_the_file(alice_client, 
         groups=[group.pk],
         recipients="0532 777 77 77",
         period="90",
-        scheduled_at="2026-12-24T10:30",
+        scheduled_at=when,
         confirm="on",
     )
     assert response.status_code == 200 and 'id="review"' in response.content.decode()
@@ -76,7 +80,7 @@ def test_back_from_the_review_keeps_everything_typed_and_the_file(alice_client, 
     assert form["text"].value() == "Merhaba {ad}, {şehir} şubesi"
     assert form["recipients"].value() == "0532 777 77 77"
     assert [str(v) for v in form["groups"].value()] == [str(group.pk)]
-    assert form["period"].value() == "90" and form["scheduled_at"].value() == "2026-12-24T10:30"
+    assert form["period"].value() == "90" and form["scheduled_at"].value() == when
     assert form.kept_upload_name == "liste.csv"
     # no opt-out in this test: 497 rows and the one from Van
     assert back.context["kept_file"] == {"count": 498, "fields": ["telefon", "ad", "şehir"]}
