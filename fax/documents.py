@@ -9,6 +9,7 @@ speckle that G4 compresses badly and that fax machines print as noise.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import img2pdf
 import pikepdf
 import pypdfium2 as pdfium
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, TiffImagePlugin, UnidentifiedImageError
 
 from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
@@ -28,9 +29,12 @@ FAX_LINE_POINTS = FAX_WIDTH / 204 * 72  # the scan line's width in PDF points
 THRESHOLD = 160  # 0-255 grey; lighter than this is paper
 IMAGE_TYPES = {TIFF, PNG, JPEG, BMP}
 OFFICE_TYPES = {OLE, ZIP}
-MAX_PAGES = 200
-# Bomb guard: a page image bigger than this is refused rather than decoded.
-MAX_PIXELS = 60_000_000
+MAX_PAGES = 200  # for images (frames) as for PDFs
+# Bomb guards, all checked from the file's header before anything is decoded or rendered:
+MAX_PIXELS = 60_000_000  # one source image (frame)
+MAX_DPI_RATIO = 4.0  # horizontal/vertical resolution; a fax's own is about 2 (204×98), anything past 4 is a trick
+MAX_PAGE_LINES = 8_000  # one page, FAX_WIDTH wide with square pixels: about 3.4 A4 lengths
+MAX_TOTAL_LINES = MAX_PAGES * 2_400  # the whole document: MAX_PAGES pages of about A4 length
 LABELS = {PDF: "PDF", TIFF: "TIFF", PNG: "PNG", JPEG: "JPEG", BMP: "BMP", OLE: "DOC/XLS", ZIP: "DOCX/XLSX"}
 
 
@@ -72,12 +76,15 @@ def _pdf_pages(content: bytes) -> int:
         raise
     try:
         pages = len(pdf)
+        if pages == 0:
+            raise DocumentError(_("The PDF has no pages."))
+        _check_page_count(pages)
+        budget = LineBudget()
+        for index in range(pages):
+            width, height = pdf.get_page_size(index)
+            budget.take(_pdf_lines(width, height, FAX_WIDTH), page=index + 1)
     finally:
         pdf.close()
-    if pages == 0:
-        raise DocumentError(_("The PDF has no pages."))
-    if pages > MAX_PAGES:
-        raise DocumentError(_("The document has more than %(max)d pages.") % {"max": MAX_PAGES})
     return pages
 
 
@@ -99,17 +106,69 @@ def _raise_pdf_problem(content: bytes) -> None:
 def _image_pages(content: bytes) -> int:
     try:
         with Image.open(io.BytesIO(content)) as image:
-            pages = getattr(image, "n_frames", 1)
+            pages = _frame_count(image)
+            budget = LineBudget()
             for index in range(pages):
                 image.seek(index)
-                if image.width * image.height > MAX_PIXELS:
-                    raise DocumentError(_("The image is too large."))
+                budget.take(_image_lines(image, FAX_WIDTH), page=index + 1)
                 image.load()
     except DocumentError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise DocumentError(_("The image is damaged or is not really an image.")) from None
     return pages
+
+
+def _check_page_count(pages: int) -> None:
+    if pages > MAX_PAGES:
+        raise DocumentError(_("The document has more than %(max)d pages.") % {"max": MAX_PAGES})
+
+
+def _frame_count(image: Image.Image) -> int:
+    """The frames of an image, counted by seeking, never past MAX_PAGES + 1 (a TIFF may claim thousands)."""
+    count = 0
+    while True:
+        try:
+            image.seek(count)
+        except EOFError:
+            break
+        count += 1
+        _check_page_count(count)
+    image.seek(0)
+    return max(count, 1)
+
+
+class LineBudget:
+    """Output lines (FAX_WIDTH wide) per page and in total, refused before they are rendered."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def take(self, lines: int, *, page: int) -> None:
+        if lines > MAX_PAGE_LINES:
+            raise DocumentError(
+                _("Page %(page)d is too long to fax: it would be more than %(max)d lines.")
+                % {"page": page, "max": MAX_PAGE_LINES}
+            )
+        self.used += lines
+        if self.used > MAX_TOTAL_LINES:
+            raise DocumentError(
+                _("The document is too long to fax: at most about %(max)d pages of A4 length.") % {"max": MAX_PAGES}
+            )
+
+
+def _image_lines(image: Image.Image, width: int) -> int:
+    """The lines the current frame becomes at ``width`` pixels wide; DocumentError for a pixel bomb."""
+    if image.width <= 0 or image.height <= 0 or image.width * image.height > MAX_PIXELS:
+        raise DocumentError(_("The image is too large."))
+    xdpi, ydpi = _dpi(image)
+    return max(1, round(image.height * (width / image.width) * (xdpi / ydpi)))
+
+
+def _pdf_lines(page_width: float, page_height: float, width: int) -> int:
+    if page_width <= 0 or page_height <= 0:
+        raise DocumentError(_("The PDF is damaged and cannot be read."))
+    return max(1, round(page_height * width / max(page_width, FAX_LINE_POINTS)))
 
 
 def pages_of(content: bytes, media_type: str, *, width: int) -> Iterator[Image.Image]:
@@ -117,8 +176,11 @@ def pages_of(content: bytes, media_type: str, *, width: int) -> Iterator[Image.I
     if media_type == PDF:
         pdf = pdfium.PdfDocument(content)
         try:
-            for page in pdf:
-                page_width, _height = page.get_size()
+            _check_page_count(len(pdf))
+            for index in range(len(pdf)):
+                page = pdf[index]
+                page_width, page_height = page.get_size()
+                LineBudget().take(_pdf_lines(page_width, page_height, FAX_WIDTH), page=index + 1)
                 # A4 or Letter at true size on the fax line (8.47 in), centred; wider pages shrink to fit.
                 bitmap = page.render(scale=width / max(page_width, FAX_LINE_POINTS), grayscale=True)
                 yield _centred(bitmap.to_pil().convert("L"), width)
@@ -127,17 +189,20 @@ def pages_of(content: bytes, media_type: str, *, width: int) -> Iterator[Image.I
             pdf.close()
         return
     with Image.open(io.BytesIO(content)) as image:
-        for index in range(getattr(image, "n_frames", 1)):
+        for index in range(_frame_count(image)):
             image.seek(index)
+            # Checked at FAX_WIDTH whatever ``width``: a thumbnail of a bomb is refused like its fax.
+            LineBudget().take(_image_lines(image, FAX_WIDTH), page=index + 1)
+            height = _image_lines(image, width)
             frame = ImageOps.exif_transpose(image.copy()) or image.copy()
-            if frame.mode in ("RGBA", "LA", "P"):
+            if frame.mode in ("RGBA", "LA", "P", "PA"):
                 frame = frame.convert("RGBA")
                 background = Image.new("RGBA", frame.size, "white")
                 frame = Image.alpha_composite(background, frame)
             frame = frame.convert("L")
-            # A fax page has non-square pixels: scale each frame by its own resolution.
-            xdpi, ydpi = _dpi(image)
-            height = max(1, round(frame.height * (width / frame.width) * (xdpi / ydpi)))
+            if frame.size != image.size:  # turned by its EXIF orientation: the other side runs across
+                height = max(1, round(frame.height * width / frame.width))
+            # A fax page has non-square pixels: each frame is scaled by its own resolution.
             yield frame.resize((width, height), Image.Resampling.LANCZOS)
 
 
@@ -150,12 +215,16 @@ def _centred(image: Image.Image, width: int) -> Image.Image:
 
 
 def _dpi(image: Image.Image) -> tuple[float, float]:
+    """The frame's resolution, its ratio clamped to MAX_DPI_RATIO either way (a 100000×1 dpi PNG is a bomb)."""
     dpi = image.info.get("dpi")
     try:
         x, y = float(dpi[0]), float(dpi[1])  # type: ignore[index]
     except (TypeError, ValueError, IndexError):
         return 1.0, 1.0
-    return (x, y) if x > 0 and y > 0 else (1.0, 1.0)
+    if not (x > 0 and y > 0) or x != x or y != y:  # NaN compares unequal to itself
+        return 1.0, 1.0
+    ratio = min(max(x / y, 1 / MAX_DPI_RATIO), MAX_DPI_RATIO)
+    return ratio, 1.0
 
 
 def fax_page(page: Image.Image, *, quality: str) -> Image.Image:
@@ -166,24 +235,28 @@ def fax_page(page: Image.Image, *, quality: str) -> Image.Image:
 
 
 def fax_tiff(documents: Sequence[tuple[bytes, str]], *, quality: str) -> tuple[bytes, int]:
-    """Every page of ``documents`` (content, media type) as one CCITT G4 fax TIFF; returns (bytes, pages)."""
-    pages = [
-        fax_page(page, quality=quality)
-        for content, kind in documents
-        for page in pages_of(content, kind, width=FAX_WIDTH)
-    ]
+    """Every page of ``documents`` (content, media type) as one CCITT G4 fax TIFF; returns (bytes, pages).
+
+    Page by page: each page is rendered, thresholded and written before the next one
+    is decoded, so memory holds one page whatever the document's length.
+    """
+    out = io.BytesIO()
+    pages = 0
+    budget = LineBudget()
+    with TiffImagePlugin.AppendingTiffWriter(out, new=True) as writer:
+        for content, kind in documents:
+            for page in pages_of(content, kind, width=FAX_WIDTH):
+                pages += 1
+                _check_page_count(pages)
+                budget.take(page.height, page=pages)
+                fax_page(page, quality=quality).save(
+                    writer, format="TIFF", compression="group4", dpi=(FAX_HDPI, VDPI[quality])
+                )
+                writer.newFrame()
+                page.close()
     if not pages:
         raise DocumentError(_("There is nothing to fax."))
-    out = io.BytesIO()
-    pages[0].save(
-        out,
-        format="TIFF",
-        compression="group4",
-        dpi=(FAX_HDPI, VDPI[quality]),
-        save_all=True,
-        append_images=pages[1:],
-    )
-    return out.getvalue(), len(pages)
+    return out.getvalue(), pages
 
 
 def as_pdf(documents: Sequence[tuple[bytes, str]]) -> tuple[bytes, int]:
@@ -217,11 +290,12 @@ def thumbnail(content: bytes, media_type: str, *, page: int, width: int = 300) -
     """One page as a PNG ``width`` pixels wide (1-based ``page``)."""
     if media_type == TIFF:
         with Image.open(io.BytesIO(content)) as image:
+            if page > MAX_PAGES:
+                raise IndexError(page)
             image.seek(page - 1)
-            xdpi, ydpi = _dpi(image)
-            frame = image.convert("L")
-            height = max(1, round(frame.height * (width / frame.width) * (xdpi / ydpi)))
-            picture = frame.resize((width, height), Image.Resampling.LANCZOS)
+            LineBudget().take(_image_lines(image, FAX_WIDTH), page=page)
+            height = _image_lines(image, width)
+            picture = image.convert("L").resize((width, height), Image.Resampling.LANCZOS)
     else:
         for index, rendered in enumerate(pages_of(content, media_type, width=width), start=1):
             if index == page:
@@ -232,3 +306,31 @@ def thumbnail(content: bytes, media_type: str, *, page: int, width: int = 300) -
     out = io.BytesIO()
     picture.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def memory_cap(extra_mb: int) -> Iterator[None]:
+    """Caps this process's address space at its current size plus ``extra_mb`` while rendering.
+
+    Defence in depth behind the bounds above: whatever slips past them ends in a MemoryError
+    the caller turns into a message, not in a worker child taken by the kernel. Linux only;
+    elsewhere, or where a lower cap is already set, it does nothing.
+    """
+    try:
+        import resource
+
+        with open("/proc/self/status") as status:
+            used_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (ImportError, OSError, StopIteration, ValueError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = (used_kb + extra_mb * 1024) * 1024
+    if (soft != resource.RLIM_INFINITY and soft <= wanted) or (hard != resource.RLIM_INFINITY and hard < wanted):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 
 from accounts.models import ProviderAccount
 from telcoportal.providers.errors import ProviderError
 
 from . import services
+from .documents import memory_cap
 from .models import Fax
 
 
@@ -27,9 +29,12 @@ def send_fax(fax_id: int) -> str:
     return result
 
 
-@shared_task(soft_time_limit=120, time_limit=150)
-def render_draft(draft_id: int) -> str:
-    return services.draft_render(draft_id=draft_id)
+@shared_task(bind=True, soft_time_limit=120, time_limit=150)
+def render_draft(self: Task, draft_id: int) -> str:
+    if self.request.is_eager:  # in the web process: a cap on it would bind its other threads too
+        return services.draft_render(draft_id=draft_id)
+    with memory_cap(settings.FAX_RENDER_MEMORY_MB):
+        return services.draft_render(draft_id=draft_id)
 
 
 @shared_task(soft_time_limit=60, time_limit=90)

@@ -244,6 +244,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A worker child that grew past this (KiB) is replaced once its task ends: one heavy task cannot keep the
+# memory it took. The fax renderer bounds each document before rendering and runs under FAX_RENDER_MEMORY_MB.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512_000)
+FAX_RENDER_MEMORY_MB = env.int("FAX_RENDER_MEMORY_MB", default=768)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
