@@ -24,15 +24,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_errors import describe
-from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
 from telcoportal.db import with_retries
 from telcoportal.providers.errors import (
     InvalidRequest,
@@ -489,13 +487,7 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Incoming) 
         return False
     _event(fax, "received", Status.RECEIVED)
     _fetch_received_document(fax, gateway)
-    notify(
-        team=account.team,
-        kind=Kind.RECEIVED_FAX,
-        message=_("New fax from %(number)s on %(account)s")
-        % {"number": display_number(fax.remote_number), "account": account.label},
-        url=reverse("fax-detail", args=[fax.pk]),
-    )
+    fax_received_notify(fax=fax)
     return True
 
 
@@ -751,7 +743,7 @@ def fax_watchdog() -> int:
                 "since": timezone.localtime(fax.status_changed_at).strftime("%Y-%m-%d %H:%M"),
             }
             _event(fax, "stuck", "", message)
-            notify(team=fax.team, kind=Kind.FAX_STUCK, message=message, url=reverse("fax-detail", args=[fax.pk]))
+            fax_stuck_notify(fax=fax)
             log.warning("fax stuck: %s", message)
             flagged += 1
     return flagged
@@ -770,6 +762,8 @@ def _set_status(fax: Fax, status: str, provider_status: str, message: str = "", 
         setattr(fax, name, value)
     if changed or force_event or said_more:
         _event(fax, "status", status, message or provider_status)
+    if changed and status == Status.FAILED:
+        fax_failed_notify(fax=fax)
 
 
 def _finish(fax: Fax, status: str, *, message: str, update: Sequence[str] = ()) -> None:

@@ -512,7 +512,7 @@ def _batch_refresh_state(batch: SmsBatch) -> str:
         batch.state = SmsBatch.State.SUBMITTED
     if batch.state == SmsBatch.State.SUBMITTED:
         waiting = batch.recipients.filter(state__in=(SmsRecipient.State.WAITING, SmsRecipient.State.PENDING)).exists()
-        if not waiting and not counts.get("failed"):
+        if not waiting:  # failed chunks are final too: the batch finished, with failures
             if SmsBatch.objects.filter(pk=batch.pk, state=SmsBatch.State.SUBMITTED).update(
                 state=SmsBatch.State.COMPLETED
             ):
@@ -532,6 +532,7 @@ def _batch_finished_notify(batch: SmsBatch) -> None:
         sender=batch.sender,
         delivered=counts.get(SmsRecipient.State.DELIVERED, 0),
         undelivered=counts.get(SmsRecipient.State.UNDELIVERED, 0),
+        failed=counts.get(SmsRecipient.State.FAILED, 0),
     )
 
 

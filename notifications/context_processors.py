@@ -16,6 +16,10 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     if team is None:
         return {"unread_notifications": 0}
     # A bounded read, not COUNT(*): every page pays for this query.
-    unread = Notification.objects.filter(team=team, read_at__isnull=True).values_list("pk", flat=True)[: CAP + 1]
+    unread = (
+        Notification.objects.filter(team=team, read_at__isnull=True)
+        .visible_to(request.user)  # type: ignore[arg-type]
+        .values_list("pk", flat=True)[: CAP + 1]
+    )
     count = len(unread)
     return {"unread_notifications": f"{CAP}+" if count > CAP else count}

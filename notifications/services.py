@@ -10,18 +10,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
+from fax.numbers import display_number
 from telcoportal.providers.errors import ProviderError
 
+from .messages import notification_text_in
 from .models import Kind, Notification
 
 log = logging.getLogger(__name__)
@@ -30,10 +33,20 @@ THRESHOLD_OPTION = "low_balance_threshold"
 
 
 def notify(
-    *, team: Team, kind: str, message: str, url: str = "", email: bool = True, key: str = ""
+    *,
+    team: Team,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    email: bool = True,
+    key: str = "",
+    recipient: User | None = None,
 ) -> Notification | None:
     """Records a notification; with ``key``, only while no earlier one for the same condition is open.
 
+    ``params`` are plain values (str, int, ISO times) the kind's sentence is written from, in the
+    language of whoever reads it. With ``recipient``, only that member sees it and the email goes
+    to them; otherwise the whole team sees it and it is emailed to the team's address.
     Returns the new notification, or None when the condition was already told.
     """
     if key and Notification.objects.filter(team=team, key=key, cleared_at__isnull=True).exists():
@@ -41,13 +54,25 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                team=team, kind=kind, message=str(message)[:300], url=url[:300], key=key[:100]
+                team=team, kind=kind, params=params or {}, url=url[:300], key=key[:100], recipient=recipient
             )
     except IntegrityError:  # another worker told the same condition a moment ago
         return None
-    if email and team.notification_email:
+    if email and _email_address(notification):
         transaction.on_commit(lambda: _queue_email(notification.pk))
     return notification
+
+
+def _email_address(notification: Notification) -> str:
+    if notification.recipient is not None:
+        return notification.recipient.email if notification.recipient.is_active else ""
+    return notification.team.notification_email
+
+
+def email_language(notification: Notification) -> str:
+    """A member's own choice of language, else the site's default language."""
+    chosen = notification.recipient.language if notification.recipient is not None else ""
+    return chosen or settings.LANGUAGE_CODE
 
 
 def _queue_email(notification_id: int) -> None:
@@ -65,20 +90,20 @@ def condition_clear(*, team: Team, key: str) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> str:
-    from django.conf import settings
     from django.core.mail import send_mail
 
-    notification = Notification.objects.select_related("team").filter(pk=notification_id).first()
+    notification = Notification.objects.select_related("team", "recipient").filter(pk=notification_id).first()
     if notification is None:
         return "gone"
-    address = notification.team.notification_email
+    address = _email_address(notification)
     if not address:
         return "no address"
     if notification.emailed_at is not None:
         return "already sent"
     link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{notification.url}" if notification.url else ""
-    subject = f"[{notification.team.name}] {notification.get_kind_display()}"
-    body = notification.message + (f"\n\n{link}" if link else "")
+    label, text = notification_text_in(notification, email_language(notification))
+    subject = f"[{notification.team.name}] {label}"
+    body = text + (f"\n\n{link}" if link else "")
     try:
         send_mail(subject, body, None, [address])
     except Exception:  # SMTP down or refusing: the in-app notice stands, and the log says why
@@ -89,10 +114,20 @@ def notification_email_send(*, notification_id: int) -> str:
 
 
 def notifications_mark_read(
-    *, team: Team, url: str | None = None, pk: int | None = None, kinds: Sequence[str] = ()
+    *,
+    team: Team,
+    user: User | None = None,
+    url: str | None = None,
+    pk: int | None = None,
+    kinds: Sequence[str] = (),
 ) -> int:
-    """Marks the team's unread notifications read: all of them, those linking to ``url``, of ``kinds``, or one."""
+    """Marks the team's unread notifications read: all of them, those linking to ``url``, of ``kinds``, or one.
+
+    With ``user``, only those that person sees (the team's, and their own).
+    """
     unread = Notification.objects.filter(team=team, read_at__isnull=True)
+    if user is not None:
+        unread = unread.visible_to(user)
     if kinds:
         unread = unread.filter(kind__in=kinds)
     if url is not None:
@@ -103,18 +138,63 @@ def notifications_mark_read(
 
 
 def notifications_mark_all_read(*, team: Team, actor: User, request: HttpRequest | None = None) -> int:
-    count = notifications_mark_read(team=team)
+    count = notifications_mark_read(team=team, user=actor)
     audit_record(team=team, actor=actor, action="notifications.read_all", target=team, request=request, count=count)
     return count
 
 
-def batch_finished_notify(*, team: Team, batch_id: int, sender: str, delivered: int, undelivered: int) -> None:
+def batch_finished_notify(
+    *, team: Team, batch_id: int, sender: str, delivered: int, undelivered: int, failed: int = 0
+) -> None:
+    """A batch reached its end; chunks the provider never took make it "finished with failures"."""
+    params = {"id": batch_id, "sender": sender, "delivered": delivered, "undelivered": undelivered}
     notify(
         team=team,
-        kind=Kind.BATCH_FINISHED,
-        message=_("SMS batch #%(id)s from %(sender)s finished: %(delivered)s delivered, %(undelivered)s not delivered.")
-        % {"id": batch_id, "sender": sender, "delivered": delivered, "undelivered": undelivered},
+        kind=Kind.BATCH_FAILURES if failed else Kind.BATCH_FINISHED,
+        params={**params, "failed": failed} if failed else params,
         url=reverse("sms-detail", args=[batch_id]),
+    )
+
+
+def fax_received_notify(*, fax: Any) -> None:
+    notify(
+        team=fax.team,
+        kind=Kind.RECEIVED_FAX,
+        params={"number": display_number(fax.remote_number), "account": fax.account.label if fax.account else ""},
+        url=reverse("fax-detail", args=[fax.pk]),
+    )
+
+
+def fax_stuck_notify(*, fax: Any) -> None:
+    notify(
+        team=fax.team,
+        kind=Kind.FAX_STUCK,
+        params={
+            "id": fax.pk,
+            "number": display_number(fax.remote_number),
+            "status": fax.status,
+            "since": fax.status_changed_at.isoformat(),
+        },
+        url=reverse("fax-detail", args=[fax.pk]),
+    )
+
+
+def fax_failed_notify(*, fax: Any) -> None:
+    """Tells whoever sent the fax (in the bell and by email); the team when nobody did."""
+    if fax.direction != "out":
+        return
+    member = fax.created_by_id and fax.team.memberships.filter(user_id=fax.created_by_id).exists()
+    sender = fax.created_by if member else None
+    notify(
+        team=fax.team,
+        kind=Kind.FAX_FAILED,
+        params={
+            "id": fax.pk,
+            "number": display_number(fax.remote_number),
+            "error": (fax.error or fax.provider_status or "")[:200],
+        },
+        url=reverse("fax-detail", args=[fax.pk]),
+        recipient=sender,
     )
 
 
@@ -138,7 +218,7 @@ def provider_check_recorded(*, account: ProviderAccount, ok: bool, error: str, w
         notify(
             team=account.team,
             kind=Kind.CREDENTIALS_FAILING,
-            message=_("%(account)s stopped working: %(error)s") % {"account": account.label, "error": error},
+            params={"account": account.label, "error": str(error)[:200]},
             url=reverse("dashboard") + "#panel-health",
             key=credentials_key(account),
         )
@@ -174,8 +254,12 @@ def balance_check(*, account: ProviderAccount) -> str:
     notify(
         team=account.team,
         kind=Kind.LOW_BALANCE,
-        message=_("%(account)s balance is %(balance)s %(currency)s, under the %(threshold)s threshold.")
-        % {"account": account.label, "balance": found.balance, "currency": found.currency, "threshold": threshold},
+        params={
+            "account": account.label,
+            "balance": str(found.balance),
+            "currency": found.currency,
+            "threshold": str(threshold),
+        },
         url=reverse("dashboard") + "#panel-balance",
         key=low_balance_key(account),
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -39,6 +39,8 @@ class NotificationOpenView(TeamView, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notification = self.get_team_object()
+        if notification.recipient_id not in (None, request.user.pk):
+            raise Http404
         services.notifications_mark_read(team=self.team, pk=notification.pk)
         target = notification.url
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -300,4 +300,4 @@ def test_a_refused_chunk_waits_for_a_person(sms_account, alice, sandbox, django_
     chunk = batch.chunks.get()
     assert (chunk.state, chunk.attempts, chunk.auto_retry) == ("failed", 1, False)
     batch.refresh_from_db()
-    assert batch.state == "submitted"  # nothing left to send by itself; the page offers the retry
+    assert batch.state == "completed"  # finished, with failures; the page still offers the retry

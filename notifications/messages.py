@@ -1,0 +1,106 @@
+"""The text of each kind of notification, written out in the reader's language.
+
+A notification stores its kind and plain parameters (numbers, names, codes, UTC times
+as ISO strings); the sentence around them is translated when it is read, shown or emailed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from .models import Kind
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from .models import Notification
+
+TEXTS: dict[str, Promise] = {
+    Kind.RECEIVED_FAX: _("New fax from %(number)s on %(account)s"),
+    Kind.BATCH_FINISHED: _(
+        "SMS batch #%(id)s from %(sender)s finished: %(delivered)s delivered, %(undelivered)s not delivered."
+    ),
+    Kind.BATCH_FAILURES: _(
+        "SMS batch #%(id)s from %(sender)s finished with failures: %(failed)s not accepted by the provider, "
+        "%(delivered)s delivered, %(undelivered)s not delivered."
+    ),
+    Kind.CREDENTIALS_FAILING: _("%(account)s stopped working: %(error)s"),
+    Kind.LOW_BALANCE: _("%(account)s balance is %(balance)s %(currency)s, under the %(threshold)s threshold."),
+    # No full stop after the time: English formats end in "p.m.".
+    Kind.FAX_STUCK: _("Fax %(id)s to %(number)s has been %(status)s since %(since)s"),
+    Kind.FAX_FAILED: _("Fax %(id)s to %(number)s failed: %(error)s"),
+}
+# When the provider gave no reason.
+FAX_FAILED_BARE = _("Fax %(id)s to %(number)s failed.")
+
+
+def _fax_status(value: Any) -> str:
+    from fax.models import Status
+
+    try:
+        return str(Status(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
+def _amount(value: Any) -> str:
+    try:
+        return formats.number_format(Decimal(str(value)), decimal_pos=2, use_l10n=True)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+# Parameters that are not shown as stored: a code becomes its label, a number gets the
+# reader's decimal separator, a UTC time is shown in the team's zone.
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "status": _fax_status,
+    "balance": _amount,
+    "threshold": _amount,
+}
+
+
+def _shown(name: str, value: Any, tz: Any) -> Any:
+    if name in FORMATTERS:
+        return FORMATTERS[name](value)
+    if name == "since" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):  # a time read back from an old sentence: already local
+            return value
+        return formats.date_format(timezone.localtime(moment, tz), "SHORT_DATETIME_FORMAT")
+    return value
+
+
+def render(kind: str, params: dict[str, Any], *, tz: Any = None) -> str:
+    text = TEXTS.get(kind)
+    if kind == Kind.FAX_FAILED and not params.get("error"):
+        text = FAX_FAILED_BARE
+    if text is None:
+        return ""
+    shown = {name: _shown(name, value, tz) for name, value in params.items()}
+    try:
+        return str(text) % shown
+    except (KeyError, TypeError, ValueError):  # a row older than a change of its sentence
+        return str(Kind(kind).label) if kind in Kind.values else ""
+
+
+def notification_text(notification: Notification) -> str:
+    if not notification.params and notification.legacy_message:
+        return notification.legacy_message
+    tz = notification.team.tzinfo if notification.team_id else None
+    return render(notification.kind, notification.params, tz=tz)
+
+
+def notification_text_in(notification: Notification, language: str) -> tuple[str, str]:
+    """(subject, text) of the notification in ``language``, for an email."""
+    with override(language):
+        return str(Kind(notification.kind).label), notification.message
