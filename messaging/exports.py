@@ -37,7 +37,8 @@ def batch_rows(batches: QuerySet[SmsBatch]) -> Iterator[list[Any]]:
 
 
 def recipient_headers() -> list[str]:
-    return [_("Number"), _("Name"), _("State"), _("Provider status"), _("Cost"), _("Last update"), _("Row")]
+    # The detailed report's cost counts SMS parts, not money (docs/providers.md, "Cost units").
+    return [_("Number"), _("Name"), _("State"), _("Provider status"), _("Charged (SMS)"), _("Last update"), _("Row")]
 
 
 def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:

@@ -240,3 +240,13 @@ def test_costs_carry_their_currency_and_a_recipient_shows_sms_parts(
     html = alice_client.get(response["Location"]).content.decode()
     assert '<dd class="col-7" id="estimated-cost">0.07 TRY</dd>' in html
     assert "1 SMS" in html and "1.0000" not in html
+
+
+def test_the_recipient_export_names_the_unit_of_the_charge(
+    alice_client, sms_account, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(alice_client, sms_account)
+    export = alice_client.get(response["Location"], {"_export": "csv"})
+    header = b"".join(export.streaming_content).decode().splitlines()[0]
+    assert "Charged (SMS)" in header and "Cost" not in header
