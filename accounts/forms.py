@@ -93,7 +93,9 @@ def _option_field(option: OptionField) -> forms.Field:
         return forms.CharField(
             label=option.label, help_text=option.help_text, required=False, widget=forms.Textarea(attrs={"rows": 2})
         )
-    return forms.CharField(label=option.label, help_text=option.help_text, required=False)
+    return forms.CharField(
+        label=option.label, help_text=option.help_text, required=False, validators=list(option.validators)
+    )
 
 
 class ProviderAccountForm(forms.Form):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telcoportal.providers.pasifik import PasifikClient
+from telcoportal.providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
 from telcoportal.providers.telphin import TelphinClient
 from telcoportal.providers.telsam import TelsamClient
 from telcoportal.providers.transport import Token
@@ -49,6 +49,7 @@ def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides:
             password=creds.get("password", ""),
             language=options.get("language") or "tr",
             auth_scheme=options.get("auth_scheme") or "bare",
+            pbx_zone=(options.get("pbx_zone") or "").strip() or DEFAULT_PBX_ZONE,
             **common,
         )
     if account.kind == "telsam":

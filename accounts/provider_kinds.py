@@ -6,8 +6,12 @@ is all a new credential or option needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +43,7 @@ class OptionField:
     help_text: str | Promise = ""
     min_value: int | None = None
     max_value: int | None = None
+    validators: tuple[Callable[[Any], None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,17 @@ class KindSpec:
     credentials: tuple[CredentialField, ...]
     options: tuple[OptionField, ...] = field(default_factory=tuple)
     capabilities: tuple[str, ...] = ()
+
+
+def validate_time_zone(value: str) -> None:
+    if not value:
+        return
+    try:
+        ZoneInfo(value.strip())
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name like Europe/Istanbul."), params={"value": value}
+        ) from None
 
 
 FAX_NUMBERS = OptionField(
@@ -128,6 +144,14 @@ SPECS: dict[str, KindSpec] = {
                 "low_balance_threshold",
                 _("Low-balance threshold"),
                 help_text=_("Warn on the dashboard and notify the team when the balance falls under this amount."),
+            ),
+            # Calls (issue 10): PBX CDR calldates are the PBX's wall clock, in this zone.
+            OptionField(
+                "pbx_zone",
+                _("PBX time zone"),
+                default="Europe/Istanbul",
+                help_text=_("The zone of the PBX's clock, for call times without an exact timestamp."),
+                validators=(validate_time_zone,),
             ),
             FAX_NUMBERS,
             FAX_QUALITY,

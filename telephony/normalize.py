@@ -74,9 +74,9 @@ def pbx_direction(cdr: PbxCdr) -> str:
 
 
 def pbx_fields(cdr: PbxCdr) -> dict[str, Any] | None:
-    """One ``pbx/cdr`` record. ``start`` is ``calldate`` read as UTC (docs/providers.md), so
-    ``start.date()`` is the day a recording download asks for."""
-    start = cdr.calldate or cdr.started_at
+    """One ``pbx/cdr`` record. ``start`` is the Unix time in ``uniqueid`` (exact), else ``calldate``
+    read in the PBX's zone (docs/providers.md); a recording download asks for its day in that zone."""
+    start = cdr.start
     if start is None or not cdr.uniqueid:
         return None
     duration, billsec = max(cdr.duration, 0), max(cdr.billsec, 0)

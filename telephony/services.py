@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -299,6 +299,14 @@ def recording_storage_name(call: CallRecord) -> str:
     return f"recordings/{call.team_id}/{call.account_id}/{call.provider_id}.wav"
 
 
+def _recording_day(call: CallRecord) -> date | datetime:
+    """The PBX's own day of the call (``calldate`` as its CDR wrote it), else the start, put in the PBX's zone."""
+    try:
+        return date.fromisoformat(str((call.raw or {}).get("calldate") or "")[:10])
+    except ValueError:
+        return call.start
+
+
 def recording_fetch(*, call: CallRecord) -> CallRecord:
     """Makes sure the recording is in storage, fetching it from the provider at most once.
 
@@ -313,7 +321,7 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
         raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True)
     client = client_for(call.account)
     try:
-        with client.pbx_cdr_wav(wavname=call.recording_name, calldate=call.start.astimezone(UTC).date()) as download:
+        with client.pbx_cdr_wav(wavname=call.recording_name, calldate=_recording_day(call)) as download:
             name = default_storage.save(recording_storage_name(call), File(_DownloadReader(download)))
     except NotFound:
         CallRecord.objects.filter(pk=call.pk).update(recording_missing=True)

@@ -43,7 +43,7 @@ def test_it_reads_the_telephone_history_gmt_stamp_as_utc() -> None:
     assert str(fields["cost"]) == "0.09"
 
 
-def test_it_reads_the_pbx_calldate_as_utc_and_derives_answer_and_end() -> None:
+def test_it_takes_the_pbx_start_from_uniqueid_and_derives_answer_and_end() -> None:
     cdr = PbxCdr.from_api(
         {"uniqueid": "1479634390.36435", "calldate": "2016-11-20 11:33:10", "src": "05321234567", "dst": "101",
          "did": "908505320100", "disposition": "ANSWERED", "duration": "70", "billsec": "60",
@@ -51,7 +51,8 @@ def test_it_reads_the_pbx_calldate_as_utc_and_derives_answer_and_end() -> None:
     )  # fmt: skip
     fields = pbx_fields(cdr)
     assert fields is not None
-    assert fields["start"] == datetime(2016, 11, 20, 11, 33, 10, tzinfo=UTC)
+    # uniqueid's Unix time, exact; calldate (11:33:10) is the PBX's wall clock two hours ahead.
+    assert fields["start"] == datetime(2016, 11, 20, 9, 33, 10, tzinfo=UTC)
     assert fields["answer"] == fields["start"] + timedelta(seconds=10)
     assert fields["end"] == fields["start"] + timedelta(seconds=70)
     assert fields["direction"] == Direction.INBOUND

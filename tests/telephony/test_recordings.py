@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -43,7 +44,9 @@ def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_clie
     assert first["Accept-Ranges"] == "bytes" and first["Content-Type"] == "audio/wav"
     assert body(get(alice_client, call)) == whole
     asked = [r.json() for r in sandbox.requests_for("pasifik", "pbx/cdr/wav")]
-    assert asked == [{"wavname": call.recording_name, "calldate": call.start.date().isoformat()}]
+    # The day as the PBX's clock has it (Istanbul), as in the CDR's calldate, not the UTC day.
+    pbx_day = call.start.astimezone(ZoneInfo("Europe/Istanbul")).date()
+    assert asked == [{"wavname": call.recording_name, "calldate": pbx_day.isoformat()}]
     call.refresh_from_db()
     assert call.recording.name.startswith("recordings/")
 

@@ -1,6 +1,6 @@
 """Pasifik Telekom API V2 client (``pasifik-telekom-api-v2.txt``): plain Python, no Django."""
 
-from .client import DEFAULT_BASE_URL, PasifikClient, api_root, authorization_value
+from .client import DEFAULT_BASE_URL, DEFAULT_PBX_ZONE, PasifikClient, api_root, authorization_value, pbx_time_zone
 from .models import (
     ActiveCalls,
     ActiveChannel,
@@ -29,6 +29,7 @@ __all__ = [
     "CDR_RECORDINGS",
     "CDR_STATUSES",
     "DEFAULT_BASE_URL",
+    "DEFAULT_PBX_ZONE",
     "PBX_MESSAGES",
     "PBX_STATES",
     "TEL_HISTORY_TYPES",
@@ -52,4 +53,5 @@ __all__ = [
     "UserSettings",
     "api_root",
     "authorization_value",
+    "pbx_time_zone",
 ]

@@ -6,6 +6,7 @@ import base64
 import time
 from collections.abc import Callable
 from types import TracebackType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
@@ -21,6 +22,7 @@ from .telephone import TelephoneEndpoints
 from .validation import AUTH_SCHEMES, LANGUAGES
 
 DEFAULT_BASE_URL = "https://oim.pasifiktelekom.com.tr"
+DEFAULT_PBX_ZONE = "Europe/Istanbul"
 
 Timeout = float | tuple[float, float]
 
@@ -41,6 +43,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
             session: requests.Session | None = None,
             sleep: Callable[[float], None] = time.sleep,     # waits between read retries
             retry: RetryPolicy | None = None,
+            pbx_zone: str = "Europe/Istanbul",  # the PBX's time zone: CDR calldates are its wall clock
         )
 
     Calls go to ``{base_url}/{language}/api/<endpoint>/``, each a POST with a
@@ -66,6 +69,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         retry: RetryPolicy | None = None,
+        pbx_zone: str = DEFAULT_PBX_ZONE,
     ) -> None:
         if not username or not password:
             raise ValueError("Pasifik needs a username and a password")
@@ -73,6 +77,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
         if auth_scheme not in AUTH_SCHEMES:
             raise ValueError(f"auth_scheme must be one of {', '.join(AUTH_SCHEMES)}")
+        self.pbx_zone = pbx_time_zone(pbx_zone)
         self.language = language
         self.auth_scheme = auth_scheme
         authorization = authorization_value(username, password, auth_scheme=auth_scheme)
@@ -111,6 +116,14 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
 
     def __repr__(self) -> str:
         return f"PasifikClient(base_url={self.base_url!r}, auth_scheme={self.auth_scheme!r})"
+
+
+def pbx_time_zone(name: str) -> ZoneInfo:
+    """The IANA zone of a PBX (``Europe/Istanbul``); ValueError for anything else."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ValueError, ZoneInfoNotFoundError, AttributeError):
+        raise ValueError(f"pbx_zone must be a time zone name like {DEFAULT_PBX_ZONE}") from None
 
 
 def authorization_value(username: str, password: str, *, auth_scheme: str = "bare") -> str:

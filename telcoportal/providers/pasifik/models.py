@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from types import TracebackType
 from typing import IO, Any
 
 from .parsing import (
+    PROVIDER_ZONE,
     as_bool,
     as_decimal,
     as_float,
@@ -395,10 +396,10 @@ class SipExtension:
 
 @dataclass(frozen=True)
 class PbxCdr:
-    """One PBX (Asterisk) CDR. ``calldate`` is read in UTC, the zone of the CDR filters; see docs/providers.md."""
+    """One PBX (Asterisk) CDR. ``calldate`` is the PBX's local time, read in its zone; see docs/providers.md."""
 
     uniqueid: str
-    calldate: datetime | None
+    calldate: datetime | None  # aware, in the PBX's zone (the account's ``pbx_zone``)
     started_at: datetime | None  # from uniqueid's Unix time: exact, zone-free
     src: str
     dst: str
@@ -425,17 +426,25 @@ class PbxCdr:
         return bool(self.recordingfile)
 
     @property
+    def start(self) -> datetime | None:
+        """When the call began: ``uniqueid``'s Unix time when it has one (exact), else ``calldate``."""
+        return self.started_at or self.calldate
+
+    @property
     def call_day(self) -> date | None:
-        """The ``calldate`` a recording download asks for."""
-        return self.calldate.date() if self.calldate else None
+        """The ``calldate`` a recording download asks for: the PBX's local day."""
+        if self.calldate is not None:
+            return self.calldate.date()
+        return None
 
     @classmethod
-    def from_api(cls, data: Any) -> PbxCdr:
+    def from_api(cls, data: Any, *, zone: tzinfo = PROVIDER_ZONE) -> PbxCdr:
+        """``zone``: the PBX's time zone, in which ``calldate`` is read."""
         data = require_mapping(data, what="PBX CDR")
         text = {key: as_str(data.get(key)) for key in _CDR_TEXT_FIELDS}
         return cls(
             uniqueid=as_str(data.get("uniqueid")),
-            calldate=parse_cdr_time(data.get("calldate") or data.get("start"), field="calldate"),
+            calldate=parse_cdr_time(data.get("calldate") or data.get("start"), field="calldate", zone=zone),
             started_at=parse_epoch_uniqueid(data.get("uniqueid")),
             duration=as_int(data.get("duration"), field="duration"),
             billsec=as_int(data.get("billsec"), field="billsec"),

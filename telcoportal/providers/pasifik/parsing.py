@@ -147,13 +147,14 @@ def parse_report_time(value: Any, *, field: str) -> datetime | None:
     return _parse_local(value, field=field, formats=_REPORT_FORMATS, expected="a time like 12.03.2016 - 19:58")
 
 
-def parse_cdr_time(value: Any, *, field: str) -> datetime | None:
-    """``"2016-11-20 11:33:10"`` (PBX CDR ``calldate``), read in UTC.
+def parse_cdr_time(value: Any, *, field: str, zone: tzinfo = PROVIDER_ZONE) -> datetime | None:
+    """``"2016-11-20 11:33:10"`` (PBX CDR ``calldate``): the PBX's wall clock, read in ``zone``.
 
-    The CDR section names one zone, UTC, for its filters; reading ``calldate``
-    in the same zone keeps a watermark (``start_date=last.calldate``) exact.
+    The document's example puts ``calldate`` two hours after the Unix time in
+    its ``uniqueid``: local time, not the UTC of the CDR filters. The zone is
+    the Pasifik account's ``pbx_zone`` option (docs/providers.md).
     """
-    return _parse_local(value, field=field, formats=_CDR_FORMATS, expected="a time like 2016-11-20 11:33:10", zone=UTC)
+    return _parse_local(value, field=field, formats=_CDR_FORMATS, expected="a time like 2016-11-20 11:33:10", zone=zone)
 
 
 def parse_gmt_stamp(value: Any, *, field: str) -> datetime | None:
@@ -181,9 +182,12 @@ def parse_gmt_stamp(value: Any, *, field: str) -> datetime | None:
 
 
 def parse_epoch_uniqueid(value: Any) -> datetime | None:
-    """Asterisk's ``uniqueid`` (``"1479634390.36435"``) starts with the call's Unix time."""
-    head = as_str(value).partition(".")[0]
-    if not head.isdigit() or len(head) < 9:
+    """Asterisk's ``uniqueid`` (``"1479634390.36435"``) starts with the call's Unix time: exact, zone-free.
+
+    A PBX with ``systemname`` set prefixes it (``"pbx1-1479634390.36435"``).
+    """
+    head = as_str(value).strip().rpartition("-")[2].partition(".")[0]
+    if not head.isdigit() or not 9 <= len(head) <= 10:
         return None
     return datetime.fromtimestamp(int(head), tz=UTC)
 

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import ActiveCalls, ActiveChannel, Download, PbxCdr, SipExtension, SipPeer
-from .parsing import require_list
+from .parsing import PROVIDER_ZONE, require_list
 
 # Asterisk's "core show channels" summary lines that trail the channel list.
 _SUMMARY = re.compile(r"^\s*(\d+)\s+(active channels?|active calls?|calls? processed)\s*$", re.IGNORECASE)
 
 
 class PbxEndpoints(PasifikEndpoints):
+    pbx_zone: tzinfo = PROVIDER_ZONE  # the PBX's clock, in which ``calldate`` is written
+
     # Reference: pasifik-telekom-api-v2.txt, "SIP Peers"
     def pbx_sip_peers(self) -> list[SipPeer]:
         """Registered SIP peers, with their reachability and latency ("OK (119 ms)")."""
@@ -61,15 +63,18 @@ class PbxEndpoints(PasifikEndpoints):
             }
         )
         data = self._post_pbx("pbx/cdr/", body)
-        return [PbxCdr.from_api(item) for item in require_list(data, what="PBX CDRs")]
+        return [PbxCdr.from_api(item, zone=self.pbx_zone) for item in require_list(data, what="PBX CDRs")]
 
     # Reference: pasifik-telekom-api-v2.txt, "CDR Wave"
-    def pbx_cdr_wav(self, *, wavname: str, calldate: date) -> Download:
+    def pbx_cdr_wav(self, *, wavname: str, calldate: date | datetime) -> Download:
         """Streams one call recording. ``wavname`` must be a ``PbxCdr.recordingfile``.
 
         The provider matches ``wavname`` like grep, so only exact file names
-        from a CDR are accepted. ``calldate`` is the call's day (``PbxCdr.call_day``).
+        from a CDR are accepted. ``calldate`` is the call's day on the PBX
+        (``PbxCdr.call_day``), or the moment it began, whose day in the PBX's zone is sent.
         """
+        if isinstance(calldate, datetime):
+            calldate = v.aware(calldate, field="calldate").astimezone(self.pbx_zone).date()
         body = {"wavname": v.wav_name(wavname), "calldate": v.wav_date(calldate)}
         return self._download("pbx/cdr/wav/", body, fallback_name=wavname)
 

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 from .. import media
 from ..core import json_response
 from .common import (
+    ISTANBUL,
     PBX_DATE,
     PBX_DATETIME,
     ApiError,
@@ -53,6 +54,7 @@ CDR_FIELDS = ("src", "dst", "channel", "dstchannel", "accountcode")
 CDR_STATUSES = ("ALL", "ANSWERED", "BUSY", "FAILED", "NO ANSWER")
 CDR_RECORDINGS = ("all", "only", "without")
 MAX_WAV_SECONDS = 30
+PBX_ZONE = ISTANBUL  # the demo PBX's clock; the filters stay in UTC, as documented
 
 
 def _external(rng: Any) -> str:
@@ -65,7 +67,10 @@ def _channel_suffix(rng: Any) -> str:
 
 @lru_cache(maxsize=4)
 def demo_pbx_cdrs(anchor: str, scale: int = 1) -> tuple[tuple[datetime, dict[str, Any]], ...]:
-    """(calldate, CDR) pairs, newest first, for the 30 days before ``anchor``; ``scale`` times ``PBX_CDR_COUNT``."""
+    """(moment, CDR) pairs, newest first, for the 30 days before ``anchor``; ``scale`` times ``PBX_CDR_COUNT``.
+
+    The moment is the call's start (UTC, ``uniqueid``'s Unix time); ``calldate`` is the same moment on the PBX's clock.
+    """
     end = datetime.fromisoformat(anchor).replace(tzinfo=UTC)
     rng = seeded("pasifik-pbx-cdr")
     moments = sorted(
@@ -77,7 +82,10 @@ def demo_pbx_cdrs(anchor: str, scale: int = 1) -> tuple[tuple[datetime, dict[str
         disposition = rng.choices(("ANSWERED", "NO ANSWER", "BUSY", "FAILED"), (60, 20, 10, 10))[0]
         extension = rng.choice(DEMO_EXTENSIONS)
         uniqueid = f"{int(moment.timestamp())}.{sequence}"
-        stamp = moment.strftime("%Y%m%d-%H%M%S")
+        # The PBX writes its wall clock: calldate (and the recording's stamp) in Istanbul time,
+        # as the document's example is local time beside the Unix time of its uniqueid.
+        local = moment.astimezone(PBX_ZONE)
+        stamp = local.strftime("%Y%m%d-%H%M%S")
         wait = rng.randint(3, 25)
         billsec = rng.randint(5, 600) if disposition == "ANSWERED" else 0
         if kind in ("queue", "inbound"):
@@ -116,7 +124,7 @@ def demo_pbx_cdrs(anchor: str, scale: int = 1) -> tuple[tuple[datetime, dict[str
                     "amaflags": "3",
                     "clid": f'"{src}" <{src}>',
                     "duration": str(wait + billsec),
-                    "calldate": moment.strftime(PBX_DATETIME),
+                    "calldate": local.strftime(PBX_DATETIME),
                     "dst": dst,
                     "lastdata": lastdata,
                     "outbound_cnam": "",
@@ -286,7 +294,7 @@ class PbxApi(PasifikBase):
             return self.pbx_wrap([], [])
         for calldate, cdr in self._pbx_cdrs():
             name = cdr["recordingfile"]
-            if name and calldate.date() == day and wav_matches(wavname, name):
+            if name and calldate.astimezone(PBX_ZONE).date() == day and wav_matches(wavname, name):
                 seconds = min(max(int(cdr["billsec"]), 3), MAX_WAV_SECONDS)
                 return Response(
                     media.wav_bytes(name, seconds),
