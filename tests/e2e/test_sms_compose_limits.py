@@ -93,3 +93,21 @@ def test_a_file_send_is_reviewed_and_back_keeps_everything(signed_in, tmp_path) 
     page.locator("#send").click()
     page.get_by_role("button", name="Confirm and send").click()
     page.get_by_text("500 recipients stored").wait_for()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_wrong_file_says_no_phone_column_and_the_page_keeps_its_width(signed_in, tmp_path, width) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in
+    page.set_viewport_size({"width": width, "height": 900})
+    line = "Lorem-ipsum-dolor-sit-amet-consectetur-adipiscing-elit-sed-do-eiusmod-tempor-incididunt" * 3
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(f"{line}-{i}" for i in range(80)), encoding="utf-8")
+    page.goto("/sms/new/")
+    page.get_by_label("Or a file").set_input_files(str(path))
+    page.get_by_label("Text").fill("Merhaba")
+    page.locator("#send").click()
+    error = page.locator("#id_upload_errors")
+    error.wait_for()
+    assert error.inner_text().startswith("No phone column found")
+    assert page.content().count("Lorem-ipsum") == 1  # one short sample, not 50 rows
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
