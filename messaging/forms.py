@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import ProviderAccount, Team
 
 from . import encoding, services, uploads
+from .imports import FileError, upload_limit_mb
 from .models import Contact, ContactGroup, OptOut, SmsTemplate
 from .numbers import NumberError, parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
@@ -267,6 +269,7 @@ class ContactForm(forms.ModelForm):
         widgets = {"groups": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contact_%s")  # several forms share the contacts page: ids stay unique
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["groups"].queryset = team.contact_groups.all()
@@ -289,6 +292,7 @@ class ContactGroupForm(forms.ModelForm):
         labels = {"name": _("Group name")}
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "group_%s")  # several forms share the contacts page: ids stay unique
         super().__init__(*args, **kwargs)
         self.team = team
 
@@ -300,14 +304,24 @@ class ContactGroupForm(forms.ModelForm):
 
 
 class ContactImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("Columns: phone, name, and any others."))
+    file = forms.FileField(label=_("CSV or XLSX file"))
     group = forms.ModelChoiceField(
         label=_("Add to group"), queryset=ContactGroup.objects.none(), required=False, empty_label=_("No group")
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "import_%s")  # several forms share the contacts page: ids stay unique
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = team.contact_groups.all()
+        limits = {"mb": upload_limit_mb(), "rows": settings.UPLOAD_MAX_ROWS}
+        self.fields["file"].help_text = _("Columns: phone, name, and any others. At most %(mb)s MB and %(rows)s rows.")
+        self.fields["file"].help_text %= limits
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:  # before anything reads it
+            raise forms.ValidationError(str(FileError("too_big", limit=upload_limit_mb())))
+        return upload
 
 
 class OptOutForm(forms.ModelForm):

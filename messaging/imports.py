@@ -2,6 +2,11 @@
 
 The phone column is the one named like a phone (``phone``, ``telefon``, ``gsm``…),
 else the first; every other column becomes a placeholder named after its header.
+
+Every problem is a ``FileError`` with a code and parameters (a background import
+stores them and shows them later in the reader's language), naming the row
+where there is one: a broken quote or a 60 MB line (``csv.Error``), an
+undecodable byte, a NUL byte (PostgreSQL refuses it), too many rows.
 """
 
 from __future__ import annotations
@@ -11,17 +16,43 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 PHONE_HEADERS = ("phone", "number", "numara", "telefon", "tel", "gsm", "cep", "mobile", "msisdn", "telefon numarası")
 NAME_HEADERS = ("name", "ad", "isim", "ad soyad", "adı soyadı", "full name")
 # Bytes that Windows-1254 leaves undefined: a file holding them is not Turkish Windows text.
 _CP1254_UNDEFINED = frozenset(b"\x81\x8d\x8e\x8f\x90\x9d\x9e")
 
+MESSAGES: dict[str, Promise] = {
+    "binary": _("The file is neither text (CSV) nor an Excel workbook (XLSX)."),
+    "encoding": _("Row %(row)s: the file's encoding is unknown there: save it as UTF-8 or Windows-1254 (Turkish) CSV."),
+    "nul": _("Row %(row)s holds a NUL character (byte 0), which a text file never does: save the sheet again as CSV."),
+    "empty": _("The file is empty."),
+    "not_csv_or_xlsx": _("Only CSV and XLSX files are read; save the sheet as one of them."),
+    "bad_xlsx": _("The file looks like a workbook but cannot be read as XLSX."),
+    "too_big": _("The file is larger than %(limit)s MB: split it into smaller files."),
+    "too_many_rows": _("The file has more than %(limit)s rows: split it into smaller files."),
+    "field_too_long": _("Row %(row)s: a cell is longer than %(limit)s characters; the file was read up to there."),
+    "bad_csv": _("Row %(row)s: the CSV cannot be read there (%(reason)s); the file was read up to there."),
+}
+
 
 class FileError(ValueError):
-    pass
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        return describe_file_error(self.code, self.params)
+
+
+def describe_file_error(code: str, params: dict[str, Any]) -> str:
+    return str(MESSAGES.get(code, MESSAGES["binary"])) % params
 
 
 @dataclass
@@ -31,44 +62,83 @@ class Table:
     name_column: int | None
     rows: Iterator[tuple[int, list[str]]]  # (row number as the user sees it, cells)
     phone_by_header: bool = True  # False: no column is named like a phone, the first one is taken
+    row_estimate: int | None = None  # rows after the header, when known before reading them
+
+
+def upload_limit_mb() -> str:
+    return f"{settings.UPLOAD_MAX_BYTES / 1024 / 1024:g}"
+
+
+def max_rows() -> int:
+    return int(settings.UPLOAD_MAX_ROWS)
+
+
+def _row_of(data: bytes | str, index: int) -> int:
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, index) + 1  # type: ignore[arg-type]
 
 
 def decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise FileError(_("The file is neither text (CSV) nor an Excel workbook (XLSX)."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if _CP1254_UNDEFINED.intersection(data):
-        raise FileError(_("The file's encoding is unknown: save it as UTF-8 or Windows-1254 (Turkish) CSV."))
-    return data.decode("cp1254")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileError("encoding", row=_row_of(data, exc.start)) from None
+    elif b"\x00" in data[:4096]:
+        raise FileError("binary")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            undefined = [data.find(bytes([b])) for b in _CP1254_UNDEFINED if bytes([b]) in data]
+            if undefined:
+                raise FileError("encoding", row=_row_of(data, min(undefined))) from None
+            text = data.decode("cp1254")
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise FileError("nul", row=_row_of(text, nul))
+    return text
 
 
 def read_table(name: str, data: bytes) -> Table:
     if not data.strip():
-        raise FileError(_("The file is empty."))
+        raise FileError("empty")
     if data.startswith(b"PK\x03\x04"):
         return _xlsx(data)
     if name.lower().endswith((".xls", ".xlsx", ".ods")):
-        raise FileError(_("Only CSV and XLSX files are read; save the sheet as one of them."))
+        raise FileError("not_csv_or_xlsx")
     return _csv(decode(data))
 
 
 def _csv(text: str) -> Table:
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines - 1 > max_rows():
+        raise FileError("too_many_rows", limit=max_rows())
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
+
+    def read() -> Iterator[list[str]]:
+        while True:
+            try:
+                yield next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row = max(reader.line_num, 1)  # lines read so far, the failing one included
+                if "field larger than field limit" in str(exc):
+                    raise FileError("field_too_long", row=row, limit=csv.field_size_limit()) from None
+                raise FileError("bad_csv", row=row, reason=str(exc)) from None
+
+    rows = read()
     try:
-        first = next(reader)
+        first = next(rows)
     except StopIteration:
-        raise FileError(_("The file is empty.")) from None
-    return _table(first, ((number, row) for number, row in enumerate(reader, start=2)))
+        raise FileError("empty") from None
+    return _table(first, enumerate(rows, start=2), estimate=lines - 1)
 
 
 def _xlsx(data: bytes) -> Table:
@@ -76,16 +146,19 @@ def _xlsx(data: bytes) -> Table:
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileError(_("The file looks like a workbook but cannot be read as XLSX.")) from None
-    sheet = workbook.worksheets[0]
+        sheet = workbook.worksheets[0]
+        declared = sheet.max_row  # from the sheet's own dimension; checked again while reading
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        raise FileError("bad_xlsx") from None
+    if declared and declared - 1 > max_rows():
+        raise FileError("too_many_rows", limit=max_rows())
     values = sheet.iter_rows(values_only=True)
     try:
         first = [_cell(v) for v in next(values)]
     except StopIteration:
-        raise FileError(_("The file is empty.")) from None
+        raise FileError("empty") from None
     rows = ((number, [_cell(v) for v in row]) for number, row in enumerate(values, start=2))
-    return _table(first, rows)
+    return _table(first, rows, estimate=declared - 1 if declared else None)
 
 
 def _cell(value: object) -> str:
@@ -96,7 +169,20 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _table(first: list[str], rows: Iterator[tuple[int, list[str]]]) -> Table:
+def _bounded(rows: Iterator[tuple[int, list[str]]], first_row: int) -> Iterator[tuple[int, list[str]]]:
+    """Stops a file that has more rows than it said (or than its size suggested)."""
+    limit = max_rows() + first_row
+    for number, cells in rows:
+        if number >= limit:
+            raise FileError("too_many_rows", limit=max_rows())
+        if any("\x00" in c for c in cells):
+            raise FileError("nul", row=number)
+        yield number, cells
+
+
+def _table(first: list[str], rows: Iterator[tuple[int, list[str]]], *, estimate: int | None) -> Table:
+    if any("\x00" in h for h in first):
+        raise FileError("nul", row=1)
     headers = [h.strip().lower() for h in first]
     phone = next((i for i, h in enumerate(headers) if h in PHONE_HEADERS), None)
     name = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
@@ -109,5 +195,12 @@ def _table(first: list[str], rows: Iterator[tuple[int, list[str]]]) -> Table:
             yield 1, first
             yield from rows
 
-        return Table(headers=headers, phone_column=0, name_column=None, rows=with_first(), phone_by_header=False)
-    return Table(headers=headers, phone_column=phone, name_column=name, rows=rows)
+        return Table(
+            headers=headers,
+            phone_column=0,
+            name_column=None,
+            rows=_bounded(with_first(), 1),
+            row_estimate=None if estimate is None else estimate + 1,
+            phone_by_header=False,
+        )
+    return Table(headers=headers, phone_column=phone, name_column=name, rows=_bounded(rows, 2), row_estimate=estimate)

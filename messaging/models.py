@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+
+from .collation import TURKISH
 
 
 class ContactGroup(models.Model):
@@ -38,7 +41,7 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = ["name", "phone"]
+        ordering = [Collate("name", TURKISH).asc(), "phone"]  # Ç after C, İ after I (messaging/collation.py)
         constraints = [models.UniqueConstraint(fields=["team", "phone"], name="contact_phone_per_team")]
 
     def __str__(self) -> str:
@@ -46,6 +49,61 @@ class Contact(models.Model):
 
     def placeholder_values(self) -> dict[str, str]:
         return {**{str(k).lower(): str(v) for k, v in (self.fields or {}).items()}, "name": self.name}
+
+
+class ContactImport(models.Model):
+    """One contact file being imported: its progress and a report of every row left out.
+
+    Row problems are stored as codes with parameters (``{"row": 4, "code": "invalid",
+    "value": "abc"}``) and put into words when shown, in the reader's language.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    MAX_ERRORS_KEPT = 1000
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="contact_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(ContactGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    path = models.CharField(max_length=300, blank=True)  # in the default storage; removed once imported
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)  # estimate before reading
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    error_count = models.PositiveIntegerField(_("rows left out"), default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first MAX_ERRORS_KEPT row problems
+    file_error = models.JSONField(default=dict, blank=True)  # {"code": …, "params": {…}} when reading stopped
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact import")
+        verbose_name_plural = _("contact imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)
 
 
 class OptOut(models.Model):

@@ -28,19 +28,23 @@ class Number:
 
 
 class NumberError(ValueError):
-    pass
+    """``code`` says what is wrong (``empty``, ``not_a_number``, ``invalid``) for texts stored as keys."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_number(raw: str, region: str = DEFAULT_REGION) -> Number:
     text = str(raw).strip()
     if not text:
-        raise NumberError(_("empty"))
+        raise NumberError(_("empty"), code="empty")
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise NumberError(_("“%(value)s” is not a phone number") % {"value": raw}) from None
+        raise NumberError(_("“%(value)s” is not a phone number") % {"value": raw}, code="not_a_number") from None
     if not phonenumbers.is_valid_number(parsed):
         raise NumberError(_("“%(value)s” is not a valid phone number") % {"value": raw})
     return Number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))

@@ -127,10 +127,15 @@ def prepare_recipients(
         except FileError as exc:
             prepared.file_error = str(exc)
             return prepared
+        try:
+            rows = list(table.rows)  # a damaged row (a broken quote, too many rows) names itself here
+        except FileError as exc:
+            prepared.file_error = str(exc)
+            return prepared
         before = len(prepared.recipients)
         numbers_found = 0
         first_row: list[str] = []
-        for number, cells in table.rows:
+        for number, cells in rows:
             if not any(c.strip() for c in cells):
                 continue
             first_row = first_row or cells

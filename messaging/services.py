@@ -34,8 +34,8 @@ from telcoportal.db import pause_after_error, reconnect, with_retries
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
 from . import balance, encoding
-from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipient
-from .numbers import Number, NumberError, msisdn_key, parse_number
+from .models import OptOut, SmsBatch, SmsChunk, SmsRecipient
+from .numbers import Number, msisdn_key, parse_number
 from .recipients import Recipient, placeholders, render
 
 log = logging.getLogger(__name__)
@@ -807,60 +807,6 @@ def sms_batch_resend_undelivered(*, batch: SmsBatch, actor: User, request: HttpR
 
 
 # --- contacts and opt-outs --------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    errors: list[str] | None = None
-
-
-@transaction.atomic
-def contacts_import(
-    *,
-    team: Team,
-    actor: User,
-    rows: Iterable[tuple[int, str, str, dict[str, str]]],
-    group: ContactGroup | None = None,
-    request: HttpRequest | None = None,
-) -> ImportReport:
-    """Upserts contacts by number. ``rows`` are (row number, raw phone, name, other fields)."""
-    report = ImportReport(errors=[])
-    seen: set[str] = set()
-    existing = {c.phone: c for c in team.contacts.all()}
-    for row_no, raw, name, fields in rows:
-        try:
-            number = parse_number(raw)
-        except NumberError as exc:
-            report.errors.append(_("row %(row)s: %(reason)s") % {"row": row_no, "reason": exc})  # type: ignore[union-attr]
-            continue
-        if number.e164 in seen:
-            report.duplicates += 1
-            continue
-        seen.add(number.e164)
-        contact = existing.get(number.e164)
-        if contact is None:
-            contact = Contact.objects.create(team=team, phone=number.e164, name=name[:150], fields=fields)
-            report.created += 1
-        else:
-            contact.name = name[:150] or contact.name
-            contact.fields = {**contact.fields, **fields}
-            contact.save(update_fields=["name", "fields"])
-            report.updated += 1
-        if group is not None:
-            contact.groups.add(group)
-    audit_record(
-        team=team,
-        actor=actor,
-        action="sms.contacts_import",
-        request=request,
-        created=report.created,
-        updated=report.updated,
-        errors=len(report.errors or []),
-    )
-    return report
 
 
 def opt_out_add(*, team: Team, actor: User, phone: str, reason: str = "", request: HttpRequest | None = None) -> OptOut:

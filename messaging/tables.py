@@ -5,12 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .collation import TURKISH
 from .models import Contact, SmsBatch, SmsRecipient
 from .numbers import display
 
@@ -152,6 +154,10 @@ class ContactTable(tables.Table):
 
     def render_phone(self, value: str) -> str:
         return display(value)
+
+    def order_name(self, queryset: QuerySet[Contact], is_descending: bool) -> tuple[QuerySet[Contact], bool]:
+        name = Collate("name", TURKISH)
+        return queryset.order_by(name.desc() if is_descending else name.asc(), "phone"), True
 
     def render_name(self, value: str, record: Contact) -> str:
         return value or "—"

@@ -34,3 +34,10 @@ def sms_balance_refresh_task(account_id: int) -> str:
     from . import balance
 
     return balance.balance_refresh(account_id=account_id)
+
+
+@shared_task(soft_time_limit=1500, time_limit=1800)
+def contact_import_task(job_id: int) -> str:
+    from . import contact_import
+
+    return contact_import.contact_import_run(job_id=job_id)

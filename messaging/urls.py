@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/progress/", views.BatchProgressView.as_view(), name="sms-progress"),
     path("<int:pk>/action/", views.BatchActionView.as_view(), name="sms-action"),
     path("contacts/", views.ContactListView.as_view(), name="sms-contacts"),
+    path("contacts/imports/<int:pk>/", views.ContactImportView.as_view(), name="sms-contact-import"),
     path("contacts/<int:pk>/", views.ContactEditView.as_view(), name="sms-contact-edit"),
     path("contacts/groups/<int:pk>/", views.ContactGroupEditView.as_view(), name="sms-group-edit"),
     path("contacts/groups/<int:pk>/delete/", views.ContactGroupDeleteView.as_view(), name="sms-group-delete"),

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,7 +23,7 @@ from telcoportal import exports
 from telcoportal.lists import paginate_table
 from telcoportal.providers.errors import ProviderError
 
-from . import balance, encoding, services, uploads
+from . import balance, contact_import, encoding, services, tasks, uploads
 from . import exports as batch_exports
 from .filters import BatchFilter, ContactFilter, RecipientFilter
 from .forms import (
@@ -34,8 +35,8 @@ from .forms import (
     SmsImportForm,
     SmsTemplateForm,
 )
-from .imports import FileError, read_table
-from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsTemplate
+from .imports import FileError
+from .models import Contact, ContactGroup, ContactImport, OptOut, SmsBatch, SmsChunk, SmsTemplate
 from .recipients import render
 from .tables import BatchTable, ContactTable, RecipientTable
 
@@ -415,30 +416,21 @@ class ContactListView(TeamView, TemplateView):
             return self.show(import_form=form, status=400)
         upload = form.cleaned_data["file"]
         try:
-            table = read_table(upload.name, upload.read())
+            job = contact_import.contact_import_start(
+                team=self.team,
+                actor=request.user,  # type: ignore[arg-type]
+                name=upload.name,
+                data=upload.read(),
+                group=form.cleaned_data.get("group"),
+            )
         except FileError as exc:
             form.add_error("file", str(exc))
             return self.show(import_form=form, status=400)
-        name_column = table.headers[table.name_column] if table.name_column is not None else None
-        phone_column = table.headers[table.phone_column]
-
-        def rows() -> Any:
-            for number, cells in table.rows:
-                if not any(c.strip() for c in cells):
-                    continue
-                values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
-                name = values.pop(name_column, "") if name_column else ""
-                phone = values.pop(phone_column, "")
-                yield number, phone, name, {k: v for k, v in values.items() if v}
-
-        report = services.contacts_import(
-            team=self.team,
-            actor=request.user,  # type: ignore[arg-type]
-            rows=rows(),
-            group=form.cleaned_data.get("group"),
-            request=request,
-        )
-        return self.show(import_report=report, status=200)
+        if contact_import.runs_inline(job):
+            contact_import.contact_import_run(job_id=job.pk)
+        else:
+            transaction.on_commit(lambda: tasks.contact_import_task.delay(job.pk))
+        return redirect("sms-contact-import", pk=job.pk)
 
     def show(self, status: int = 200, **forms: Any) -> HttpResponse:
         filterset = ContactFilter(
@@ -453,10 +445,30 @@ class ContactListView(TeamView, TemplateView):
             form=forms.get("form") or ContactForm(team=self.team),
             group_form=forms.get("group_form") or ContactGroupForm(team=self.team),
             import_form=forms.get("import_form") or ContactImportForm(team=self.team),
-            import_report=forms.get("import_report"),
+            imports=self.team.contact_imports.all()[:3],
             can_manage=self.can("manage_contacts"),
         )
         return self.render_to_response(context, status=status)
+
+
+class ContactImportView(TeamView, TemplateView):
+    """One contact import: its progress while the worker reads it, then every row left out."""
+
+    template_name = "messaging/contact_import.html"
+    team_model = ContactImport
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        job = self.get_team_object()
+        if request.GET.get("part") == "progress":
+            self.template_name = "messaging/_contact_import.html"
+        return self.render_to_response(
+            self.get_context_data(
+                job=job,
+                file_error=contact_import.describe_job_file_error(job),
+                row_errors=[contact_import.describe_row_error(e) for e in job.errors],
+                not_listed=job.error_count - len(job.errors),
+            )
+        )
 
 
 class ContactEditView(TeamView, TemplateView):

@@ -277,6 +277,12 @@ TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", d
 TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
 TELEPHONY_LIVE_TIMEOUT = tuple(env.list("TELEPHONY_LIVE_TIMEOUT", cast=float, default=[2.0, 4.0]))
 
+# Contact and recipient files (docs/deploy.md, "Upload limits"): refused above these before
+# any row is parsed; a contact import of more than UPLOAD_INLINE_ROWS rows runs in the worker.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=100_000)
+UPLOAD_INLINE_ROWS = env.int("UPLOAD_INLINE_ROWS", default=2_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import factory
 
-from messaging.models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipient, SmsTemplate
+from messaging.models import Contact, ContactGroup, ContactImport, OptOut, SmsBatch, SmsChunk, SmsRecipient, SmsTemplate
 from tests.factories import ProviderAccountFactory, TeamFactory
 
 
@@ -72,7 +72,17 @@ class SmsTemplateFactory(factory.django.DjangoModelFactory):
     text = "Merhaba {name}"
 
 
+class ContactImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactImport
+
+    team = factory.SubFactory(TeamFactory)
+    file_name = "rehber.csv"
+    state = ContactImport.State.DONE
+
+
 TEAM_OBJECT_FACTORIES = {
+    ContactImport: lambda team: ContactImportFactory(team=team),
     SmsBatch: lambda team: SmsBatchFactory(team=team),
     Contact: lambda team: ContactFactory(team=team),
     ContactGroup: lambda team: ContactGroupFactory(team=team),
