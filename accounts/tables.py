@@ -7,7 +7,7 @@ from .models import AuditEvent
 
 
 class AuditEventTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
+    created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="DATETIME_FORMAT")
     actor_email = tables.Column(verbose_name=_("Person"), default="—")
     action = tables.Column(verbose_name=_("Action"))
     object_repr = tables.Column(verbose_name=_("Object"), default="—")

@@ -41,7 +41,7 @@ def badge(value: str, label: Any) -> str:
 
 class BatchTable(tables.Table):
     id = tables.LinkColumn("sms-detail", args=[tables.A("pk")], verbose_name="#")
-    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="Y-m-d H:i")
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="SHORT_DATETIME_FORMAT")
     sender = tables.Column(verbose_name=_("Sender id"))
     text = tables.Column(verbose_name=_("Text"))
     recipient_count = tables.Column(verbose_name=_("Recipients"))
@@ -110,7 +110,7 @@ class RecipientTable(tables.Table):
     status_text = tables.Column(verbose_name=_("Provider status"), default="")
     # The detailed report's cost counts SMS parts, not money (docs/providers.md, "Cost units").
     cost = tables.Column(verbose_name=_("Charged"))
-    last_update = tables.DateTimeColumn(verbose_name=_("Last update"), format="Y-m-d H:i:s", default="—")
+    last_update = tables.DateTimeColumn(verbose_name=_("Last update"), format="DATETIME_FORMAT", default="—")
     source_row = tables.Column(verbose_name=_("Row"), default="")
 
     class Meta:
