@@ -23,6 +23,25 @@ PBX_STATE_TEXT = {
     423: _("The PBX service is not active on this account."),
     404: _("No PBX is registered to this account."),
 }
+# Telephone live calls' ``cc_state`` (PortaSwitch states: routing, then ringing, then talking).
+CALL_STATE_TEXT = {
+    "ARInProgress": _("Setting up"),
+    "ARComplete": _("Ringing"),
+    "Connected": _("Connected"),
+    "Disconnecting": _("Disconnecting"),
+}
+# PBX channel states: the document lists Up, Ring, Ringing and Down; the others are Asterisk's.
+CHANNEL_STATE_TEXT = {
+    "Up": _("Connected"),
+    "Ring": _("Dialling"),
+    "Ringing": _("Ringing"),
+    "Down": _("Not connected"),
+    "Busy": _("Busy"),
+    "Dialing": _("Dialling"),
+    "Pre-ring": _("About to ring"),
+    "Rsrvd": _("Reserved"),
+    "OffHook": _("Off hook"),
+}
 # Only these extension settings are kept; anything else (a secret under another name included) is not.
 EXTENSION_SETTINGS = ("type", "context", "host", "callerid", "transport", "port", "nat", "dtmfmode", "qualify")
 
@@ -36,6 +55,7 @@ def live_calls_data(calls: Iterable[LiveCall]) -> list[dict[str, Any]]:
             "duration": call.duration,
             "caller": display_number(normalize_number(call.cli)),
             "callee": display_number(normalize_number(call.cld)),
+            "callee_number": normalize_number(call.cld),  # E.164 when it parses: places the call's country
             "country": call.country,
             "description": call.description,
         }

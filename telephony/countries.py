@@ -1,0 +1,74 @@
+"""Country names in the reader's language.
+
+Providers name countries in English capitals ("TURKEY"); a Turkish reader sees
+"Türkiye", a German one "Deutschland". Names and their translations come from
+ISO 3166 (pycountry); phonenumbers' English names place the provider spellings
+ISO does not use ("TURKEY", "RUSSIA").
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+
+import phonenumbers
+import pycountry
+from django.utils.translation import get_language
+from phonenumbers.geodata.locale import LOCALE_DATA
+
+ALIASES = {"uk": "GB", "great britain": "GB", "turkiye": "TR"}
+
+
+def _english_name(region: str) -> str:
+    names = LOCALE_DATA.get(region, {})
+    name = names.get("en", "")
+    return names.get(name[1:], "") if name.startswith("*") else name
+
+
+@lru_cache(maxsize=1)
+def _regions_by_english_name() -> dict[str, str]:
+    by_name = {_english_name(region).casefold(): region for region in LOCALE_DATA}
+    by_name.pop("", None)
+    return {**by_name, **ALIASES}
+
+
+def region_of(country: str = "", number: str = "") -> str:
+    """The region code a provider's country text names, else the region of an E.164 ``number``; "" if neither."""
+    text = country.strip()
+    if text:
+        region = _regions_by_english_name().get(text.casefold())
+        if region:
+            return region
+        try:
+            return str(pycountry.countries.lookup(text).alpha_2)
+        except LookupError:
+            pass
+    if not number.startswith("+"):
+        return ""
+    try:
+        found = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return ""
+    return found if found and found != "ZZ" else ""
+
+
+@lru_cache(maxsize=16)
+def _translations(language: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def region_name(region: str, language: str) -> str:
+    """The name of ``region`` in ``language`` ("tr", "en"…); English where ISO has no translation."""
+    entry = pycountry.countries.get(alpha_2=region)
+    if entry is None:
+        return _english_name(region)
+    name = getattr(entry, "common_name", None) or entry.name
+    return _translations(language).gettext(name)
+
+
+def country_name(country: str = "", number: str = "") -> str:
+    """The country in the active language; a text we cannot place is shown as the provider wrote it, not shouted."""
+    region = region_of(country, number)
+    if region:
+        return region_name(region, (get_language() or "en").split("-")[0])
+    return country.title() if country.isupper() else country
