@@ -144,6 +144,12 @@ class Fax(models.Model):
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
 
+    @property
+    def provider_status_text(self) -> str:
+        from .timeline import provider_status_text
+
+        return provider_status_text(self.provider_status)
+
     def documents_of(self, role: str) -> list[FaxDocument]:
         return [d for d in self.documents.all() if d.role == role]
 
@@ -180,7 +186,10 @@ class FaxEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=32)  # queued, attempt, accepted, status, failed, unknown, retry, cancel…
     status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    message = models.TextField(blank=True)
+    # ours: a key of fax.timeline.TEXTS and its parameters, rendered in the reader's language
+    message_key = models.CharField(max_length=32, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)  # the provider's own words (or an older event's text), shown as they are
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
 
     class Meta:
@@ -190,3 +199,15 @@ class FaxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fax_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        from .timeline import provider_status_text, render
+
+        return render(self.message_key, self.params) if self.message_key else provider_status_text(self.message)
+
+    @property
+    def label(self) -> str:
+        from .timeline import kind_label
+
+        return str(self.get_status_display()) if self.status else kind_label(self.kind)

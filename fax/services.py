@@ -42,6 +42,7 @@ from telcoportal.providers.errors import (
 from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from . import documents as docs
+from . import timeline
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
 from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Quality, Status
 from .numbers import display_number
@@ -230,7 +231,7 @@ def fax_send(*, fax_id: int) -> str:
     if fax.account is None or not fax.account.is_active:
         _finish(fax, Status.FAILED, message=_("The provider account is gone or inactive."))
         return "failed"
-    _event(fax, "attempt", Status.SENDING, _("Attempt %(n)d") % {"n": fax.attempts})
+    _event(fax, "attempt", Status.SENDING, key="attempt", params={"n": fax.attempts})
     gateway = gateway_for(fax.account)
     started = timezone.now()
     try:
@@ -282,7 +283,7 @@ def _accepted(fax: Fax, provider_id: str, provider_status: str, status: str, ref
     fax.outcome_unknown = False
     fax.provider_status = provider_status[:100]
     fax.save(update_fields=["provider_id", "provider_ref", "outcome_unknown", "provider_status"])
-    _event(fax, "accepted", Status.SENDING, _("The provider accepted the fax (id %(id)s).") % {"id": provider_id})
+    _event(fax, "accepted", Status.SENDING, key="accepted", params={"id": provider_id})
     if status != Status.SENDING:
         _set_status(fax, status, provider_status)
 
@@ -295,7 +296,7 @@ def _outcome_unknown(fax: Fax, exc: ProviderError | None, started: datetime) -> 
     )
     fax.provider_ref = {**fax.provider_ref, "attempt_started": started.isoformat()}
     fax.save(update_fields=["outcome_unknown", "error", "provider_ref"])
-    _event(fax, "unknown", Status.SENDING, _("No answer from the provider: we look for the fax there, not resending."))
+    _event(fax, "unknown", Status.SENDING, key="unknown")
     return "unknown"
 
 
@@ -390,7 +391,7 @@ def stale_queued() -> list[int]:
         .order_by("status_changed_at")[:200]
     )
     for fax in stale:
-        _event(fax, "resumed", Status.QUEUED, _("Its send had stopped: queued again."))
+        _event(fax, "resumed", Status.QUEUED, key="resumed")
     return [fax.pk for fax in stale]
 
 
@@ -511,16 +512,17 @@ def _fetch_received_document(fax: Fax, gateway: Gateway) -> bool:
     try:
         _save_document(fax, FaxDocument.Role.RECEIVED, gateway.incoming_document(fax))
     except Exception as exc:  # the fax is known now: whatever went wrong, the next poll tries again
+        key = ""
         if isinstance(exc, ProviderError):
             message = describe(exc)
         else:
             log.exception("fax %s: the received document could not be stored", fax.pk)
-            message = _("The provider's document could not be stored; it is fetched again shortly.")
+            key, message = "document_missing", str(timeline.TEXTS["document_missing"])
         tries = int(fax.provider_ref.get("document_tries") or 0) + 1
         fax.provider_ref = {**fax.provider_ref, "document_tries": tries}
         Fax.objects.filter(pk=fax.pk).update(error=message, provider_ref=fax.provider_ref)
         if message != fax.error:
-            _event(fax, "error", "", message)
+            _event(fax, "error", "", "" if key else message, key=key)
         fax.error = message
         return False
     if fax.error:
@@ -654,7 +656,7 @@ def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = Non
     finally:
         gateway.close()
     Fax.objects.filter(pk=fax.pk).update(error="", completed_at=None)
-    _event(fax, "retry", "", _("Retry asked of the provider."), actor=actor)
+    _event(fax, "retry", "", key="retry_asked", actor=actor)
     _set_status(fax, tracked.status, tracked.provider_status, force_event=True)
     return fax.status
 
@@ -666,7 +668,7 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
     if fax.status == Status.QUEUED and Fax.objects.filter(pk=fax.pk, status=Status.QUEUED).update(
         status=Status.CANCELED, status_changed_at=timezone.now(), completed_at=timezone.now()
     ):
-        _event(fax, "cancel", Status.CANCELED, _("Canceled before it was sent."), actor=actor)
+        _event(fax, "cancel", Status.CANCELED, key="canceled_here", actor=actor)
         return Status.CANCELED
     if not fax.provider_id:
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))
@@ -677,7 +679,7 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
         raise FaxActionError(describe(exc)) from None
     finally:
         gateway.close()
-    _event(fax, "cancel", "", _("Cancel asked of the provider."), actor=actor)
+    _event(fax, "cancel", "", key="cancel_asked", actor=actor)
     _set_status(fax, tracked.status, tracked.provider_status, force_event=True)
     return fax.status
 
@@ -706,7 +708,7 @@ def fax_resend(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
             document.role == FaxDocument.Role.TRANSMITTED and fax.draft_id is not None
         ):
             _attach(copy, document.role, _as_stored(document), document.position)
-    _event(copy, "queued", Status.QUEUED, _("Resend of fax %(id)s") % {"id": fax.pk}, actor=actor)
+    _event(copy, "queued", Status.QUEUED, key="resend_of", params={"id": fax.pk}, actor=actor)
     audit_record(team=fax.team, actor=actor, action="fax.send", target=copy, request=request, resend_of=fax.pk)
     _queue_sends([copy.pk])
     return copy
@@ -742,7 +744,18 @@ def fax_watchdog() -> int:
                 "status": fax.get_status_display().lower(),
                 "since": timezone.localtime(fax.status_changed_at).strftime("%Y-%m-%d %H:%M"),
             }
-            _event(fax, "stuck", "", message)
+            _event(
+                fax,
+                "stuck",
+                "",
+                key="stuck",
+                params={
+                    "id": fax.pk,
+                    "number": fax.remote_number,
+                    "status": fax.status,
+                    "since": fax.status_changed_at.isoformat(),
+                },
+            )
             fax_stuck_notify(fax=fax)
             log.warning("fax stuck: %s", message)
             flagged += 1
@@ -772,9 +785,21 @@ def _finish(fax: Fax, status: str, *, message: str, update: Sequence[str] = ()) 
     _set_status(fax, status, fax.provider_status, message)
 
 
-def _event(fax: Fax, kind: str, status: str, message: str = "", *, actor: User | None = None) -> FaxEvent:
+def _event(
+    fax: Fax,
+    kind: str,
+    status: str,
+    message: str = "",
+    *,
+    key: str = "",
+    params: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> FaxEvent:
+    """A timeline line: ours as ``key`` + ``params`` (rendered in the reader's language), the provider's as text."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return FaxEvent.objects.create(fax=fax, kind=kind, status=status, message=message[:2000], actor=user)
+    return FaxEvent.objects.create(
+        fax=fax, kind=kind, status=status, message_key=key, params=params or {}, message=message[:2000], actor=user
+    )
 
 
 def document_filename(document: FaxDocument) -> str:

@@ -70,9 +70,9 @@ class FaxListView(TeamView, TemplateView):
         def rows() -> Iterator[list[Any]]:
             for fax in faxes.iterator(chunk_size=500):
                 yield [
-                    fax.pk, fax.created_at, fax.get_direction_display(), fax.get_status_display(), fax.provider_status,
-                    fax.account.label if fax.account else "", fax.our_number, fax.remote_number, fax.pages,
-                    fax.attempts, fax.error,
+                    fax.pk, fax.created_at, fax.get_direction_display(), fax.get_status_display(),
+                    fax.provider_status_text, fax.account.label if fax.account else "", fax.our_number,
+                    fax.remote_number, fax.pages, fax.attempts, fax.error,
                 ]  # fmt: skip
 
         return export_response(

@@ -1,0 +1,97 @@
+"""A fax's timeline in the reader's language: events are stored as a key and parameters, rendered when read.
+
+Texts the provider wrote (its status words, its error messages) are kept as they came and shown as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# key -> text with %(name)s parameters
+TEXTS: dict[str, Promise] = {
+    "attempt": _("Attempt %(n)d"),
+    "accepted": _("The provider accepted the fax (id %(id)s)."),
+    "unknown": _("No answer from the provider: we look for the fax there, not resending."),
+    "resumed": _("Its send had stopped: queued again."),
+    "retry_asked": _("Retry asked of the provider."),
+    "canceled_here": _("Canceled before it was sent."),
+    "cancel_asked": _("Cancel asked of the provider."),
+    "resend_of": _("Resend of fax %(id)s"),
+    "stuck": _("Fax %(id)s to %(number)s has been %(status)s since %(since)s."),
+    "document_missing": _("The provider's document could not be stored; it is fetched again shortly."),
+    "pasifik_counts": _("delivered %(delivered)d/%(count)d, undelivered %(undelivered)d, waiting %(waiting)d"),
+}
+
+# what an event without a status is called on the timeline
+KIND_LABELS: dict[str, Promise] = {
+    "queued": _("Queued"),
+    "attempt": _("Attempt"),
+    "accepted": _("Accepted"),
+    "status": _("Status"),
+    "failed": _("Failed"),
+    "unknown": _("Outcome unknown"),
+    "requeued": _("Queued again"),
+    "resumed": _("Resumed"),
+    "retry": _("Retry"),
+    "cancel": _("Cancel"),
+    "received": _("Received"),
+    "error": _("Error"),
+    "stuck": _("Stuck"),
+}
+
+# Pasifik's report is numbers; we keep them in this form in provider_status (language-neutral, comparable).
+PASIFIK_COUNTS = re.compile(r"^delivered (\d+)/(\d+), undelivered (\d+), waiting (\d+)$")
+
+
+def render(key: str, params: dict[str, Any]) -> str:
+    """The text of ``key`` in the active language; "" for an unknown key."""
+    template = TEXTS.get(key)
+    if template is None:
+        return ""
+    values = {name: _value(name, value) for name, value in params.items()}
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def _value(name: str, value: Any) -> Any:
+    if name == "status":
+        from .models import Status
+
+        try:
+            return str(Status(value).label).lower()
+        except ValueError:
+            return value
+    if name == "since" and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if name == "number" and isinstance(value, str):
+        from .numbers import display_number
+
+        return display_number(value)
+    return value
+
+
+def provider_status_text(text: str) -> str:
+    """What the provider said, in the reader's language where we composed it ourselves."""
+    counts = PASIFIK_COUNTS.match(text or "")
+    if counts:
+        delivered, count, undelivered, waiting = (int(n) for n in counts.groups())
+        return render(
+            "pasifik_counts",
+            {"delivered": delivered, "count": count, "undelivered": undelivered, "waiting": waiting},
+        )
+    return text
+
+
+def kind_label(kind: str) -> str:
+    label = KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
