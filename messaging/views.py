@@ -339,6 +339,7 @@ class ComposeView(TeamView, TemplateView):
             account=account,
             reserve=services.operator_reserve(account) if account else 0,
             max_parts=services.sms_max_parts(account) if account else 0,
+            max_parts_by_account={str(a.pk): services.sms_max_parts(a) for a in accounts},
             alphabet_labels=json.dumps({k: str(v) for k, v in ALPHABET_LABELS.items()}),
             gsm_tables=json.loads(encoding.TABLES_PATH.read_text(encoding="utf-8")),
             templates=self.team.sms_templates.all(),

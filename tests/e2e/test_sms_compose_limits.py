@@ -55,6 +55,7 @@ def test_a_200000_character_turkish_paste_is_counted_and_the_page_stays_usable(s
     marks = page.locator("[data-sms-preview] mark").count()
     assert 0 < marks < 2000  # the marked preview covers the start of the text only
     assert page.locator("[data-too-long]").is_visible()  # far over the account's 10 parts
+    assert page.locator("[data-out=max-parts]").inner_text() == "10"
     # Still responsive: the next edit is counted too.
     page.get_by_label("Text").fill("Merhaba")
     page.locator("[data-out=characters]", has_text="7").wait_for()

@@ -250,3 +250,10 @@ def test_the_recipient_export_names_the_unit_of_the_charge(
     export = alice_client.get(response["Location"], {"_export": "csv"})
     header = b"".join(export.streaming_content).decode().splitlines()[0]
     assert "Charged (SMS)" in header and "Cost" not in header
+
+
+def test_one_chunk_is_one_chunk_on_the_progress(alice_client, sms_account, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(alice_client, sms_account)
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "1 of 1 chunk submitted" in page and "chunks submitted" not in page

@@ -161,7 +161,10 @@
     const card = () => document.getElementById("balance-card") || box;
     const price = () => parseFloat(card().dataset.partPrice || "0") || 0;
     const balance = () => (card().dataset.balance ? parseFloat(card().dataset.balance) : null);
-    const maxParts = parseInt(box.dataset.maxParts || "0", 10) || 0;
+    const limits = readJson("sms-max-parts", {}); // {account id: most parts per message}
+    const accountSelect = document.getElementById(box.dataset.account);
+    const maxParts = () =>
+      (accountSelect && limits[accountSelect.value]) || parseInt(box.dataset.maxParts || "0", 10) || 0;
     const labels = JSON.parse(box.dataset.labels);
     const out = (name) => box.querySelector('[data-out="' + name + '"]');
     const highlight = box.querySelector("[data-costly]");
@@ -234,7 +237,12 @@
       out("alphabet").textContent = labels[s.alphabet] || s.alphabet;
       box.dataset.alphabet = s.alphabet;
       const tooLong = box.querySelector("[data-too-long]");
-      if (tooLong) tooLong.hidden = !(maxParts && s.parts > maxParts);
+      const most = maxParts();
+      if (tooLong) {
+        tooLong.hidden = !(most && s.parts > most);
+        const limitOut = tooLong.querySelector("[data-out=max-parts]");
+        if (limitOut) limitOut.textContent = most;
+      }
       const found = sources();
       out("recipients").textContent = found.count;
       const names = out("placeholders");
@@ -295,6 +303,7 @@
     textarea.addEventListener("input", schedule);
     if (recipients) recipients.addEventListener("input", schedule);
     if (upload) upload.addEventListener("change", readChosenFile);
+    if (accountSelect) accountSelect.addEventListener("change", schedule);
     document.querySelectorAll('input[name="groups"]').forEach((input) => input.addEventListener("change", schedule));
     document.body.addEventListener("htmx:afterSettle", schedule); // the balance card was read again
     render();
