@@ -19,6 +19,7 @@ from django.views.i18n import set_language
 
 from accounts.access import TeamView
 from accounts.checks import broker_transport, one_machine_findings
+from telcoportal.dashboard.views import HEALTH_CHANGED, account_health
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,15 @@ class DashboardView(TeamView, TemplateView):
             Panel("calls", _("Calls today"), "bi-telephone"),
             Panel("faxes", _("Recent faxes"), "bi-printer"),
             Panel(
-                "health", _("Provider health"), "bi-heart-pulse", trigger="every 60s", inline="dashboard/_health.html"
+                "health",
+                _("Provider health"),
+                "bi-heart-pulse",
+                inline="dashboard/_health.html",
+                trigger=f"every 60s, {HEALTH_CHANGED} from:body",
             ),
         ]
         context["provider_accounts"] = self.team.provider_accounts.filter(is_active=True).order_by("kind", "label")
+        context["health"] = [account_health(account) for account in context["provider_accounts"]]
         context["recent_events"] = self.team.audit_events.select_related(None)[:8] if self.can("view_audit") else []
         return context
 

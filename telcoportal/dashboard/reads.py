@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 30
 FAILURE_CACHE_SECONDS = 15
+# The last reading that worked is kept much longer: it is what "unknown" is measured against.
+LAST_GOOD_SECONDS = 24 * 3600
 QUICK_TIMEOUT = (2.0, 4.0)
 
 T = TypeVar("T")
@@ -68,6 +70,14 @@ class LiveReading:
     @property
     def count(self) -> int:
         return len(self.calls) + (self.active_calls or 0)
+
+
+@dataclass(frozen=True)
+class LastGood:
+    """How many calls were up at the last reading that worked, and when it was taken."""
+
+    count: int
+    fetched_at: datetime
 
 
 def _quick_client(account: ProviderAccount) -> Any:
@@ -132,4 +142,31 @@ def live_calls(account: ProviderAccount) -> LiveReading:
                 reading.active_calls = active.get("active_calls") or len(active.get("channels", []))
         return reading
 
-    return _cached(f"dashboard:live:{account.pk}", read, lambda failure: LiveReading(failure=failure))
+    reading = _cached(f"dashboard:live:{account.pk}", read, lambda failure: LiveReading(failure=failure))
+    if reading.failure is None:
+        cache.set(f"dashboard:live-good:{account.pk}", LastGood(reading.count, reading.fetched_at), LAST_GOOD_SECONDS)
+    return reading
+
+
+def last_good_live(account: ProviderAccount) -> LastGood | None:
+    found = cache.get(f"dashboard:live-good:{account.pk}")
+    return found if isinstance(found, LastGood) else None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The newest thing the dashboard itself saw of an account: a reading that worked or one that failed."""
+
+    failure: Failure | None
+    at: datetime
+
+
+def latest_observation(account: ProviderAccount) -> Observation | None:
+    """The newest cached balance or live reading of ``account``; never asks the provider."""
+    readings = [cache.get(f"dashboard:{kind}:{account.pk}") for kind in ("balance", "live")]
+    seen = [
+        Observation(failure=reading.failure, at=reading.fetched_at)
+        for reading in readings
+        if isinstance(reading, BalanceReading | LiveReading)
+    ]
+    return max(seen, key=lambda observation: observation.at, default=None)

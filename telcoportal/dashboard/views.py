@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.access import TeamView
+from accounts.models import ProviderAccount
 from telephony.charts import day_chart
 
 from . import reads, selectors
@@ -31,12 +34,28 @@ class PanelView(TeamView, TemplateView):
         return {}
 
 
-class BalancePanel(PanelView):
+# Sent with a panel that saw a provider fail: the health panel then reads again, so the page never
+# says "OK" in one place and "slow or down" in another.
+HEALTH_CHANGED = "provider-health"
+
+
+class ProviderPanelView(PanelView):
+    """A panel that asks providers: a failure it saw tells the health panel to refresh."""
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if context.get("any_failure"):
+            response["HX-Trigger"] = HEALTH_CHANGED
+        return response
+
+
+class BalancePanel(ProviderPanelView):
     panel = "balance"
 
     def panel_context(self, today: date, zone: tzinfo) -> dict[str, Any]:
         accounts = list(selectors.pasifik_accounts(self.team))
-        return {"balances": [(account, reads.balance(account)) for account in accounts]}
+        balances = [(account, reads.balance(account)) for account in accounts]
+        return {"balances": balances, "any_failure": any(reading.failure for _, reading in balances)}
 
 
 class SmsPanel(PanelView):
@@ -59,13 +78,22 @@ class CallsPanel(PanelView):
         }
 
 
-class LivePanel(PanelView):
+class LivePanel(ProviderPanelView):
     panel = "live"
 
     def panel_context(self, today: date, zone: tzinfo) -> dict[str, Any]:
         accounts = list(selectors.pasifik_accounts(self.team))
         readings = [(account, reads.live_calls(account)) for account in accounts]
-        return {"live": readings, "live_total": sum(r.count for _, r in readings)}
+        known = all(reading.failure is None for _, reading in readings)
+        context: dict[str, Any] = {"live": readings, "any_failure": not known}
+        # A count with an account missing would be a wrong number: say it is unknown instead.
+        context["live_total"] = sum(reading.count for _, reading in readings) if known else None
+        if not known:
+            last = [reads.last_good_live(account) for account in accounts]
+            if all(last):
+                context["last_good_total"] = sum(good.count for good in last if good)
+                context["last_good_at"] = min(good.fetched_at for good in last if good)
+        return context
 
 
 class FaxPanel(PanelView):
@@ -76,8 +104,32 @@ class FaxPanel(PanelView):
         return {"incoming": incoming, "outgoing": outgoing}
 
 
+@dataclass(frozen=True)
+class Health:
+    """One account's health as the panel shows it: the newest of its periodic check and the dashboard's readings."""
+
+    account: ProviderAccount
+    state: str  # "ok", "failing", "slow_or_down", "not_checked"
+    at: datetime | None
+    message: str
+
+
+def account_health(account: ProviderAccount) -> Health:
+    seen = reads.latest_observation(account)
+    if seen is not None and (account.last_checked_at is None or seen.at >= account.last_checked_at):
+        if seen.failure is None:
+            return Health(account, "ok", seen.at, "")
+        state = "slow_or_down" if seen.failure.slow_or_down else "failing"
+        return Health(account, state, seen.at, seen.failure.message)
+    if account.is_healthy is None:
+        return Health(account, "not_checked", account.last_checked_at, "")
+    state = "ok" if account.is_healthy else "failing"
+    return Health(account, state, account.last_checked_at, account.last_error)
+
+
 class HealthPanel(PanelView):
     panel = "health"
 
     def panel_context(self, today: date, zone: tzinfo) -> dict[str, Any]:
-        return {"provider_accounts": list(selectors.provider_accounts(self.team))}
+        accounts = list(selectors.provider_accounts(self.team))
+        return {"provider_accounts": accounts, "health": [account_health(account) for account in accounts]}

@@ -60,7 +60,8 @@ def test_the_page_loads_each_panel_on_its_own(alice_client) -> None:  # type: ig
         assert f'hx-get="{reverse(f"dashboard-{name}")}"' in page
     assert page.count('hx-trigger="load') == len(PANELS) - 1
     assert 'hx-trigger="load, every 30s"' in page  # live calls keep themselves fresh
-    assert 'hx-trigger="every 60s"' in page and 'data-testid="health-panel"' in page  # health comes with the page
+    assert 'hx-trigger="every 60s, provider-health from:body"' in page  # and again when a panel saw a failure
+    assert 'data-testid="health-panel"' in page  # health comes with the page
 
 
 def test_provider_health_comes_with_the_page_and_refreshes_itself(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
