@@ -44,6 +44,9 @@ class CallFilterMixin(TeamView):
         data = self.request.GET.copy()
         if not any(data.get(key) for key in ("preset", "date_from", "date_to")):
             data["preset"] = DEFAULT_PRESET
+        elif data.get("date_from") or data.get("date_to"):
+            # Dates typed in apply whatever the period select said, so the select says "Custom dates".
+            data["preset"] = "custom"
         return data
 
     def get_filter(self) -> CallFilter:
