@@ -159,3 +159,13 @@ def test_it_never_retries_a_disconnect_after_a_server_error(
     assert caught.value.request_sent is True
     assert len(sandbox.requests_for("pasifik")) == 1
     assert waits == []
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_it_never_sends_a_limit_below_one(client: PasifikClient, sandbox: Sandbox, limit: int) -> None:
+    # Pasifik's own client sends 0 for "unset" (no limit): we never send 0 to mean anything.
+    with pytest.raises(InvalidRequest) as caught:
+        client.tel_history(i_account=ACCOUNT, limit=limit)
+
+    assert list(caught.value.field_errors) == ["limit"]
+    assert sandbox.requests_for("pasifik") == []
