@@ -114,7 +114,11 @@ def _queue_refresh(account_id: int) -> None:
     def queue() -> None:
         from .tasks import sms_balance_refresh_task
 
-        sms_balance_refresh_task.delay(account_id)
+        try:
+            sms_balance_refresh_task.apply_async((account_id,), expires=REFRESH_LOCK)
+        except Exception:  # a broker that is down must not break the page: it shows what it knows
+            log.warning("SMS balance of account %s: refresh not queued", account_id, exc_info=True)
+            cache.delete(_key(account_id, "lock"))
 
     transaction.on_commit(queue)
 

@@ -80,3 +80,19 @@ def test_a_send_while_the_provider_hangs_is_stored_queued_and_said_so(
     assert queued  # the worker sends it
     page = alice_client.get(response["Location"]).content.decode()
     assert "The provider is not answering right now: the batch is queued and sent as soon as it answers." in page
+
+
+@pytest.mark.django_db(transaction=True)  # the page's on_commit runs at once, as in production
+def test_a_broker_that_is_down_does_not_break_the_page(alice_client, sms_account, monkeypatch) -> None:
+    from messaging import tasks
+
+    tried = []
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append(args)
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.sms_balance_refresh_task, "apply_async", down)
+    response = alice_client.get(reverse("sms-new"))
+    assert response.status_code == 200 and 'id="balance-reading"' in response.content.decode()
+    assert tried == [((sms_account.pk,),)]
