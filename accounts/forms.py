@@ -79,8 +79,10 @@ UNCHANGED = _("unchanged — leave empty to keep")
 
 
 def _option_field(option: OptionField) -> forms.Field:
-    if option.kind == "choice":
-        return forms.ChoiceField(label=option.label, choices=option.choices, help_text=option.help_text)
+    if option.kind == "choice":  # empty: the default, like int below
+        return forms.ChoiceField(
+            label=option.label, choices=option.choices, help_text=option.help_text, required=option.default == ""
+        )
     if option.kind == "int":
         return forms.IntegerField(  # empty: the default (forms posted before the option existed)
             label=option.label,
@@ -181,7 +183,7 @@ class ProviderAccountForm(forms.Form):
             value = self.cleaned_data.get(f"opt_{option.name}")
             if option.kind == "list":
                 value = [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
-            elif option.kind == "int" and value is None:
+            elif option.kind in ("int", "choice") and value in (None, ""):
                 value = option.default
             result[option.name] = value
         return result

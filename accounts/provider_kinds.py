@@ -69,15 +69,20 @@ FAX_NUMBERS = OptionField(
     "fax_numbers", _("Fax numbers"), kind="list", help_text=_("Our fax numbers at this provider, one per line.")
 )
 
-# Fax (issue 6). Text, not "choice": a choice option is a required field, and older forms post without these.
+# Fax: choices, not free text that must hold an English keyword. Empty takes the default (older forms).
 FAX_QUALITY = OptionField(
-    "fax_quality", _("Default fax quality"), default="fine", help_text=_("fine (204×196 dpi) or normal (204×98 dpi).")
+    "fax_quality",
+    _("Default fax quality"),
+    kind="choice",
+    choices=(("fine", _("Fine (204×196 dpi)")), ("normal", _("Normal (204×98 dpi)"))),
+    default="fine",
 )
 FAX_FORMAT = OptionField(
     "fax_format",
     _("Fax document format"),
+    kind="choice",
+    choices=(("tiff", _("TIFF made here, as previewed")), ("pdf", _("PDF, rendered by the provider"))),
     default="tiff",
-    help_text=_("tiff: the fax TIFF made here, as previewed; pdf: a PDF the provider renders."),
 )
 
 TELPHIN_RECEIVED_LIST = "/extension/{extension_id}/fax/in/"

@@ -275,6 +275,20 @@ def as_pdf(documents: Sequence[tuple[bytes, str]]) -> tuple[bytes, int]:
         merged.close()
 
 
+def tiff_as_pdf(content: bytes) -> bytes:
+    """A fax TIFF as a PDF: each page wrapped as it is (G4 stays G4) at its own resolution, nothing re-rendered."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            for index in range(_frame_count(image)):
+                image.seek(index)
+                _image_lines(image, FAX_WIDTH)  # a pixel bomb is refused before img2pdf reads it
+        return img2pdf.convert(content, rotation=img2pdf.Rotation.ifvalid)
+    except DocumentError:
+        raise
+    except Exception:  # img2pdf raises its own and Pillow's errors for a TIFF it cannot wrap
+        raise DocumentError(_("This document cannot be turned into a PDF.")) from None
+
+
 def _img2pdf_ready(content: bytes) -> bytes:
     # img2pdf refuses images with an alpha channel rather than guess a background: flatten those on white.
     with Image.open(io.BytesIO(content)) as image:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
 
@@ -19,6 +22,12 @@ from .models import Quality
 from .services import Upload
 
 MAX_RECIPIENTS = 50
+
+
+def schedule_max_days() -> int:
+    return max(1, int(getattr(settings, "FAX_SCHEDULE_MAX_DAYS", 365)))
+
+
 DEFAULT_REGION = "TR"
 _SPLIT = re.compile(r"[\n,;]+")
 
@@ -139,6 +148,17 @@ class ComposeForm(forms.Form):
         value = self.cleaned_data.get("scheduled_at")
         if value is not None and value <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."), code="past")
+        days = schedule_max_days()
+        if value is not None and value > timezone.now() + timedelta(days=days):
+            raise forms.ValidationError(
+                ngettext(
+                    "A fax can be scheduled at most %(days)d day ahead.",
+                    "A fax can be scheduled at most %(days)d days ahead.",
+                    days,
+                )
+                % {"days": days},
+                code="too_far",
+            )
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -122,6 +122,15 @@ def draft_render(*, draft_id: int) -> str:
     return "failed" if draft.render_error else "rendered"
 
 
+def confirm_pages() -> int:
+    """A fax of this many pages or more is sent only once its sender confirmed its length."""
+    return max(1, int(getattr(settings, "FAX_CONFIRM_PAGES", 50)))
+
+
+def needs_page_confirmation(draft: FaxDraft) -> bool:
+    return draft.pages >= confirm_pages()
+
+
 def store_upload(upload: Upload) -> dict[str, Any]:
     return _store(upload.content, upload.filename, upload.media_type, upload.pages)
 
@@ -159,13 +168,22 @@ def render_transmitted(account: ProviderAccount, files: Sequence[dict[str, Any]]
 
 
 @transaction.atomic
-def draft_confirm(*, draft: FaxDraft, actor: User | None, request: HttpRequest | None = None) -> list[Fax]:
-    """One queued fax per recipient; each is sent by a worker after the commit."""
+def draft_confirm(
+    *, draft: FaxDraft, actor: User | None, request: HttpRequest | None = None, pages_confirmed: bool = False
+) -> list[Fax]:
+    """One queued fax per recipient; each is sent by a worker after the commit.
+
+    A fax of ``confirm_pages()`` pages or more goes only once the sender confirmed its length.
+    """
     locked = FaxDraft.objects.select_for_update().get(pk=draft.pk)
     if locked.confirmed_at is not None:  # a double click: the faxes exist already
         return list(locked.faxes.all())
     if locked.rendered_at is None or locked.render_error:
         raise FaxActionError(_("The preview is not ready, so the fax cannot be sent yet."))
+    if needs_page_confirmation(locked) and not pages_confirmed:
+        raise FaxActionError(
+            _("This fax has %(pages)d pages: confirm that you want to send them all.") % {"pages": locked.pages}
+        )
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["confirmed_at"])
     faxes = []
@@ -674,6 +692,13 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))
     gateway = gateway_for(fax.account)  # type: ignore[arg-type]
     try:
+        # Where it can be known, the provider's state now, not the one the page was drawn from: a fax it has
+        # started sending is told so, not sent a cancel that the provider then refuses.
+        if gateway.capabilities.status and fax.provider_id:
+            fresh = gateway.track(fax)
+            _set_status(fax, fresh.status, fresh.provider_status, fresh.message)
+            if not can_cancel(fax):
+                raise FaxActionError(_("The provider is already sending this fax: it can no longer be canceled."))
         tracked = gateway.cancel(fax)
     except ProviderError as exc:
         raise FaxActionError(describe(exc)) from None
@@ -802,7 +827,7 @@ def _event(
     )
 
 
-def document_filename(document: FaxDocument) -> str:
+def document_filename(document: FaxDocument, *, media_type: str = "") -> str:
     stem = document.filename.rsplit(".", 1)[0] or "fax"
-    extension = EXTENSIONS.get(document.media_type, "bin")
+    extension = EXTENSIONS.get(media_type or document.media_type, "bin")
     return f"{stem}.{extension}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -223,13 +224,19 @@ class FaxDraftView(TeamView, TemplateView):
             page_numbers=range(1, (draft.rendition.get("pages") or 0) + 1),
             office_files=office,
             rendition_kind="TIFF" if draft.rendition.get("media_type") == docs.TIFF else "PDF",
+            confirm_pages=services.needs_page_confirmation(draft),
         )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         draft = self.get_team_object()
         try:
-            faxes = services.draft_confirm(draft=draft, actor=request.user, request=request)  # type: ignore[arg-type]
+            faxes = services.draft_confirm(
+                draft=draft,
+                actor=request.user,  # type: ignore[arg-type]
+                request=request,
+                pages_confirmed=request.POST.get("confirm_pages") == "1",
+            )
         except services.FaxActionError as exc:
             messages.error(request, str(exc))
             return redirect("fax-draft", pk=draft.pk)
@@ -324,7 +331,7 @@ class FaxPageView(TeamView, View):
 
 
 class FaxDocumentView(TeamView, View):
-    """Downloads a document: ``?role=original|transmitted|received&n=<position>``."""
+    """Downloads a document: ``?role=original|transmitted|received&n=<position>``; ``&as=pdf`` turns a TIFF into PDF."""
 
     team_model = Fax
 
@@ -347,6 +354,13 @@ class FaxDocumentView(TeamView, View):
         except (IndexError, ValueError):
             messages.error(request, _("This fax has no such document."))
             return redirect("fax-detail", pk=fax.pk)
+        as_pdf = request.GET.get("as") == "pdf" and document.media_type == docs.TIFF
+        if as_pdf:
+            try:
+                content = docs.tiff_as_pdf(services.read_stored(document.file.name))
+            except docs.DocumentError as exc:
+                messages.error(request, str(exc))
+                return redirect("fax-detail", pk=fax.pk)
         audit_record(
             team=self.team,
             actor=request.user,
@@ -355,6 +369,13 @@ class FaxDocumentView(TeamView, View):
             request=request,
             role=document.role,  # type: ignore[arg-type]
         )
+        if as_pdf:
+            return FileResponse(
+                io.BytesIO(content),
+                as_attachment=True,
+                filename=services.document_filename(document, media_type=docs.PDF),
+                content_type=docs.PDF,
+            )
         return FileResponse(
             default_storage.open(document.file.name, "rb"),
             as_attachment=True,

@@ -272,6 +272,8 @@ SEND_STALL_SECONDS = env.int("SEND_STALL_SECONDS", default=60)
 SMS_RECONCILE_GRACE_SECONDS = env.int("SMS_RECONCILE_GRACE_SECONDS", default=120)
 SMS_CONFIRM_PARTS = env.int("SMS_CONFIRM_PARTS", default=4)  # more SMS per recipient than this: confirm first
 SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
+FAX_SCHEDULE_MAX_DAYS = env.int("FAX_SCHEDULE_MAX_DAYS", default=365)
+FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long or longer: confirm first
 SMS_BALANCE_CACHE_SECONDS = env.int("SMS_BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
 SMS_PROVIDER_TIMEOUT = tuple(env.list("SMS_PROVIDER_TIMEOUT", cast=float, default=[2.0, 4.0]))
 TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)

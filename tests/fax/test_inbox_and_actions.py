@@ -83,8 +83,14 @@ def test_the_provider_refusing_a_cancel_is_a_clear_message(
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
     sandbox.clock.advance(15)  # now "sending" at the provider, but we still think ready_to_send
 
-    with pytest.raises(services.FaxActionError, match="rejected"):
+    before = len(sandbox.requests_for("telphin"))
+
+    with pytest.raises(services.FaxActionError, match="already sending this fax"):
         services.fax_cancel(fax=fax, actor=alice)
+    fax = Fax.objects.get(pk=fax.pk)
+    assert fax.provider_status == "sending" and not services.can_cancel(fax)  # no longer offered
+    # it asked where the fax is, and sent no cancel that the provider would refuse
+    assert [r.method for r in sandbox.requests_for("telphin")[before:]] == ["GET"]
 
 
 def test_providers_without_retry_offer_none_but_resend_works_everywhere(
