@@ -199,6 +199,24 @@ def bench_pages(team: Any, rows: int, repeat: int) -> None:
         )
 
 
+def bench_sorts(team: Any, rows: int, repeat: int) -> None:
+    """Every sort order the list offers, first page and a page 90% of the way down (walked to by its cursor)."""
+    from telephony.models import CallRecord
+    from telephony.selectors import SORTS, encode_cursor, keyset_page
+
+    base = CallRecord.objects.filter(team=team)
+    deep_offset = int(rows * 0.9)
+    print(f"\n{'sort':<12}{'first page':>12}{'deep page':>12}")
+    for sort in [prefix + name for name in SORTS for prefix in ("-", "")]:
+        field = SORTS[sort.lstrip("-")]
+        ordering = [f"-{field}", "-id"] if sort.startswith("-") else [field, "id"]
+        value, pk = base.order_by(*ordering).values_list(field, "id")[deep_offset - 1]
+        cursor = encode_cursor(value, pk, sort)
+        first = median_ms(lambda s=sort: keyset_page(base, sort=s), repeat * 5)
+        deep = median_ms(lambda s=sort, c=cursor: keyset_page(base, sort=s, after=c), repeat * 5)
+        print(f"{sort:<12}{first:>10.3f}ms{deep:>10.3f}ms")
+
+
 def bench_import(repeat: int) -> None:
     from django.db import transaction
 
@@ -261,6 +279,7 @@ def main() -> None:
     print(f"database: {connection.vendor} ({url.split('@')[-1]}), {args.rows:,} rows, median of {args.repeat}")
     fill(team, account, args.rows)
     bench_pages(team, args.rows, args.repeat)
+    bench_sorts(team, args.rows, args.repeat)
     bench_import(max(1, args.repeat // 5))
 
 

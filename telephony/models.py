@@ -69,10 +69,10 @@ class CallRecord(models.Model):
             models.Index(fields=["team", "disposition", "start", "id"], name="call_team_disposition"),
             models.Index(fields=["team", "account", "start", "id"], name="call_team_account"),
             models.Index(fields=["team", "has_recording", "start", "id"], name="call_team_recording"),
-            # Sorting by duration walks (duration, id) like the default order walks (start, id).
+            # Sorting by duration, caller or callee walks (column, id) like the default order walks (start, id).
             models.Index(fields=["team", "duration", "id"], name="call_team_duration"),
-            models.Index(fields=["team", "caller"], name="call_team_caller"),
-            models.Index(fields=["team", "callee"], name="call_team_callee"),
+            models.Index(fields=["team", "caller", "id"], name="call_team_caller_id"),
+            models.Index(fields=["team", "callee", "id"], name="call_team_callee_id"),
         ]
 
     def __str__(self) -> str:
