@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
@@ -55,7 +54,12 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ProviderAccount)
 class ProviderAccountAdmin(admin.ModelAdmin):
-    """Credentials are encrypted and never shown: only which fields are set."""
+    """Credentials are encrypted and never shown: only which fields are set.
+
+    Where requests go (base URL, options) and the credentials are read-only here: they are
+    changed on the team's provider page, which checks the address and asks for every secret
+    again when it changes. Accounts are added there too (this form cannot hold credentials).
+    """
 
     list_display = ["label", "kind", "team", "is_active", "last_checked_at", "has_error"]
     list_filter = ["kind", "is_active", "team"]
@@ -71,11 +75,15 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "last_checked_at",
         "last_error",
     ]
-    readonly_fields = ["credentials_set", "last_checked_at", "last_error"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["team", "kind", "credentials_set", "options", "base_url", "last_checked_at", "last_error"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
     @admin.display(description=_("credentials"))
     def credentials_set(self, obj: ProviderAccount) -> str:
+        if obj.credentials_unreadable:
+            return str(_("credentials unreadable — re-enter them"))
         names = sorted((obj.credentials or {}).keys())
         return ", ".join(f"{name}: ••••••" for name in names) or "—"
 

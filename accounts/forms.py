@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
+from .fields import is_unreadable
 from .models import ProviderAccount, Team, User, time_zone_choices
 from .provider_kinds import OptionField, ProviderKind, spec_for
+from .provider_options import ROUTING_CREDENTIALS, base_url_problem, clean_options, routing_changed
 from .roles import Role, roles_below_or_equal
 
 
@@ -76,6 +78,7 @@ class TeamSwitchForm(forms.Form):
 
 
 UNCHANGED = _("unchanged — leave empty to keep")
+REENTER = _("Enter this secret again: the base URL or a setting that decides where requests go has changed.")
 
 
 def _option_field(option: OptionField) -> forms.Field:
@@ -110,8 +113,10 @@ class ProviderAccountForm(forms.Form):
     base_url = forms.CharField(
         label=_("Base URL"),
         required=False,
-        help_text=_("Leave empty to use the provider's own address. Point it at the sandbox for testing."),
-        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_(
+            "Leave empty to use the provider's own address. Any other address (the sandbox, a test host) "
+            "must be allowed by the operator (PROVIDER_URL_ALLOWLIST). Changing it asks for every secret again."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
@@ -123,7 +128,7 @@ class ProviderAccountForm(forms.Form):
         initial = kwargs.pop("initial", {}) or {}
         if account is not None:
             initial.update(label=account.label, base_url=account.base_url, is_active=account.is_active)
-            stored = account.credentials or {}
+            stored = {} if is_unreadable(account.credentials) else (account.credentials or {})
             for cred in self.spec.credentials:
                 if not cred.secret and cred.name in stored:
                     initial[f"cred_{cred.name}"] = stored[cred.name]
@@ -135,6 +140,7 @@ class ProviderAccountForm(forms.Form):
                 initial.setdefault(f"opt_{option.name}", option.default)
         super().__init__(*args, initial=initial, **kwargs)
         stored_names = set((account.credentials or {}).keys()) if account else set()
+        self.credentials_unreadable = account is not None and is_unreadable(account.credentials)
         for cred in self.spec.credentials:
             required = cred.required and (account is None or cred.name not in stored_names)
             if cred.secret:
@@ -156,6 +162,7 @@ class ProviderAccountForm(forms.Form):
     def option_fields(self) -> list[forms.BoundField]:
         return [self[f"opt_{o.name}"] for o in self.spec.options]
 
+    @sensitive_variables("data")
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         # Telsam: a password grant needs both halves; neither means "use Connect".
@@ -163,7 +170,40 @@ class ProviderAccountForm(forms.Form):
         if self.kind == ProviderKind.TELSAM and self.account is None and half_given:
             missing = "cred_password" if data.get("cred_username") else "cred_username"
             self.add_error(missing, _("Give both username and password, or neither to use Connect."))
+        if "extension_id" in {c.name for c in self.spec.credentials}:
+            extension = data.get("cred_extension_id") or ""
+            if extension and not extension.isdigit():
+                self.add_error("cred_extension_id", _("An extension id is a number."))
+        _cleaned, option_errors = clean_options(self.kind, self.options())
+        for name, problem in option_errors.items():
+            self.add_error(f"opt_{name}", problem)
+        if self.account is not None and not self.errors and self.routes_elsewhere():
+            stored = set((self.account.credentials or {}).keys())
+            for cred in self.spec.credentials:
+                if cred.secret and cred.name in stored and not data.get(f"cred_{cred.name}"):
+                    self.add_error(f"cred_{cred.name}", REENTER)
         return data
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data["base_url"].strip()
+        problem = base_url_problem(self.kind, url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
+
+    def routes_elsewhere(self) -> bool:
+        """True when the edit sends requests somewhere else (the stored secrets must not follow unasked)."""
+        account = self.account
+        if account is None:
+            return False
+        data = self.cleaned_data
+        if (data.get("base_url") or "") != (account.base_url or ""):
+            return True
+        stored = account.credentials or {}
+        for name in ROUTING_CREDENTIALS & set(stored):
+            if data.get(f"cred_{name}") and data[f"cred_{name}"] != stored.get(name):
+                return True
+        return routing_changed(self.kind, account.options or {}, self.options())
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()
@@ -174,19 +214,23 @@ class ProviderAccountForm(forms.Form):
             raise forms.ValidationError(_("Another provider account of this team already has this label."))
         return label
 
+    @sensitive_variables()
     def credentials(self) -> dict[str, str]:
         return {c.name: self.cleaned_data.get(f"cred_{c.name}", "") for c in self.spec.credentials}
 
     def options(self) -> dict[str, Any]:
+        """The options as typed (lists split); ``clean_options`` normalises them (fax numbers as digits)."""
         result: dict[str, Any] = {}
         for option in self.spec.options:
+            if f"opt_{option.name}" not in self.cleaned_data:
+                continue
             value = self.cleaned_data.get(f"opt_{option.name}")
             if option.kind == "list":
                 value = [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
             elif option.kind in ("int", "choice") and value in (None, ""):
                 value = option.default
             result[option.name] = value
-        return result
+        return clean_options(self.kind, result)[0]
 
 
 class ProviderKindForm(forms.Form):

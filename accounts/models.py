@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import EncryptedJSONField
+from .fields import EncryptedJSONField, is_unreadable
 from .provider_kinds import ProviderKind
 from .roles import Role, role_has
 
@@ -192,6 +192,11 @@ class ProviderAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_kind_display()})"
+
+    @property
+    def credentials_unreadable(self) -> bool:
+        """No configured key decrypts the stored credentials: they must be entered again."""
+        return is_unreadable(self.credentials)
 
     @property
     def is_healthy(self) -> bool | None:

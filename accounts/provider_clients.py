@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
 from telcoportal.providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
 from telcoportal.providers.telphin import TelphinClient
 from telcoportal.providers.telsam import TelsamClient
 from telcoportal.providers.transport import Token
 from telcoportal.providers.verimor import VerimorClient
 
+from .fields import is_unreadable
 from .models import ProviderAccount
+from .provider_errors import AccountUnusable
+from .provider_kinds import spec_for
+from .provider_options import base_url_problem, clean_options, url_guard
 
 DEFAULT_TIMEOUT = (5.0, 20.0)
 
@@ -38,11 +45,43 @@ def _base(account: ProviderAccount) -> dict[str, Any]:
     return {"base_url": account.base_url} if account.base_url else {}
 
 
+def account_problem(account: ProviderAccount) -> str:
+    """Why ``account`` cannot be used as stored (in words for its team); empty when it can."""
+    if is_unreadable(account.credentials):
+        return _("The credentials of %(label)s cannot be read: an admin must re-enter them.") % {"label": account.label}
+    problem = base_url_problem(account.kind, account.base_url)
+    if problem:
+        return _("The base URL of %(label)s cannot be used: %(problem)s") % {"label": account.label, "problem": problem}
+    _cleaned, errors = clean_options(account.kind, account.options or {})
+    if errors:
+        labels = {o.name: str(o.label) for o in spec_for(account.kind).options}
+        name, problem = next(iter(errors.items()))
+        return _("The setting “%(option)s” of %(label)s is invalid (%(problem)s): an admin can correct it.") % {
+            "option": labels.get(name, name),
+            "label": account.label,
+            "problem": problem,
+        }
+    return ""
+
+
+@sensitive_variables("creds", "overrides")
 def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides: Any) -> Any:
-    """The client for ``account``; ``overrides`` reach the client's constructor (timeouts, session)."""
+    """The client for ``account``; ``overrides`` reach the client's constructor (timeouts, session).
+
+    Every client's requests go through the URL checks of ``provider_options.url_guard``.
+    Raises ``AccountUnusable`` (a ProviderError) when the stored account cannot work.
+    """
+    problem = account_problem(account)
+    if problem:
+        raise AccountUnusable(problem, provider=account.kind)
     creds = account.credentials or {}
-    options = account.options or {}
-    common: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, **_base(account), **overrides}
+    options, _errors = clean_options(account.kind, account.options or {})
+    common: dict[str, Any] = {
+        "timeout": DEFAULT_TIMEOUT,
+        **_base(account),
+        **overrides,
+        "guard": url_guard(account.kind),
+    }
     if account.kind == "pasifik":
         return PasifikClient(
             username=creds.get("username", ""),
@@ -53,7 +92,9 @@ def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides:
             **common,
         )
     if account.kind == "telsam":
-        extra = {k: options[k] for k in ("authorize_url", "send_path", "download_path") if options.get(k)}
+        extra = {k: options[k] for k in ("send_path", "download_path") if options.get(k)}
+        if options.get("authorize_url"):
+            extra["authorize_path"] = options["authorize_url"]  # stored under its old name; a path now
         return TelsamClient(
             client_id=creds.get("client_id", ""),
             client_secret=creds.get("client_secret", ""),

@@ -1,4 +1,10 @@
-"""Provider errors in words a staff member can act on (translated, never with a secret)."""
+"""Provider errors in words a staff member can act on (translated, never with a secret).
+
+A provider's own words are never echoed as they came: a classified sentence,
+followed at most by the short, redacted excerpt the transport allows (for the
+provider's documented hosts only). What we refused ourselves before sending
+says what and why.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,26 @@ from telcoportal.providers.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    RequestRefused,
     UnexpectedResponse,
 )
 
+from .provider_options import refusal_text
+
+
+class AccountUnusable(ProviderError):
+    """The account cannot build a client (unreadable credentials, an invalid stored option); a translated message."""
+
 
 def describe(exc: ProviderError) -> str:
-    """One sentence for the user; the provider's own text (already redacted) follows it."""
-    detail = exc.message
+    """One sentence for the user."""
+    if isinstance(exc, AccountUnusable):
+        return exc.message
+    if isinstance(exc, RequestRefused):
+        return _("We did not contact the provider: %(why)s") % {"why": refusal_text(exc.reason)}
+    if isinstance(exc, InvalidRequest) and exc.status_code is None:
+        # Our own check refused it before anything was sent: its message is ours, and says why.
+        return _("We did not send the request: %(why)s") % {"why": exc.message}
     if isinstance(exc, AuthenticationFailed):
         text = _("The provider refused the credentials. Check them in the provider account.")
     elif isinstance(exc, PermissionDenied):
@@ -35,4 +54,5 @@ def describe(exc: ProviderError) -> str:
         text = _("The provider answered with something we could not read.")
     else:
         text = _("The provider reported an error.")
-    return f"{text} ({detail})" if detail else text
+    excerpt = getattr(exc, "excerpt", "")
+    return f"{text} ({excerpt})" if excerpt else text

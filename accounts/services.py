@@ -16,10 +16,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from .audit import audit_record
 from .models import Invitation, Membership, ProviderAccount, Team, User, hash_token
 from .provider_kinds import spec_for
+from .provider_options import ROUTING_CREDENTIALS, base_url_problem, clean_options, routing_changed
 from .roles import RANK, Role
 
 
@@ -207,6 +209,7 @@ def membership_remove(
     membership.delete()
 
 
+@sensitive_variables("old", "submitted", "merged", "new")
 def merge_credentials(kind: str, old: dict[str, Any], submitted: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Keeps every stored credential whose field was left blank (write-only forms)."""
     merged: dict[str, Any] = {}
@@ -222,6 +225,18 @@ def merge_credentials(kind: str, old: dict[str, Any], submitted: dict[str, str])
     return merged, changed
 
 
+def _routes_elsewhere(account: ProviderAccount, base_url: str, options: dict[str, Any], merged: dict[str, Any]) -> bool:
+    if account.pk is None:
+        return False
+    stored = account.credentials or {}
+    if (base_url or "") != (account.base_url or ""):
+        return True
+    if any(merged.get(name) != stored.get(name) for name in ROUTING_CREDENTIALS & set(stored)):
+        return True
+    return routing_changed(account.kind, account.options or {}, options)
+
+
+@sensitive_variables("credentials", "merged")
 @transaction.atomic
 def provider_account_save(
     *,
@@ -236,18 +251,37 @@ def provider_account_save(
     account: ProviderAccount | None = None,
     request: HttpRequest | None = None,
 ) -> ProviderAccount:
-    """Creates or updates a provider account. The audit event names changed credential fields, never values."""
+    """Creates or updates a provider account. The audit event names changed credential fields, never values.
+
+    A new base URL or a setting that decides where requests go is refused (ServiceError)
+    unless every stored secret is given again: stored secrets never follow a changed address.
+    """
     creating = account is None
     if account is None:
         account = ProviderAccount(team=team, kind=kind)
+    problem = base_url_problem(account.kind, base_url)
+    if problem:
+        raise ServiceError(_("The base URL cannot be used: %(problem)s") % {"problem": problem})
+    new_options, errors = clean_options(account.kind, {**(account.options or {}), **options})
+    if errors:
+        name, text = next(iter(errors.items()))
+        raise ServiceError(_("The setting %(name)s is invalid: %(problem)s") % {"name": name, "problem": text})
     merged, changed = merge_credentials(account.kind, account.credentials or {}, credentials)
+    rerouted = _routes_elsewhere(account, base_url, new_options, merged)
+    if rerouted:
+        stored = account.credentials or {}
+        secrets = [f.name for f in spec_for(account.kind).credentials if f.secret and f.name in stored]
+        if any(not (credentials.get(name) or "").strip() for name in secrets):
+            raise ServiceError(
+                _("Enter every secret again: the base URL or a setting that decides where requests go has changed.")
+            )
     account.credentials = merged
     account.label = label
-    account.options = {**(account.options or {}), **options}  # keep options other features added
+    account.options = new_options  # keeps options other features added
     account.base_url = base_url
     account.is_active = is_active
-    if changed:
-        account.token_cache = {}  # tokens belong to the old credentials
+    if changed or rerouted:
+        account.token_cache = {}  # tokens belong to the old credentials and the old address
         account.last_error = ""
     account.save()
     audit_record(
@@ -258,6 +292,7 @@ def provider_account_save(
         request=request,
         kind=account.kind,
         credentials_changed=changed,
+        rerouted=rerouted,
     )
     return account
 

@@ -335,18 +335,22 @@ class ProviderAccountFormView(TeamView, View):
         form = ProviderAccountForm(request.POST, kind=kind, team=self.team, account=account)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "account": account}, status=400)
-        account = provider_account_save(
-            team=self.team,
-            actor=request.user,
-            kind=kind,
-            label=form.cleaned_data["label"],
-            credentials=form.credentials(),
-            options=form.options(),
-            base_url=form.cleaned_data["base_url"],
-            is_active=form.cleaned_data["is_active"],
-            account=account,
-            request=request,
-        )
+        try:
+            account = provider_account_save(
+                team=self.team,
+                actor=request.user,
+                kind=kind,
+                label=form.cleaned_data["label"],
+                credentials=form.credentials(),
+                options=form.options(),
+                base_url=form.cleaned_data["base_url"],
+                is_active=form.cleaned_data["is_active"],
+                account=account,
+                request=request,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+            return render(request, self.template_name, {"form": form, "account": account}, status=400)
         messages.success(request, _("Provider account %(label)s saved.") % {"label": account.label})
         return redirect("provider-list")
 

@@ -184,6 +184,13 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 
+# Provider base URLs other than the providers' documented addresses (the sandbox, a test host):
+# origins (scheme://host[:port]) and IP networks whose private addresses may be reached.
+# See docs/deploy.md, "Provider addresses".
+PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
+# The debug page and error emails hide secret-looking locals in every frame (provider clients' too).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "telcoportal.error_reports.SecretsExceptionReporterFilter"
+
 # Security. Production (DEBUG off) turns every one of these on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=True) else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

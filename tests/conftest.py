@@ -138,7 +138,9 @@ def sandbox(running_sandbox: RunningSandbox) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox) -> str:
+def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox, settings) -> str:  # type: ignore[no-untyped-def]
+    """The sandbox's origin, allowed explicitly (as `make demo` does) and nothing else on loopback."""
+    settings.PROVIDER_URL_ALLOWLIST = [*settings.PROVIDER_URL_ALLOWLIST, running_sandbox.url]
     return running_sandbox.url
 
 

@@ -21,6 +21,9 @@ class ProviderError(Exception):
         self.message = message
         self.status_code = status_code
         self.provider = provider
+        # What a person may see of the provider's own words: set by the transport, short and
+        # redacted, and only for the provider's documented hosts (empty: show none).
+        self.excerpt = ""
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
@@ -41,7 +44,11 @@ class NotFound(ProviderError):
 
 
 class InvalidRequest(ProviderError):
-    """The provider rejected what we sent (400/422); field errors when it names fields."""
+    """The provider rejected what we sent (400/422); field errors when it names fields.
+
+    Without ``status_code`` it is our own check that refused the request before sending
+    anything (the message then says what and why, in our words).
+    """
 
     def __init__(
         self,
@@ -53,6 +60,18 @@ class InvalidRequest(ProviderError):
     ) -> None:
         super().__init__(message, status_code=status_code, provider=provider)
         self.field_errors: dict[str, list[str]] = field_errors or {}
+
+
+class RequestRefused(ProviderError):
+    """We refused to send: the address is not allowed, or a path would leave the base URL.
+
+    ``reason`` is one of ``address`` (the same for every refused target: no port
+    scanning), ``scheme``, ``userinfo``, ``query``, ``syntax`` or ``path``.
+    """
+
+    def __init__(self, message: str, *, reason: str, provider: str = "") -> None:
+        super().__init__(message, provider=provider)
+        self.reason = reason
 
 
 class RateLimited(ProviderError):

@@ -19,6 +19,7 @@ import requests
 from .errors import InvalidRequest
 from .files import PDF, TIFF, StreamedDocument, sniff_media_type, streamed_document
 from .transport import DEFAULT_TIMEOUT, BearerTokenAuth, Redactor, Token, TokenStore, Transport
+from .urlsafety import UrlGuard
 
 DOC = "telphin-fax-api.txt"
 MAX_FILE_SIZE = 10 * 1024 * 1024  # "The maximum file size is 10 megabytes"
@@ -78,6 +79,7 @@ class TelphinClient:
         sleep: Callable[[float], None] = time.sleep,
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        guard: UrlGuard | None = None,
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
@@ -105,6 +107,7 @@ class TelphinClient:
             session=session or requests.Session(),
             sleep=sleep,
             default_headers={"Accept": "application/json"},
+            guard=guard,
         )
 
     # --- endpoints -----------------------------------------------------------

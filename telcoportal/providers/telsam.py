@@ -31,6 +31,7 @@ from .transport import (
     Transport,
     default_error_parser,
 )
+from .urlsafety import UrlGuard
 
 DOC = "telsam-yenifaks-fax-api.txt"
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -112,7 +113,7 @@ class TelsamClient:
         redirect_uri: str = "",
         base_url: str = "https://yenifaks.telsam.com.tr/api/v1",
         token_path: str = "/oauth/token",  # noqa: S107 - a URL path, not a secret
-        authorize_url: str = "",  # default: {base_url}/oauth/authorize (Laravel Passport)
+        authorize_path: str = "/oauth/authorize",  # under the base URL (Laravel Passport)
         send_path: str = "/fax/send",
         download_path: str = "/fax/{id}/download",
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
@@ -120,6 +121,7 @@ class TelsamClient:
         sleep: Callable[[float], None] = time.sleep,
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        guard: UrlGuard | None = None,
     ) -> None:
         self.client_id = str(client_id)
         self._client_secret = client_secret
@@ -127,7 +129,7 @@ class TelsamClient:
         self._password = password
         self.redirect_uri = redirect_uri
         self.token_path = token_path
-        self.authorize_endpoint = authorize_url or base_url.rstrip("/") + "/oauth/authorize"
+        self.authorize_path = authorize_path
         self.send_path = send_path
         self.download_path = download_path
         self._clock = clock
@@ -150,6 +152,7 @@ class TelsamClient:
             session=session or requests.Session(),
             sleep=sleep,
             default_headers={"Accept": "application/json"},
+            guard=guard,
         )
 
     # --- tokens ----------------------------------------------------------------------
@@ -182,7 +185,7 @@ class TelsamClient:
         }
         if scope:
             query["scope"] = scope
-        return f"{self.authorize_endpoint}?{urlencode(query)}"
+        return f"{self.transport.url(self.authorize_path)}?{urlencode(query)}"
 
     # Reference: telsam-yenifaks-fax-api.txt, "Oauth2 yetkilendirme jetonu alma"
     def token_from_code(self, *, code: str, redirect_uri: str = "") -> Token:
@@ -303,7 +306,11 @@ class TelsamClient:
         if not isinstance(answer, Mapping) or not isinstance(answer.get("faxes"), list):
             raise self.transport.unexpected("send answer without faxes")
         if answer.get("process") is False:
-            raise InvalidRequest("Telsam did not process the fax (process: false)", provider=self.provider)
+            raise InvalidRequest(
+                "Telsam did not process the fax (process: false)",
+                status_code=response.status_code,
+                provider=self.provider,
+            )
         return [self._fax(item) for item in answer["faxes"]]
 
     # --- helpers -----------------------------------------------------------------------------

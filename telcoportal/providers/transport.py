@@ -29,13 +29,17 @@ from .errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    RequestRefused,
     UnexpectedResponse,
 )
+from .urlsafety import UrlGuard, check_path
 
 logger = logging.getLogger("telcoportal.providers")
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 REDACTED = "[redacted]"
+EXCERPT_LENGTH = 80  # characters of a provider's own words a person may see
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 # Secrets that can appear in text we did not build ourselves (URLs, bodies).
 _SECRET_PATTERNS = [
@@ -296,11 +300,47 @@ class Transport:
     session: requests.Session = field(default_factory=requests.Session)
     sleep: Callable[[float], None] = time.sleep
     default_headers: dict[str, str] = field(default_factory=dict)
+    # Where requests may go (see urlsafety); None only for a client used on its own, outside the portal.
+    guard: UrlGuard | None = None
 
-    def url(self, path: str) -> str:
-        if path.startswith(("http://", "https://")):
+    def __post_init__(self) -> None:
+        if self.guard is not None:
+            self.guard.protect(self.session)
+
+    @property
+    def shows_excerpts(self) -> bool:
+        """A person may see a short excerpt of answers from the provider's documented hosts only."""
+        return self.guard is None or self.guard.is_documented(self.base_url)
+
+    def url(self, path: str, *, absolute: bool = False) -> str:
+        """``path`` under the base URL; an absolute URL only where the caller says (a URL the provider gave)."""
+        if absolute:
+            if self.guard is not None:
+                self.guard.check_url(path)
             return path
+        if self.guard is not None:
+            self.guard.check_base_url(self.base_url)
+            check_path(path, provider=self.provider)
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def excerpt(self, text: str) -> str:
+        """At most a short, redacted, one-line excerpt of a provider's words; none from other hosts."""
+        if not self.shows_excerpts:
+            return ""
+        line = " ".join(_CONTROL.sub(" ", self.redactor(text or "")).split())
+        return line if len(line) <= EXCERPT_LENGTH else line[: EXCERPT_LENGTH - 1] + "…"
+
+    def mark(self, exc: ProviderError) -> ProviderError:
+        """Sets what a person may see of the provider's words on an error built from its answer."""
+        if not isinstance(exc, RequestRefused):
+            exc.excerpt = self.excerpt(exc.message)
+            if isinstance(exc, InvalidRequest) and exc.status_code is not None:
+                exc.field_errors = {
+                    name[:40]: [self.excerpt(m) or "?" for m in messages][:3]
+                    for name, messages in exc.field_errors.items()
+                    if self.shows_excerpts
+                }
+        return exc
 
     def request(
         self,
@@ -315,22 +355,59 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         authenticated: bool = True,
+        absolute: bool = False,
     ) -> requests.Response:
         """Sends one request; returns a 2xx response or raises a ProviderError.
 
         ``read=True`` marks an idempotent read that may be retried on timeouts,
         5xx and 429. A send (``read=False``) is tried once; only a 401 with a
         refreshable token is repeated, since the provider did not act on it.
+        Redirects are never followed. ``absolute`` allows ``path`` to be a whole
+        URL (one the provider's answer gave), still checked like the base URL.
         """
+        try:
+            return self._request(
+                method,
+                path,
+                read=read,
+                params=params,
+                json_body=json_body,
+                data=data,
+                files=files,
+                headers=headers,
+                stream=stream,
+                authenticated=authenticated,
+                absolute=absolute,
+            )
+        except ProviderError as exc:
+            self.mark(exc)
+            raise
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        read: bool,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        data: Any,
+        files: Any,
+        headers: Mapping[str, str] | None,
+        stream: bool,
+        authenticated: bool,
+        absolute: bool,
+    ) -> requests.Response:
         attempts = self.retry.attempts if read else 1
         attempt = 0
         reauthenticated = False
+        url = self.url(path, absolute=absolute)  # refused before any header (or token) is built
         while True:
             attempt += 1
             try:
                 response = self._send_once(
                     method,
-                    path,
+                    url,
                     params=params,
                     json_body=json_body,
                     data=data,
@@ -353,14 +430,14 @@ class Transport:
                 retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
                 wait = self.retry.wait(attempt, retry_after)
                 logger.info(
-                    "%s: retrying %s %s in %.2fs after %s", self.provider, method, self.redactor(path), wait, exc
+                    "%s: retrying %s %s in %.2fs after %s", self.provider, method, self.redactor(url), wait, exc
                 )
                 self.sleep(wait)
 
     def _send_once(
         self,
         method: str,
-        path: str,
+        url: str,
         *,
         params: Mapping[str, Any] | None,
         json_body: Any,
@@ -375,7 +452,6 @@ class Transport:
             all_headers.update(self.auth.headers())
         if headers:
             all_headers.update(headers)
-        url = self.url(path)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -388,7 +464,10 @@ class Transport:
                 headers=all_headers,
                 timeout=self.timeout,
                 stream=stream,
+                allow_redirects=False,
             )
+        except RequestRefused:
+            raise
         except requests.ConnectTimeout as exc:
             raise self._unavailable("connection timed out", exc, request_sent=False) from None
         except requests.ReadTimeout as exc:
@@ -416,6 +495,13 @@ class Transport:
 
     def raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code
+        if 300 <= status < 400:
+            response.close()
+            raise UnexpectedResponse(
+                "the provider answered with a redirect, which is not followed",
+                status_code=status,
+                provider=self.provider,
+            )
         if status < 400:
             return
         message, field_errors = self.error_parser(response)
@@ -454,12 +540,15 @@ class Transport:
             return json.loads(response.content.decode(response.encoding or "utf-8"))
         except (ValueError, UnicodeDecodeError):
             snippet = self.redactor(response.text[:120]) if response.text else ""
-            raise UnexpectedResponse(
+            error = UnexpectedResponse(
                 f"malformed JSON body: {snippet!r}", status_code=response.status_code, provider=self.provider
-            ) from None
+            )
+            raise self.mark(error) from None
 
     def unexpected(self, message: str, status_code: int | None = None) -> UnexpectedResponse:
-        return UnexpectedResponse(self.redactor(message), status_code=status_code, provider=self.provider)
+        error = UnexpectedResponse(self.redactor(message), status_code=status_code, provider=self.provider)
+        self.mark(error)
+        return error
 
 
 def stream_body_unread(response: requests.Response) -> bool:

@@ -23,6 +23,7 @@ from .files import StreamedDocument, sniff_media_type, streamed_document
 from .paging import MAX_PAGES, paginate
 from .ratelimit import RateLimiter
 from .transport import DEFAULT_TIMEOUT, NoAuth, Redactor, Transport, default_error_parser
+from .urlsafety import UrlGuard
 
 DOC = "verimor-bulutsantralim-fax-api.md"
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -145,6 +146,7 @@ class VerimorClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
+        guard: UrlGuard | None = None,
     ) -> None:
         """``sleep`` and ``monotonic`` drive the retry waits and the rate limiter (2 requests/s)."""
         self._key = key
@@ -159,6 +161,7 @@ class VerimorClient:
             error_parser=_error_parser,
             session=session or requests.Session(),
             sleep=sleep,
+            guard=guard,
         )
         self.transport.limiter = RateLimiter(rate=RATE_PER_SECOND, burst=BURST, clock=monotonic, sleep=sleep)
 
@@ -290,7 +293,7 @@ class VerimorClient:
     # Reference: NOTES.md, "Verimor Bulutsantralim" ("a GET of that URL returns the PDF/TIFF")
     def fax_document(self, url: str) -> StreamedDocument:
         """Downloads (streamed) a document from a URL :meth:`fax_document_url` gave."""
-        response = self.transport.request("GET", url, read=True, stream=True, authenticated=False)
+        response = self.transport.request("GET", url, read=True, stream=True, authenticated=False, absolute=True)
         return streamed_document(response)
 
     # --- building requests and reading answers ----------------------------------------

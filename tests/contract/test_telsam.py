@@ -158,11 +158,11 @@ def test_it_builds_the_passport_authorize_url(client, sandbox_url):
     }
 
 
-def test_the_authorize_url_is_configurable(make_client):
-    client = make_client(authorize_url="https://yenifaks.example/oauth/authorize")
+def test_the_authorize_path_is_configurable_under_the_base_url(make_client, sandbox_url):
+    client = make_client(authorize_path="/passport/authorize")
 
     assert client.authorize_url(state="a", redirect_uri="https://portal.example/cb").startswith(
-        "https://yenifaks.example/oauth/authorize?client_id=3&redirect_uri=https%3A%2F%2Fportal.example%2Fcb"
+        f"{sandbox_url}/telsam/passport/authorize?client_id=3&redirect_uri=https%3A%2F%2Fportal.example%2Fcb"
     )
 
 

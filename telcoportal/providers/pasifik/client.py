@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 
 from ..transport import DEFAULT_TIMEOUT, Redactor, RetryPolicy, StaticHeaderAuth
+from ..urlsafety import UrlGuard
 from .base import PasifikEndpoints
 from .fax import FaxEndpoints
 from .models import UserSettings
@@ -70,6 +71,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
         sleep: Callable[[float], None] = time.sleep,
         retry: RetryPolicy | None = None,
         pbx_zone: str = DEFAULT_PBX_ZONE,
+        guard: UrlGuard | None = None,
     ) -> None:
         if not username or not password:
             raise ValueError("Pasifik needs a username and a password")
@@ -92,6 +94,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
             session=session or requests.Session(),
             sleep=sleep,
             default_headers={"Accept": "application/json"},
+            guard=guard,
         )
 
     @property

@@ -160,6 +160,7 @@ def raise_for_disconnect_result(transport: Transport, body: Any) -> None:
     if result.upper() != "OK":
         raise InvalidRequest(
             transport.redactor(f"the call was not disconnected: {result or 'no reason given'}"),
+            status_code=200,  # answered: not our own refusal
             provider=transport.provider,
         )
 
