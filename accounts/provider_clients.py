@@ -64,16 +64,42 @@ def account_problem(account: ProviderAccount) -> str:
     return ""
 
 
+class UnusableClient:
+    """Stands in for the client of an account that cannot work as stored.
+
+    Any use raises ``AccountUnusable``, a ProviderError, so it surfaces where each
+    caller already turns provider errors into a message: a page that merely builds
+    clients for every account keeps working.
+    """
+
+    def __init__(self, message: str, provider: str) -> None:
+        self._message = message
+        self._provider = provider
+
+    def _error(self) -> AccountUnusable:
+        return AccountUnusable(self._message, provider=self._provider)
+
+    def __getattr__(self, name: str) -> Any:
+        raise self._error()
+
+    def __enter__(self) -> UnusableClient:
+        raise self._error()
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
 @sensitive_variables("creds", "overrides")
 def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides: Any) -> Any:
     """The client for ``account``; ``overrides`` reach the client's constructor (timeouts, session).
 
     Every client's requests go through the URL checks of ``provider_options.url_guard``.
-    Raises ``AccountUnusable`` (a ProviderError) when the stored account cannot work.
+    An account that cannot work as stored gets an ``UnusableClient``: its first use raises
+    ``AccountUnusable`` (a ProviderError) saying why.
     """
     problem = account_problem(account)
     if problem:
-        raise AccountUnusable(problem, provider=account.kind)
+        return UnusableClient(problem, account.kind)
     creds = account.credentials or {}
     options, _errors = clean_options(account.kind, account.options or {})
     common: dict[str, Any] = {

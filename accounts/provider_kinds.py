@@ -183,10 +183,11 @@ SPECS: dict[str, KindSpec] = {
             FAX_QUALITY,
             FAX_FORMAT,
             # No public document gives these URLs: see docs/providers.md, "Telsam yenifaks".
+            # Stored as "authorize_url" since before it became a path: a path under the base URL, like the others.
             OptionField(
                 "authorize_url",
-                _("Authorize URL"),
-                help_text=_("Empty: the base URL + /oauth/authorize (Laravel Passport)."),
+                _("Authorize path"),
+                help_text=_("A path under the base URL. Empty: /oauth/authorize (Laravel Passport)."),
             ),
             OptionField("send_path", _("Send path"), default="/fax/send"),
             OptionField("download_path", _("Download path"), default="/fax/{id}/download"),

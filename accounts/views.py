@@ -22,6 +22,8 @@ from django.views.generic import TemplateView
 from telcoportal.exports import export_response, json_text
 from telcoportal.lists import paginate_table
 
+from telcoportal.providers.errors import ProviderError
+
 from .access import TeamView
 from .audit import audit_for_user, audit_record
 from .filters import AuditEventFilter
@@ -38,6 +40,7 @@ from .middleware import SESSION_KEY
 from .models import Invitation, Membership, ProviderAccount, User
 from .provider_checks import provider_account_check, telsam_connect_complete
 from .provider_clients import client_for
+from .provider_errors import describe
 from .provider_kinds import ProviderKind
 from .roles import RANK, Role, roles_below_or_equal
 from .services import (
@@ -446,7 +449,11 @@ class TelsamConnectView(TeamView, View):
         states[state] = account.pk
         request.session[TELSAM_STATE_KEY] = dict(list(states.items())[-5:])
         client = client_for(account, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
-        return redirect(client.authorize_url(state=state))
+        try:
+            return redirect(client.authorize_url(state=state))
+        except ProviderError as exc:  # an address or setting we refuse: say so instead of going there
+            messages.error(request, f"{account.label}: {describe(exc)}")
+            return redirect("provider-list")
 
 
 class TelsamCallbackView(TeamView, View):
