@@ -5,6 +5,8 @@ PYTHON ?= python3
 
 .PHONY: demo test test-late lint check-prod messages
 
+# The demo's provider accounts point at the local sandbox: allow exactly its origin.
+demo: export PROVIDER_URL_ALLOWLIST ?= http://127.0.0.1:8001
 demo: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup

@@ -25,6 +25,17 @@ def credential_keys_configured(app_configs: Any, **kwargs: Any) -> list[Error]:
     return []
 
 
+@register()
+def provider_url_allowlist_valid(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from telcoportal.providers.urlsafety import AllowList
+
+    try:
+        AllowList.parse(getattr(settings, "PROVIDER_URL_ALLOWLIST", []) or [])
+    except ValueError as exc:
+        return [Error(str(exc), hint="See docs/deploy.md, “Provider addresses”.", id="telcoportal.E002")]
+    return []
+
+
 @register(Tags.database)
 def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: Any) -> list[Warning]:
     from .models import ProviderAccount
@@ -42,6 +53,15 @@ def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: 
             ]
         return []
     for account in accounts:
+        if account.credentials_unreadable:
+            warnings.append(
+                Warning(
+                    f"Provider account {account.pk} ({account.kind}, “{account.label}”): no key in "
+                    "CREDENTIAL_KEYS decrypts its credentials; re-enter them or restore the key.",
+                    id="telcoportal.W002",
+                )
+            )
+            continue
         missing = [c.name for c in spec_for(account.kind).credentials if not account.credentials.get(c.name)]
         if missing:
             warnings.append(

@@ -85,6 +85,9 @@ class UnusableClient:
     def __enter__(self) -> UnusableClient:
         raise self._error()
 
+    def close(self) -> None:
+        return None
+
     def __exit__(self, *exc_info: object) -> None:
         return None
 

@@ -6,6 +6,7 @@ service and ``client_for`` (for rows saved before a rule existed) all ask here.
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ ROUTING_OPTIONS: dict[str, frozenset[str]] = {
 ROUTING_CREDENTIALS = frozenset({"extension_id"})
 NUMBER_OPTIONS = frozenset({"fax_numbers"})
 DEFAULT_REGION = "TR"
+logger = logging.getLogger(__name__)
 _DIGITS = re.compile(r"\D")
 
 
@@ -44,7 +46,11 @@ _cache: dict[tuple[str, ...], AllowList] = {}
 
 def _parsed(entries: tuple[str, ...]) -> AllowList:
     if entries not in _cache:
-        _cache[entries] = AllowList.parse(entries)
+        try:
+            _cache[entries] = AllowList.parse(entries)
+        except ValueError as exc:  # the system check names it too; meanwhile only documented addresses
+            logger.error("%s: treated as empty", exc)
+            _cache[entries] = AllowList()
     return _cache[entries]
 
 

@@ -27,8 +27,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-# Nothing but the providers' documented addresses: the sandbox fixture allows its own origin.
-PROVIDER_URL_ALLOWLIST: list[str] = []
+# The providers' documented addresses, the sandbox (its fixture allows its own origin) and the
+# discard port, where nothing listens: tests point an account there to play a provider that is down.
+PROVIDER_URL_ALLOWLIST: list[str] = ["http://127.0.0.1:9"]
 
 # Uploaded and fetched files of the tests go to a throw-away folder, not var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="telcoportal-test-media-"))

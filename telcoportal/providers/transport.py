@@ -40,6 +40,8 @@ DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 REDACTED = "[redacted]"
 EXCERPT_LENGTH = 80  # characters of a provider's own words a person may see
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_FIELD_NAME = re.compile(r"^[\w.\-]{1,40}$")
+REFUSED = "refused by the provider"  # a field error's words when the host is not the provider's own
 
 # Secrets that can appear in text we did not build ourselves (URLs, bodies).
 _SECRET_PATTERNS = [
@@ -336,9 +338,9 @@ class Transport:
             exc.excerpt = self.excerpt(exc.message)
             if isinstance(exc, InvalidRequest) and exc.status_code is not None:
                 exc.field_errors = {
-                    name[:40]: [self.excerpt(m) or "?" for m in messages][:3]
+                    name: [self.excerpt(m) for m in messages][:3] if self.shows_excerpts else [f"{name}: {REFUSED}"]
                     for name, messages in exc.field_errors.items()
-                    if self.shows_excerpts
+                    if _FIELD_NAME.match(name)
                 }
         return exc
 

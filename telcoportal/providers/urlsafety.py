@@ -110,7 +110,10 @@ class AllowList:
                 parts = urlsplit(entry)
                 if parts.username or parts.password or parts.query or parts.fragment or parts.path.strip("/"):
                     raise ValueError(f"PROVIDER_URL_ALLOWLIST entry {entry!r}: give scheme://host[:port] only")
-                origins.add(Origin.of(entry))
+                try:
+                    origins.add(Origin.of(entry))
+                except ValueError:
+                    raise ValueError(f"PROVIDER_URL_ALLOWLIST entry {entry!r}: not an http(s) origin") from None
             else:
                 try:
                     networks.append(ipaddress.ip_network(entry, strict=False))

@@ -224,8 +224,11 @@ class ServedSandbox:
 
 
 @pytest.fixture
-def served_sandbox() -> Iterator[ServedSandbox]:
+def served_sandbox(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[ServedSandbox]:
     served = ServedSandbox(build_sandbox(["pasifik"]))
+    # Provider requests reach only allowed origins: this test and its workers (environment) allow the sandbox.
+    settings.PROVIDER_URL_ALLOWLIST = [served.url]
+    monkeypatch.setenv("PROVIDER_URL_ALLOWLIST", served.url)
     yield served
     served.close()
 

@@ -224,7 +224,7 @@ def test_verimor_invalid_base64_lands_on_the_files_field(
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
 
     assert fax.status == Status.FAILED
-    assert fax.error_fields == {"files": ["invalid base64"]}
+    assert list(fax.error_fields) == ["files"]  # the sandbox is not a documented host: its words are not shown
 
 
 def test_verimor_a_lost_answer_is_found_among_pending_orders(

@@ -148,10 +148,11 @@ def test_the_periodic_task_imports_every_active_pasifik_account(account, sandbox
     assert CallRecord.objects.filter(account=account).exists()
 
 
-def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a, settings) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
     emulator = PasifikSandbox(clock, demo_scale=5)
     with RunningSandbox(Sandbox(providers=[emulator], clock=clock)) as running:
+        settings.PROVIDER_URL_ALLOWLIST = [running.url]  # a sandbox of its own, allowed like the shared one
         account = ProviderAccount.objects.create(
             team=team_a, kind="pasifik", label="Scaled demo", credentials=sandbox_credentials("pasifik"),
             options=sandbox_options("pasifik"), base_url=f"{running.url}/pasifik",

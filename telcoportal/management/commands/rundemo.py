@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, sandbox_port: int, demo_scale: int, **options: Any) -> None:
         python = sys.executable
         celery = os.path.join(os.path.dirname(python), "celery")
+        self.allow_sandbox(f"http://127.0.0.1:{sandbox_port}")
         commands = {
             "sandbox": [python, "manage.py", "sandbox", "--port", str(sandbox_port), "--demo-scale", str(demo_scale)],
             "worker": [celery, "-A", "telcoportal.celery", "worker", "-B", "--loglevel", "INFO", "--concurrency", "2"],
@@ -54,6 +56,14 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def allow_sandbox(self, origin: str) -> None:
+        """Provider requests go only to allowed origins: this process and its children allow the sandbox."""
+        allowed = [e for e in os.environ.get("PROVIDER_URL_ALLOWLIST", "").split(",") if e.strip()]
+        if origin not in allowed:
+            allowed.append(origin)
+        os.environ["PROVIDER_URL_ALLOWLIST"] = ",".join(allowed)
+        settings.PROVIDER_URL_ALLOWLIST = allowed
 
     def seed(self, sandbox_url: str) -> None:
         """Once the sandbox answers: bring in its SMS history and call records and check the accounts."""
