@@ -21,7 +21,6 @@ from django.views.generic import TemplateView
 
 from telcoportal.exports import export_response, json_text
 from telcoportal.lists import paginate_table
-
 from telcoportal.providers.errors import ProviderError
 
 from .access import TeamView
