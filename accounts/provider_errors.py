@@ -25,8 +25,11 @@ from telcoportal.providers.errors import (
 from .provider_options import refusal_text
 
 
-class AccountUnusable(ProviderError):
-    """The account cannot build a client (unreadable credentials, an invalid stored option); a translated message."""
+class AccountUnusable(ProviderError, ValueError):
+    """The account cannot build a client (unreadable credentials, an invalid stored option); a translated message.
+
+    Also a ValueError: code that reads "incomplete account" from a ValueError reads it right.
+    """
 
 
 def describe(exc: ProviderError) -> str:

