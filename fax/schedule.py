@@ -5,5 +5,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "fax-fetch-incoming": {"task": "fax.tasks.fetch_incoming_faxes", "schedule": 120.0},
     "fax-watchdog": {"task": "fax.tasks.fax_watchdog", "schedule": 600.0},
     # Resumes sends that stopped (SEND_STALL_SECONDS without progress), like the SMS send watchdog.
-    "fax-send-watchdog": {"task": "fax.tasks.fax_send_watchdog", "schedule": 15.0, "options": {"expires": 14}},
+    "fax-send-watchdog": {"task": "fax.tasks.fax_send_watchdog", "schedule": 10.0, "options": {"expires": 9}},
 }

@@ -1,12 +1,12 @@
 """Periodic tasks of this app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
 
 BEAT_SCHEDULE: dict[str, dict] = {
-    # Resumes batches whose send stopped (SEND_STALL_SECONDS without progress): every 15 s, so a
-    # stopped send is going again within about 75 s.
+    # Resumes batches whose send stopped (SEND_STALL_SECONDS without progress): every 10 s, so a
+    # stopped send is going again within about 70 s.
     "sms-send-watchdog": {
         "task": "messaging.tasks.sms_send_watchdog_task",
-        "schedule": 15.0,
-        "options": {"expires": 14},
+        "schedule": 10.0,
+        "options": {"expires": 9},
     },
     "sms-delivery-reports": {
         "task": "messaging.tasks.sms_reports_poll_task",

@@ -1,15 +1,17 @@
-"""What the drills share: real Celery workers on a real Redis broker, the same
-PostgreSQL database as the test, and a sandbox served over HTTP from the test
+"""What the drills share: real Celery workers (and beat) on a real Redis broker, the
+same PostgreSQL database as the test, and a sandbox served over HTTP from the test
 process, whose request log (``sandbox.requests``) is the evidence.
 
-The test plays the web tier and beat: it stores work through the services and
-publishes the tasks beat would publish; the workers, separate processes, do
-everything else, exactly as in production.
+Workers and beat run the production commands of the Procfile (prefork pool) with
+the production settings (``telcoportal.settings``, ``DEBUG=0``, the 600 s Redis
+visibility timeout): only the addresses differ. The test plays the web tier: it
+stores work through the services, which queue the tasks on Redis.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -36,6 +38,13 @@ REDIS_DB = int(os.environ.get("DRILL_REDIS_DB", "13"))
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 
 
+NEEDS = (
+    "the drills need PostgreSQL and Redis (worker processes share the test's database and broker): "
+    "run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal and Redis on "
+    f"{REDIS_HOST}:{REDIS_PORT}, as CI does"
+)
+
+
 def _redis_down() -> str:
     try:
         import redis
@@ -48,15 +57,12 @@ def _redis_down() -> str:
 
 @pytest.fixture
 def drill_db(transactional_db: None) -> dict[str, Any]:
-    """The test database, committed for real so a worker process sees it; PostgreSQL only."""
+    """The test database, committed for real so a worker process sees it; PostgreSQL and Redis only."""
     if connection.vendor != "postgresql":
-        pytest.skip(
-            "the drills need PostgreSQL shared with a worker process: "
-            "run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal (as CI does)"
-        )
+        pytest.skip(f"{NEEDS}; the database here is {connection.vendor}")
     reason = _redis_down()
     if reason:
-        pytest.skip(f"the drills need a real Redis broker: {reason}")
+        pytest.skip(f"{NEEDS}; {reason}")
     return dict(connection.settings_dict)
 
 
@@ -98,12 +104,23 @@ def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Cel
 # --- workers -------------------------------------------------------------------------------
 
 
+def procfile_command(process_type: str) -> list[str]:
+    """The production command of a Procfile process type, run with this interpreter."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{process_type}:"):
+            argv = shlex.split(line.split(":", 1)[1])
+            assert argv[0] == "celery", line
+            return [sys.executable, "-m", *argv]
+    raise AssertionError(f"no {process_type} in the Procfile")
+
+
 @dataclass
 class Workers:
     database: dict[str, Any]
     logs: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     running: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    beat: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
         db = self.database
@@ -111,65 +128,59 @@ class Workers:
         url = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         return {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.drills.worker_settings",
+            # The production settings, nothing tuned for the drill (visibility timeout, stall, grace…).
+            "DJANGO_SETTINGS_MODULE": "telcoportal.settings",
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": url,
-            "CONN_MAX_AGE": "0",
             "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_BEAT_SCHEDULE_FILENAME": str(self.logs / "celerybeat-schedule"),
             "SECRET_KEY": settings.SECRET_KEY,
             "CREDENTIAL_KEYS": ",".join(settings.CREDENTIAL_KEYS),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "DEBUG": "0",
             "LOG_LEVEL": "INFO",
-            # The sandbox lists a submit at once: a chunk left "submitting" may be checked after a few seconds.
-            "SMS_RECONCILE_GRACE_SECONDS": "5",
             **self.extra_env,
         }
 
-    def start(self) -> subprocess.Popen[bytes]:
-        number = len(self.running) + 1
-        log = (self.logs / f"worker{number}.log").open("wb")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "telcoportal.celery",
-                "worker",
-                "--pool=solo",  # one process: kill -9 takes the whole worker down, as a crashed machine would
-                f"--hostname=drill{number}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
+    def _spawn(self, process_type: str, log_name: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / log_name).open("wb")
+        return subprocess.Popen(
+            procfile_command(process_type),
+            cwd=self.logs,  # beat's pid and schedule files stay in the drill's folder
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True,  # its own process group: the whole worker can be killed at once
         )
+
+    def start(self) -> subprocess.Popen[bytes]:
+        """A worker as the Procfile starts it: prefork pool, one child per core."""
+        process = self._spawn("worker", f"worker{len(self.running) + 1}.log")
         self.running.append(process)
         return process
 
+    def start_beat(self) -> subprocess.Popen[bytes]:
+        """Beat with the production schedule: report polls, the send watchdogs…"""
+        self.beat = self._spawn("beat", "beat.log")
+        return self.beat
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
-        """kill -9: no warm shutdown, no ack, no cleanup."""
+        """kill -9 of the whole worker (main process and children): no warm shutdown, no ack, no cleanup."""
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for process in self.running:
+        for process in [*self.running, *([self.beat] if self.beat else [])]:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
-                    process.wait(timeout=10)
+                    process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     self.kill(process)
 
     def tail(self, lines: int = 40) -> str:
         out = []
-        for log in sorted(self.logs.glob("worker*.log")):
+        for log in sorted(self.logs.glob("*.log")):
             text = log.read_text(errors="replace").splitlines()[-lines:]
             out.append(f"--- {log.name}\n" + "\n".join(text))
         return "\n".join(out)
@@ -180,6 +191,18 @@ def workers(drill_db: dict[str, Any], broker: Celery, tmp_path: Path) -> Iterato
     pool = Workers(database=drill_db, logs=tmp_path)
     yield pool
     pool.stop_all()  # before the database is flushed: a worker must not hold a lock on it
+
+
+def child_running(producer: Celery, task_name: str, *, timeout: float = 30) -> int:
+    """The pid of the prefork child running ``task_name`` (asked of the workers over the broker)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        for tasks in (producer.control.inspect(timeout=1).active() or {}).values():
+            for task in tasks:
+                if task["name"] == task_name and task.get("worker_pid"):
+                    return int(task["worker_pid"])
+        time.sleep(0.2)
+    raise AssertionError(f"no worker child is running {task_name}")
 
 
 def wait_until(
