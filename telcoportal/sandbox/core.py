@@ -50,12 +50,22 @@ class Clock:
     def __init__(self, start: datetime | None = None) -> None:
         self._initial = timedelta(0) if start is None else start - datetime.now(UTC)
         self._offset = self._initial
+        self._frozen_at: datetime | None = None
 
     def reset(self) -> None:
         self._offset = self._initial
+        self._frozen_at = None
+
+    def freeze(self) -> None:
+        """Stops real time (until :meth:`reset`): only :meth:`advance` moves the clock.
+
+        For tests that count what the emulators produce as time passes (live
+        calls that end and join the history), which must not change mid-test.
+        """
+        self._frozen_at = datetime.now(UTC)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
+        return (self._frozen_at or datetime.now(UTC)) + self._offset
 
     def advance(self, seconds: float) -> None:
         self._offset += timedelta(seconds=seconds)

@@ -23,3 +23,16 @@ def test_resetting_the_sandbox_resets_its_clock() -> None:
     sandbox.reset()
 
     assert sandbox.clock.now() - before < timedelta(minutes=1)
+
+
+def test_a_frozen_clock_moves_only_when_advanced() -> None:
+    clock = Clock()
+    clock.freeze()
+    frozen = clock.now()
+
+    assert clock.now() == frozen
+    clock.advance(90)
+    assert clock.now() == frozen + timedelta(seconds=90)
+
+    clock.reset()
+    assert clock.now() > frozen

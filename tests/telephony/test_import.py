@@ -21,6 +21,13 @@ from telephony.normalize import pbx_fields, tel_fields
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _frozen_sandbox_clock(request: pytest.FixtureRequest) -> None:
+    """Live calls that end while a test runs would join the history it counts."""
+    if "sandbox" in request.fixturenames:
+        request.getfixturevalue("sandbox").clock.freeze()
+
+
 @pytest.fixture
 def account(team_a, sandbox_account) -> ProviderAccount:  # type: ignore[no-untyped-def]
     return sandbox_account(team_a, "pasifik")
