@@ -19,8 +19,6 @@ from .models import Contact, ContactGroup, OptOut, SmsTemplate
 from .numbers import NumberError, parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
 
 class ComposeForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), queryset=ProviderAccount.objects.none(), empty_label=None)
@@ -87,8 +85,8 @@ class ComposeForm(forms.Form):
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data.get("upload")
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload and upload.size > settings.UPLOAD_MAX_BYTES:  # before anything reads it
+            raise forms.ValidationError(str(FileError("too_big", limit=upload_limit_mb())))
         return upload
 
     def clean_scheduled_at(self) -> datetime | None:

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 from accounts.provider_errors import describe
 from telcoportal import exports
-from telcoportal.lists import paginate_table
+from telcoportal.lists import page_of, paginate_table
 from telcoportal.providers.errors import ProviderError
 
 from . import balance, contact_import, encoding, services, tasks, uploads
@@ -515,7 +515,8 @@ class ContactGroupEditView(TeamView, TemplateView):
 
     def show(self, group: ContactGroup, form: ContactGroupForm, status: int = 200) -> HttpResponse:
         return self.render_to_response(
-            {"group": group, "form": form, "contacts": group.contacts.all()[:200]}, status=status
+            {"group": group, "form": form, "contacts": page_of(self.request, group.contacts.all(), per_page=100)},
+            status=status,
         )
 
 
@@ -561,7 +562,11 @@ class OptOutListView(TeamView, TemplateView):
 
     def show(self, form: OptOutForm, status: int = 200) -> HttpResponse:
         return self.render_to_response(
-            {"form": form, "opt_outs": self.team.sms_opt_outs.all()[:500], "can_manage": self.can("manage_contacts")},
+            {
+                "form": form,
+                "opt_outs": page_of(self.request, self.team.sms_opt_outs.all(), per_page=50),
+                "can_manage": self.can("manage_contacts"),
+            },
             status=status,
         )
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponseBase
 from django.test import RequestFactory
 from django.urls import reverse
@@ -69,6 +69,8 @@ def _paginators(response: Any) -> list[Paginator]:
                 found.append(value.paginator)
             elif isinstance(value, Paginator):
                 found.append(value)
+            elif isinstance(value, Page):
+                found.append(value.paginator)
     return found
 
 
@@ -140,3 +142,19 @@ def test_the_table_pager_speaks_turkish(alice_client, team_a) -> None:  # type: 
     pager = pager[: pager.index("</ul>")]
     words = " ".join(re.sub(r"<[^>]+>|&[a-z]+;|\d+", " ", pager).split())
     assert words == "Önceki sayfa Sonraki sayfa"
+
+
+@pytest.mark.django_db
+def test_every_opt_out_can_be_reached_page_by_page(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    from messaging.models import OptOut
+
+    OptOut.objects.bulk_create(OptOut(team=team_a, phone=f"+90532111{i:04d}") for i in range(620))
+    seen: set[int] = set()
+    page_number = 1
+    while True:
+        page = alice_client.get(reverse("sms-opt-outs"), {"page": page_number, "per_page": 200}).context["opt_outs"]
+        seen |= {o.pk for o in page.object_list}
+        if not page.has_next():
+            break
+        page_number += 1
+    assert (len(seen), page_number) == (620, 4)
