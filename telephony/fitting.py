@@ -19,7 +19,11 @@ MAX_SECONDS = 2**31 - 1
 
 
 class RecordRejected(ValueError):
-    """A record that cannot be stored even after fitting; the message says which value and why."""
+    """A record that cannot be stored even after fitting: a reason code, the column and the value (for people)."""
+
+    def __init__(self, code: str, field: str = "", value: Any = "") -> None:
+        self.code, self.field, self.value = code, field, str(value)[:40]
+        super().__init__(f"{field} {code}: {self.value}" if field else code)
 
 
 def _fields() -> dict[str, models.Field[Any, Any]]:
@@ -36,9 +40,9 @@ def _seconds(name: str, value: Any) -> int:
     try:
         seconds = int(value or 0)
     except (TypeError, ValueError, OverflowError):
-        raise RecordRejected(f"{name} is not a number of seconds: {str(value)[:40]!r}") from None
+        raise RecordRejected("not_a_number", name, value) from None
     if not 0 <= seconds <= MAX_SECONDS:
-        raise RecordRejected(f"{name} out of range: {seconds}")
+        raise RecordRejected("out_of_range", name, seconds)
     return seconds
 
 
@@ -67,5 +71,5 @@ def fit_to_columns(row: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(field, models.DecimalField):
             fitted[name] = _cost(value, field)
     if not fitted.get("provider_id"):
-        raise RecordRejected("no provider id")
+        raise RecordRejected("no_id")
     return fitted

@@ -71,23 +71,33 @@ def calls_accounts(team: Team | None = None) -> QuerySet[ProviderAccount]:
 
 @dataclass(frozen=True)
 class SkippedRecord:
-    """A provider record the import could not store, and why; the others go in regardless."""
+    """A provider record the import could not store, and why; the others go in regardless.
+
+    ``code`` (with ``field`` and ``detail``) is put into words when shown, in the reader's language:
+    out_of_range, not_a_number, no_id, unreadable, refused (by the database).
+    """
 
     provider_id: str
-    reason: str
+    code: str
+    field: str = ""
+    detail: str = ""
+
+    def as_data(self) -> dict[str, str]:
+        return {"provider_id": self.provider_id, "code": self.code, "field": self.field, "detail": self.detail}
 
 
 # How many skipped records a watermark keeps the details of (the count is always complete).
 SKIPPED_DETAILS = 20
 
 
-def _skip(skipped: list[SkippedRecord], provider_id: Any, reason: str) -> None:
-    record = SkippedRecord(provider_id=str(provider_id or "?")[:64], reason=reason[:300])
-    logger.warning("call record %s skipped: %s", record.provider_id, record.reason)
+def _skip(skipped: list[SkippedRecord], provider_id: Any, code: str, field: str = "", detail: str = "") -> None:
+    record = SkippedRecord(str(provider_id or "?")[:64], code, field, detail[:200])
+    logger.warning("call record %s skipped: %s %s %s", record.provider_id, code, field, record.detail)
     skipped.append(record)
 
 
-def _database_reason(exc: DatabaseError) -> str:
+def _error_text(exc: Exception) -> str:
+    """The exception's class and first line: a technical detail with no record values in it."""
     return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
 
 
@@ -130,13 +140,13 @@ def call_records_upsert(
                 write([record])
                 written += 1
             except DatabaseError as exc:
-                _skip(skipped, record.provider_id, _database_reason(exc))
+                _skip(skipped, record.provider_id, "refused", detail=_error_text(exc))
 
     for row in rows:
         try:
             fitted = fit_to_columns(row)
         except RecordRejected as exc:
-            _skip(skipped, row.get("provider_id"), str(exc))
+            _skip(skipped, row.get("provider_id"), exc.code, exc.field, exc.value)
             continue
         # The same record twice in one statement is an error on PostgreSQL: the later one wins.
         batch[(fitted["source"], fitted["provider_id"])] = CallRecord(
@@ -170,7 +180,7 @@ def _rows(records: Iterable[Any], fields: Any, id_of: Any, skipped: list[Skipped
         try:
             row = fields(record)
         except RECORD_ERRORS as exc:
-            _skip(skipped, getattr(record, id_of, None), f"{type(exc).__name__}: {exc}")
+            _skip(skipped, getattr(record, id_of, None), "unreadable", detail=_error_text(exc))
             continue
         if row is not None:
             yield row
@@ -258,9 +268,7 @@ def _watermark_advanced(
     mark.last_count = count
     mark.last_error = ""
     mark.last_skipped = len(skipped)
-    mark.skipped_records = [
-        {"provider_id": record.provider_id, "reason": record.reason} for record in skipped[:SKIPPED_DETAILS]
-    ]
+    mark.skipped_records = [record.as_data() for record in skipped[:SKIPPED_DETAILS]]
     mark.save(
         update_fields=["imported_until", "last_run_at", "last_count", "last_error", "last_skipped", "skipped_records"]
     )

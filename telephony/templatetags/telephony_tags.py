@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
 
 from telephony.countries import country_name
+from telephony.models import CallRecord
 from telephony.status import CALL_STATE_TEXT, CHANNEL_STATE_TEXT
 
 register = template.Library()
@@ -30,3 +33,23 @@ def country(call: Any) -> str:
     if isinstance(call, dict):
         return country_name(call.get("country") or "", call.get("callee_number") or "")
     return country_name(getattr(call, "country", "") or "", getattr(call, "callee", "") or "")
+
+
+@register.filter
+def skipped_reason(record: dict[str, str]) -> str:
+    """Why an import skipped a record (``SkippedRecord.as_data()``), in the reader's language."""
+    name = record.get("field", "")
+    try:
+        field = str(CallRecord._meta.get_field(name).verbose_name) if name else ""
+    except FieldDoesNotExist:
+        field = name
+    values = {"field": field, "value": record.get("detail", ""), "detail": record.get("detail", "")}
+    texts = {
+        "out_of_range": _("%(field)s is out of range: %(value)s"),
+        "not_a_number": _("%(field)s is not a number: %(value)s"),
+        "no_id": _("the record has no id"),
+        "unreadable": _("the record could not be read (%(detail)s)"),
+        "refused": _("the database refused it (%(detail)s)"),
+    }
+    text = texts.get(record.get("code", ""))
+    return text % values if text else record.get("detail", "") or record.get("code", "")

@@ -75,7 +75,7 @@ def test_a_record_that_cannot_be_stored_is_skipped_counted_and_the_watermark_mov
     assert mark.imported_until == now
     assert mark.last_skipped == len(poisoned) and mark.last_count == 160 - len(poisoned)
     assert {r["provider_id"] for r in mark.skipped_records} == {str(i) for i in poisoned}
-    assert all("duration out of range" in r["reason"] for r in mark.skipped_records)
+    assert {(r["code"], r["field"]) for r in mark.skipped_records} == {("out_of_range", "duration")}
     assert f"{len(poisoned)} records skipped" in summary.status()
 
 
@@ -101,6 +101,10 @@ def test_the_calls_list_tells_an_admin_how_many_records_were_skipped(
     notice = alice_client.get(reverse("calls-list")).content.decode()
     assert 'data-testid="import-skipped"' in notice
     assert f"{len(poisoned)} call records" in notice and str(poisoned[0]) in notice
+    assert "duration (s) is out of range: -5000000000000000" in notice
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    notice = alice_client.get(reverse("calls-list")).content.decode()
+    assert "süre (sn) aralık dışında: -5000000000000000" in notice
     assert 'data-testid="import-skipped"' not in bob_client.get(reverse("calls-list")).content.decode()
 
 
