@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .audit_labels import action_label
 from .models import AuditEvent
 
 
@@ -32,4 +33,5 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args, queryset: QuerySet[AuditEvent], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, queryset=queryset, **kwargs)
         actions = queryset.order_by().values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [(a, a) for a in sorted(actions)]
+        choices = [(a, action_label(a)) for a in actions]
+        self.filters["action"].extra["choices"] = sorted(choices, key=lambda choice: choice[1].casefold())

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import audit_labels
 from .fields import EncryptedJSONField, is_unreadable
 from .provider_kinds import ProviderKind
 from .roles import Role, role_has
@@ -228,6 +229,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (``sms.send`` -> "SMS sent")."""
+        return audit_labels.action_label(self.action)
 
 
 class RecoveryCode(models.Model):

@@ -1,0 +1,90 @@
+"""How the audit log reads to a person: each action code and detail key in their language.
+
+Events store stable codes (``sms.send``) and plain details; these labels are only
+for showing them, so a code without a label still shows (as itself).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+ACTIONS = {
+    "account.password_change": _("Password changed"),
+    "audit.export": _("Audit log exported"),
+    "calls.disconnect": _("Call disconnected"),
+    "calls.export": _("Calls exported"),
+    "calls.recording_download": _("Recording downloaded"),
+    "calls.recording_play": _("Recording played"),
+    "fax.cancel": _("Fax cancelled"),
+    "fax.download": _("Fax downloaded"),
+    "fax.retry": _("Fax retried"),
+    "fax.send": _("Fax sent"),
+    "invitation.accept": _("Invitation accepted"),
+    "invitation.create": _("Invitation sent"),
+    "invitation.revoke": _("Invitation withdrawn"),
+    "member.remove": _("Member removed"),
+    "member.role_change": _("Member's role changed"),
+    "member.unlock": _("Member unlocked after failed log-ins"),
+    "notifications.read_all": _("Notifications marked read"),
+    "provider.check": _("Provider connection tested"),
+    "provider.connect": _("Provider account connected"),
+    "provider.create": _("Provider account added"),
+    "provider.delete": _("Provider account deleted"),
+    "provider.update": _("Provider account changed"),
+    "sms.cancel": _("SMS batch cancelled"),
+    "sms.contacts_import": _("Contacts imported"),
+    "sms.import": _("SMS history imported"),
+    "sms.opt_out": _("Number opted out of SMS"),
+    "sms.pause": _("SMS batch paused"),
+    "sms.resume": _("SMS batch resumed"),
+    "sms.retry": _("SMS batch retried"),
+    "sms.send": _("SMS sent"),
+    "team.create": _("Team created"),
+    "team.require_two_factor": _("Two-factor requirement changed"),
+    "team.update": _("Team settings changed"),
+    "two_factor.disable": _("Two-factor login turned off"),
+    "two_factor.enable": _("Two-factor login turned on"),
+    "two_factor.recovery_code_used": _("Recovery code used"),
+    "two_factor.recovery_codes": _("New recovery codes made"),
+}
+
+DETAILS = {
+    "chunks": _("chunks"),
+    "codes_left": _("recovery codes left"),
+    "count": _("count"),
+    "credentials_changed": _("credentials changed"),
+    "email": _("email address"),
+    "kind": _("provider"),
+    "new_role": _("new role"),
+    "old_role": _("old role"),
+    "recipients": _("recipients"),
+    "required": _("required"),
+    "role": _("role"),
+}
+ROLE_KEYS = {"role", "old_role", "new_role"}
+
+
+def action_label(code: str) -> str:
+    label = ACTIONS.get(code)
+    return str(label) if label is not None else code
+
+
+def _value(key: str, value: Any) -> str:
+    if key in ROLE_KEYS and value in Role.values:
+        return str(Role(value).label)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "—"
+    return str(value)
+
+
+def details_text(data: Any) -> str:
+    """``{"old_role": "viewer", "new_role": "operator"}`` -> "old role: Viewer · new role: Operator"."""
+    if not isinstance(data, dict) or not data:
+        return ""
+    return " · ".join(f"{DETAILS.get(key, key)}: {_value(key, value)}" for key, value in data.items())
