@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from telcoportal.providers.errors import ProviderError
 
@@ -98,6 +99,7 @@ def _record_outcome(account: ProviderAccount, result: CheckResult) -> None:
     )
 
 
+@sensitive_variables("code")
 def telsam_connect_complete(
     *, account: ProviderAccount, code: str, redirect_uri: str, actor: User, request: HttpRequest | None = None
 ) -> CheckResult:

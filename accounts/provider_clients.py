@@ -32,10 +32,12 @@ class AccountTokenStore:
     def __init__(self, account: ProviderAccount) -> None:
         self.account = account
 
+    @sensitive_variables("data")
     def load(self) -> Token | None:
         data = self.account.token_cache or {}
         return Token.from_dict(data) if data.get("access_token") else None
 
+    @sensitive_variables("token")
     def save(self, token: Token | None) -> None:
         self.account.token_cache = token.to_dict() if token else {}
         ProviderAccount.objects.filter(pk=self.account.pk).update(token_cache=self.account.token_cache)

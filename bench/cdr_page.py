@@ -231,6 +231,9 @@ def bench_import(repeat: int) -> None:
     rates, counts, seconds = [], [], []
     clock = Clock()  # the volume `make demo` serves
     with RunningSandbox(Sandbox(providers=[PasifikSandbox(clock, demo_scale=DEMO_SCALE)], clock=clock)) as running:
+        from django.conf import settings
+
+        settings.PROVIDER_URL_ALLOWLIST = [running.url]  # provider requests reach only allowed origins
         for _ in range(repeat):
             with transaction.atomic():
                 team = Team.objects.create(name="CDR import benchmark")

@@ -98,6 +98,7 @@ def main() -> None:
         return value
 
     with RunningSandbox(build_sandbox()) as running:
+        settings.PROVIDER_URL_ALLOWLIST = [running.url]  # provider requests reach only allowed origins
         running.sandbox.by_name["pasifik"].balance = Decimal(10**7)  # 100,000 SMS cost more than the demo balance
         team = Team.objects.create(name="SMS benchmark")
         user = User.objects.create_user(email=f"bench{time.time_ns()}@example.com", password="bench-pass-123")

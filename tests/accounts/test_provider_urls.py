@@ -330,3 +330,16 @@ def test_answers_of_hosts_that_are_not_the_providers_are_never_echoed(
     assert len(server.hits) >= 1  # it did answer
     assert MARKER not in response.content.decode()
     assert MARKER not in ProviderAccount.objects.get(pk=account.pk).last_error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
+def test_every_client_the_portal_builds_is_guarded(team_a: Team, kind: str) -> None:
+    from accounts.provider_clients import client_for
+    from telcoportal.providers.urlsafety import GuardedAdapter
+
+    transport = client_for(_stored(team_a, kind)).transport
+    assert transport.guard is not None and transport.guard.provider == kind
+    assert isinstance(transport.session.get_adapter("https://x.example/"), GuardedAdapter)
+    assert isinstance(transport.session.get_adapter("http://x.example/"), GuardedAdapter)
+    assert transport.session.trust_env is False
