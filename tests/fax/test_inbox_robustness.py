@@ -179,3 +179,28 @@ def test_a_person_can_fetch_a_missing_received_document_from_the_fax_page(
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"II*\x00", b"MM\x00*")
     assert fax.documents.filter(role=FaxDocument.Role.RECEIVED).count() == 1
+
+
+def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
+    team_a, team_b, sandbox_account, sandbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from telcoportal.sandbox.pasifik import fax as pasifik_fax
+
+    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "pasifik"))
+    assert before > 1
+    real = pasifik_fax.inbox_fax
+
+    def odd_caller(slot: int):  # type: ignore[no-untyped-def]
+        found = real(slot)
+        return dataclasses.replace(found, cli="9" * 51) if found is not None else None
+
+    monkeypatch.setattr(pasifik_fax, "inbox_fax", odd_caller)
+    account = sandbox_account(team_a, "pasifik")
+
+    assert services.fax_fetch_incoming(account=account) == before  # every fax, none stopped at
+    received = Fax.objects.filter(team=team_a, direction=Direction.INCOMING)
+    assert {f.remote_number for f in received} == {"9" * 32}
+    assert all(f.raw["cli"] == "9" * 51 for f in received)
+    assert FaxDocument.objects.filter(fax__team=team_a, role=FaxDocument.Role.RECEIVED).count() == before
