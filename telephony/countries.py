@@ -14,6 +14,7 @@ from functools import lru_cache
 import phonenumbers
 import pycountry
 from django.utils.translation import get_language
+from phonenumbers import carrier, geocoder
 from phonenumbers.geodata.locale import LOCALE_DATA
 
 ALIASES = {"uk": "GB", "great britain": "GB", "turkiye": "TR"}
@@ -71,4 +72,28 @@ def country_name(country: str = "", number: str = "") -> str:
     region = region_of(country, number)
     if region:
         return region_name(region, (get_language() or "en").split("-")[0])
-    return country.title() if country.isupper() else country
+    return _unshouted(country)
+
+
+def _unshouted(text: str) -> str:
+    return text.title() if text.isupper() else text
+
+
+def destination_name(number: str = "", description: str = "") -> str:
+    """Where a call goes, in the active language: the mobile operator, else the area of a fixed line, else
+    the provider's own description (an English tariff name such as "TURKEY - ISTANBUL EUROPE")."""
+    if number.startswith("+"):
+        language = (get_language() or "en").split("-")[0]
+        try:
+            parsed = phonenumbers.parse(number, None)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is not None:
+            operator = carrier.name_for_number(parsed, language)
+            if operator:
+                return str(operator)
+            region = phonenumbers.region_code_for_number(parsed) or ""
+            place = geocoder.description_for_number(parsed, language, region=region)
+            if place and place != region_name(region, language):
+                return str(place)
+    return _unshouted(description)

@@ -8,7 +8,7 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from telephony.countries import country_name
+from telephony.countries import country_name, destination_name
 from telephony.models import CallRecord
 from telephony.status import CALL_STATE_TEXT, CHANNEL_STATE_TEXT
 
@@ -33,6 +33,12 @@ def country(call: Any) -> str:
     if isinstance(call, dict):
         return country_name(call.get("country") or "", call.get("callee_number") or "")
     return country_name(getattr(call, "country", "") or "", getattr(call, "callee", "") or "")
+
+
+@register.filter
+def destination(call: dict[str, Any]) -> str:
+    """A live call's operator or area (a dict of ``live_calls_data``), else the provider's description."""
+    return destination_name(call.get("callee_number") or "", call.get("description") or "")
 
 
 @register.filter

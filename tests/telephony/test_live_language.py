@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from telcoportal.sandbox.pasifik import LIVE_SLOT_SECONDS
-from telephony.countries import country_name
+from telephony.countries import country_name, destination_name
 from telephony.status import CALL_STATE_TEXT, CHANNEL_STATE_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_live_call_states_and_countries_are_in_turkish(turkish_client, sandbox) 
             assert code in table, f"no Turkish text for the provider state {code!r}"
             assert shown == str(table[code]) and shown != code
     assert set(_COUNTRY.findall(html)) == {"Türkiye"}  # the provider says "TURKEY"
-    assert "TURKEY<" not in html
+    assert "TURKEY" not in html  # nor "TURKEY - MOBILE TURKCELL": the operator or area, from the number
 
 
 def test_pbx_channel_states_are_in_turkish(turkish_client, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -73,3 +73,20 @@ def test_pbx_channel_states_are_in_turkish(turkish_client, sandbox) -> None:  # 
 def test_country_names_follow_the_reader(language, country, number, expected) -> None:  # type: ignore[no-untyped-def]
     with translation.override(language):
         assert country_name(country, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "number", "description", "expected"),
+    [
+        ("tr", "+905321234567", "TURKEY - MOBILE TURKCELL", "Turkcell"),
+        ("tr", "+902121234567", "TURKEY - ISTANBUL EUROPE", "Istanbul (Avrupa)"),
+        ("en", "+902121234567", "TURKEY - ISTANBUL EUROPE", "Istanbul (Europe)"),
+        ("tr", "+908505320100", "PASIFIK TELEKOM", "Pasifik Telekom"),
+        ("tr", "812", "PASIFIK TELEKOM", "Pasifik Telekom"),
+    ],
+)
+def test_the_destination_is_the_operator_or_area_in_the_readers_language(
+    language, number, description, expected
+) -> None:  # type: ignore[no-untyped-def]
+    with translation.override(language):
+        assert destination_name(number, description) == expected
