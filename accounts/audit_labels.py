@@ -62,6 +62,7 @@ DETAILS = {
     "new_role": _("new role"),
     "old_role": _("old role"),
     "recipients": _("recipients"),
+    "rerouted": _("address changed"),
     "required": _("required"),
     "role": _("role"),
 }

@@ -67,6 +67,8 @@ def test_a_new_base_url_with_the_password_again_is_saved_and_drops_cached_tokens
     assert account.base_url == f"{OTHER_SANDBOX}/pasifik"
     assert account.credentials["password"] == "new-pass"
     assert account.token_cache == {}
+    event = team_a.audit_events.filter(action="provider.update").latest("created_at")
+    assert event.data["rerouted"] is True and event.data["credentials_changed"] == ["password"]
 
 
 @pytest.mark.django_db
