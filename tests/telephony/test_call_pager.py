@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ROWS = 2 * PAGE_SIZE + 37
 SORT_ORDERS = [prefix + name for name in SORTS for prefix in ("", "-")]
+_ROW = re.compile(r'<a href="/calls/(\d+)/">')
 _LINK = re.compile(r'<a [^>]*href="([^"]*)"[^>]*rel="(next|prev)"')
 
 
@@ -35,6 +36,12 @@ def calls_with_ties(team_a) -> list[CallRecord]:  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
+def _shown_ids(content: str) -> list[int]:
+    """The calls of the table's rows, in order (each row's start links to its call)."""
+    body = content.split('data-testid="calls-table"')[1].split("<tbody")[1].split("</tbody>")[0]
+    return [int(pk) for pk in _ROW.findall(body)]
+
+
 def _links(content: str) -> dict[str, str]:
     return {rel: html.unescape(href) for href, rel in _LINK.findall(content)}
 
@@ -48,7 +55,9 @@ def _walk(client, url: str, rel: str) -> tuple[list[list[int]], str]:  # type: i
         content = response.content.decode()
         assert 'class="pagination' not in content, "a second pager is back"
         assert content.count('rel="next"') <= 1 and content.count('rel="prev"') <= 1
-        pages.append([row.pk for row in response.context["page"].rows])
+        shown = _shown_ids(content)  # what the table draws, not only what the view selected
+        assert shown == [row.pk for row in response.context["page"].rows]
+        pages.append(shown)
         following = _links(content).get(rel)
         if following is None:
             return pages, url
