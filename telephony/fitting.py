@@ -8,6 +8,7 @@ duration cannot be stored is rejected. The record as received stays in ``raw``.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -26,6 +27,7 @@ class RecordRejected(ValueError):
         super().__init__(f"{field} {code}: {self.value}" if field else code)
 
 
+@cache
 def _fields() -> dict[str, models.Field[Any, Any]]:
     return {field.name: field for field in CallRecord._meta.concrete_fields}
 

@@ -97,7 +97,7 @@ def _skip(skipped: list[SkippedRecord], provider_id: Any, code: str, field: str 
 
 
 def _error_text(exc: Exception) -> str:
-    """The exception's class and first line: a technical detail with no record values in it."""
+    """The exception's class and first line (PostgreSQL puts the row's values on a later DETAIL line)."""
     return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
 
 
