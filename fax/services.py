@@ -230,8 +230,14 @@ def _attach(fax: Fax, role: str, stored: dict[str, Any], position: int) -> FaxDo
 def _queue_sends(fax_ids: list[int]) -> None:
     from .tasks import send_fax
 
+    def queue(pk: int) -> None:
+        try:
+            send_fax.delay(pk)
+        except Exception:  # the broker is down: the fax is stored queued, and the watchdog (stale_queued) sends it
+            log.warning("fax %s: its send could not be queued; the watchdog will", pk, exc_info=True)
+
     for pk in fax_ids:
-        transaction.on_commit(lambda pk=pk: send_fax.delay(pk))
+        transaction.on_commit(lambda pk=pk: queue(pk))
 
 
 # --- sending -------------------------------------------------------------------------------------

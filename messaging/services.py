@@ -303,10 +303,17 @@ def _bulk_insert(rows: Iterable[SmsRecipient]) -> None:
 def _queue_send(batch_id: int, countdown: int | None = None) -> None:
     from .tasks import sms_batch_send_task
 
-    if countdown:
-        transaction.on_commit(lambda: sms_batch_send_task.apply_async((batch_id,), countdown=countdown))
-    else:
-        transaction.on_commit(lambda: sms_batch_send_task.delay(batch_id))
+    def queue() -> None:
+        try:
+            sms_batch_send_task.apply_async((batch_id,), countdown=countdown or None)
+        except Exception:  # the broker is down: the batch is stored, and the watchdog queues it once it is back
+            log.warning("SMS batch %s: its send could not be queued; the watchdog will", batch_id, exc_info=True)
+            if not countdown:  # stalled from now on, so the page says so and the next watchdog round resumes it
+                SmsBatch.objects.filter(pk=batch_id, state=SmsBatch.State.SENDING).update(
+                    progress_at=timezone.now() - _stall() - timedelta(seconds=1)
+                )
+
+    transaction.on_commit(queue)
 
 
 # --- sending -------------------------------------------------------------------------

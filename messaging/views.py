@@ -278,7 +278,17 @@ class ComposeView(TeamView, TemplateView):
             return self.show(form, status=400)
         uploads.drop(team=self.team, token=form.kept_upload)
         count = batch.recipient_count
-        if balance.provider_unreachable(account=account):
+        batch.refresh_from_db(fields=["progress_at"])
+        if services.sms_batch_stalled(batch):  # the send could not be queued: the worker cannot be reached
+            text = ngettext(
+                "%(count)s recipient stored. The background worker cannot be reached right now: the batch is "
+                "sent as soon as it can be.",
+                "%(count)s recipients stored. The background worker cannot be reached right now: the batch is "
+                "sent as soon as it can be.",
+                count,
+            )
+            messages.warning(request, text % {"count": count})
+        elif balance.provider_unreachable(account=account):
             text = ngettext(
                 "%(count)s recipient stored. The provider is not answering right now: the batch is queued "
                 "and sent as soon as it answers.",

@@ -121,3 +121,28 @@ def test_the_fax_send_goes_back_to_the_queue_when_its_worker_dies_and_the_watchd
     assert tasks.send_fax.time_limit == services.SEND_TIME_LIMIT
     watchdog = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.fax_send_watchdog.name]
     assert len(watchdog) == 1 and watchdog[0]["schedule"] < settings.SEND_STALL_SECONDS / 2
+
+
+@pytest.mark.django_db(transaction=True)  # the page's on_commit runs at once, as in production
+@pytest.mark.parametrize("account", ["pasifik"], indirect=True)
+def test_a_fax_confirmed_while_the_broker_is_down_is_stored_and_sent_by_the_watchdog(
+    account, alice_client, sandbox, monkeypatch
+) -> None:
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    draft = draft_on(account, recipients=[OK_NUMBER])
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.send_fax, "delay", down)
+        response = alice_client.post(reverse("fax-draft", args=[draft.pk]))
+    assert response.status_code == 302  # not a 500
+    fax = Fax.objects.get(draft=draft)
+    assert fax.status == Status.QUEUED and fax.attempts == 0 and _submits(sandbox, account.kind) == 0
+
+    _age(fax, seconds=settings.SEND_STALL_SECONDS + 5)  # the broker is back; beat's next watchdog round
+    assert tasks.fax_send_watchdog() == "requeued 1, cut off 0"
+    fax.refresh_from_db()
+    assert fax.provider_id and fax.attempts == 1 and _submits(sandbox, account.kind) == 1

@@ -241,3 +241,31 @@ def test_the_batch_page_says_stalled_resuming_instead_of_a_frozen_bar(
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
     page = alice_client.get(reverse("sms-progress", args=[batch.pk])).content.decode()
     assert "Durdu, yeniden başlatılıyor" in page
+
+
+@pytest.mark.django_db(transaction=True)  # the page's on_commit runs at once, as in production
+def test_a_send_queued_while_the_broker_is_down_is_stored_said_so_and_resumed_by_the_watchdog(
+    alice_client, sms_account, sandbox, monkeypatch
+) -> None:
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.sms_batch_send_task, "apply_async", down)
+        response = alice_client.post(
+            reverse("sms-new"),
+            {"account": sms_account.pk, "sender": "DEMO", "text": "Merhaba", "recipients": "05321111111"},
+        )
+        assert response.status_code == 302  # not a 500
+        batch = SmsBatch.objects.get()
+        assert list(batch.chunks.values_list("state", flat=True)) == [SmsChunk.State.QUEUED]
+        page = alice_client.get(response["Location"]).content.decode()
+        assert "The background worker cannot be reached right now: the batch is sent as soon as it can be." in page
+        assert "Stalled, resuming" in page
+        assert _submits(sandbox) == 0
+    # The broker is back: beat's next watchdog round queues the batch that was never queued, and it goes out.
+    assert services.sms_send_watchdog().startswith("1 batches resumed")  # the task runs eagerly in tests
+    assert _submits(sandbox) == 1
+    assert services.sms_send_watchdog().startswith("0 batches resumed")
