@@ -1,0 +1,43 @@
+"""What a new user reads and runs first: the README's links, the drills' requirements, the test commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_relative_link_of_the_readme_is_a_file_in_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    links = [t for t in re.findall(r"\]\(([^)#\s]+)", readme) if "://" not in t and not t.startswith("mailto:")]
+    assert "docs/architecture.md" in links
+    missing = [t for t in links if not (ROOT / t).resolve().is_relative_to(ROOT) or not (ROOT / t).exists()]
+    assert missing == []
+    tracked = subprocess.run(["git", "ls-files", "docs/architecture.md"], cwd=ROOT, capture_output=True, text=True)
+    assert tracked.stdout.strip() == "docs/architecture.md"
+
+
+def test_the_drills_and_the_readme_both_say_postgresql_and_redis() -> None:
+    from tests.drills.conftest import NEEDS
+
+    assert "PostgreSQL" in NEEDS and "Redis" in NEEDS
+    drills = " ".join((ROOT / "README.md").read_text().split("`tests/drills/`", 1)[1].split(".")[:3])
+    assert "PostgreSQL" in drills and "Redis" in drills
+
+
+def test_the_suite_runs_in_random_order() -> None:
+    import tomllib
+    from importlib.metadata import entry_points
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    assert any(re.match(r"pytest-randomly\b", dep) for dep in extras)  # a fresh clone gets it
+    assert "randomly" in {e.name for e in entry_points(group="pytest11")}  # and pytest loads it by default
+    assert "no:randomly" not in (ROOT / "pyproject.toml").read_text()
+
+
+def test_make_test_late_runs_the_suite_at_2330_and_0130_istanbul_and_ci_runs_it() -> None:
+    make = subprocess.run(["make", "-n", "test-late"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "pytest --at 23:30" in make and "pytest --at 01:30" in make
+    assert "make test-late" in (ROOT / ".ci" / "run").read_text().splitlines()
