@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from .numbers import NumberError, parse_number
 
 FOLDER = "contact-imports"
 BATCH = 1000
+STALE = timedelta(days=1)
 NAME_MAX = Contact._meta.get_field("name").max_length
 
 ROW_MESSAGES = {
@@ -127,6 +129,22 @@ def contact_import_run(*, job_id: int) -> str:
         errors=job.error_count,
     )
     return f"{job.state}: {job.created} new, {job.updated} updated, {job.error_count} left out"
+
+
+def contact_imports_expire() -> int:
+    """Imports no worker finished within ``STALE`` (none running, or its child died): their file goes,
+    and their page says they stopped. Returns how many."""
+    stale = ContactImport.objects.filter(
+        state__in=(ContactImport.State.QUEUED, ContactImport.State.RUNNING), created_at__lt=timezone.now() - STALE
+    )
+    count = 0
+    for job in stale:
+        if job.path:
+            default_storage.delete(job.path)
+        count += ContactImport.objects.filter(pk=job.pk, state=job.state).update(
+            state=ContactImport.State.FAILED, file_error={"code": "expired", "params": {}}, finished_at=timezone.now()
+        )
+    return count
 
 
 def _import(job: ContactImport, table: Table) -> None:

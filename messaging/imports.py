@@ -38,6 +38,10 @@ MESSAGES: dict[str, Promise] = {
     "too_many_rows": _("The file has more than %(limit)s rows: split it into smaller files."),
     "field_too_long": _("Row %(row)s: a cell is longer than %(limit)s characters; the file was read up to there."),
     "bad_csv": _("Row %(row)s: the CSV cannot be read there (%(reason)s); the file was read up to there."),
+    "expired": _(
+        "The import stopped before the end (no worker finished it within a day). Import the file again: "
+        "contacts already imported are updated, not duplicated."
+    ),
 }
 
 

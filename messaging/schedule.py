@@ -13,6 +13,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,  # seconds; reports settle within minutes of a send
         "options": {"expires": 55},
     },
+    "sms-expire-contact-imports": {
+        "task": "messaging.tasks.contact_imports_expire_task",
+        "schedule": 3600.0,
+    },
     "sms-purge-kept-uploads": {
         "task": "messaging.tasks.sms_uploads_purge_task",
         "schedule": 3600.0,

@@ -141,3 +141,19 @@ def test_an_import_runs_once_even_if_its_task_is_delivered_twice(alice_client, t
     assert contact_import.contact_import_run(job_id=job.pk).startswith("done")
     assert contact_import.contact_import_run(job_id=job.pk) == "not queued"
     assert Contact.objects.count() == 2
+
+
+def test_an_import_no_worker_finished_within_a_day_says_it_stopped(alice_client, team_a, alice) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    job = contact_import.contact_import_start(team=team_a, actor=alice, name="a.csv", data=_csv(2).encode())
+    fresh = contact_import.contact_import_start(team=team_a, actor=alice, name="b.csv", data=_csv(2).encode())
+    ContactImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert contact_import.contact_imports_expire() == 1
+    job.refresh_from_db()
+    assert job.state == "failed" and not default_storage.exists(job.path)
+    assert "Import the file again" in alice_client.get(reverse("sms-contact-import", args=[job.pk])).content.decode()
+    assert ContactImport.objects.get(pk=fresh.pk).state == "queued"
