@@ -52,6 +52,7 @@ ACTIONS = {
     "two_factor.recovery_codes": _("New recovery codes made"),
 }
 
+# In the order they are shown.
 DETAILS = {
     "chunks": _("chunks"),
     "codes_left": _("recovery codes left"),
@@ -59,8 +60,8 @@ DETAILS = {
     "credentials_changed": _("credentials changed"),
     "email": _("email address"),
     "kind": _("provider"),
-    "new_role": _("new role"),
     "old_role": _("old role"),
+    "new_role": _("new role"),
     "recipients": _("recipients"),
     "rerouted": _("address changed"),
     "required": _("required"),
@@ -88,4 +89,7 @@ def details_text(data: Any) -> str:
     """``{"old_role": "viewer", "new_role": "operator"}`` -> "old role: Viewer · new role: Operator"."""
     if not isinstance(data, dict) or not data:
         return ""
-    return " · ".join(f"{DETAILS.get(key, key)}: {_value(key, value)}" for key, value in data.items())
+    # A stable order (PostgreSQL's jsonb does not keep the stored one): known keys as listed above.
+    order = {key: n for n, key in enumerate(DETAILS)}
+    keys = sorted(data, key=lambda key: (order.get(key, len(order)), key))
+    return " · ".join(f"{DETAILS.get(key, key)}: {_value(key, data[key])}" for key in keys)
