@@ -3,11 +3,17 @@ over every account (password spraying)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.test_project import ROOT
 
 PROXY = "10.0.0.2"
 
@@ -68,17 +74,19 @@ def test_one_address_spraying_many_accounts_is_refused(db, settings) -> None:  #
     assert login(Client(REMOTE_ADDR="203.0.113.5"), emails[0], TEST_PASSWORD).status_code == 302
 
 
-def test_trusted_proxy_count_configures_ipware(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import importlib
-
-    import telcoportal.settings as project_settings
-
-    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "1")
-    monkeypatch.setenv("AXES_IP_HEADERS", "HTTP_X_FORWARDED_FOR,REMOTE_ADDR")
-    try:
-        reloaded = importlib.reload(project_settings)
-        assert reloaded.AXES_IPWARE_PROXY_COUNT == 0
-        assert reloaded.AXES_IPWARE_META_PRECEDENCE_ORDER == ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    finally:
-        monkeypatch.undo()
-        importlib.reload(project_settings)
+def test_trusted_proxy_count_configures_ipware() -> None:
+    """TRUSTED_PROXY_COUNT=1 (one nginx) becomes ipware's count of proxies listed in the header: 0."""
+    env = {
+        **os.environ,
+        "SECRET_KEY": "x" * 50,
+        "TRUSTED_PROXY_COUNT": "1",
+        "AXES_IP_HEADERS": "HTTP_X_FORWARDED_FOR,REMOTE_ADDR",
+    }
+    script = (
+        "import json, telcoportal.settings as s; "
+        "print(json.dumps([s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_META_PRECEDENCE_ORDER]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(result.stdout) == [0, ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]], result.stderr
