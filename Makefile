@@ -7,6 +7,8 @@ PYTHON ?= python3
 
 # The demo's provider accounts point at the local sandbox: allow exactly its origin.
 demo: export PROVIDER_URL_ALLOWLIST ?= http://127.0.0.1:8001
+# The web server, the worker and the commands share one cache (the worker reads the SMS balance for the pages).
+demo: export CACHE_URL ?= filecache://$(CURDIR)/var/cache
 demo: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup

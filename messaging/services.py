@@ -852,19 +852,33 @@ def sms_batches_import(*, account: ProviderAccount, actor: User | None, start: d
             SmsChunk.objects.filter(batch__account=account, sms_id__isnull=False).values_list("sms_id", flat=True)
         )
         imported = 0
+        currency = ""
         for report in reports:
             if report.sms_id in known:
                 continue
+            currency = currency or _report_currency(account, client)
             rows = client.sms_query(sms_id=report.sms_id)
-            _import_report(account, report, rows)
+            _import_report(account, report, rows, currency)
             imported += 1
     if imported:
         audit_record(team=account.team, actor=actor, action="sms.import", account=account.label, batches=imported)
     return imported
 
 
+def _report_currency(account: ProviderAccount, client: Any) -> str:
+    """The reports' costs are in the account's currency: the cached balance says which, or the provider."""
+    known = balance.account_balance(account=account).currency
+    if known:
+        return known
+    try:
+        return client.user_settings().currency or ""
+    except ProviderError as exc:
+        log.info("SMS import of account %s: currency unknown: %s", account.pk, type(exc).__name__)
+        return ""
+
+
 @transaction.atomic
-def _import_report(account: ProviderAccount, report: Any, rows: list[Any]) -> SmsBatch:
+def _import_report(account: ProviderAccount, report: Any, rows: list[Any], currency: str) -> SmsBatch:
     texts = {r.payload for r in rows if r.payload}
     batch = SmsBatch.objects.create(
         team=account.team,
@@ -876,7 +890,7 @@ def _import_report(account: ProviderAccount, report: Any, rows: list[Any]) -> Sm
         state=SmsBatch.State.SUBMITTED,
         recipient_count=len(rows),
         estimated_cost=report.cost,
-        currency=balance.account_balance(account=account).currency,  # the report's cost is in the account's
+        currency=currency[:3] if report.cost is not None else "",
     )
     if report.created:
         SmsBatch.objects.filter(pk=batch.pk).update(created_at=report.created)

@@ -41,3 +41,27 @@ def test_make_test_late_runs_the_suite_at_2330_and_0130_istanbul_and_ci_runs_it(
     make = subprocess.run(["make", "-n", "test-late"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "pytest --at 23:30" in make and "pytest --at 01:30" in make
     assert "make test-late" in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_make_demo_gives_its_processes_one_shared_cache() -> None:
+    """The worker reads the SMS balance into the cache and the pages read it from there: a per-process cache
+    would leave New SMS saying "reading the balance…" for ever in the demo."""
+    import os
+
+    import environ
+
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    echo = "sh -c 'echo \"$$CACHE_URL\"' --"  # stands in for python: prints what each command would get
+    run = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "-o", ".env", "demo", f"PY={echo}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    urls = set(run.stdout.split())
+    assert len(urls) == 1  # migrate, demo_setup, fax_demo and rundemo (so its web server and worker) alike
+    config = environ.Env.cache_url_config(urls.pop())
+    assert config["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert Path(config["LOCATION"]).is_relative_to(ROOT / "var")

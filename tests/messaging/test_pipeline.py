@@ -237,6 +237,16 @@ def test_the_import_command_brings_in_the_providers_batches(sms_account, sandbox
     assert all(b.recipients.filter(state="undelivered").exists() for b in batches)  # one in each demo campaign
 
 
+def test_imported_costs_carry_the_account_s_currency_even_before_any_balance_was_read(sms_account, sandbox) -> None:
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    cache.clear()  # what a fresh worker or the demo's first import knows of the balance: nothing
+    call_command("sms_import", days=8)
+    costs = set(SmsBatch.objects.filter(team=sms_account.team).values_list("estimated_cost", "currency"))
+    assert costs and all(cost is not None and currency == "TRY" for cost, currency in costs)
+
+
 def test_an_import_waits_while_a_send_is_unreconciled(sms_account, alice, sandbox, settings) -> None:
     from datetime import date
 
