@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Fax, FaxDocument, FaxDraft, FaxEvent
+from .models import Fax, FaxDocument, FaxDraft, FaxEvent, FaxInboxPoll
 
 
 class FaxDocumentInline(admin.TabularInline):
@@ -46,3 +46,9 @@ class FaxEventAdmin(admin.ModelAdmin):
     list_display = ("at", "fax", "kind", "status", "message")
     list_filter = ("kind", "status")
     raw_id_fields = ("fax", "actor")
+
+
+@admin.register(FaxInboxPoll)
+class FaxInboxPollAdmin(admin.ModelAdmin):
+    list_display = ("account", "polled_at")
+    readonly_fields = ("account", "polled_at", "skipped")

@@ -211,3 +211,21 @@ class FaxEvent(models.Model):
         from .timeline import kind_label
 
         return str(self.get_status_display()) if self.status else kind_label(self.kind)
+
+
+class FaxInboxPoll(models.Model):
+    """The last inbox poll of one provider account, with the received faxes it had to skip and why."""
+
+    account = models.OneToOneField(ProviderAccount, on_delete=models.CASCADE, related_name="fax_inbox_poll")
+    polled_at = models.DateTimeField(_("polled at"), null=True, blank=True)
+    # [{"provider_id": "…", "error": "…"}] of the last poll (at most SKIPPED_KEPT); a record is tried on every poll
+    skipped = models.JSONField(_("skipped records"), default=list, blank=True)
+
+    SKIPPED_KEPT = 20
+
+    class Meta:
+        verbose_name = _("fax inbox poll")
+        verbose_name_plural = _("fax inbox polls")
+
+    def __str__(self) -> str:
+        return f"{self.account} ({len(self.skipped)})"

@@ -44,7 +44,7 @@ from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 from . import documents as docs
 from . import timeline
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
-from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, Quality, Status
+from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, FaxInboxPoll, Quality, Status
 from .numbers import display_number
 
 log = logging.getLogger(__name__)
@@ -456,6 +456,7 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
     since = (latest - timedelta(days=1)) if latest else timezone.now() - INCOMING_LOOKBACK
     gateway = gateway_for(account)
     new = 0
+    skipped: list[dict[str, str]] = []
     try:
         # Another account of the team with the same credentials sees the same inbox: its faxes are known too.
         known = set(received_of(account).exclude(provider_id="").values_list("provider_id", flat=True))
@@ -465,13 +466,17 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
             known.add(item.provider_id)
             try:
                 stored = _store_incoming(account, gateway, item)
-            except Exception:  # one poison record must not stop the inbox at it on every poll
+            except Exception as exc:  # one poison record must not stop the inbox at it on every poll
                 log.exception("fax inbox of account %s: record %r skipped", account.pk, item.provider_id[:100])
+                skipped.append({"provider_id": str(item.provider_id)[:100], "error": type(exc).__name__})
                 continue
             new += stored
         _fetch_missing_documents(account, gateway)
     finally:
         gateway.close()
+    FaxInboxPoll.objects.update_or_create(
+        account=account, defaults={"polled_at": timezone.now(), "skipped": skipped[: FaxInboxPoll.SKIPPED_KEPT]}
+    )
     return new
 
 

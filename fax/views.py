@@ -30,7 +30,7 @@ from . import services
 from .filters import FaxFilter
 from .forms import ComposeForm, account_numbers, fax_accounts
 from .gateways import CAPABILITIES
-from .models import Direction, Fax, FaxDocument, FaxDraft, Quality
+from .models import Direction, Fax, FaxDocument, FaxDraft, FaxInboxPoll, Quality
 from .tables import FaxTable
 
 FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
@@ -61,8 +61,14 @@ class FaxListView(TeamView, TemplateView):
             export_query=query.urlencode(),
             notifications=Notification.objects.unread().filter(team=self.team, kind__in=FAX_KINDS)[:10],
             can_send=self.can("send"),
+            inbox_skips=self.inbox_skips() if self.can("manage_faxes") else [],
         )
         return context
+
+    def inbox_skips(self) -> list[FaxInboxPoll]:
+        """The team's accounts whose last inbox poll had to skip received faxes (poison provider records)."""
+        polls = FaxInboxPoll.objects.filter(account__team=self.team).select_related("account")
+        return [poll for poll in polls if poll.skipped]
 
     def csv(self, faxes: QuerySet[Fax]) -> HttpResponseBase:
         header = [_("Id"), _("Date"), _("Direction"), _("Status"), _("Provider's status"), _("Provider account")]

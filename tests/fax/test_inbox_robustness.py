@@ -87,6 +87,7 @@ def test_a_record_that_cannot_be_stored_is_skipped_and_the_rest_imported_on_ever
 
     assert new == before
     assert not Fax.objects.filter(provider_id__startswith="xxx").exists()
+    assert account.fax_inbox_poll.skipped == [{"provider_id": "x" * 100, "error": "ValueError"}]
     fresh = _poison_fdr(sandbox)  # a fax arriving later is not held up behind the bad one
     assert services.fax_fetch_incoming(account=account) == 1
     assert Fax.objects.filter(provider_id=fresh["call_uuid"]).exists()
@@ -204,3 +205,21 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
     assert {f.remote_number for f in received} == {"9" * 32}
     assert all(f.raw["cli"] == "9" * 51 for f in received)
     assert FaxDocument.objects.filter(fax__team=team_a, role=FaxDocument.Role.RECEIVED).count() == before
+
+
+def test_an_admin_is_told_which_received_faxes_were_skipped(
+    alice_client, bob_client, team_a, sandbox_account, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    _poison_fdr(sandbox, call_uuid="y" * 150)
+    account = sandbox_account(team_a, "verimor")
+    services.fax_fetch_incoming(account=account)
+
+    page = alice_client.get(reverse("fax-list")).content.decode()
+    assert 'data-testid="inbox-skips"' in page and "1 received fax from " + account.label in page
+    assert 'data-testid="inbox-skips"' not in bob_client.get(reverse("fax-list")).content.decode()  # a viewer
+
+    sandbox.by_name["verimor"].records.pop()  # the provider fixed its record
+    services.fax_fetch_incoming(account=account)
+    assert 'data-testid="inbox-skips"' not in alice_client.get(reverse("fax-list")).content.decode()
