@@ -112,3 +112,15 @@ def test_a_wrong_file_says_no_phone_column_and_the_page_keeps_its_width(signed_i
     assert error.inner_text().startswith("No phone column found")
     assert page.content().count("Lorem-ipsum") == 1  # one short sample, not 50 rows
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_in_turkish_the_counter_writes_the_cost_like_the_rest_of_the_page(signed_in, live_server) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in
+    page.context.add_cookies([{"name": "django_language", "value": "tr", "url": live_server.url}])
+    page.goto("/sms/new/")
+    page.locator("#balance").wait_for()  # the card asks again until the worker has read the balance
+    assert page.locator("#balance").inner_text() == "718,21 TRY"  # the server writes amounts so in Turkish
+    page.locator("#id_recipients").fill("0532 111 11 11, 0532 222 22 22, 0532 333 33 33")
+    page.locator("#id_text").fill("Merhaba")
+    expect(page.locator("[data-out=cost]")).to_have_text("0,07")  # 3 × 1 part × 0.0240, not "0.07"
+    expect(page.locator("[data-out=currency]")).to_have_text("TRY")

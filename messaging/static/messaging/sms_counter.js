@@ -256,7 +256,12 @@
         }
       }
       const cost = s.parts * found.count * price();
-      out("cost").textContent = cost.toFixed(2);
+      // Written like the server writes amounts in the page's language (0,05 in Turkish), no grouping.
+      out("cost").textContent = cost.toLocaleString(document.documentElement.lang || undefined, {
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+        useGrouping: false,
+      });
       const currency = out("currency");
       if (currency) currency.textContent = card().dataset.currency || "";
       const warn = box.querySelector("[data-balance-warning]");
