@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Membership
 from .two_factor import has_two_factor, session_is_verified
@@ -30,6 +31,38 @@ def current_membership(request: HttpRequest) -> Membership | None:
         if membership is not None:
             request.session[SESSION_KEY] = membership.team_id
     return membership
+
+
+class SavedLanguageMiddleware:
+    """A person who chose a language sees it in every browser they sign in from.
+
+    The switcher keeps the choice in a cookie (Django's way) and on the user; a
+    browser without the cookie gets the saved language, and the cookie with it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        saved = ""
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and request.user.is_authenticated:
+            saved = getattr(request.user, "language", "")
+        if saved:
+            translation.activate(saved)
+            request.LANGUAGE_CODE = saved
+        response = self.get_response(request)
+        if saved:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                saved,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class CurrentTeamMiddleware:

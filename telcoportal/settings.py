@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SavedLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
