@@ -145,6 +145,13 @@ class Fax(models.Model):
         return self.status not in UNFINISHED
 
     @property
+    def error_text(self) -> str:
+        """The error in the reader's language where it is one of our own sentences (workers write them in English)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.error) if self.error else ""
+
+    @property
     def provider_status_text(self) -> str:
         from .timeline import provider_status_text
 

@@ -56,3 +56,14 @@ def test_events_without_a_status_are_named_in_the_readers_language(
     turkish = _timeline(alice_client, fax.pk)
     assert "Sağlayıcıdan yeniden deneme istendi." in turkish
     assert ">retry<" not in turkish and "Retry asked" not in turkish
+
+
+def test_our_own_error_sentences_read_in_the_readers_language(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    from tests.fax.factories import FaxFactory
+
+    fax = FaxFactory(team=team_a, status=Status.FAILED, error="The provider account is gone or inactive.")
+    assert "The provider account is gone or inactive." in _timeline(alice_client, fax.pk)
+
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    turkish = _timeline(alice_client, fax.pk)
+    assert "Sağlayıcı hesabı silinmiş ya da etkin değil." in turkish and "gone or inactive" not in turkish
