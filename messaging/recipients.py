@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -75,6 +75,14 @@ def render(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1).lower(), ""), text)
 
 
+def _fill_in(recipients: list[Recipient], index: int, row: Row) -> None:
+    """A number given twice is sent once, with what either gave: a typed number that is also a contact
+    of a chosen group gets the contact's name and fields, not empty placeholders."""
+    first = recipients[index]
+    values = {**first.values, **{k: v for k, v in row.values.items() if v and not first.values.get(k)}}
+    recipients[index] = replace(first, name=first.name or row.name, values=values)
+
+
 def prepare_recipients(
     *,
     team: Team,
@@ -85,6 +93,7 @@ def prepare_recipients(
 ) -> Prepared:
     prepared = Prepared()
     seen: set[str] = set()
+    kept: dict[str, int] = {}  # number → its place in prepared.recipients
     opted_out = set(team.sms_opt_outs.values_list("phone", flat=True))
 
     def add(row: Row, where: str, source: str) -> bool:
@@ -104,11 +113,14 @@ def prepare_recipients(
             return False
         if number.e164 in seen:
             prepared.duplicates += 1
+            if number.e164 in kept:
+                _fill_in(prepared.recipients, kept[number.e164], row)
             return True
         seen.add(number.e164)
         if number.e164 in opted_out:
             prepared.opt_outs += 1
             return True
+        kept[number.e164] = len(prepared.recipients)
         prepared.recipients.append(Recipient(number, row.name, row.values, row.line))
         return True
 

@@ -109,3 +109,25 @@ def test_the_side_panel_knows_the_groups_and_their_fields(alice_client, sms_acco
         ContactFactory(team=team_a, fields={"şehir": "Van"}).groups.add(group)
     html = alice_client.get(reverse("sms-new")).content.decode()
     assert f'"{group.pk}": {{"size": 3, "fields": ["\\u015fehir"]}}' in html
+
+
+def test_a_typed_number_that_is_also_in_the_group_is_sent_once_with_the_contact_s_name(
+    alice_client, sms_account, team_a
+) -> None:
+    group = ContactGroupFactory(team=team_a)
+    ayse = ContactFactory(team=team_a, name="Ayşe", phone="+905334440001", fields={"şehir": "İzmir"})
+    ayse.groups.add(group)
+    ContactFactory(team=team_a, name="Mehmet", phone="+905334440002", fields={"şehir": "Van"}).groups.add(group)
+    response = compose(
+        alice_client, sms_account, recipients="0533 444 00 01", groups=[group.pk], text="Merhaba {name}, {şehir} şubesi"
+    )
+    html = response.content.decode()
+    assert "Merhaba Ayşe, İzmir şubesi" in html  # the sample of the typed number, filled from its contact
+    assert "Merhaba ,  şubesi" not in html
+    through_review(alice_client, response)
+    batch = SmsBatch.objects.get()
+    assert batch.recipient_count == 2 and batch.skipped_duplicates == 1
+    assert sorted(batch.recipients.values_list("text", flat=True)) == [
+        "Merhaba Ayşe, İzmir şubesi",
+        "Merhaba Mehmet, Van şubesi",
+    ]
