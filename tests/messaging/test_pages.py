@@ -160,6 +160,12 @@ def test_batches_sent_outside_the_portal_are_imported_once(alice_client, sms_acc
     alice_client.post(reverse("sms-list"), data)
     assert SmsBatch.objects.count() == 6
 
+    imported = batches.first()
+    assert imported is not None
+    html = alice_client.get(reverse("sms-detail", args=[imported.pk])).content.decode()
+    assert '<dd class="col-7" id="alphabet">—</dd>' in html  # the reports do not say: a dash, not a gap
+    assert f"{imported.estimated_cost:.2f} TRY" in html  # the reports' cost, in the account's currency
+
 
 def test_an_import_range_must_make_sense(alice_client, sms_account) -> None:
     data = {"account": sms_account.pk, "start": "2026-02-10", "end": "2026-02-01"}
