@@ -229,6 +229,17 @@ class ComposeForm(forms.Form):
                 _("Each recipient gets %(parts)d SMS for this long text (%(total)d SMS in all).")
                 % {"parts": self.plan.parts, "total": self.plan.total_parts}
             )
+        used = placeholders(self.cleaned_data.get("text") or "")
+        blank = sum(1 for r in prepared.recipients if any(not r.values.get(p) for p in used)) if used else 0
+        if blank:  # typed numbers have no name, a contact may lack a field: their text would read "Merhaba ,"
+            self.needs_confirmation.append(
+                ngettext(
+                    "%(count)d recipient has no value for %(names)s: their text reads it empty.",
+                    "%(count)d recipients have no value for %(names)s: their text reads it empty.",
+                    blank,
+                )
+                % {"count": blank, "names": ", ".join(f"{{{p}}}" for p in used)}
+            )
         abroad = prepared.abroad
         if abroad:
             self.needs_confirmation.append(

@@ -257,3 +257,16 @@ def test_one_chunk_is_one_chunk_on_the_progress(alice_client, sms_account, djang
         response = post(alice_client, sms_account)
     page = alice_client.get(response["Location"]).content.decode()
     assert "1 of 1 chunk submitted" in page and "chunks submitted" not in page
+
+
+def test_a_placeholder_that_would_read_empty_asks_for_a_confirmation(
+    alice_client, sms_account, django_capture_on_commit_callbacks
+) -> None:
+    data = {"account": sms_account.pk, "sender": "DEMO", "text": "Merhaba {name}", "recipients": "05321111111"}
+    response = alice_client.post(reverse("sms-new"), data)
+    assert response.status_code == 400 and not SmsBatch.objects.exists()
+    assert "1 recipient has no value for {name}: their text reads it empty." in response.content.decode()
+    assert response.context["form"].errors["confirm"]
+    with django_capture_on_commit_callbacks(execute=False):
+        assert alice_client.post(reverse("sms-new"), {**data, "confirm": "on"}).status_code == 302
+    assert SmsBatch.objects.get().recipient_count == 1

@@ -35,9 +35,10 @@ def test_a_500_row_file_is_reviewed_with_counts_cost_and_samples(
 ) -> None:
     OptOutFactory(team=team_a, phone="+905329999999")
     balance.balance_refresh(account_id=sms_account.pk)
-    response = compose(alice_client, sms_account, upload=file_of_500(), recipients="0532 777 77 77")
+    response = compose(alice_client, sms_account, upload=file_of_500(), recipients="0532 777 77 77", confirm="on")
     assert response.status_code == 200 and SmsBatch.objects.count() == 0  # nothing sent yet
     html = response.content.decode()
+    assert "1 recipient has no value for {ad}, {şehir}: their text reads it empty." in html  # the typed number
     review = response.context
     assert review["prepared"].recipients.__len__() == 498  # 497 rows + the typed number
     assert (review["prepared"].duplicates, review["prepared"].opt_outs, review["prepared"].skipped_count) == (1, 1, 1)
