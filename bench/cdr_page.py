@@ -125,21 +125,10 @@ def raw_sql(query: Any) -> Callable[[], Any]:
 
 def keyset_sql_query(queryset: Any, cursor: str | None) -> Any:
     """The exact query keyset_page runs (filters, columns, order, LIMIT), for the raw-SQL baseline."""
-    from telephony.selectors import DEFAULT_SORT, PAGE_SIZE, decode_cursor, keyset_query
+    from telephony.selectors import DEFAULT_SORT, PAGE_SIZE, decode_cursor, keyset_rows
 
     decoded = decode_cursor(cursor, DEFAULT_SORT)
-    return keyset_query(queryset, sort=DEFAULT_SORT, cursor=decoded, walk_descending=True, size=PAGE_SIZE)
-
-
-def uncached(page: Callable[[], Any]) -> Callable[[], Any]:
-    """The page as a fresh process would run it: its SQL compiled again on every call."""
-    from telephony.selectors import STATEMENTS
-
-    def run() -> Any:
-        STATEMENTS.clear()
-        return page()
-
-    return run
+    return keyset_rows(queryset, sort=DEFAULT_SORT, cursor=decoded, walk_descending=True, size=PAGE_SIZE).query
 
 
 def bench_pages(team: Any, rows: int, repeat: int) -> None:
@@ -175,14 +164,13 @@ def bench_pages(team: Any, rows: int, repeat: int) -> None:
         ("filtered page", filtered_qs, None, 1, {"preset": "all", "disposition": "no_answer", "number": "0532 1"}),
         ("deep page (90%)", base, deep_cursor, deep_offset // PAGE_SIZE + 1, {"preset": "all", "after": deep_cursor}),
     ]
-    print(f"\n{'case':<18}{'keyset':>10}{'raw SQL':>10}{'uncached':>10}{'Paginator':>12}{'view':>10}"
-          f"{'keyset/raw':>12}{'uncached/raw':>14}{'Paginator/keyset':>18}")  # fmt: skip
+    print(f"\n{'case':<18}{'keyset':>10}{'raw SQL':>10}{'Paginator':>12}{'view':>10}"
+          f"{'keyset/raw':>12}{'Paginator/keyset':>18}")  # fmt: skip
     for name, queryset, cursor, page_number, params in cases:
         # Sub-millisecond timings: many more runs, so the medians hold still on a busy machine.
         fast_repeat = repeat * 20
         ours = median_ms(lambda q=queryset, c=cursor: keyset_page(q, after=c), fast_repeat)
         raw = median_ms(raw_sql(keyset_sql_query(queryset, cursor)), fast_repeat)
-        cold = median_ms(uncached(lambda q=queryset, c=cursor: keyset_page(q, after=c)), fast_repeat)
         paginator_repeat = max(1, repeat // 5) if page_number > 1 else repeat
 
         def default_paginator(q: Any = queryset, n: int = page_number) -> Any:
@@ -194,8 +182,8 @@ def bench_pages(team: Any, rows: int, repeat: int) -> None:
         django_default = median_ms(default_paginator, paginator_repeat)
         view = median_ms(lambda p=params: client.get("/calls/", p), max(3, repeat // 2))
         print(
-            f"{name:<18}{ours:>8.3f}ms{raw:>8.3f}ms{cold:>8.3f}ms{django_default:>10.2f}ms{view:>8.2f}ms"
-            f"{ours / raw:>11.1f}×{cold / raw:>13.1f}×{django_default / ours:>17.1f}×"
+            f"{name:<18}{ours:>8.3f}ms{raw:>8.3f}ms{django_default:>10.2f}ms{view:>8.2f}ms"
+            f"{ours / raw:>11.1f}×{django_default / ours:>17.1f}×"
         )
 
 

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, NamedTuple
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import CharField, Count, F, Func, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.db.models.sql import Query
 
 from .models import MISSED, CallRecord, Direction, Disposition
 
@@ -102,122 +100,31 @@ class KeysetPage:
     prev_cursor: str | None
 
 
-def keyset_query(
+def keyset_rows(
     queryset: QuerySet[CallRecord], *, sort: str, cursor: tuple[Any, int] | None, walk_descending: bool, size: int
-) -> Query:
-    """The one query a page runs: the listed columns of ``size + 1`` rows after ``cursor`` in (sort column, id) order.
-
-    Built on one copy of the filtered query: chaining querysets would copy it again at every step.
-    """
+) -> QuerySet[CallRecord, tuple[Any, ...]]:
+    """The one query a page runs: the listed columns of ``size + 1`` rows after ``cursor``, by (sort column, id)."""
     field = SORTS[sort.lstrip("-")]
-    query = queryset.query.chain()
     if cursor is not None:
         value, pk = cursor
         # The redundant `field <= value` lets the database range-scan the index.
         if walk_descending:
-            query.add_q(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
+            queryset = queryset.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
         else:
-            query.add_q(Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk)))
+            queryset = queryset.filter(Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk)))
+    ordering = [f"-{field}", "-id"] if walk_descending else [field, "id"]
     # The account's label only: loading the account would decrypt its credentials for every row.
-    query.add_annotation(F("account__label"), "account_label")
-    query.set_values(CallRow._fields)
-    query.clear_ordering(force=True)
-    query.add_ordering(*([f"-{field}", "-id"] if walk_descending else [field, "id"]))
-    query.set_limits(high=size + 1)
-    return query
-
-
-@dataclass(frozen=True)
-class Statement:
-    """The compiled SQL of one shape of page query, and the converters its columns need."""
-
-    sql: str
-    converters: dict[int, tuple[list[Any], Any]]
-
-
-# Compiling the page query costs more than running it on SQLite. Pages of one
-# shape (the same filters, sort and direction; other values) share their SQL,
-# so it is compiled once per shape and process; only the WHERE clause of the
-# filtered query is compiled per page, to get its parameters and to tell
-# shapes apart.
-STATEMENTS: dict[tuple[Any, ...], Statement] = {}
-MAX_STATEMENTS = 256
-
-
-def _shape_where(query: Query, using: str) -> tuple[str, list[Any]] | None:
-    """The WHERE clause of a filtered query; None when it matches nothing."""
-    try:
-        sql, params = query.get_compiler(using=using).compile(query.where)
-    except EmptyResultSet:
-        return None
-    except FullResultSet:
-        return "", []
-    return sql, list(params)
-
-
-def _is_plain(query: Query) -> bool:
-    """Whether the WHERE clause alone tells this filtered query's SQL apart from another's."""
     return (
-        sum(1 for count in query.alias_refcount.values() if count) <= 1  # filters may leave unused joins behind
-        and not query.annotations
-        and not query.extra
-        and not query.distinct
-        and query.group_by is None
-        and not query.is_sliced
-        and not query.combinator
-        and not query.select_for_update
+        queryset.annotate(account_label=F("account__label"))
+        .order_by(*ordering)
+        .values_list(*CallRow._fields)[: size + 1]
     )
-
-
-def _cursor_params(field: str, cursor: tuple[Any, int] | None, using: str) -> list[Any]:
-    """The keyset condition's parameters, prepared as the compiler prepares them."""
-    if cursor is None:
-        return []
-    value, pk = cursor
-    connection = connections[using]
-    model_field = CallRecord._meta.get_field(field)
-    pk_field = CallRecord._meta.pk
-    assert pk_field is not None
-    prepared = model_field.get_db_prep_value(value, connection)
-    return [prepared, prepared, pk_field.get_db_prep_value(pk, connection)]
 
 
 def page_rows(
     queryset: QuerySet[CallRecord], *, sort: str, cursor: tuple[Any, int] | None, walk_descending: bool, size: int
 ) -> list[CallRow]:
-    """Run the page query (`keyset_query`), compiled once per shape, into ``CallRow``s."""
-    using = queryset.db
-    where = _shape_where(queryset.query, using)
-    if where is None:
-        return []
-    where_sql, where_params = where
-    field = SORTS[sort.lstrip("-")]
-    params = where_params + _cursor_params(field, cursor, using)
-    key = (using, where_sql, tuple(queryset.query.alias_map), field, walk_descending, cursor is not None, size)
-    statement = STATEMENTS.get(key) if _is_plain(queryset.query) else None
-    if statement is None:
-        query = keyset_query(queryset, sort=sort, cursor=cursor, walk_descending=walk_descending, size=size)
-        compiler = query.get_compiler(using=using)
-        sql, compiled_params = compiler.as_sql()
-        statement = Statement(sql=sql, converters=compiler.get_converters([col for col, _, _ in compiler.select]))
-        # Reuse only what provably splits into "filtered WHERE + keyset condition" parameters.
-        if _is_plain(queryset.query) and list(compiled_params) == params:
-            if len(STATEMENTS) >= MAX_STATEMENTS:
-                STATEMENTS.clear()
-            STATEMENTS[key] = statement
-        params = list(compiled_params)
-    connection = connections[using]
-    with connection.cursor() as db_cursor:
-        db_cursor.execute(statement.sql, params)
-        rows: list[Any] = db_cursor.fetchall()
-    if rows and statement.converters:
-        columns: list[Any] = list(zip(*rows, strict=True))
-        for index, (functions, expression) in statement.converters.items():
-            column = columns[index]
-            for function in functions:
-                column = [function(value, expression, connection) for value in column]
-            columns[index] = column
-        rows = list(zip(*columns, strict=True))
+    rows = keyset_rows(queryset, sort=sort, cursor=cursor, walk_descending=walk_descending, size=size)
     return [CallRow._make(row) for row in rows]
 
 
