@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from telcoportal.providers.errors import RequestRefused
 from telcoportal.providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
 from telcoportal.providers.telphin import TelphinClient
 from telcoportal.providers.telsam import TelsamClient
@@ -19,9 +19,10 @@ from telcoportal.providers.verimor import VerimorClient
 
 from .fields import is_unreadable
 from .models import ProviderAccount
-from .provider_errors import AccountUnusable
+from .provider_errors import AccountUnusable, render_text
 from .provider_kinds import spec_for
-from .provider_options import base_url_problem, clean_options, url_guard
+from .provider_options import clean_options, refusal_reason, url_guard
+from .stored_text import StoredText, stored
 
 DEFAULT_TIMEOUT = (5.0, 20.0)
 
@@ -49,21 +50,25 @@ def _base(account: ProviderAccount) -> dict[str, Any]:
 
 def account_problem(account: ProviderAccount) -> str:
     """Why ``account`` cannot be used as stored (in words for its team); empty when it can."""
+    return render_text(account_problem_text(account))
+
+
+def account_problem_text(account: ProviderAccount) -> StoredText | None:
+    """``account_problem`` as a stored text (rendered in the reader's language); None when usable."""
     if is_unreadable(account.credentials):
-        return _("The credentials of %(label)s cannot be read: an admin must re-enter them.") % {"label": account.label}
-    problem = base_url_problem(account.kind, account.base_url)
-    if problem:
-        return _("The base URL of %(label)s cannot be used: %(problem)s") % {"label": account.label, "problem": problem}
+        return stored("account.unreadable", label=account.label)
+    if account.base_url:
+        try:
+            url_guard(account.kind).check_base_url(account.base_url)
+        except RequestRefused as exc:
+            refusal = stored(f"refusal.{refusal_reason(exc.reason)}")
+            return stored("account.base_url", label=account.label, problem=refusal)
     _cleaned, errors = clean_options(account.kind, account.options or {})
     if errors:
         labels = {o.name: str(o.label) for o in spec_for(account.kind).options}
         name, problem = next(iter(errors.items()))
-        return _("The setting “%(option)s” of %(label)s is invalid (%(problem)s): an admin can correct it.") % {
-            "option": labels.get(name, name),
-            "label": account.label,
-            "problem": problem,
-        }
-    return ""
+        return stored("account.option", option=labels.get(name, name), label=account.label, problem=problem)
+    return None
 
 
 class UnusableClient:
@@ -74,12 +79,12 @@ class UnusableClient:
     clients for every account keeps working.
     """
 
-    def __init__(self, message: str, provider: str) -> None:
-        self._message = message
+    def __init__(self, problem: StoredText, provider: str) -> None:
+        self._problem = problem
         self._provider = provider
 
     def _error(self) -> AccountUnusable:
-        return AccountUnusable(self._message, provider=self._provider)
+        return AccountUnusable(render_text(self._problem), provider=self._provider, text=self._problem)
 
     def __getattr__(self, name: str) -> Any:
         raise self._error()
@@ -102,7 +107,7 @@ def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides:
     An account that cannot work as stored gets an ``UnusableClient``: its first use raises
     ``AccountUnusable`` (a ProviderError) saying why.
     """
-    problem = account_problem(account)
+    problem = account_problem_text(account)
     if problem:
         return UnusableClient(problem, account.kind)
     creds = account.credentials or {}

@@ -8,7 +8,8 @@ says what and why.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from telcoportal.providers.errors import (
     AuthenticationFailed,
@@ -22,40 +23,72 @@ from telcoportal.providers.errors import (
     UnexpectedResponse,
 )
 
-from .provider_options import refusal_text
+from .provider_options import REFUSALS, refusal_reason
+from .stored_text import StoredText, Texts, render, stored
 
 
 class AccountUnusable(ProviderError, ValueError):
     """The account cannot build a client (unreadable credentials, an invalid stored option); a translated message.
 
+    ``text`` is the same message as a stored text, for what is kept and read later.
     Also a ValueError: code that reads "incomplete account" from a ValueError reads it right.
     """
 
+    def __init__(self, message: str, *, provider: str = "", text: StoredText | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.text: StoredText | str = text or message
 
-def describe(exc: ProviderError) -> str:
-    """One sentence for the user."""
+
+# key -> text with %(name)s parameters; ``excerpt`` is the provider's own words, kept verbatim
+TEXTS: dict[str, Promise] = {
+    "refused_by_us": _("We did not contact the provider: %(why)s"),
+    "not_sent": _("We did not send the request: %(why)s"),
+    "auth_failed": _("The provider refused the credentials. Check them in the provider account."),
+    "permission_denied": _("The provider account is not allowed to do this."),
+    "not_found": _("The provider does not have this record (any more)."),
+    "rejected": _("The provider rejected the request."),
+    "rate_limited": _("The provider asks us to slow down. Try again in a moment."),
+    "unavailable": _("The provider did not answer in time or is down. Try again later."),
+    "unexpected": _("The provider answered with something we could not read."),
+    "error": _("The provider reported an error."),
+    "with_excerpt": _("%(text)s (%(excerpt)s)"),
+    "field_refused": _("%(field)s: refused by the provider"),
+    **{f"refusal.{reason}": text for reason, text in REFUSALS.items()},
+    "account.unreadable": _("The credentials of %(label)s cannot be read: an admin must re-enter them."),
+    "account.base_url": _("The base URL of %(label)s cannot be used: %(problem)s"),
+    "account.option": _("The setting “%(option)s” of %(label)s is invalid (%(problem)s): an admin can correct it."),
+}
+
+_CLASSES: tuple[tuple[type[ProviderError], str], ...] = (
+    (AuthenticationFailed, "auth_failed"),
+    (PermissionDenied, "permission_denied"),
+    (NotFound, "not_found"),
+    (InvalidRequest, "rejected"),
+    (RateLimited, "rate_limited"),
+    (ProviderUnavailable, "unavailable"),
+    (UnexpectedResponse, "unexpected"),
+)
+
+
+def describe_stored(exc: ProviderError) -> StoredText | str:
+    """What ``describe`` says, as a stored text: rendered in the reader's language when read."""
     if isinstance(exc, AccountUnusable):
-        return exc.message
+        return exc.text
     if isinstance(exc, RequestRefused):
-        return _("We did not contact the provider: %(why)s") % {"why": refusal_text(exc.reason)}
+        return stored("refused_by_us", why=stored(f"refusal.{refusal_reason(exc.reason)}"))
     if isinstance(exc, InvalidRequest) and exc.status_code is None:
         # Our own check refused it before anything was sent: its message is ours, and says why.
-        return _("We did not send the request: %(why)s") % {"why": exc.message}
-    if isinstance(exc, AuthenticationFailed):
-        text = _("The provider refused the credentials. Check them in the provider account.")
-    elif isinstance(exc, PermissionDenied):
-        text = _("The provider account is not allowed to do this.")
-    elif isinstance(exc, NotFound):
-        text = _("The provider does not have this record (any more).")
-    elif isinstance(exc, InvalidRequest):
-        text = _("The provider rejected the request.")
-    elif isinstance(exc, RateLimited):
-        text = _("The provider asks us to slow down. Try again in a moment.")
-    elif isinstance(exc, ProviderUnavailable):
-        text = _("The provider did not answer in time or is down. Try again later.")
-    elif isinstance(exc, UnexpectedResponse):
-        text = _("The provider answered with something we could not read.")
-    else:
-        text = _("The provider reported an error.")
+        return stored("not_sent", why=exc.message)
+    key = next((key for cls, key in _CLASSES if isinstance(exc, cls)), "error")
     excerpt = getattr(exc, "excerpt", "")
-    return f"{text} ({excerpt})" if excerpt else text
+    return stored("with_excerpt", text=stored(key), excerpt=excerpt) if excerpt else stored(key)
+
+
+def describe(exc: ProviderError) -> str:
+    """One sentence for the user, in the active language."""
+    return render_text(describe_stored(exc))
+
+
+def render_text(value: StoredText | str | None, texts: Texts | None = None) -> str:
+    """A stored provider error (or an app's stored text, with its ``texts``) in the reader's language."""
+    return render(value, {**TEXTS, **texts} if texts else TEXTS)

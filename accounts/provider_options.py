@@ -14,7 +14,9 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from telcoportal.providers.errors import RequestRefused
 from telcoportal.providers.urlsafety import AllowList, UrlGuard, check_path
@@ -59,23 +61,30 @@ def url_guard(kind: str) -> UrlGuard:
     return UrlGuard(provider=str(kind), allowlist=allowlist())
 
 
+# Why we refused an address or path, in words (one sentence per reason; never per target).
+REFUSALS: dict[str, Promise] = {
+    "address": gettext_lazy(
+        "this address is not allowed for this provider. Use the provider's documented address, "
+        "or ask the operator to add it to PROVIDER_URL_ALLOWLIST."
+    ),
+    "scheme": gettext_lazy("only http:// and https:// addresses can be used."),
+    "userinfo": gettext_lazy("the address must not contain a user name or password."),
+    "query": gettext_lazy("the base URL must not contain “?” or “#”."),
+    "syntax": gettext_lazy("the address must not contain spaces, control characters or backslashes."),
+    "path": gettext_lazy(
+        "a path must be a plain path under the base URL (such as /fax/send): "
+        "not a full address, and without “?”, “#”, “%” or “..”."
+    ),
+}
+
+
+def refusal_reason(reason: str) -> str:
+    """A known refusal reason (an unknown one reads as ``address``)."""
+    return reason if reason in REFUSALS else "address"
+
+
 def refusal_text(reason: str) -> str:
-    """Why we refused an address or path, in words (one sentence per reason; never per target)."""
-    texts = {
-        "address": _(
-            "this address is not allowed for this provider. Use the provider's documented address, "
-            "or ask the operator to add it to PROVIDER_URL_ALLOWLIST."
-        ),
-        "scheme": _("only http:// and https:// addresses can be used."),
-        "userinfo": _("the address must not contain a user name or password."),
-        "query": _("the base URL must not contain “?” or “#”."),
-        "syntax": _("the address must not contain spaces, control characters or backslashes."),
-        "path": _(
-            "a path must be a plain path under the base URL (such as /fax/send): "
-            "not a full address, and without “?”, “#”, “%” or “..”."
-        ),
-    }
-    return texts.get(reason, texts["address"])
+    return str(REFUSALS[refusal_reason(reason)])
 
 
 def base_url_problem(kind: str, url: str) -> str:

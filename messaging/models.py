@@ -222,7 +222,8 @@ class SmsChunk(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
     sms_id = models.BigIntegerField(_("provider id"), null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True)  # rows written before ``error_stored``: shown as they are
+    error_stored = models.JSONField(default=dict, blank=True)  # {"key": …, "params": {…}} (messaging.texts)
     attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
@@ -238,6 +239,13 @@ class SmsChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.index}"
+
+    @property
+    def error_display(self) -> str:
+        """Why it failed, in the reader's language."""
+        from .texts import render
+
+        return render(self.error_stored or self.error)
 
 
 class SmsRecipient(models.Model):

@@ -29,7 +29,8 @@ from django.utils.translation import ngettext
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
-from accounts.provider_errors import describe
+from accounts.provider_errors import describe_stored
+from accounts.stored_text import StoredText, stored
 from telcoportal.db import pause_after_error, reconnect, with_retries
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
@@ -327,9 +328,7 @@ def sms_batch_send(*, batch_id: int) -> str:
     try:
         client = client_for(batch.account)
     except ValueError as exc:  # credentials missing: no request can go out, and the person should know why
-        reason = _("The provider account is incomplete (%(reason)s): fix it, then retry the failed chunks.") % {
-            "reason": exc
-        }
+        reason = stored("sms.account_incomplete", reason=str(exc))
         for chunk in batch.chunks.filter(state=SmsChunk.State.QUEUED):
             if SmsChunk.objects.filter(pk=chunk.pk, state=SmsChunk.State.QUEUED).update(
                 state=SmsChunk.State.SUBMITTING
@@ -396,7 +395,7 @@ def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
     now = timezone.now()
     claimed = SmsChunk.objects.filter(
         pk=chunk_id, state=SmsChunk.State.QUEUED, batch__state=SmsBatch.State.SENDING
-    ).update(state=SmsChunk.State.SUBMITTING, attempts=F("attempts") + 1, attempted_at=now, error="")
+    ).update(state=SmsChunk.State.SUBMITTING, attempts=F("attempts") + 1, attempted_at=now, error="", error_stored={})
     if claimed != 1:
         return False
     try:
@@ -430,12 +429,12 @@ def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
             isinstance(exc, ProviderUnavailable) and exc.request_sent
         )
         state = SmsChunk.State.UNKNOWN if outcome_unknown else SmsChunk.State.FAILED
-        error, retryable = describe(exc), _transient(exc)
+        error, retryable = describe_stored(exc), _transient(exc)
         with_retries(lambda: _chunk_finish(chunk, state, error=error, started=started, retryable=retryable))
         return False
     except SoftTimeLimitExceeded:
         # Cut off on the wire: the provider may have it, so its reports settle it.
-        message = _("The send was stopped by its time limit while this chunk was on its way to the provider.")
+        message = stored("sms.time_limit")
         with_retries(lambda: _chunk_finish(chunk, SmsChunk.State.UNKNOWN, error=message, started=started))
         raise
     # What the provider said is known here: a lost connection must not make it unknown.
@@ -464,11 +463,16 @@ def _chunk_finish(
     state: str,
     *,
     sms_id: int | None = None,
-    error: str = "",
+    error: StoredText | str = "",
     started: float | None = None,
     retryable: bool = False,
 ) -> None:
-    fields: dict[str, Any] = {"state": state, "error": error[:2000], "auto_retry": retryable}
+    # A chunk's error is kept as a key and parameters; its recipients' provider status is the provider's words only.
+    fields: dict[str, Any] = {"state": state, "auto_retry": retryable}
+    if isinstance(error, str):
+        fields.update(error=error, error_stored={})
+    else:
+        fields.update(error="", error_stored=error)
     if started is not None:
         fields["duration_ms"] = int((time.monotonic() - started) * 1000)
     if state == SmsChunk.State.SUBMITTED:
@@ -479,7 +483,7 @@ def _chunk_finish(
     else:
         recipient_state = SmsRecipient.State.PENDING
     SmsChunk.objects.filter(pk=chunk.pk).update(**fields)
-    chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text=error[:200])
+    chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text="")
     SmsBatch.objects.filter(pk=chunk.batch_id).update(progress_at=timezone.now())
 
 
@@ -601,7 +605,7 @@ def sms_batch_reconcile(*, batch: SmsBatch, client: Any) -> int:
             _chunk_finish(
                 chunk,
                 SmsChunk.State.FAILED,
-                error=_("The provider's reports do not show this chunk: it was not sent and can be retried."),
+                error=stored("sms.not_in_reports"),
                 retryable=True,
             )
             settled += 1
@@ -633,7 +637,8 @@ def sms_send_watchdog() -> str:
     cutoff = now - _stall()
     cut_off = SmsChunk.objects.filter(state=SmsChunk.State.SUBMITTING, attempted_at__lt=cutoff).update(
         state=SmsChunk.State.UNKNOWN,
-        error=_("The send stopped while this chunk was on its way to the provider: its reports will tell."),
+        error="",
+        error_stored=stored("sms.cut_off"),
     )
     stalled = SmsBatch.objects.filter(state=SmsBatch.State.SENDING, progress_at__lt=cutoff).filter(
         Q(resumed_at__isnull=True) | Q(resumed_at__lt=cutoff)

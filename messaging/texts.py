@@ -1,0 +1,23 @@
+"""What the send writes about a chunk in the background, as keys: rendered in the reader's language."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.provider_errors import render_text
+from accounts.stored_text import StoredText
+
+# key -> text with %(name)s parameters (provider errors' keys come from accounts.provider_errors)
+TEXTS: dict[str, Promise] = {
+    "sms.account_incomplete": _(
+        "The provider account is incomplete (%(reason)s): fix it, then retry the failed chunks."
+    ),
+    "sms.time_limit": _("The send was stopped by its time limit while this chunk was on its way to the provider."),
+    "sms.not_in_reports": _("The provider's reports do not show this chunk: it was not sent and can be retried."),
+    "sms.cut_off": _("The send stopped while this chunk was on its way to the provider: its reports will tell."),
+}
+
+
+def render(value: StoredText | str | None) -> str:
+    return render_text(value, TEXTS)
