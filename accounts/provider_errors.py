@@ -24,7 +24,7 @@ from telcoportal.providers.errors import (
 )
 
 from .provider_options import REFUSALS, refusal_reason
-from .stored_text import StoredText, Texts, render, stored
+from .stored_text import StoredText, Texts, render, render_kept, stored
 
 
 class AccountUnusable(ProviderError, ValueError):
@@ -89,6 +89,12 @@ def describe(exc: ProviderError) -> str:
     return render_text(describe_stored(exc))
 
 
-def render_text(value: StoredText | str | None, texts: Texts | None = None) -> str:
-    """A stored provider error (or an app's stored text, with its ``texts``) in the reader's language."""
-    return render(value, {**TEXTS, **texts} if texts else TEXTS)
+def render_text(value: StoredText | str | None, texts: Texts | None = None, *, old_text: str | None = None) -> str:
+    """A stored provider error (or an app's stored text, with its ``texts``) in the reader's language.
+
+    ``old_text``: the row's text column, for rows written before keys (``stored_text.render_kept``).
+    """
+    merged = {**TEXTS, **texts} if texts else TEXTS
+    if old_text is not None:
+        return render_kept(value if isinstance(value, dict) else None, old_text, merged)
+    return render(value, merged)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 StoredText = dict[str, Any]
 Texts = Mapping[str, Promise]
@@ -41,3 +42,11 @@ def render(value: StoredText | str | None, texts: Texts) -> str:
         return str(template) % values
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+def render_kept(value: StoredText | None, old_text: str, texts: Texts) -> str:
+    """A row's stored text; a row from before keys has text: one of our sentences (workers wrote them in
+    English) reads in the reader's language, anything else as it is."""
+    if value:
+        return render(value, texts)
+    return gettext(old_text) if old_text else ""

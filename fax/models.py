@@ -95,8 +95,9 @@ class Fax(models.Model):
     provider_ref = models.JSONField(default=dict, blank=True)
     # the provider's record of a received fax as it came, untruncated
     raw = models.JSONField(default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    # provider field errors mapped onto compose-form fields: {"recipients": ["…"]}
+    error = models.TextField(_("error"), blank=True)  # rows written before ``error_stored``: shown as they are
+    error_stored = models.JSONField(default=dict, blank=True)  # {"key": …, "params": {…}} (fax.timeline.TEXTS)
+    # provider field errors mapped onto compose-form fields: {"recipients": ["…" or {"key": …, "params": {…}}]}
     error_fields = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # a send whose answer never came back: reconciled from the provider, never resent blindly
@@ -145,17 +146,23 @@ class Fax(models.Model):
         return self.status not in UNFINISHED
 
     @property
-    def error_text(self) -> str:
-        """The error in the reader's language where it is one of our own sentences (workers write them in English)."""
-        from django.utils.translation import gettext
-
-        return gettext(self.error) if self.error else ""
-
-    @property
     def provider_status_text(self) -> str:
         from .timeline import provider_status_text
 
         return provider_status_text(self.provider_status)
+
+    @property
+    def error_text(self) -> str:
+        """Why it failed, in the reader's language (rows from before keys: see ``stored_text.render_kept``)."""
+        from .timeline import render_error
+
+        return render_error(self.error_stored, old_text=self.error)
+
+    @property
+    def error_fields_display(self) -> dict[str, list[str]]:
+        from .timeline import render_error
+
+        return {name: [render_error(m) for m in problems] for name, problems in (self.error_fields or {}).items()}
 
     def documents_of(self, role: str) -> list[FaxDocument]:
         return [d for d in self.documents.all() if d.role == role]

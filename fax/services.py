@@ -29,7 +29,9 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
-from accounts.provider_errors import describe
+from accounts.provider_errors import describe, describe_stored
+from accounts.stored_text import StoredText
+from accounts.stored_text import stored as keyed
 from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
 from telcoportal.db import with_retries
 from telcoportal.providers.errors import (
@@ -42,7 +44,6 @@ from telcoportal.providers.errors import (
 from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from . import documents as docs
-from . import timeline
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
 from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, FaxInboxPoll, Quality, Status
 from .numbers import display_number
@@ -247,13 +248,13 @@ def fax_send(*, fax_id: int) -> str:
     """Sends one queued fax once. Returns a short status for the task: sent, retry-later, failed, …"""
     now = timezone.now()
     claimed = Fax.objects.filter(pk=fax_id, status=Status.QUEUED, direction=Direction.OUTGOING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, status_changed_at=now, error=""
+        status=Status.SENDING, attempts=F("attempts") + 1, status_changed_at=now, error="", error_stored={}
     )
     if claimed != 1:
         return "not-queued"
     fax = Fax.objects.select_related("account", "team").get(pk=fax_id)
     if fax.account is None or not fax.account.is_active:
-        _finish(fax, Status.FAILED, message=_("The provider account is gone or inactive."))
+        _finish(fax, Status.FAILED, message=keyed("account_gone"))
         return "failed"
     _event(fax, "attempt", Status.SENDING, key="attempt", params={"n": fax.attempts})
     gateway = gateway_for(fax.account)
@@ -268,9 +269,9 @@ def fax_send(*, fax_id: int) -> str:
     except ProviderUnavailable as exc:
         if exc.request_sent:
             return _outcome_unknown(fax, exc, started)
-        return _requeue_or_fail(fax, describe(exc))
+        return _requeue_or_fail(fax, describe_stored(exc))
     except RateLimited as exc:
-        return _requeue_or_fail(fax, describe(exc))
+        return _requeue_or_fail(fax, describe_stored(exc))
     except UnexpectedResponse as exc:
         # The provider answered but we could not read it: it may well have taken the fax.
         return _outcome_unknown(fax, exc, started)
@@ -279,10 +280,10 @@ def fax_send(*, fax_id: int) -> str:
         return _outcome_unknown(fax, None, started)
     except InvalidRequest as exc:
         fax.error_fields = gateway.map_fields(exc.field_errors)
-        _finish(fax, Status.FAILED, message=describe(exc), update=["error_fields"])
+        _finish(fax, Status.FAILED, message=describe_stored(exc), update=["error_fields"])
         return "failed"
     except ProviderError as exc:
-        _finish(fax, Status.FAILED, message=describe(exc))
+        _finish(fax, Status.FAILED, message=describe_stored(exc))
         return "failed"
     finally:
         gateway.close()
@@ -315,21 +316,20 @@ def _accepted(fax: Fax, provider_id: str, provider_status: str, status: str, ref
 def _outcome_unknown(fax: Fax, exc: ProviderError | None, started: datetime) -> str:
     """``exc`` None: the send was cut off (time limit, a worker that died) with the request on its way."""
     fax.outcome_unknown = True
-    fax.error = (
-        describe(exc) if exc is not None else _("The send stopped while the fax was on its way to the provider.")
-    )
+    _set_error(fax, describe_stored(exc) if exc is not None else keyed("send_cut_off"))
     fax.provider_ref = {**fax.provider_ref, "attempt_started": started.isoformat()}
-    fax.save(update_fields=["outcome_unknown", "error", "provider_ref"])
+    fax.save(update_fields=["outcome_unknown", "error", "error_stored", "provider_ref"])
     _event(fax, "unknown", Status.SENDING, key="unknown")
     return "unknown"
 
 
-def _requeue_or_fail(fax: Fax, message: str) -> str:
+def _requeue_or_fail(fax: Fax, message: StoredText | str) -> str:
     if fax.attempts >= MAX_ATTEMPTS:
-        _finish(fax, Status.FAILED, message=message + " " + _("Gave up after %(n)d attempts.") % {"n": fax.attempts})
+        _finish(fax, Status.FAILED, message=keyed("gave_up", error=message, n=fax.attempts))
         return "failed"
-    Fax.objects.filter(pk=fax.pk).update(status=Status.QUEUED, error=message, status_changed_at=timezone.now())
-    fax.status, fax.error = Status.QUEUED, message
+    fields = _set_error(fax, message)
+    Fax.objects.filter(pk=fax.pk).update(status=Status.QUEUED, status_changed_at=timezone.now(), **fields)
+    fax.status = Status.QUEUED
     _event(fax, "requeued", Status.QUEUED, message)
     return "retry-later"
 
@@ -353,16 +353,15 @@ def fax_track(*, fax: Fax) -> str:
             return "no-status"
         tracked = gateway.track(fax)
     except (ProviderError, Unsupported) as exc:
-        message = describe(exc) if isinstance(exc, ProviderError) else ""
-        if message and message != fax.error:
-            Fax.objects.filter(pk=fax.pk).update(error=message)
+        if isinstance(exc, ProviderError) and describe_stored(exc) != (fax.error_stored or fax.error):
+            Fax.objects.filter(pk=fax.pk).update(**_set_error(fax, describe_stored(exc)))
         return "error"
     finally:
         gateway.close()
     if tracked.pages and tracked.pages != fax.pages:
         fax.pages = tracked.pages
-    fax.error = ""
-    fax.save(update_fields=["pages", "provider_ref", "error"])
+    _set_error(fax, "")
+    fax.save(update_fields=["pages", "provider_ref", "error", "error_stored"])
     _set_status(fax, tracked.status, tracked.provider_status, tracked.message)
     return fax.status
 
@@ -377,7 +376,7 @@ def _reconcile(fax: Fax, gateway: Gateway) -> str:
         return "still-unknown"
     fax.outcome_unknown = False
     fax.save(update_fields=["outcome_unknown"])
-    _finish(fax, Status.FAILED, message=_("The provider has no record of this fax: it was not sent. You can retry it."))
+    _finish(fax, Status.FAILED, message=keyed("no_record"))
     return "failed"
 
 
@@ -541,22 +540,19 @@ def _fetch_received_document(fax: Fax, gateway: Gateway) -> bool:
     try:
         _save_document(fax, FaxDocument.Role.RECEIVED, gateway.incoming_document(fax))
     except Exception as exc:  # the fax is known now: whatever went wrong, the next poll tries again
-        key = ""
         if isinstance(exc, ProviderError):
-            message = describe(exc)
+            message = describe_stored(exc)
         else:
             log.exception("fax %s: the received document could not be stored", fax.pk)
-            key, message = "document_missing", str(timeline.TEXTS["document_missing"])
+            message = keyed("document_missing")
         tries = int(fax.provider_ref.get("document_tries") or 0) + 1
         fax.provider_ref = {**fax.provider_ref, "document_tries": tries}
-        Fax.objects.filter(pk=fax.pk).update(error=message, provider_ref=fax.provider_ref)
-        if message != fax.error:
-            _event(fax, "error", "", "" if key else message, key=key)
-        fax.error = message
+        if message != (fax.error_stored or fax.error):
+            _event(fax, "error", "", message)
+        Fax.objects.filter(pk=fax.pk).update(provider_ref=fax.provider_ref, **_set_error(fax, message))
         return False
-    if fax.error:
-        Fax.objects.filter(pk=fax.pk).update(error="")
-        fax.error = ""
+    if fax.error or fax.error_stored:
+        Fax.objects.filter(pk=fax.pk).update(**_set_error(fax, ""))
     return True
 
 
@@ -587,7 +583,7 @@ def fetch_received_document(*, fax: Fax) -> FaxDocument:
     gateway = gateway_for(fax.account)
     try:
         if not _fetch_received_document(fax, gateway):
-            raise FaxActionError(fax.error)
+            raise FaxActionError(fax.error_text)
     finally:
         gateway.close()
     return fax.documents_of(FaxDocument.Role.RECEIVED)[0]
@@ -669,6 +665,7 @@ def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = Non
             status=Status.QUEUED,
             attempts=0,
             error="",
+            error_stored={},
             error_fields={},
             status_changed_at=timezone.now(),
             completed_at=None,
@@ -798,7 +795,9 @@ def fax_watchdog() -> int:
     return flagged
 
 
-def _set_status(fax: Fax, status: str, provider_status: str, message: str = "", *, force_event: bool = False) -> None:
+def _set_status(
+    fax: Fax, status: str, provider_status: str, message: StoredText | str = "", *, force_event: bool = False
+) -> None:
     changed = status != fax.status
     said_more = bool(provider_status) and provider_status[:100] != fax.provider_status
     now = timezone.now()
@@ -815,9 +814,8 @@ def _set_status(fax: Fax, status: str, provider_status: str, message: str = "", 
         fax_failed_notify(fax=fax)
 
 
-def _finish(fax: Fax, status: str, *, message: str, update: Sequence[str] = ()) -> None:
-    fax.error = message
-    fax.save(update_fields=["error", *update])
+def _finish(fax: Fax, status: str, *, message: StoredText | str, update: Sequence[str] = ()) -> None:
+    fax.save(update_fields=[*_set_error(fax, message), *update])
     _set_status(fax, status, fax.provider_status, message)
 
 
@@ -825,17 +823,33 @@ def _event(
     fax: Fax,
     kind: str,
     status: str,
-    message: str = "",
+    message: StoredText | str = "",
     *,
     key: str = "",
     params: dict[str, Any] | None = None,
     actor: User | None = None,
 ) -> FaxEvent:
-    """A timeline line: ours as ``key`` + ``params`` (rendered in the reader's language), the provider's as text."""
+    """A timeline line: ours as ``key`` + ``params`` (rendered in the reader's language), the provider's as text.
+
+    ``message`` may be a stored text (an error): its key and parameters are kept the same way.
+    """
+    if isinstance(message, dict):
+        key, params, message = message["key"], message.get("params") or {}, ""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return FaxEvent.objects.create(
         fax=fax, kind=kind, status=status, message_key=key, params=params or {}, message=message[:2000], actor=user
     )
+
+
+def _set_error(fax: Fax, message: StoredText | str) -> dict[str, Any]:
+    """Sets the fax's error (ours as a stored text; "" clears it); the fields to save."""
+    if isinstance(message, dict):
+        fields: dict[str, Any] = {"error": "", "error_stored": message}
+    else:
+        fields = {"error": message, "error_stored": {}}
+    for name, value in fields.items():
+        setattr(fax, name, value)
+    return fields
 
 
 def document_filename(document: FaxDocument, *, media_type: str = "") -> str:

@@ -13,6 +13,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.provider_errors import TEXTS as PROVIDER_TEXTS
+from accounts.provider_errors import render_text
+from accounts.stored_text import StoredText, stored
+
 # key -> text with %(name)s parameters
 TEXTS: dict[str, Promise] = {
     "attempt": _("Attempt %(n)d"),
@@ -26,6 +30,11 @@ TEXTS: dict[str, Promise] = {
     "stuck": _("Fax %(id)s to %(number)s has been %(status)s since %(since)s."),
     "document_missing": _("The provider's document could not be stored; it is fetched again shortly."),
     "pasifik_counts": _("delivered %(delivered)d/%(count)d, undelivered %(undelivered)d, waiting %(waiting)d"),
+    # a fax's error (Fax.error_stored), on the timeline too; provider errors' keys come from accounts.provider_errors
+    "account_gone": _("The provider account is gone or inactive."),
+    "send_cut_off": _("The send stopped while the fax was on its way to the provider."),
+    "gave_up": _("%(error)s Gave up after %(n)d attempts."),
+    "no_record": _("The provider has no record of this fax: it was not sent. You can retry it."),
 }
 
 # what an event without a status is called on the timeline
@@ -51,14 +60,14 @@ PASIFIK_COUNTS = re.compile(r"^delivered (\d+)/(\d+), undelivered (\d+), waiting
 
 def render(key: str, params: dict[str, Any]) -> str:
     """The text of ``key`` in the active language; "" for an unknown key."""
-    template = TEXTS.get(key)
-    if template is None:
+    if key not in TEXTS and key not in PROVIDER_TEXTS:
         return ""
-    values = {name: _value(name, value) for name, value in params.items()}
-    try:
-        return str(template) % values
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+    return render_text(stored(key, **{name: _value(name, value) for name, value in params.items()}), TEXTS)
+
+
+def render_error(value: StoredText | str | None, *, old_text: str | None = None) -> str:
+    """A fax's stored error in the reader's language (``old_text``: the row's text from before keys)."""
+    return render_text(value, TEXTS, old_text=old_text)
 
 
 def _value(name: str, value: Any) -> Any:

@@ -79,7 +79,7 @@ class FaxListView(TeamView, TemplateView):
                 yield [
                     fax.pk, fax.created_at, fax.get_direction_display(), fax.get_status_display(),
                     fax.provider_status_text, fax.account.label if fax.account else "", fax.our_number,
-                    fax.remote_number, fax.pages, fax.attempts, fax.error,
+                    fax.remote_number, fax.pages, fax.attempts, fax.error_text,
                 ]  # fmt: skip
 
         return export_response(
@@ -139,7 +139,7 @@ class FaxComposeView(TeamView, TemplateView):
                 "recipients": "+" + fax.remote_number,
                 "quality": fax.quality,
             }
-            return initial, files, fax.error_fields or {}
+            return initial, files, fax.error_fields_display
         return {}, [], {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -6,7 +6,7 @@ from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipi
 class SmsChunkInline(admin.TabularInline):
     model = SmsChunk
     extra = 0
-    fields = ("index", "state", "universal", "size", "sms_id", "attempts", "attempted_at", "error_display")
+    fields = ("index", "state", "universal", "size", "sms_id", "attempts", "attempted_at", "error_text")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

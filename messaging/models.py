@@ -241,11 +241,11 @@ class SmsChunk(models.Model):
         return f"{self.batch_id}/{self.index}"
 
     @property
-    def error_display(self) -> str:
-        """Why it failed, in the reader's language."""
+    def error_text(self) -> str:
+        """Why it failed, in the reader's language (rows from before keys: see ``stored_text.render_kept``)."""
         from .texts import render
 
-        return render(self.error_stored or self.error)
+        return render(self.error_stored, old_text=self.error)
 
 
 class SmsRecipient(models.Model):

@@ -19,5 +19,5 @@ TEXTS: dict[str, Promise] = {
 }
 
 
-def render(value: StoredText | str | None) -> str:
-    return render_text(value, TEXTS)
+def render(value: StoredText | str | None, *, old_text: str | None = None) -> str:
+    return render_text(value, TEXTS, old_text=old_text)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from accounts.stored_text import StoredText, stored
 from telcoportal.providers.files import JPEG, PDF, PNG, TIFF
+from telcoportal.providers.transport import REFUSED
 
 if TYPE_CHECKING:
     from accounts.models import ProviderAccount
@@ -144,12 +146,19 @@ class Gateway:
     def cancel(self, fax: Fax) -> Tracked:
         raise Unsupported
 
-    def map_fields(self, field_errors: dict[str, list[str]]) -> dict[str, list[str]]:
-        mapped: dict[str, list[str]] = {}
+    def map_fields(self, field_errors: dict[str, list[str]]) -> dict[str, list[StoredText | str]]:
+        mapped: dict[str, list[StoredText | str]] = {}
         for name, messages in field_errors.items():
             target = self.field_map.get(name) or self.field_map.get(name.split(".")[0]) or "__all__"
-            mapped.setdefault(target, []).extend(str(m) for m in messages)
+            mapped.setdefault(target, []).extend(_field_problem(name, m) for m in messages)
         return mapped
+
+
+def _field_problem(name: str, message: Any) -> StoredText | str:
+    """The provider's words about a field as they came; our own "refused" note as a key."""
+    if message == f"{name}: {REFUSED}":
+        return stored("field_refused", field=name)
+    return str(message)
 
 
 def raw_record(item: Any) -> dict[str, Any]:

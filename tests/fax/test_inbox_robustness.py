@@ -133,13 +133,13 @@ def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
 
     assert new > 0
     assert not FaxDocument.objects.exists()
-    assert all(f.error for f in Fax.objects.filter(direction=Direction.INCOMING))
+    assert all(f.error_text for f in Fax.objects.filter(direction=Direction.INCOMING))
 
     sandbox.faults.clear()  # the provider serves documents again
     assert services.fax_fetch_incoming(account=account) == 0
     for fax in Fax.objects.filter(direction=Direction.INCOMING):
         assert fax.documents.filter(role=FaxDocument.Role.RECEIVED).exists(), fax.provider_id
-        assert fax.error == ""
+        assert fax.error_text == ""
 
 
 def test_a_document_that_storage_refuses_leaves_the_fax_fetchable_again(

@@ -143,7 +143,7 @@ def test_provider_down_before_the_request_left_keeps_it_queued_then_fails_after_
     # eager Celery ran the automatic retries at once: three attempts, then failed with the reason
     assert fax.status == Status.FAILED
     assert fax.attempts == services.MAX_ATTEMPTS
-    assert "did not answer" in fax.error and "Gave up after 3 attempts" in fax.error
+    assert "did not answer" in fax.error_text and "Gave up after 3 attempts" in fax.error_text
     assert services.can_retry(fax)
 
 
@@ -165,7 +165,7 @@ def test_a_server_error_on_submit_is_an_unknown_outcome_reconciled_not_resent(
     fax = track(fax)
 
     assert fax.status == Status.FAILED
-    assert "no record" in fax.error
+    assert "no record" in fax.error_text
     assert len(sandbox.requests_for("pasifik", "fax/submit")) == submits  # never resent blindly
     assert services.can_retry(fax)
 
@@ -195,7 +195,7 @@ def test_telsam_field_errors_land_on_the_form_fields(
 
     assert fax.status == Status.FAILED
     assert "recipients" in fax.error_fields
-    assert "rejected" in fax.error
+    assert "rejected" in fax.error_text
 
 
 def test_verimor_invalid_base64_lands_on_the_files_field(

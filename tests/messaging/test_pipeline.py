@@ -126,7 +126,7 @@ def test_a_refusal_fails_the_chunk_with_a_clear_reason_and_keeps_the_recipients(
     with django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111", "905322222222"])
     chunk = batch.chunks.get()
-    assert chunk.state == "failed" and "credentials" in chunk.error_display
+    assert chunk.state == "failed" and "credentials" in chunk.error_text
     assert set(batch.recipients.values_list("state", flat=True)) == {"failed"}
     with django_capture_on_commit_callbacks(execute=True):
         services.sms_batch_retry_failed(batch=batch, actor=alice)
@@ -288,7 +288,7 @@ def test_an_account_without_credentials_fails_the_chunks_with_a_reason(
     with django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111"])
     chunk = batch.chunks.get()
-    assert chunk.state == "failed" and "incomplete" in chunk.error_display
+    assert chunk.state == "failed" and "incomplete" in chunk.error_text
     assert services.sms_reports_poll().startswith("0 batches")
 
 
