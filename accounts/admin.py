@@ -73,9 +73,9 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "base_url",
         "is_active",
         "last_checked_at",
-        "last_error",
+        "last_error_text",
     ]
-    readonly_fields = ["team", "kind", "credentials_set", "options", "base_url", "last_checked_at", "last_error"]
+    readonly_fields = ["team", "kind", "credentials_set", "options", "base_url", "last_checked_at", "last_error_text"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
@@ -89,7 +89,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description=_("error"))
     def has_error(self, obj: ProviderAccount) -> bool:
-        return bool(obj.last_error)
+        return bool(obj.last_error or obj.last_error_stored)
 
 
 @admin.register(AuditEvent)

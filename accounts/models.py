@@ -181,7 +181,8 @@ class ProviderAccount(models.Model):
     base_url = models.URLField(_("base URL"), blank=True, help_text=_("Leave empty for the provider's own address."))
     is_active = models.BooleanField(_("active"), default=True)
     last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)  # rows from before ``last_error_stored``
+    last_error_stored = models.JSONField(default=dict, blank=True)  # {"key": …, "params": {…}} (provider_errors)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -203,7 +204,14 @@ class ProviderAccount(models.Model):
     def is_healthy(self) -> bool | None:
         if self.last_checked_at is None:
             return None
-        return not self.last_error
+        return not (self.last_error or self.last_error_stored)
+
+    @property
+    def last_error_text(self) -> str:
+        """The last check's error in the reader's language."""
+        from .provider_errors import render_text
+
+        return render_text(self.last_error_stored, old_text=self.last_error)
 
 
 class AuditEvent(models.Model):

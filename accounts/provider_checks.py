@@ -17,13 +17,15 @@ from telcoportal.providers.errors import ProviderError
 from .audit import audit_record
 from .models import ProviderAccount, User
 from .provider_clients import client_for
-from .provider_errors import describe
+from .provider_errors import describe, describe_stored
+from .stored_text import StoredText
 
 
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
     message: str
+    text: StoredText | str = ""  # ``message`` as a stored text, for what is kept and read later
 
 
 def _check_pasifik(client: Any) -> str:
@@ -74,7 +76,7 @@ def provider_account_check(
         message = CHECKS[account.kind](client_for(account))
         result = CheckResult(ok=True, message=message)
     except ProviderError as exc:
-        result = CheckResult(ok=False, message=describe(exc))
+        result = CheckResult(ok=False, message=describe(exc), text=describe_stored(exc))
     except ValueError as exc:  # missing credentials, or Telsam not connected yet
         result = CheckResult(ok=False, message=str(exc))
     was_healthy = account.is_healthy
@@ -83,7 +85,7 @@ def provider_account_check(
 
     # A person testing sees the outcome; the periodic check tells the team when working credentials stop working.
     told = bool(was_healthy) and actor is None
-    provider_check_recorded(account=account, ok=result.ok, error=result.message, was_healthy=told)
+    provider_check_recorded(account=account, ok=result.ok, error=result.text or result.message, was_healthy=told)
     if actor is not None:
         audit_record(
             team=account.team, actor=actor, action="provider.check", target=account, request=request, ok=result.ok
@@ -93,9 +95,12 @@ def provider_account_check(
 
 def _record_outcome(account: ProviderAccount, result: CheckResult) -> None:
     account.last_checked_at = timezone.now()
-    account.last_error = "" if result.ok else result.message
+    failure = "" if result.ok else (result.text or result.message)
+    account.last_error, account.last_error_stored = ("", failure) if isinstance(failure, dict) else (failure, {})
     ProviderAccount.objects.filter(pk=account.pk).update(
-        last_checked_at=account.last_checked_at, last_error=account.last_error
+        last_checked_at=account.last_checked_at,
+        last_error=account.last_error,
+        last_error_stored=account.last_error_stored,
     )
 
 
@@ -108,7 +113,7 @@ def telsam_connect_complete(
         client_for(account, redirect_uri=redirect_uri).token_from_code(code=code)
         result = CheckResult(ok=True, message=_("%(label)s is connected to Telsam.") % {"label": account.label})
     except ProviderError as exc:
-        result = CheckResult(ok=False, message=describe(exc))
+        result = CheckResult(ok=False, message=describe(exc), text=describe_stored(exc))
     _record_outcome(account, result)
     audit_record(
         team=account.team, actor=actor, action="provider.connect", target=account, request=request, ok=result.ok

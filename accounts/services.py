@@ -282,7 +282,7 @@ def provider_account_save(
     account.is_active = is_active
     if changed or rerouted:
         account.token_cache = {}  # tokens belong to the old credentials and the old address
-        account.last_error = ""
+        account.last_error, account.last_error_stored = "", {}
     account.save()
     audit_record(
         team=team,

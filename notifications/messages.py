@@ -67,6 +67,10 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
 
 
 def _shown(name: str, value: Any, tz: Any) -> Any:
+    if isinstance(value, dict):  # an error kept as a key and parameters (a provider's, a fax's)
+        from fax.timeline import render_error
+
+        return render_error(value)
     if name in FORMATTERS:
         return FORMATTERS[name](value)
     if name == "since" and isinstance(value, str):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
+from accounts.stored_text import StoredText
 from fax.numbers import display_number
 from telcoportal.providers.errors import ProviderError
 
@@ -191,7 +192,7 @@ def fax_failed_notify(*, fax: Any) -> None:
         params={
             "id": fax.pk,
             "number": display_number(fax.remote_number),
-            "error": (fax.error or fax.provider_status or "")[:200],
+            "error": fax.error_stored or (fax.error or fax.provider_status or "")[:200],
         },
         url=reverse("fax-detail", args=[fax.pk]),
         recipient=sender,
@@ -209,7 +210,9 @@ def low_balance_key(account: ProviderAccount) -> str:
     return f"low_balance:{account.pk}"
 
 
-def provider_check_recorded(*, account: ProviderAccount, ok: bool, error: str, was_healthy: bool | None) -> None:
+def provider_check_recorded(
+    *, account: ProviderAccount, ok: bool, error: StoredText | str, was_healthy: bool | None
+) -> None:
     """After a periodic provider check: tell the team when working credentials start failing."""
     if ok:
         condition_clear(team=account.team, key=credentials_key(account))
@@ -218,7 +221,7 @@ def provider_check_recorded(*, account: ProviderAccount, ok: bool, error: str, w
         notify(
             team=account.team,
             kind=Kind.CREDENTIALS_FAILING,
-            params={"account": account.label, "error": str(error)[:200]},
+            params={"account": account.label, "error": error if isinstance(error, dict) else str(error)[:200]},
             url=reverse("dashboard") + "#panel-health",
             key=credentials_key(account),
         )

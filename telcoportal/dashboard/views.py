@@ -124,7 +124,7 @@ def account_health(account: ProviderAccount) -> Health:
     if account.is_healthy is None:
         return Health(account, "not_checked", account.last_checked_at, "")
     state = "ok" if account.is_healthy else "failing"
-    return Health(account, state, account.last_checked_at, account.last_error)
+    return Health(account, state, account.last_checked_at, account.last_error_text)
 
 
 class HealthPanel(PanelView):

@@ -67,8 +67,8 @@ def test_refused_credentials_are_recorded_as_the_last_error(
     result = provider_account_check(account=account)
     assert not result.ok
     account.refresh_from_db()
-    assert "refused the credentials" in account.last_error
-    assert "wrong" not in account.last_error
+    assert "refused the credentials" in account.last_error_text
+    assert "wrong" not in account.last_error_text
 
 
 def test_a_provider_that_is_down_gives_a_clear_message_not_a_crash(

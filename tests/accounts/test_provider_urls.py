@@ -329,7 +329,7 @@ def test_answers_of_hosts_that_are_not_the_providers_are_never_echoed(
     response = alice_client.post(reverse("provider-test", args=[account.pk]), follow=True)
     assert len(server.hits) >= 1  # it did answer
     assert MARKER not in response.content.decode()
-    assert MARKER not in ProviderAccount.objects.get(pk=account.pk).last_error
+    assert MARKER not in ProviderAccount.objects.get(pk=account.pk).last_error_text
 
 
 @pytest.mark.django_db
