@@ -42,6 +42,7 @@ from telcoportal.providers.errors import (
     UnexpectedResponse,
 )
 from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
+from telcoportal.queueing import queue_after_commit
 
 from . import documents as docs
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
@@ -102,7 +103,8 @@ def draft_create(
     draft.save()
     from .tasks import render_draft
 
-    transaction.on_commit(lambda: render_draft.delay(draft.pk))
+    # With the broker down the preview is drawn here, in the request (the renderer is bounded).
+    queue_after_commit(render_draft, draft.pk, on_failure=lambda: draft_render(draft_id=draft.pk))
     return draft
 
 
@@ -231,14 +233,8 @@ def _attach(fax: Fax, role: str, stored: dict[str, Any], position: int) -> FaxDo
 def _queue_sends(fax_ids: list[int]) -> None:
     from .tasks import send_fax
 
-    def queue(pk: int) -> None:
-        try:
-            send_fax.delay(pk)
-        except Exception:  # the broker is down: the fax is stored queued, and the watchdog (stale_queued) sends it
-            log.warning("fax %s: its send could not be queued; the watchdog will", pk, exc_info=True)
-
-    for pk in fax_ids:
-        transaction.on_commit(lambda pk=pk: queue(pk))
+    for pk in fax_ids:  # a broker that is down leaves the fax queued: the watchdog (stale_queued) sends it
+        queue_after_commit(send_fax, pk)
 
 
 # --- sending -------------------------------------------------------------------------------------

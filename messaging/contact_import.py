@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Team, User
+from telcoportal.queueing import queue_after_commit
 
 from .imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
 from .models import Contact, ContactGroup, ContactImport
@@ -93,6 +94,30 @@ def contact_import_start(
         path=path,
         total_rows=table.row_estimate,
     )
+
+
+def contact_import_queue(job: ContactImport) -> None:
+    """Hands a stored import to the worker; if the broker is down it stays queued for ``contact_imports_resume``."""
+    from .tasks import contact_import_task
+
+    queue_after_commit(contact_import_task, job.pk)
+
+
+def contact_imports_resume() -> int:
+    """Imports still waiting for the worker a while after upload (their queuing failed, or the message was
+    lost) are queued again; the claim in ``contact_import_run`` makes a second delivery harmless."""
+    waiting = ContactImport.objects.filter(
+        state=ContactImport.State.QUEUED,
+        created_at__lt=timezone.now() - timedelta(seconds=settings.SEND_STALL_SECONDS),
+        created_at__gte=timezone.now() - STALE,
+    ).values_list("pk", flat=True)
+    from .tasks import contact_import_task
+
+    count = 0
+    for pk in waiting:
+        contact_import_task.delay(pk)
+        count += 1
+    return count
 
 
 def runs_inline(job: ContactImport) -> bool:

@@ -13,6 +13,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,  # seconds; reports settle within minutes of a send
         "options": {"expires": 55},
     },
+    "sms-resume-contact-imports": {
+        "task": "messaging.tasks.contact_imports_resume_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "sms-expire-contact-imports": {
         "task": "messaging.tasks.contact_imports_expire_task",
         "schedule": 3600.0,

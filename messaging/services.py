@@ -33,6 +33,7 @@ from accounts.provider_errors import describe_stored
 from accounts.stored_text import StoredText, stored
 from telcoportal.db import pause_after_error, reconnect, with_retries
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
+from telcoportal.queueing import queue_after_commit
 
 from . import balance, encoding
 from .models import OptOut, SmsBatch, SmsChunk, SmsRecipient
@@ -304,17 +305,13 @@ def _bulk_insert(rows: Iterable[SmsRecipient]) -> None:
 def _queue_send(batch_id: int, countdown: int | None = None) -> None:
     from .tasks import sms_batch_send_task
 
-    def queue() -> None:
-        try:
-            sms_batch_send_task.apply_async((batch_id,), countdown=countdown or None)
-        except Exception:  # the broker is down: the batch is stored, and the watchdog queues it once it is back
-            log.warning("SMS batch %s: its send could not be queued; the watchdog will", batch_id, exc_info=True)
-            if not countdown:  # stalled from now on, so the page says so and the next watchdog round resumes it
-                SmsBatch.objects.filter(pk=batch_id, state=SmsBatch.State.SENDING).update(
-                    progress_at=timezone.now() - _stall() - timedelta(seconds=1)
-                )
+    def stalled() -> None:  # the batch is stored: from now on its page says so and the next watchdog round resumes it
+        if not countdown:
+            SmsBatch.objects.filter(pk=batch_id, state=SmsBatch.State.SENDING).update(
+                progress_at=timezone.now() - _stall() - timedelta(seconds=1)
+            )
 
-    transaction.on_commit(queue)
+    queue_after_commit(sms_batch_send_task, batch_id, countdown=countdown or None, on_failure=stalled)
 
 
 # --- sending -------------------------------------------------------------------------

@@ -43,6 +43,13 @@ def contact_import_task(job_id: int) -> str:
     return contact_import.contact_import_run(job_id=job_id)
 
 
+@shared_task
+def contact_imports_resume_task() -> str:
+    from . import contact_import
+
+    return f"queued again {contact_import.contact_imports_resume()}"
+
+
 @shared_task(soft_time_limit=100, time_limit=120)
 def contact_imports_expire_task() -> str:
     from . import contact_import

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,7 +22,7 @@ from telcoportal import exports
 from telcoportal.lists import page_of, paginate_table
 from telcoportal.providers.errors import ProviderError
 
-from . import balance, contact_import, encoding, services, tasks, uploads
+from . import balance, contact_import, encoding, services, uploads
 from . import exports as batch_exports
 from .filters import BatchFilter, ContactFilter, RecipientFilter
 from .forms import (
@@ -440,7 +439,7 @@ class ContactListView(TeamView, TemplateView):
         if contact_import.runs_inline(job):
             contact_import.contact_import_run(job_id=job.pk)
         else:
-            transaction.on_commit(lambda: tasks.contact_import_task.delay(job.pk))
+            contact_import.contact_import_queue(job)
         return redirect("sms-contact-import", pk=job.pk)
 
     def show(self, status: int = 200, **forms: Any) -> HttpResponse:

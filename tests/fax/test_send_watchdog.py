@@ -136,7 +136,7 @@ def test_a_fax_confirmed_while_the_broker_is_down_is_stored_and_sent_by_the_watc
         raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tasks.send_fax, "delay", down)
+        patch.setattr(tasks.send_fax, "apply_async", down)
         response = alice_client.post(reverse("fax-draft", args=[draft.pk]))
     assert response.status_code == 302  # not a 500
     fax = Fax.objects.get(draft=draft)
