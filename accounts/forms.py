@@ -113,6 +113,7 @@ class ProviderAccountForm(forms.Form):
     base_url = forms.CharField(
         label=_("Base URL"),
         required=False,
+        max_length=ProviderAccount._meta.get_field("base_url").max_length,
         help_text=_(
             "Leave empty to use the provider's own address. Any other address (the sandbox, a test host) "
             "must be allowed by the operator (PROVIDER_URL_ALLOWLIST). Changing it asks for every secret again."

@@ -176,7 +176,10 @@ class UrlGuard:
         text = url or ""
         if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in text):
             raise refused(self.provider, "syntax", "the address holds spaces, control characters or backslashes")
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # "[127.0.0.1]", an unclosed "[": no origin to judge
+            raise refused(self.provider, "address", "this address is not allowed") from None
         if parts.scheme.lower() not in DEFAULT_PORTS:
             raise refused(self.provider, "scheme", "only http:// and https:// addresses are allowed")
         if "@" in parts.netloc:

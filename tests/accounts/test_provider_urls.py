@@ -174,6 +174,30 @@ def test_an_allowed_origin_is_accepted(alice_client: Client, target: Target, set
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "base_url",
+    ["http://[127.0.0.1]:{port}/", "http://[::1/", "http://[::ffff:127.0.0.1]:{port}/", "http://2130706433:{port}/",
+     "http://0177.0.0.1:{port}/", "http://0.0.0.0:{port}/", "http://a.localhost:{port}/", "http://127.1:{port}/"],
+)  # fmt: skip
+def test_odd_spellings_of_a_loopback_address_are_refused_not_a_crash(
+    alice_client: Client, target: Target, settings, base_url: str
+) -> None:
+    settings.PROVIDER_URL_ALLOWLIST = [target.url]  # 127.0.0.1 on this port is allowed, only as written so
+    response = _create(alice_client, base_url.format(port=target.port))
+    assert response.status_code == 400
+    assert "not allowed" in response.context["form"].errors["base_url"][0]
+    assert target.hits == []
+
+
+@pytest.mark.django_db
+def test_a_base_url_longer_than_its_column_is_a_form_error(alice_client: Client, target: Target, settings) -> None:
+    settings.PROVIDER_URL_ALLOWLIST = [target.url]
+    response = _create(alice_client, f"{target.url}/{'a' * 250}")
+    assert response.status_code == 400
+    assert "200" in response.context["form"].errors["base_url"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     "path", ["http://169.254.169.254/steal", "//127.0.0.1:6379/x", "/fax/send?to=x", "/../../admin", "/fax/%2e%2e/x"]
 )
 def test_path_options_are_plain_paths(alice_client: Client, path: str) -> None:
