@@ -270,3 +270,30 @@ def test_a_placeholder_that_would_read_empty_asks_for_a_confirmation(
     with django_capture_on_commit_callbacks(execute=False):
         assert alice_client.post(reverse("sms-new"), {**data, "confirm": "on"}).status_code == 302
     assert SmsBatch.objects.get().recipient_count == 1
+
+
+# --- the recipient file's limits (issue 11, "Bounded work") -------------------------------------
+
+
+def test_a_recipient_file_over_the_size_limit_is_refused_before_it_is_read(
+    alice_client, sms_account, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from messaging import recipients
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    monkeypatch.setattr(recipients, "read_table", lambda *a: pytest.fail("the file was parsed"))
+    upload = SimpleUploadedFile("big.csv", b"05321111111\n" * (1024 * 1024 // 12 + 1), content_type="text/csv")
+    response = post(alice_client, sms_account, recipients="", upload=upload)
+    assert response.status_code == 400
+    assert response.context["form"].errors["upload"] == ["The file is larger than 1 MB: split it into smaller files."]
+    assert not SmsBatch.objects.exists()
+
+
+def test_a_recipient_file_over_the_row_limit_is_refused(alice_client, sms_account, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_ROWS = 5
+    rows = "telefon\n" + "".join(f"0532111110{i}\n" for i in range(6))
+    upload = SimpleUploadedFile("list.csv", rows.encode(), content_type="text/csv")
+    response = post(alice_client, sms_account, recipients="", upload=upload)
+    assert response.status_code == 400
+    assert "The file has more than 5 rows" in " ".join(response.context["form"].errors["upload"])
+    assert not SmsBatch.objects.exists()
