@@ -179,3 +179,35 @@ def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch)
         assert links, f"no export button on {url}"
         labels |= {" ".join(re.sub(r"<[^>]+>", " ", link).split()) for link in links}
     assert labels <= {"CSV olarak dışa aktar", "XLSX olarak dışa aktar"}, labels
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_large_batchs_recipients_stream_out_of_the_database(alice_client, team_a, monkeypatch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from django.db.models.query import QuerySet
+
+    from messaging.models import SmsRecipient
+    from tests.messaging.factories import SmsChunkFactory
+
+    total = 5000
+    chunk = SmsChunkFactory(batch=SmsBatchFactory(team=team_a, recipient_count=total), size=total)
+    SmsRecipient.objects.bulk_create(
+        SmsRecipient(batch=chunk.batch, chunk=chunk, phone=f"+90532{1000000 + n}") for n in range(total)
+    )
+    read = 0
+    real_iterator = QuerySet.iterator
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal read
+        for item in real_iterator(self, *args, **kwargs):
+            read += 1
+            yield item
+
+    monkeypatch.setattr(QuerySet, "iterator", counted)
+    response = alice_client.get(reverse("sms-detail", args=[chunk.batch.pk]), {"_export": fmt})
+    assert response.streaming
+    pieces = iter(response.streaming_content)
+    next(pieces), next(pieces), next(pieces)
+    assert 0 < read < total, "rows are read from the database as they are written, not gathered first"
+    rest = b"".join(pieces)
+    assert read == total and rest
