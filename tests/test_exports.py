@@ -169,6 +169,21 @@ def test_a_download_name_cannot_carry_a_second_header_value() -> None:
     ]
 
 
+def test_no_module_builds_a_content_disposition_by_hand() -> None:
+    # Django's content_disposition_header (directly, or through FileResponse) quotes a provider's file name.
+    by_hand = re.compile(
+        r"""\[["']Content-Disposition["']\]\s*=(?!\s*content_disposition_header\()"""
+        r"|(?:attachment|inline);\s*filename"
+    )
+    offenders = []
+    for package in ("accounts", "messaging", "telephony", "fax", "notifications", "telcoportal", "templates"):
+        for path in (ROOT / package).rglob("*"):
+            if path.suffix in (".py", ".html") and "sandbox" not in path.parts:
+                text = path.read_text(encoding="utf-8")
+                offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in by_hand.finditer(text)]
+    assert offenders == []
+
+
 def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch) -> None:  # type: ignore[no-untyped-def]
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     pages = [reverse(n) for n in ("sms-list", "calls-list", "fax-list", "audit")]
