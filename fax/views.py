@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -246,7 +247,11 @@ class FaxDraftView(TeamView, TemplateView):
         except services.FaxActionError as exc:
             messages.error(request, str(exc))
             return redirect("fax-draft", pk=draft.pk)
-        messages.success(request, _("%(n)d fax(es) queued for sending.") % {"n": len(faxes)})
+        messages.success(
+            request,
+            ngettext("%(n)d fax queued for sending.", "%(n)d faxes queued for sending.", len(faxes))
+            % {"n": len(faxes)},
+        )
         if len(faxes) == 1:
             return redirect("fax-detail", pk=faxes[0].pk)
         return HttpResponseRedirect(reverse("fax-list") + "?direction=out")

@@ -47,4 +47,5 @@ def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:
     for phone, name, state, status, cost, updated, row in (
         recipients.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK)
     ):
-        yield [phone, name, str(labels.get(state, state)), status, cost, updated, row]
+        parts = int(cost) if cost is not None and cost == int(cost) else cost  # a count of parts: 1, not 1.0000
+        yield [phone, name, str(labels.get(state, state)), status, parts, updated, row]

@@ -124,3 +124,16 @@ def test_the_pdf_of_a_tiff_bomb_is_refused_with_a_message() -> None:
     with pytest.raises(docs.DocumentError, match="more than 200 pages"):
         docs.tiff_as_pdf(many_frame_tiff())
     assert io.BytesIO(docs.tiff_as_pdf(docs.fax_tiff([(png_bytes(), docs.PNG)], quality="fine")[0])).read(4) == b"%PDF"
+
+
+def test_one_queued_fax_is_said_in_the_singular() -> None:
+    from django.utils.translation import ngettext, override
+
+    with override("en"):
+        assert ngettext("%(n)d fax queued for sending.", "%(n)d faxes queued for sending.", 1) % {"n": 1} == (
+            "1 fax queued for sending."
+        )
+    with override("tr"):
+        assert ngettext("%(n)d fax queued for sending.", "%(n)d faxes queued for sending.", 2) % {"n": 2} == (
+            "2 faks gönderim sırasına alındı."
+        )

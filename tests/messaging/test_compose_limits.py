@@ -247,9 +247,13 @@ def test_the_recipient_export_names_the_unit_of_the_charge(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = post(alice_client, sms_account)
+    from decimal import Decimal
+
+    SmsBatch.objects.get().recipients.update(cost=Decimal("1.0000"))
     export = alice_client.get(response["Location"], {"_export": "csv"})
-    header = b"".join(export.streaming_content).decode().splitlines()[0]
+    header, row = b"".join(export.streaming_content).decode().splitlines()[:2]
     assert "Charged (SMS)" in header and "Cost" not in header
+    assert ",1," in row and "1.0000" not in row  # a count of parts
 
 
 def test_one_chunk_is_one_chunk_on_the_progress(alice_client, sms_account, django_capture_on_commit_callbacks) -> None:
