@@ -36,6 +36,7 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        signal.signal(signal.SIGTERM, stop_on_sigterm)  # `kill` stops the children too, as Ctrl-C does
         try:
             self.seed(f"http://127.0.0.1:{sandbox_port}")
             self.stdout.write(
@@ -82,3 +83,7 @@ class Command(BaseCommand):
         call_command("sms_import", days=7, stdout=self.stdout, stderr=self.stderr)
         calls_import_all.delay()
         provider_accounts_check_all.delay()
+
+
+def stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
