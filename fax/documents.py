@@ -13,13 +13,16 @@ import contextlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import img2pdf
 import pikepdf
 import pypdfium2 as pdfium
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, TiffImagePlugin, UnidentifiedImageError
 
+from accounts.stored_text import StoredText, stored
 from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
 FAX_WIDTH = 1728
@@ -38,8 +41,40 @@ MAX_TOTAL_LINES = MAX_PAGES * 2_400  # the whole document: MAX_PAGES pages of ab
 LABELS = {PDF: "PDF", TIFF: "TIFF", PNG: "PNG", JPEG: "JPEG", BMP: "BMP", OLE: "DOC/XLS", ZIP: "DOCX/XLSX"}
 
 
+# what a document can be refused for: key -> text with %(name)s parameters (the key is kept, the text read)
+TEXTS: dict[str, Promise] = {
+    "empty": _("The file is empty."),
+    "type": _("This file is not one of the types this provider accepts (%(types)s)."),
+    "zip": _("This ZIP file is not a Word or Excel document."),
+    "pdf_no_pages": _("The PDF has no pages."),
+    "pdf_password": _("The PDF is protected by a password. Save it without protection and try again."),
+    "pdf_damaged": _("The PDF is damaged and cannot be read."),
+    "image_damaged": _("The image is damaged or is not really an image."),
+    "too_many_pages": _("The document has more than %(max)d pages."),
+    "page_too_long": _("Page %(page)d is too long to fax: it would be more than %(max)d lines."),
+    "too_long": _("The document is too long to fax: at most about %(max)d pages of A4 length."),
+    "image_too_large": _("The image is too large."),
+    "nothing": _("There is nothing to fax."),
+    "no_pdf": _("This document cannot be turned into a PDF."),
+    "too_big_for_provider": _("The document to transmit is larger than this provider accepts."),
+    "not_prepared": _("The document could not be prepared for faxing."),
+}
+
+
 class DocumentError(ValueError):
-    """A file we cannot fax; the message is for the user."""
+    """A file we cannot fax: ``str()`` is its message in the active language, ``text`` the same kept as a key."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+    @property
+    def text(self) -> StoredText:
+        return stored(f"document.{self.key}", **self.params)
+
+    def __str__(self) -> str:
+        template = str(TEXTS[self.key])
+        return template % self.params if self.params else template
 
 
 @dataclass(frozen=True)
@@ -51,19 +86,17 @@ class Inspected:
 def inspect(content: bytes, *, accepted: Sequence[str]) -> Inspected:
     """What the file is by its content, and how many pages; DocumentError when it cannot be faxed."""
     if not content:
-        raise DocumentError(_("The file is empty."))
+        raise DocumentError("empty")
     media_type = sniff_media_type(content)
     if media_type is None or media_type not in accepted:
         names = ", ".join(sorted({LABELS.get(t, t) for t in accepted}))
-        raise DocumentError(
-            _("This file is not one of the types this provider accepts (%(types)s).") % {"types": names}
-        )
+        raise DocumentError("type", types=names)
     if media_type == PDF:
         return Inspected(PDF, _pdf_pages(content))
     if media_type in IMAGE_TYPES:
         return Inspected(media_type, _image_pages(content))
     if media_type == ZIP and b"word/" not in content[:4096] and b"xl/" not in content[:4096]:
-        raise DocumentError(_("This ZIP file is not a Word or Excel document."))
+        raise DocumentError("zip")
     return Inspected(media_type, None)
 
 
@@ -77,7 +110,7 @@ def _pdf_pages(content: bytes) -> int:
     try:
         pages = len(pdf)
         if pages == 0:
-            raise DocumentError(_("The PDF has no pages."))
+            raise DocumentError("pdf_no_pages")
         _check_page_count(pages)
         budget = LineBudget()
         for index in range(pages):
@@ -93,14 +126,12 @@ def _raise_pdf_problem(content: bytes) -> None:
         with pikepdf.open(io.BytesIO(content)) as pdf:
             pages = len(pdf.pages)
     except pikepdf.PasswordError:
-        raise DocumentError(
-            _("The PDF is protected by a password. Save it without protection and try again.")
-        ) from None
+        raise DocumentError("pdf_password") from None
     except (pikepdf.PdfError, ValueError):
         pages = None
     if pages == 0:
-        raise DocumentError(_("The PDF has no pages."))
-    raise DocumentError(_("The PDF is damaged and cannot be read."))
+        raise DocumentError("pdf_no_pages")
+    raise DocumentError("pdf_damaged")
 
 
 def _image_pages(content: bytes) -> int:
@@ -115,13 +146,13 @@ def _image_pages(content: bytes) -> int:
     except DocumentError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-        raise DocumentError(_("The image is damaged or is not really an image.")) from None
+        raise DocumentError("image_damaged") from None
     return pages
 
 
 def _check_page_count(pages: int) -> None:
     if pages > MAX_PAGES:
-        raise DocumentError(_("The document has more than %(max)d pages.") % {"max": MAX_PAGES})
+        raise DocumentError("too_many_pages", max=MAX_PAGES)
 
 
 def _frame_count(image: Image.Image) -> int:
@@ -146,28 +177,23 @@ class LineBudget:
 
     def take(self, lines: int, *, page: int) -> None:
         if lines > MAX_PAGE_LINES:
-            raise DocumentError(
-                _("Page %(page)d is too long to fax: it would be more than %(max)d lines.")
-                % {"page": page, "max": MAX_PAGE_LINES}
-            )
+            raise DocumentError("page_too_long", page=page, max=MAX_PAGE_LINES)
         self.used += lines
         if self.used > MAX_TOTAL_LINES:
-            raise DocumentError(
-                _("The document is too long to fax: at most about %(max)d pages of A4 length.") % {"max": MAX_PAGES}
-            )
+            raise DocumentError("too_long", max=MAX_PAGES)
 
 
 def _image_lines(image: Image.Image, width: int) -> int:
     """The lines the current frame becomes at ``width`` pixels wide; DocumentError for a pixel bomb."""
     if image.width <= 0 or image.height <= 0 or image.width * image.height > MAX_PIXELS:
-        raise DocumentError(_("The image is too large."))
+        raise DocumentError("image_too_large")
     xdpi, ydpi = _dpi(image)
     return max(1, round(image.height * (width / image.width) * (xdpi / ydpi)))
 
 
 def _pdf_lines(page_width: float, page_height: float, width: int) -> int:
     if page_width <= 0 or page_height <= 0:
-        raise DocumentError(_("The PDF is damaged and cannot be read."))
+        raise DocumentError("pdf_damaged")
     return max(1, round(page_height * width / max(page_width, FAX_LINE_POINTS)))
 
 
@@ -255,7 +281,7 @@ def fax_tiff(documents: Sequence[tuple[bytes, str]], *, quality: str) -> tuple[b
                 writer.newFrame()
                 page.close()
     if not pages:
-        raise DocumentError(_("There is nothing to fax."))
+        raise DocumentError("nothing")
     return out.getvalue(), pages
 
 
@@ -286,7 +312,7 @@ def tiff_as_pdf(content: bytes) -> bytes:
     except DocumentError:
         raise
     except Exception:  # img2pdf raises its own and Pillow's errors for a TIFF it cannot wrap
-        raise DocumentError(_("This document cannot be turned into a PDF.")) from None
+        raise DocumentError("no_pdf") from None
 
 
 def _img2pdf_ready(content: bytes) -> bytes:

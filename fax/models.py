@@ -58,7 +58,8 @@ class FaxDraft(models.Model):
     # the document we transmit: {"path", "media_type", "size", "pages"}; {} when the originals go as they are
     rendition = models.JSONField(default=dict, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    render_error = models.TextField(blank=True)
+    render_error = models.TextField(blank=True)  # drafts from before ``render_error_stored``
+    render_error_stored = models.JSONField(default=dict, blank=True)  # {"key": "document.…", "params": {…}}
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,6 +74,13 @@ class FaxDraft(models.Model):
     @property
     def pages(self) -> int:
         return int(self.rendition.get("pages") or sum(int(f.get("pages") or 0) for f in self.files))
+
+    @property
+    def render_error_text(self) -> str:
+        """Why the document could not be prepared, in the reader's language."""
+        from .timeline import render_error
+
+        return render_error(self.render_error_stored, old_text=self.render_error)
 
 
 class Fax(models.Model):

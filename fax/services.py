@@ -116,13 +116,13 @@ def draft_render(*, draft_id: int) -> str:
     try:
         draft.rendition = render_transmitted(draft.account, draft.files, draft.quality)
     except docs.DocumentError as exc:
-        draft.render_error = str(exc)
+        draft.render_error_stored = exc.text
     except Exception:  # a file that passed inspection but breaks the renderer: say so, never hang the preview
         log.exception("fax draft %s could not be rendered", draft.pk)
-        draft.render_error = _("The document could not be prepared for faxing.")
+        draft.render_error_stored = docs.DocumentError("not_prepared").text
     draft.rendered_at = timezone.now()
-    draft.save(update_fields=["rendition", "render_error", "rendered_at"])
-    return "failed" if draft.render_error else "rendered"
+    draft.save(update_fields=["rendition", "render_error_stored", "rendered_at"])
+    return "failed" if draft.render_error_stored else "rendered"
 
 
 def confirm_pages() -> int:
@@ -166,7 +166,7 @@ def render_transmitted(account: ProviderAccount, files: Sequence[dict[str, Any]]
     stored = _store(content, name, media_type, pages)
     if stored["size"] > caps.max_file_bytes:
         default_storage.delete(stored["path"])
-        raise docs.DocumentError(_("The document to transmit is larger than this provider accepts."))
+        raise docs.DocumentError("too_big_for_provider")
     return stored
 
 
@@ -181,7 +181,7 @@ def draft_confirm(
     locked = FaxDraft.objects.select_for_update().get(pk=draft.pk)
     if locked.confirmed_at is not None:  # a double click: the faxes exist already
         return list(locked.faxes.all())
-    if locked.rendered_at is None or locked.render_error:
+    if locked.rendered_at is None or locked.render_error or locked.render_error_stored:
         raise FaxActionError(_("The preview is not ready, so the fax cannot be sent yet."))
     if needs_page_confirmation(locked) and not pages_confirmed:
         raise FaxActionError(

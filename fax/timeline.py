@@ -17,6 +17,8 @@ from accounts.provider_errors import TEXTS as PROVIDER_TEXTS
 from accounts.provider_errors import render_text
 from accounts.stored_text import StoredText, stored
 
+from .documents import TEXTS as DOCUMENT_TEXTS
+
 # key -> text with %(name)s parameters
 TEXTS: dict[str, Promise] = {
     "attempt": _("Attempt %(n)d"),
@@ -35,6 +37,8 @@ TEXTS: dict[str, Promise] = {
     "send_cut_off": _("The send stopped while the fax was on its way to the provider."),
     "gave_up": _("%(error)s Gave up after %(n)d attempts."),
     "no_record": _("The provider has no record of this fax: it was not sent. You can retry it."),
+    # why a document cannot be faxed (a draft's preview)
+    **{f"document.{key}": text for key, text in DOCUMENT_TEXTS.items()},
 }
 
 # what an event without a status is called on the timeline

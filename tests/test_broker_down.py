@@ -79,4 +79,4 @@ def test_with_the_broker_down_a_fax_preview_is_drawn_in_the_request(team_a, sand
     )
 
     draft.refresh_from_db()
-    assert draft.rendered_at is not None and not draft.render_error
+    assert draft.rendered_at is not None and not draft.render_error_text

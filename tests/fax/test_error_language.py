@@ -51,3 +51,24 @@ def test_an_error_stored_as_text_before_keys_still_shows(
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     assert "An old reason, in English." in _page(alice_client, reverse("fax-detail", args=[fax.pk]))
     assert "An old field problem." in _page(alice_client, reverse("fax-new") + f"?from={fax.pk}")
+
+
+def test_a_draft_that_the_worker_could_not_prepare_says_why_in_the_readers_language(
+    alice_client, team_a, sandbox_account, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from fax import documents
+    from fax.models import FaxDraft
+    from tests.fax.test_pages import compose
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise documents.DocumentError("pdf_damaged")
+
+    monkeypatch.setattr(documents, "fax_tiff", broken)
+    with translation.override("en"):  # the worker's language
+        compose(alice_client, sandbox_account(team_a, "telphin"))
+    draft = FaxDraft.objects.get()
+    assert draft.render_error == "" and draft.render_error_stored == {"key": "document.pdf_damaged", "params": {}}
+
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    page = _page(alice_client, reverse("fax-draft", args=[draft.pk]))
+    assert "PDF bozuk ve okunamıyor." in page and "damaged" not in page

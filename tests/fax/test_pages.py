@@ -330,7 +330,7 @@ def test_a_document_that_cannot_be_rendered_says_so_on_the_preview(alice_client,
     from fax import documents
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise documents.DocumentError("The PDF is damaged and cannot be read.")
+        raise documents.DocumentError("pdf_damaged")
 
     monkeypatch.setattr(documents, "fax_tiff", broken)
     compose(alice_client, telphin)

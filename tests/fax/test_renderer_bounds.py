@@ -162,7 +162,7 @@ def test_a_bomb_that_reaches_the_worker_is_a_render_error_not_a_crash(team_a) ->
 
     assert services.draft_render(draft_id=draft.pk) == "failed"
     draft.refresh_from_db()
-    assert "too long to fax" in draft.render_error
+    assert "too long to fax" in draft.render_error_text
 
 
 CAPPED = r"""
