@@ -65,3 +65,11 @@ def test_make_demo_gives_its_processes_one_shared_cache() -> None:
     config = environ.Env.cache_url_config(urls.pop())
     assert config["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert Path(config["LOCATION"]).is_relative_to(ROOT / "var")
+
+
+def test_every_environment_variable_of_the_settings_is_documented_for_deployment() -> None:
+    settings = (ROOT / "telcoportal" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', settings))
+    assert {"PROVIDER_URL_ALLOWLIST", "UPLOAD_MAX_BYTES", "UPLOAD_MAX_ROWS"} <= names
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert sorted(name for name in names if f"`{name}`" not in deploy) == []
