@@ -17,8 +17,8 @@ from telcoportal.providers.errors import ProviderError
 from .audit import audit_record
 from .models import ProviderAccount, User
 from .provider_clients import client_for
-from .provider_errors import describe, describe_stored
-from .stored_text import StoredText
+from .provider_errors import AccountUnusable, describe, describe_stored, render_text
+from .stored_text import StoredText, stored
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,15 @@ def _check_pasifik(client: Any) -> str:
     }
 
 
+NO_TOKEN = stored("telsam_no_token")
+
+
 def _check_telsam(client: Any) -> str:
     stored = client.auth.store.load()
     if client.username:
         client.token_password()
     elif stored is None:
-        raise ValueError(_("No token yet: use Connect to authorize this account at Telsam."))
+        raise AccountUnusable(render_text(NO_TOKEN), provider="telsam", text=NO_TOKEN)
     else:
         client.auth.token()  # refreshes an expired token
     return _("Connected. A Telsam token was issued.")

@@ -56,6 +56,7 @@ TEXTS: dict[str, Promise] = {
     **{f"refusal.{reason}": text for reason, text in REFUSALS.items()},
     "account.unreadable": _("The credentials of %(label)s cannot be read: an admin must re-enter them."),
     "account.base_url": _("The base URL of %(label)s cannot be used: %(problem)s"),
+    "telsam_no_token": _("No token yet: use Connect to authorize this account at Telsam."),
     "account.option": _("The setting “%(option)s” of %(label)s is invalid (%(problem)s): an admin can correct it."),
 }
 

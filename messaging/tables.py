@@ -107,7 +107,7 @@ class RecipientTable(tables.Table):
     phone = tables.Column(verbose_name=_("Number"))
     name = tables.Column(verbose_name=_("Name"), default="")
     state = tables.Column(verbose_name=_("State"))
-    status_text = tables.Column(verbose_name=_("Provider status"), default="")
+    status_text = tables.Column(verbose_name=_("Provider status"), empty_values=())
     # The detailed report's cost counts SMS parts, not money (docs/providers.md, "Cost units").
     cost = tables.Column(verbose_name=_("Charged"))
     last_update = tables.DateTimeColumn(verbose_name=_("Last update"), format="DATETIME_FORMAT", default="—")
@@ -131,6 +131,12 @@ class RecipientTable(tables.Table):
 
     def render_state(self, record: SmsRecipient) -> str:
         return badge(record.state, record.get_state_display())
+
+    def render_status_text(self, value: str, record: SmsRecipient) -> str:
+        """The provider's words; for a recipient whose chunk did not go out, why (in the reader's language)."""
+        if value or record.state not in (SmsRecipient.State.FAILED, SmsRecipient.State.PENDING):
+            return value
+        return record.chunk.error_text
 
     def value_state(self, record: SmsRecipient) -> str:
         return record.get_state_display()

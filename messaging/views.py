@@ -145,7 +145,7 @@ class BatchDetailView(TeamView, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_team_object()
-        filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.all())
+        filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.select_related("chunk"))
         if fmt := _export_format(request):
             return exports.export_response(
                 file_format=fmt,

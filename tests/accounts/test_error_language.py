@@ -54,3 +54,15 @@ def test_a_fax_failure_notification_reads_in_the_readers_language(
     with translation.override("tr"):
         text = notification_text(notification)
     assert "Sağlayıcı isteği reddetti." in text and "rejected" not in text
+
+
+def test_a_telsam_account_without_a_token_says_so_in_the_readers_language(
+    alice_client, team_a, sandbox, sandbox_account
+) -> None:  # type: ignore[no-untyped-def]
+    account = sandbox_account(team_a, "telsam", credentials={"client_id": "3", "client_secret": "s"})
+    with translation.override("en"):
+        assert not provider_account_check(account=account).ok
+    account.refresh_from_db()
+    assert account.last_error_stored == {"key": "telsam_no_token", "params": {}}
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    assert "Henüz belirteç yok" in alice_client.get(reverse("provider-list")).content.decode()

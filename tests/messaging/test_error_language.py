@@ -57,3 +57,16 @@ def test_an_error_stored_as_text_before_keys_still_shows(
     SmsChunk.objects.filter(batch=batch).update(state=SmsChunk.State.FAILED, error="An old reason, in English.")
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     assert "An old reason, in English." in _chunks(alice_client, batch.pk)
+
+
+def test_a_recipient_of_a_failed_chunk_says_why_in_the_readers_language(
+    sms_account, alice, alice_client, sandbox, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    sandbox.inject("expired-token", provider="pasifik", path="sms/submit")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        batch = create(sms_account, alice, ["905321111111"])
+    assert batch.recipients.get().status_text == ""  # the provider said nothing about this number
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    html = alice_client.get(reverse("sms-detail", args=[batch.pk])).content.decode()
+    recipients = html[html.index('id="recipients"') :]
+    assert "Sağlayıcı kimlik bilgilerini reddetti." in recipients[: recipients.index("</table>")]
