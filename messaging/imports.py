@@ -35,6 +35,9 @@ MESSAGES: dict[str, Promise] = {
     "not_csv_or_xlsx": _("Only CSV and XLSX files are read; save the sheet as one of them."),
     "bad_xlsx": _("The file looks like a workbook but cannot be read as XLSX."),
     "too_big": _("The file is larger than %(limit)s MB: split it into smaller files."),
+    "too_big_unpacked": _(
+        "The workbook unpacks to more than %(limit)s MB: save the sheet as CSV, or split it into smaller files."
+    ),
     "too_many_rows": _("The file has more than %(limit)s rows: split it into smaller files."),
     "field_too_long": _("Row %(row)s: a cell is longer than %(limit)s characters; the file was read up to there."),
     "bad_csv": _("Row %(row)s: the CSV cannot be read there (%(reason)s); the file was read up to there."),
@@ -69,8 +72,25 @@ class Table:
     row_estimate: int | None = None  # rows after the header, when known before reading them
 
 
+# An XLSX is a zip: a 300 KB workbook can unpack to gigabytes in openpyxl. Real sheets unpack 5-10 times.
+XLSX_UNPACK_RATIO = 5
+
+
 def upload_limit_mb() -> str:
     return f"{settings.UPLOAD_MAX_BYTES / 1024 / 1024:g}"
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuses a workbook whose members unpack past the limit, before openpyxl reads any (the zip's
+    declared sizes bound what it will unpack: a member longer than declared fails its CRC check)."""
+    limit = settings.UPLOAD_MAX_BYTES * XLSX_UNPACK_RATIO
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileError("bad_xlsx") from None
+    if unpacked > limit:
+        raise FileError("too_big_unpacked", limit=f"{limit / 1024 / 1024:g}")
 
 
 def max_rows() -> int:
@@ -148,6 +168,7 @@ def _csv(text: str) -> Table:
 def _xlsx(data: bytes) -> Table:
     import openpyxl  # only for uploads: keeps start-up light
 
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

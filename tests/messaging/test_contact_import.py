@@ -50,6 +50,40 @@ def test_the_limits_are_shown_next_to_the_file_field(alice_client, settings) -> 
     assert "At most 5 MB and 20000 rows." in alice_client.get(reverse("sms-contacts")).content.decode()
 
 
+def _workbook(cells: int, cell_text: str) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["telefon", "ad"])
+    for n in range(cells):
+        book.active.append([f"0532{1000000 + n}", cell_text])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_small_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed(  # type: ignore[no-untyped-def]
+    alice_client, settings, monkeypatch
+) -> None:
+    import openpyxl
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024  # so the workbook may unpack to 5 MB
+    bomb = _workbook(200, "a" * 30_000)  # about 6 MB of text, packed into a few dozen KB
+    assert len(bomb) < 100 * 1024
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was parsed"))
+    message = _file_error(_post(alice_client, bomb, name="rehber.xlsx"))
+    assert message == "The workbook unpacks to more than 5 MB: save the sheet as CSV, or split it into smaller files."
+    assert not ContactImport.objects.exists()
+
+
+def test_a_workbook_within_the_unpacked_limit_is_imported(alice_client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    assert _post(alice_client, _workbook(3, "Kişi"), name="rehber.xlsx").status_code == 302
+    assert Contact.objects.count() == 3
+
+
 def test_a_single_line_larger_than_the_csv_field_limit_names_its_row(alice_client) -> None:  # type: ignore[no-untyped-def]
     response = _post(alice_client, "05321111111," + "x" * 200_000)
     assert _file_error(response) == "Row 1: a cell is longer than 131072 characters; the file was read up to there."
