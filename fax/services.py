@@ -42,6 +42,7 @@ from telcoportal.providers.errors import (
     UnexpectedResponse,
 )
 from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
+from telcoportal.providers.records import SkippedRecord
 from telcoportal.queueing import queue_after_commit
 
 from . import documents as docs
@@ -455,7 +456,7 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
     try:
         # Another account of the team with the same credentials sees the same inbox: its faxes are known too.
         known = set(received_of(account).exclude(provider_id="").values_list("provider_id", flat=True))
-        for item in gateway.incoming(since=since):
+        for item in gateway.incoming(since=since, on_skip=lambda record: skipped.append(_unreadable(record))):
             if item.provider_id in known:
                 continue
             known.add(item.provider_id)
@@ -473,6 +474,11 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
         account=account, defaults={"polled_at": timezone.now(), "skipped": skipped[: FaxInboxPoll.SKIPPED_KEPT]}
     )
     return new
+
+
+def _unreadable(record: SkippedRecord) -> dict[str, str]:
+    """A received fax the provider's client could not read, kept like one the database refused."""
+    return {"provider_id": record.record_id or "?", "error": "unreadable", "reason": record.reason}
 
 
 def received_of(account: ProviderAccount) -> QuerySet[Fax]:

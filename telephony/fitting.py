@@ -7,6 +7,7 @@ duration cannot be stored is rejected. The record as received stays in ``raw``.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -38,6 +39,15 @@ def _text(value: Any, max_length: int | None) -> str:
     return text[:max_length] if max_length else text
 
 
+def unique_id(value: Any, max_length: int) -> str:
+    """A provider id that fits its column and stays unique: a longer one keeps a prefix plus a hash of the whole."""
+    text = _text(value, None)
+    if len(text) <= max_length:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return f"{text[: max_length - len(digest) - 1]}~{digest}"
+
+
 def _seconds(name: str, value: Any) -> int:
     try:
         seconds = int(value or 0)
@@ -66,7 +76,9 @@ def fit_to_columns(row: dict[str, Any]) -> dict[str, Any]:
     fitted = dict(row)
     for name, value in row.items():
         field = fields.get(name)
-        if isinstance(field, models.CharField):
+        if name == "provider_id":
+            fitted[name] = unique_id(value, field.max_length or 64) if field is not None else value
+        elif isinstance(field, models.CharField):
             fitted[name] = _text(value, field.max_length)
         elif isinstance(field, models.PositiveIntegerField):
             fitted[name] = _seconds(name, value)

@@ -84,7 +84,7 @@ def pbx_fields(cdr: PbxCdr) -> dict[str, Any] | None:
     answer: datetime | None = start + timedelta(seconds=duration - billsec) if answered else None
     return {
         "source": Source.PBX,
-        "provider_id": cdr.uniqueid[:64],
+        "provider_id": cdr.uniqueid,  # made to fit its column, uniquely, when written
         "start": start,
         "answer": answer,
         "end": start + timedelta(seconds=duration),

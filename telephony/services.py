@@ -23,6 +23,8 @@ from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
 from telcoportal.providers.errors import NotFound, ProviderError, ProviderUnavailable
 from telcoportal.providers.pasifik.responses import PBX_MESSAGES
+from telcoportal.providers.records import OnSkip
+from telcoportal.providers.records import SkippedRecord as UnreadableRecord
 from telcoportal.providers.transport import RetryPolicy
 
 from .fitting import RecordRejected, fit_to_columns
@@ -186,6 +188,15 @@ def _rows(records: Iterable[Any], fields: Any, id_of: Any, skipped: list[Skipped
             yield row
 
 
+def _unreadable(skipped: list[SkippedRecord]) -> OnSkip:
+    """The client's ``on_skip``: a record it could not read is counted like one the database refused."""
+
+    def on_skip(record: UnreadableRecord) -> None:
+        _skip(skipped, record.record_id, "unreadable", detail=record.reason)
+
+    return on_skip
+
+
 def _tel_rows(calls: Iterable[Any], skipped: list[SkippedRecord]) -> Iterator[dict[str, Any]]:
     return _rows(calls, tel_fields, "i_cdr", skipped)
 
@@ -220,8 +231,9 @@ def tel_history_import(*, account: ProviderAccount, now: datetime | None = None,
         try:
             # end_date fixes the window, so calls that end while we page do not shift the offsets.
             calls = client.iter_tel_history(
-                i_account=telephone_id, start_date=start, end_date=now, type="all", page_size=page_size
-            )
+                i_account=telephone_id, start_date=start, end_date=now, type="all", page_size=page_size,
+                on_skip=_unreadable(skipped),
+            )  # fmt: skip
             count = call_records_upsert(account=account, rows=_tel_rows(calls, skipped), skipped=skipped)
         except ProviderError as exc:
             _watermark_failed(mark, exc, now)
@@ -245,7 +257,7 @@ def pbx_cdr_import(*, account: ProviderAccount, now: datetime | None = None, sli
     while start < now:
         end = min(start + timedelta(hours=slice_hours), now)
         try:
-            cdrs = client.pbx_cdr(start_date=start, end_date=end)
+            cdrs = client.pbx_cdr(start_date=start, end_date=end, on_skip=_unreadable(skipped))
             count += call_records_upsert(account=account, rows=_pbx_rows(cdrs, skipped), skipped=skipped)
         except ProviderError as exc:
             _watermark_failed(mark, exc, now)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from accounts.stored_text import StoredText, stored
 from telcoportal.providers.files import JPEG, PDF, PNG, TIFF
+from telcoportal.providers.records import OnSkip
 from telcoportal.providers.transport import REFUSED
 
 if TYPE_CHECKING:
@@ -123,7 +124,8 @@ class Gateway:
         """The provider's record of a send whose answer we never got, or None when it has none."""
         raise Unsupported
 
-    def incoming(self, *, since: datetime) -> list[Incoming]:
+    def incoming(self, *, since: datetime, on_skip: OnSkip | None = None) -> list[Incoming]:
+        """Received faxes since ``since``; a record the client cannot read goes to ``on_skip``, not in the list."""
         raise Unsupported
 
     def incoming_document(self, item: Fax) -> Document:

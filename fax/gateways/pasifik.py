@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fax.models import Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from telcoportal.providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, raw_record
 
@@ -74,7 +75,7 @@ class PasifikGateway(Gateway):
                 return Submitted(str(report.fax_id), tracked.provider_status, tracked.status, {"filename": filename})
         return None
 
-    def incoming(self, *, since: datetime) -> list[Incoming]:
+    def incoming(self, *, since: datetime, on_skip: OnSkip | None = None) -> list[Incoming]:
         start = since.astimezone(ISTANBUL).date()
         end = timezone.now().astimezone(ISTANBUL).date()
         return [
@@ -86,7 +87,7 @@ class PasifikGateway(Gateway):
                 ref={"filename": item.filename, "cld": item.cld},
                 raw=raw_record(item),
             )
-            for item in self.client.fax_query_inbox(start_date=start, end_date=end)
+            for item in self.client.fax_query_inbox(start_date=start, end_date=end, on_skip=on_skip)
         ]
 
     def incoming_document(self, item: Fax) -> Document:

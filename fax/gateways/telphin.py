@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from fax.models import Direction, Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from telcoportal.providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -57,10 +58,10 @@ class TelphinGateway(Gateway):
                 return Submitted(str(item.id), item.raw_status, STATUSES.get(item.status, "sending"))
         return None
 
-    def incoming(self, *, since: datetime) -> list[Incoming]:
+    def incoming(self, *, since: datetime, on_skip: OnSkip | None = None) -> list[Incoming]:
         return [
             Incoming(item.uuid, item.caller_id, item.destination, item.datetime, raw=raw_record(item))
-            for item in self.client.fax_in_list()
+            for item in self.client.fax_in_list(on_skip=on_skip)
             if item.datetime is None or item.datetime >= since
         ]
 

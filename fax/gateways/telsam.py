@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from fax.models import Direction, Fax
 from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP
+from telcoportal.providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -57,10 +58,12 @@ class TelsamGateway(Gateway):
                 return Submitted(str(item.id), item.raw_status, STATUSES.get(item.status, "sending"))
         return None
 
-    def incoming(self, *, since: datetime) -> list[Incoming]:
+    def incoming(self, *, since: datetime, on_skip: OnSkip | None = None) -> list[Incoming]:
         return [
             Incoming(str(item.id), item.phone, item.did, item.created_at, item.raw_status, raw=raw_record(item))
-            for item in self.client.iter_faxes(call_type="incoming", start_date=since, end_date=timezone.now() + AHEAD)
+            for item in self.client.iter_faxes(
+                call_type="incoming", start_date=since, end_date=timezone.now() + AHEAD, on_skip=on_skip
+            )
         ]
 
     def incoming_document(self, item: Fax) -> Document:

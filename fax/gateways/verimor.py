@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from fax.models import Direction, Fax
 from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from telcoportal.providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -78,7 +79,7 @@ class VerimorGateway(Gateway):
                 return Submitted(str(order.id), order.raw_status, "sending", {"order_id": order.id})
         return None  # an order that already left the queue is matched by its record in track()
 
-    def incoming(self, *, since: datetime) -> list[Incoming]:
+    def incoming(self, *, since: datetime, on_skip: OnSkip | None = None) -> list[Incoming]:
         since = max(since, timezone.now() - MAX_WINDOW)
         return [
             Incoming(
@@ -91,7 +92,7 @@ class VerimorGateway(Gateway):
                 {"call_uuid": fdr.call_uuid},
                 raw_record(fdr),
             )
-            for fdr in self.client.iter_fdrs(direction="inbound", start_stamp_from=since)
+            for fdr in self.client.iter_fdrs(direction="inbound", start_stamp_from=since, on_skip=on_skip)
         ]
 
     def incoming_document(self, item: Fax) -> Document:

@@ -18,6 +18,7 @@ import requests
 
 from .errors import InvalidRequest
 from .files import PDF, TIFF, StreamedDocument, sniff_media_type, streamed_document
+from .records import OnSkip, read_each
 from .transport import DEFAULT_TIMEOUT, BearerTokenAuth, Redactor, Token, TokenStore, Transport
 from .urlsafety import UrlGuard
 
@@ -172,9 +173,13 @@ class TelphinClient:
         return self._action(message_id, "cancel")
 
     # Reference: telphin-fax-api.txt, "Receiving fax messages" (URL from NOTES.md)
-    def fax_in_list(self) -> list[ReceivedFax]:
+    def fax_in_list(self, *, on_skip: OnSkip | None = None) -> list[ReceivedFax]:
+        """Received faxes. One that cannot be read is skipped and handed to ``on_skip`` (``providers.records``)."""
         response = self.transport.request("GET", self._path(self.received_list_path), read=True)
-        return [self._received(item) for item in self._list(self.transport.json(response))]
+        items = self._list(self.transport.json(response))
+        return read_each(
+            items, self._received, provider=self.provider, what="received faxes", id_keys=("uuid",), on_skip=on_skip
+        )
 
     # Reference: telphin-fax-api.txt, "Receiving fax messages" (URL from NOTES.md)
     def fax_in_file(self, uuid: str) -> StreamedDocument:
@@ -203,13 +208,13 @@ class TelphinClient:
     def _path(self, template: str, **values: Any) -> str:
         return self.api_prefix + template.format(extension_id=self.extension_id, **values)
 
-    def _list(self, body: Any) -> list[Mapping[str, Any]]:
+    def _list(self, body: Any) -> list[Any]:
         if isinstance(body, Mapping):  # tolerate a wrapped list
             for key in ("data", "items", "results"):
                 if isinstance(body.get(key), list):
                     body = body[key]
                     break
-        if not isinstance(body, list) or not all(isinstance(item, Mapping) for item in body):
+        if not isinstance(body, list):
             raise self.transport.unexpected("expected a list of fax records")
         return body
 
@@ -229,8 +234,8 @@ class TelphinClient:
             datetime=self._time(item.get("datetime")),
         )
 
-    def _received(self, item: Mapping[str, Any]) -> ReceivedFax:
-        if not item.get("uuid"):
+    def _received(self, item: Any) -> ReceivedFax:
+        if not isinstance(item, Mapping) or not item.get("uuid"):
             raise self.transport.unexpected("received fax without uuid")
         return ReceivedFax(
             uuid=str(item["uuid"]),

@@ -22,6 +22,7 @@ import requests
 from .errors import AuthenticationFailed, InvalidRequest
 from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, StreamedDocument, sniff_media_type, streamed_document
 from .paging import MAX_PAGES, paginate
+from .records import OnSkip, SkippedRecord, read_each
 from .transport import (
     DEFAULT_TIMEOUT,
     BearerTokenAuth,
@@ -232,8 +233,12 @@ class TelsamClient:
         start_date: datetime | None = None,
         end_date: datetime | None = None,
         page: int | None = None,
+        on_skip: OnSkip | None = None,
     ) -> FaxPage:
-        """One page of faxes; ``call_type`` is the document's ``type``. Without dates, today's."""
+        """One page of faxes; ``call_type`` is the document's ``type``. Without dates, today's.
+
+        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        """
         body: dict[str, Any] = {}
         if start_date is not None:
             body["start_date"] = _local_stamp(start_date)
@@ -247,16 +252,21 @@ class TelsamClient:
             body["search"] = search
         params = {"page": int(page)} if page is not None else None
         response = self.transport.request("POST", "/fax", read=True, params=params, json_body=body)
-        return self._page(self.transport.json(response), requested_page=page or 1)
+        return self._page(self.transport.json(response), requested_page=page or 1, on_skip=on_skip)
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Listeleme" (page)
-    def iter_faxes(self, *, max_pages: int = MAX_PAGES, **filters: Any) -> Iterator[Fax]:
+    def iter_faxes(self, *, max_pages: int = MAX_PAGES, on_skip: OnSkip | None = None, **filters: Any) -> Iterator[Fax]:
         """Every fax matching ``filters`` (those of :meth:`fax_list`), page after page."""
         filters.pop("page", None)
 
         def fetch(page: int) -> tuple[list[Fax], int | None]:
-            result = self.fax_list(page=page, **filters)
-            last = not result.has_next or not result.faxes
+            skipped: list[SkippedRecord] = []
+            result = self.fax_list(page=page, on_skip=skipped.append, **filters)
+            for record in skipped:
+                if on_skip is not None:
+                    on_skip(record)
+            # A page whose records were all skipped is not the end of the list.
+            last = not result.has_next or not (result.faxes or skipped)
             # The paginator's own page number: a provider that renumbers is followed, one that ignores ?page is caught.
             return result.faxes, None if last else result.page + 1
 
@@ -326,7 +336,7 @@ class TelsamClient:
         self.auth.store.save(token)
         return token
 
-    def _page(self, body: Any, *, requested_page: int) -> FaxPage:
+    def _page(self, body: Any, *, requested_page: int, on_skip: OnSkip | None = None) -> FaxPage:
         # [...], {"data": [...]} (a Laravel paginator or not) and {"faxes": [...]} alike.
         meta: Mapping[str, Any] = {}
         if isinstance(body, list):
@@ -343,7 +353,7 @@ class TelsamClient:
         last_page = _int_or_none(meta.get("last_page"))
         has_next = bool(meta.get("next_page_url")) or (last_page is not None and page < last_page)
         return FaxPage(
-            faxes=[self._fax(item) for item in items],
+            faxes=read_each(items, self._fax, provider=self.provider, what="faxes", on_skip=on_skip),
             page=page,
             last_page=last_page,
             total=_int_or_none(meta.get("total")),

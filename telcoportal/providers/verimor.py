@@ -22,6 +22,7 @@ from .errors import AuthenticationFailed, InvalidRequest, ProviderError
 from .files import StreamedDocument, sniff_media_type, streamed_document
 from .paging import MAX_PAGES, paginate
 from .ratelimit import RateLimiter
+from .records import OnSkip, SkippedRecord, read_each
 from .transport import DEFAULT_TIMEOUT, NoAuth, Redactor, Transport, default_error_parser
 from .urlsafety import UrlGuard
 
@@ -196,8 +197,12 @@ class VerimorClient:
         success: bool | None = None,
         limit: int | None = None,
         page: int | None = None,
+        on_skip: OnSkip | None = None,
     ) -> FdrPage:
-        """One page of fax detail records; ``direction`` is inbound, outbound or internal."""
+        """One page of fax detail records; ``direction`` is inbound, outbound or internal.
+
+        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        """
         params = self._fdr_params(
             start_stamp_from=start_stamp_from,
             start_stamp_to=start_stamp_to,
@@ -215,7 +220,10 @@ class VerimorClient:
         pagination = self._pagination(body.get("pagination"))
         if pagination is None:
             raise self.transport.unexpected("fdrs answer without pagination")
-        return FdrPage(fdrs=[self._fdr(item) for item in body["fdrs"]], pagination=pagination)
+        fdrs = read_each(
+            body["fdrs"], self._fdr, provider=self.provider, what="fax records", id_keys=("call_uuid",), on_skip=on_skip
+        )
+        return FdrPage(fdrs=fdrs, pagination=pagination)
 
     # Reference: NOTES.md, "Verimor Bulutsantralim" (page, limit, pagination)
     def iter_fax_orders(self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES) -> Iterator[FaxOrder]:
@@ -229,13 +237,20 @@ class VerimorClient:
         yield from paginate(fetch, first=1, provider=self.provider, what="fax orders", max_pages=max_pages)
 
     # Reference: verimor-bulutsantralim-fax-api.md, "Faks Listesine Erişim örneği" (page, total_pages)
-    def iter_fdrs(self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES, **filters: Any) -> Iterator[Fdr]:
+    def iter_fdrs(
+        self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES, on_skip: OnSkip | None = None, **filters: Any
+    ) -> Iterator[Fdr]:
         """Every record matching ``filters`` (those of :meth:`fdrs`), ``limit`` (100 at most) a page."""
         filters.pop("page", None)
 
         def fetch(page: int) -> tuple[list[Fdr], int | None]:
-            result = self.fdrs(page=page, limit=limit, **filters)
-            last = page >= result.pagination.total_pages or not result.fdrs
+            skipped: list[SkippedRecord] = []
+            result = self.fdrs(page=page, limit=limit, on_skip=skipped.append, **filters)
+            for record in skipped:
+                if on_skip is not None:
+                    on_skip(record)
+            # A page whose records were all skipped is not the end of the list.
+            last = page >= result.pagination.total_pages or not (result.fdrs or skipped)
             return result.fdrs, None if last else page + 1
 
         yield from paginate(fetch, first=1, provider=self.provider, what="fax records", max_pages=max_pages)

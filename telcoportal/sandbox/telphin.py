@@ -25,6 +25,7 @@ from telcoportal.providers.files import PDF, TIFF, sniff_media_type
 
 from .core import ProviderSandbox, json_response
 from .media import fax_tiff_bytes, pdf_bytes
+from .poison import poisoned
 
 DEMO_CREDENTIALS = {"client_id": "demo-telphin-app", "client_secret": "demo-telphin-secret"}
 DEMO_EXTENSION_ID = 122
@@ -53,6 +54,7 @@ class TelphinSandbox(ProviderSandbox):
         }
         self.outgoing: dict[int, dict[str, Any]] = {}
         self.next_id = 174
+        self.poison_record = False  # see .poison
         self.received: dict[int, list[dict[str, Any]]] = {
             DEMO_EXTENSION_ID: [
                 {
@@ -220,7 +222,9 @@ class TelphinSandbox(ProviderSandbox):
             }
             for fax in self.received.get(extension_id, [])
         ]
-        return json_response(items)
+        return json_response(
+            poisoned(items, on=self.poison_record, id_field="uuid", bad_field="datetime", as_text=True)
+        )
 
     def received_file(self, request: Request, extension_id: int, uuid: str) -> Response:
         denied = self._authorize(request, extension_id)

@@ -35,6 +35,7 @@ from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sni
 from .core import ProviderSandbox, json_response
 from .media import pdf_bytes
 from .paging import faulty_cursor
+from .poison import poisoned
 
 DEMO_CREDENTIALS = {
     "client_id": "3",
@@ -79,6 +80,7 @@ class TelsamSandbox(ProviderSandbox):
         now = self.clock.now()
         self.list_shape = "paginator"
         self.paging_fault: str | None = None  # one of paging.PAGING_FAULTS
+        self.poison_record = False  # see .poison
         self.clients = {DEMO_CREDENTIALS["client_id"]: DEMO_CREDENTIALS["client_secret"]}
         self.users = {DEMO_CREDENTIALS["username"]: {"password": DEMO_CREDENTIALS["password"], "did": DEMO_DID}}
         self.tokens: dict[str, dict[str, Any]] = {}  # access token -> {user, client, expires}
@@ -318,6 +320,7 @@ class TelsamSandbox(ProviderSandbox):
             page = 1
         page = faulty_cursor(self.paging_fault, page, first=1, step=1)
         items = [self._render(fax) for fax in matching[(page - 1) * PER_PAGE : page * PER_PAGE]]
+        items = poisoned(items, on=self.poison_record and page == 1, id_field="id", bad_field="created_at")
         if self.list_shape == "bare":
             return json_response(items)
         if self.list_shape in ("data", "faxes"):

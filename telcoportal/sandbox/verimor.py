@@ -31,6 +31,7 @@ from telcoportal.providers.files import PDF, TIFF, sniff_media_type
 from .core import ProviderSandbox, json_response, text_response
 from .media import fax_tiff_bytes, pdf_bytes
 from .paging import faulty_cursor
+from .poison import poisoned
 
 DEMO_CREDENTIALS = {"key": "K12345678-1234-5678-4321-123456789012"}
 DEMO_NUMBERS = ("902129630131", "908508850000")  # the account's fax numbers (local_station_id)
@@ -54,6 +55,7 @@ class VerimorSandbox(ProviderSandbox):
         self.rate_limit = False
         self.paginate_orders = False  # serve {fax_orders, pagination} even without page/limit
         self.paging_fault: str | None = None  # one of paging.PAGING_FAULTS
+        self.poison_record = False  # see .poison
         self.bucket = BURST
         self.bucket_at = now
         self.next_order_id = 20212
@@ -235,6 +237,9 @@ class VerimorSandbox(ProviderSandbox):
         ]
         page, limit = self._page_and_limit(request)
         items = [_render_fdr(fdr) for fdr in matching[(page - 1) * limit : page * limit]]
+        items = poisoned(
+            items, on=self.poison_record and page == 1, id_field="call_uuid", bad_field="start_stamp", as_text=True
+        )
         return json_response({"fdrs": items, "pagination": _pagination(len(matching), page, limit)})
 
     def _page_and_limit(self, request: Request) -> tuple[int, int]:

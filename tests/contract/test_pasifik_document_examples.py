@@ -25,6 +25,7 @@ from telcoportal.providers.errors import (
     UnexpectedResponse,
 )
 from telcoportal.providers.pasifik import PasifikClient
+from telcoportal.providers.records import SkippedRecord
 
 API = "https://oim.pasifiktelekom.com.tr/en/api/"
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -451,9 +452,21 @@ def test_it_raises_unexpected_response_for_json_where_a_file_was_promised(
 def test_it_raises_unexpected_response_for_an_unreadable_field(
     mocked: responses.RequestsMock, client: PasifikClient
 ) -> None:
-    answer(mocked, "tel/history/", [{"i_cdr": 1, "connect_time": "yesterday at noon"}])
+    answer(mocked, "fax/query/", {"fax_id": "12", "count": "many"})
 
     with pytest.raises(UnexpectedResponse) as caught:
-        client.tel_history(i_account=1)
+        client.fax_query(fax_id=12)
 
-    assert "connect_time" in caught.value.message
+    assert "count" in caught.value.message
+
+
+def test_a_list_record_with_an_unreadable_field_is_skipped_and_named(
+    mocked: responses.RequestsMock, client: PasifikClient
+) -> None:
+    answer(mocked, "tel/history/", [{"i_cdr": 1, "connect_time": "yesterday at noon"}, {"i_cdr": 2}])
+    skipped: list[SkippedRecord] = []
+
+    calls = client.tel_history(i_account=1, on_skip=skipped.append)
+
+    assert [call.i_cdr for call in calls] == [2]
+    assert [(s.record_id, "connect_time" in s.reason) for s in skipped] == [("1", True)]

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import IO
 
+from ..records import OnSkip, read_each
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import Download, FaxReport, FaxUploadResult, InboxFax, SubmitResult
-from .parsing import require_list
+from .parsing import PROVIDER, require_list
 
 
 class FaxEndpoints(PasifikEndpoints):
@@ -77,11 +78,21 @@ class FaxEndpoints(PasifikEndpoints):
         return [FaxReport.from_api(item) for item in require_list(data, what="fax reports")]
 
     # Reference: pasifik-telekom-api-v2.txt, "Query Inbox - Fax"
-    def fax_query_inbox(self, *, start_date: date, end_date: date) -> list[InboxFax]:
-        """Faxes received between two days (inclusive, provider's calendar)."""
+    def fax_query_inbox(self, *, start_date: date, end_date: date, on_skip: OnSkip | None = None) -> list[InboxFax]:
+        """Faxes received between two days (inclusive, provider's calendar).
+
+        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        """
         start, end = v.date_range(start_date, end_date)
         data = self._post("fax/query/inbox/", {"start_date": start, "end_date": end}, read=True)
-        return [InboxFax.from_api(item) for item in require_list(data, what="fax inbox")]
+        return read_each(
+            require_list(data, what="fax inbox"),
+            InboxFax.from_api,
+            provider=PROVIDER,
+            what="fax inbox",
+            id_keys=("fax_id",),
+            on_skip=on_skip,
+        )
 
     # Reference: pasifik-telekom-api-v2.txt, "Download File - Fax"
     def fax_download(

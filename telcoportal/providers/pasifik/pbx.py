@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from ..records import OnSkip, read_each
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import ActiveCalls, ActiveChannel, Download, PbxCdr, SipExtension, SipPeer
-from .parsing import PROVIDER_ZONE, require_list
+from .parsing import PROVIDER, PROVIDER_ZONE, require_list
 
 # Asterisk's "core show channels" summary lines that trail the channel list.
 _SUMMARY = re.compile(r"^\s*(\d+)\s+(active channels?|active calls?|calls? processed)\s*$", re.IGNORECASE)
@@ -49,8 +50,12 @@ class PbxEndpoints(PasifikEndpoints):
         field_pattern: str | None = None,
         status: str | None = None,
         recordings: str | None = None,
+        on_skip: OnSkip | None = None,
     ) -> list[PbxCdr]:
-        """PBX CDRs. Filter times go out in UTC as the document asks; every filter is optional."""
+        """PBX CDRs. Filter times go out in UTC as the document asks; every filter is optional.
+
+        A CDR that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        """
         v.time_range(start_date, end_date)
         body = v.drop_none(
             {
@@ -63,7 +68,14 @@ class PbxEndpoints(PasifikEndpoints):
             }
         )
         data = self._post_pbx("pbx/cdr/", body)
-        return [PbxCdr.from_api(item, zone=self.pbx_zone) for item in require_list(data, what="PBX CDRs")]
+        return read_each(
+            require_list(data, what="PBX CDRs"),
+            lambda item: PbxCdr.from_api(item, zone=self.pbx_zone),
+            provider=PROVIDER,
+            what="PBX CDRs",
+            id_keys=("uniqueid",),
+            on_skip=on_skip,
+        )
 
     # Reference: pasifik-telekom-api-v2.txt, "CDR Wave"
     def pbx_cdr_wav(self, *, wavname: str, calldate: date | datetime) -> Download:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..paging import MAX_PAGES, paginate
+from ..records import OnSkip, read_each
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import LiveCall, TelCall
@@ -29,15 +30,36 @@ class TelephoneEndpoints(PasifikEndpoints):
         type: str | None = None,
         offset: int | None = None,
         limit: int | None = None,
+        on_skip: OnSkip | None = None,
     ) -> list[TelCall]:
-        """CDRs of one telephone account. Filter times go out in UTC; ``cli``/``cld`` take ``%`` wildcards."""
+        """CDRs of one telephone account. Filter times go out in UTC; ``cli``/``cld`` take ``%`` wildcards.
+
+        A CDR that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        """
+        items = self._tel_history_items(
+            i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,
+            type=type, offset=offset, limit=limit,
+        )  # fmt: skip
+        return _read_calls(items, on_skip)
+
+    def _tel_history_items(
+        self,
+        *,
+        i_account: int,
+        start_date: datetime | None,
+        end_date: datetime | None,
+        cli: str | None,
+        cld: str | None,
+        type: str | None,
+        offset: int | None,
+        limit: int | None,
+    ) -> list[Any]:
         body = _history_body(i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld, type=type)
         if offset is not None:
             body["offset"] = v.non_negative(offset, field="offset")
         if limit is not None:
             body["limit"] = v.positive(limit, field="limit")
-        data = self._post("tel/history/", body, read=True)
-        return [TelCall.from_api(item) for item in require_list(data, what="telephone history")]
+        return require_list(self._post("tel/history/", body, read=True), what="telephone history")
 
     # Reference: pasifik-telekom-api-v2.txt, "Call History"
     def iter_tel_history(
@@ -51,19 +73,21 @@ class TelephoneEndpoints(PasifikEndpoints):
         type: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         max_pages: int = MAX_PAGES,
+        on_skip: OnSkip | None = None,
     ) -> Iterator[TelCall]:
         """Every matching CDR, fetched ``page_size`` at a time with ``offset``/``limit``.
 
-        The paging guard stops (and logs) if the provider ignores ``offset``.
+        The paging guard stops (and logs) if the provider ignores ``offset``. A CDR that cannot be
+        read is skipped and handed to ``on_skip``; the offsets still count it.
         """
         v.positive(page_size, field="page_size")
 
         def fetch(offset: int) -> tuple[list[TelCall], int | None]:
-            page = self.tel_history(
+            items = self._tel_history_items(
                 i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,
                 type=type, offset=offset, limit=page_size,
             )  # fmt: skip
-            return page, (offset + len(page) if len(page) >= page_size else None)
+            return _read_calls(items, on_skip), (offset + len(items) if len(items) >= page_size else None)
 
         yield from paginate(fetch, first=0, provider=PROVIDER, what="telephone history", max_pages=max_pages)
 
@@ -81,6 +105,12 @@ class TelephoneEndpoints(PasifikEndpoints):
         """Cuts one live call (``LiveCall.id``). Tried once; raises unless the provider says OK."""
         body = {"id": v.positive_id(id, field="id")}  # an integer here, a string in tel/live's answer
         raise_for_disconnect_result(self.transport, self._post("tel/live/disconnect/", body, read=False))
+
+
+def _read_calls(items: list[Any], on_skip: OnSkip | None) -> list[TelCall]:
+    return read_each(
+        items, TelCall.from_api, provider=PROVIDER, what="telephone history", id_keys=("i_cdr",), on_skip=on_skip
+    )
 
 
 def _history_body(

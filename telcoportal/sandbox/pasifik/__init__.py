@@ -69,6 +69,7 @@ class PasifikSandbox(SmsApi, TelephoneApi, PbxApi, FaxApi):
         super().__init__(clock)
 
     def reset(self) -> None:
+        self.poison_record = False  # tel/history/, pbx/cdr/ and fax/query/inbox/ (see ..poison)
         self.reset_sms()
         self.reset_telephone()
         self.reset_pbx()

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import media
 from ..core import json_response
+from ..poison import poisoned
 from .common import (
     GENERAL_ERROR,
     UTC_DATETIME,
@@ -121,6 +122,7 @@ def inbox_fax(slot: int) -> InboxFax | None:
 class FaxApi(PasifikBase):
     fax_documents: dict[str, FaxDocument]
     fax_jobs: dict[int, FaxJob]
+    poison_record = False  # see ..poison; reset by PasifikSandbox.reset
 
     def reset_fax(self) -> None:
         self.fax_documents = {}
@@ -206,7 +208,7 @@ class FaxApi(PasifikBase):
                     "fax_filename": fax.filename,
                 }
             )
-        return json_response(rows)
+        return json_response(poisoned(rows, on=self.poison_record, id_field="fax_id", bad_field="datetime"))
 
     def fax_download(self, request: Request, lang: str) -> Response:
         body = self.json_body(request, binary=True)

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import media
 from ..core import json_response
+from ..poison import poisoned
 from .common import (
     ISTANBUL,
     PBX_DATE,
@@ -164,6 +165,7 @@ def wav_matches(pattern: str, filename: str) -> bool:
 class PbxApi(PasifikBase):
     pbx_central: str
     demo_scale = 1
+    poison_record = False  # see ..poison; reset by PasifikSandbox.reset
 
     def reset_pbx(self) -> None:
         self.pbx_central = "onapi"
@@ -282,6 +284,7 @@ class PbxApi(PasifikBase):
             ):
                 continue
             rows.append(cdr)
+        rows = poisoned(rows, on=self.poison_record, id_field="uniqueid", bad_field="duration", as_text=True)
         return self.pbx_wrap(rows, [])
 
     def pbx_cdr_wav(self, request: Request, lang: str) -> Response:

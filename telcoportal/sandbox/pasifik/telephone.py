@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..core import json_response
 from ..paging import faulty_cursor
+from ..poison import poisoned
 from .common import (
     UTC_DATETIME,
     ApiError,
@@ -155,6 +156,7 @@ def _type_matches(cdr: dict[str, Any], cdr_type: str) -> bool:
 class TelephoneApi(PasifikBase):
     disconnected_calls: dict[int, datetime]
     demo_scale = 1
+    poison_record = False  # see ..poison; reset by PasifikSandbox.reset
 
     def reset_telephone(self) -> None:
         self.disconnected_calls = {}
@@ -218,6 +220,7 @@ class TelephoneApi(PasifikBase):
                 continue
             if _type_matches(cdr, cdr_type):
                 rows.append(cdr)
+        rows = poisoned(rows, on=self.poison_record, id_field="i_cdr", bad_field="connect_time")
         rows = rows[offset:] if limit is None else rows[offset : offset + limit]
         return json_response(rows)
 
