@@ -162,3 +162,32 @@ def test_the_admin_shows_address_options_and_credentials_read_only(team_a: Team,
     assert account.options == {"language": "tr", "auth_scheme": "bare"}
     assert account.credentials["password"] == "demo-pass"
     assert admin.get(reverse("admin:accounts_provideraccount_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_service_asks_for_every_secret_when_a_path_option_changes_and_then_drops_tokens(
+    team_a: Team, alice
+) -> None:  # type: ignore[no-untyped-def]
+    account = ProviderAccount.objects.create(
+        team=team_a,
+        kind="telsam",
+        label="Telsam",
+        credentials={"username": "u", "password": "pw", "client_id": "3", "client_secret": "cs"},
+        options={"send_path": "/fax/send"},
+        token_cache={"access_token": "cached"},
+    )
+    change = {"team": team_a, "actor": alice, "kind": "telsam", "label": "Telsam", "base_url": "", "is_active": True}
+    with pytest.raises(ServiceError):
+        provider_account_save(
+            **change, credentials={"client_secret": "cs"}, options={"download_path": "/x/{id}"}, account=account
+        )
+    account.refresh_from_db()
+    assert account.options == {"send_path": "/fax/send"} and account.token_cache == {"access_token": "cached"}
+    provider_account_save(
+        **change,
+        credentials={"password": "pw2", "client_secret": "cs2"},
+        options={"download_path": "/x/{id}"},
+        account=account,
+    )
+    account.refresh_from_db()
+    assert account.options["download_path"] == "/x/{id}" and account.token_cache == {}
