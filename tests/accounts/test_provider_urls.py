@@ -232,6 +232,14 @@ def test_a_stored_loopback_base_url_is_refused_before_any_byte_is_sent(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("base_url", ["http://[127.0.0.1]:9/", "http://[::1", "http://127.0.0.1:9:6379/"])
+def test_a_stored_base_url_that_cannot_even_be_parsed_is_a_message_in_the_worker(team_a: Team, base_url: str) -> None:
+    account = _stored(team_a, base_url=base_url)
+    result = provider_account_check(account=account)  # what the periodic check runs
+    assert not result.ok and "not allowed" in result.message
+
+
+@pytest.mark.django_db
 def test_refused_targets_all_read_the_same_at_request_time(team_a: Team, make_target: Callable[..., Target]) -> None:
     open_port, closed = make_target(), make_target()
     closed_url = closed.url
