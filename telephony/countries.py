@@ -67,12 +67,18 @@ def region_name(region: str, language: str) -> str:
     return _translations(language).gettext(name)
 
 
-def country_name(country: str = "", number: str = "") -> str:
-    """The country in the active language; a text we cannot place is shown as the provider wrote it, not shouted."""
+def country_name(country: str = "", number: str = "", *, language: str | None = None) -> str:
+    """The country in ``language`` (by default the active one); a text we cannot place is shown as the provider
+    wrote it, not shouted."""
     region = region_of(country, number)
     if region:
-        return region_name(region, (get_language() or "en").split("-")[0])
+        return region_name(region, language or reader_language())
     return _unshouted(country)
+
+
+def reader_language() -> str:
+    """The active language as ISO names it ("tr" for "tr-tr")."""
+    return (get_language() or "en").split("-")[0]
 
 
 def _unshouted(text: str) -> str:
