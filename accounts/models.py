@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.decorators import display as admin_display
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -207,6 +208,7 @@ class ProviderAccount(models.Model):
         return not (self.last_error or self.last_error_stored)
 
     @property
+    @admin_display(description=_("last error"))
     def last_error_text(self) -> str:
         """The last check's error in the reader's language."""
         from .provider_errors import render_text

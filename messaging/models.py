@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.admin.decorators import display as admin_display
 from django.db import models
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -241,6 +242,7 @@ class SmsChunk(models.Model):
         return f"{self.batch_id}/{self.index}"
 
     @property
+    @admin_display(description=_("error"))
     def error_text(self) -> str:
         """Why it failed, in the reader's language (rows from before keys: see ``stored_text.render_kept``)."""
         from .texts import render

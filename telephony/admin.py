@@ -17,7 +17,7 @@ class CallRecordAdmin(admin.ModelAdmin):
 @admin.register(ImportWatermark)
 class ImportWatermarkAdmin(admin.ModelAdmin):
     list_display = (
-        "account", "source", "key", "imported_until", "last_run_at", "last_count", "last_skipped", "last_error",
+        "account", "source", "key", "imported_until", "last_run_at", "last_count", "last_skipped", "last_error_text",
     )  # fmt: skip
     list_filter = ("source",)
     readonly_fields = ("last_skipped", "skipped_records")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.decorators import display as admin_display
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +93,8 @@ class ImportWatermark(models.Model):
     imported_until = models.DateTimeField(_("imported until"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_count = models.PositiveIntegerField(_("records in last run"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)  # rows from before ``last_error_stored``
+    last_error_stored = models.JSONField(default=dict, blank=True)  # {"key": …, "params": {…}} (provider_errors)
     # Records of the last run that could not be stored (the import went on without them).
     last_skipped = models.PositiveIntegerField(_("records skipped in last run"), default=0)
     skipped_records = models.JSONField(_("skipped records"), default=list, blank=True)
@@ -104,6 +106,14 @@ class ImportWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.source} {self.key}".strip()
+
+    @property
+    @admin_display(description=_("last error"))
+    def last_error_text(self) -> str:
+        """The last run's error in the reader's language."""
+        from accounts.provider_errors import render_text
+
+        return render_text(self.last_error_stored, old_text=self.last_error)
 
 
 class StatusSnapshot(models.Model):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
-from accounts.provider_errors import describe
+from accounts.provider_errors import describe, describe_stored
 from telcoportal.providers.errors import NotFound, ProviderError, ProviderUnavailable
 from telcoportal.providers.pasifik.responses import PBX_MESSAGES
 from telcoportal.providers.records import OnSkip
@@ -278,19 +278,27 @@ def _watermark_advanced(
     mark.imported_until = until
     mark.last_run_at = ran_at
     mark.last_count = count
-    mark.last_error = ""
+    mark.last_error, mark.last_error_stored = "", {}
     mark.last_skipped = len(skipped)
     mark.skipped_records = [record.as_data() for record in skipped[:SKIPPED_DETAILS]]
     mark.save(
-        update_fields=["imported_until", "last_run_at", "last_count", "last_error", "last_skipped", "skipped_records"]
+        update_fields=[
+            "imported_until",
+            "last_run_at",
+            "last_count",
+            "last_error",
+            "last_error_stored",
+            "last_skipped",
+            "skipped_records",
+        ]
     )
 
 
 def _watermark_failed(mark: ImportWatermark, exc: ProviderError, ran_at: datetime) -> None:
     logger.warning("call import failed for %s: %s", mark, exc)
     mark.last_run_at = ran_at
-    mark.last_error = describe(exc)
-    mark.save(update_fields=["last_run_at", "last_error"])
+    mark.last_error, mark.last_error_stored = "", describe_stored(exc)
+    mark.save(update_fields=["last_run_at", "last_error", "last_error_stored"])
 
 
 def calls_import(*, account: ProviderAccount, now: datetime | None = None) -> ImportSummary:

@@ -146,7 +146,7 @@ def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -
     summary = services.pbx_cdr_import(account=account, now=sandbox.clock.now())
     mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
     assert mark.imported_until is None
-    assert "did not answer in time" in mark.last_error
+    assert "did not answer in time" in mark.last_error_text
     assert summary.errors
 
 
@@ -176,3 +176,15 @@ def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a
     cdrs = {(Source.PBX, cdr["uniqueid"]) for _, cdr in demo_pbx_cdrs(emulator._pbx_anchor or "", 5)}
     assert len(history) + len(cdrs) > 3000
     assert history | cdrs <= imported  # the oldest calls too: the backfill starts at that day's midnight
+
+
+def test_an_import_failure_is_kept_as_a_key_and_read_in_the_readers_language(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    sandbox.inject("503", provider="pasifik", path="pbx/cdr", times=10)
+    with translation.override("en"):  # the worker's language
+        services.pbx_cdr_import(account=account, now=sandbox.clock.now())
+    mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
+    assert mark.last_error == "" and mark.last_error_stored["key"] in ("unavailable", "with_excerpt")
+    with translation.override("tr"):
+        assert "Sağlayıcı zamanında yanıt vermedi" in mark.last_error_text
