@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import SmsBatch, SmsRecipient
+from .texts import render as render_chunk_error
 
 CHUNK = 2000
 
@@ -44,8 +45,11 @@ def recipient_headers() -> list[str]:
 def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:
     labels = dict(SmsRecipient.State.choices)
     fields = ("phone", "name", "state", "status_text", "cost", "last_update", "source_row")
-    for phone, name, state, status, cost, updated, row in (
-        recipients.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK)
+    not_sent = (SmsRecipient.State.FAILED, SmsRecipient.State.PENDING)
+    for phone, name, state, status, cost, updated, row, chunk_error, chunk_old_error in (
+        recipients.order_by("id").values_list(*fields, "chunk__error_stored", "chunk__error").iterator(chunk_size=CHUNK)
     ):
+        if not status and state in not_sent:  # why its chunk did not go out, as on the page
+            status = render_chunk_error(chunk_error, old_text=chunk_old_error)
         parts = int(cost) if cost is not None and cost == int(cost) else cost  # a count of parts: 1, not 1.0000
         yield [phone, name, str(labels.get(state, state)), status, parts, updated, row]

@@ -70,3 +70,5 @@ def test_a_recipient_of_a_failed_chunk_says_why_in_the_readers_language(
     html = alice_client.get(reverse("sms-detail", args=[batch.pk])).content.decode()
     recipients = html[html.index('id="recipients"') :]
     assert "Sağlayıcı kimlik bilgilerini reddetti." in recipients[: recipients.index("</table>")]
+    export = alice_client.get(reverse("sms-detail", args=[batch.pk]), {"_export": "csv"})
+    assert "Sağlayıcı kimlik bilgilerini reddetti." in b"".join(export.streaming_content).decode()
