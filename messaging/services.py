@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,7 +30,7 @@ from django.utils.translation import ngettext
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
-from accounts.provider_errors import describe_stored
+from accounts.provider_errors import AccountUnusable, describe_stored
 from accounts.stored_text import StoredText, stored
 from telcoportal.db import pause_after_error, reconnect, with_retries
 from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
@@ -322,17 +323,18 @@ def sms_batch_send(*, batch_id: int) -> str:
     batch = SmsBatch.objects.select_related("account").get(pk=batch_id)
     if batch.state != SmsBatch.State.SENDING:
         return f"skipped: {batch.state}"
+    stack = ExitStack()
     try:
-        client = client_for(batch.account)
-    except ValueError as exc:  # credentials missing: no request can go out, and the person should know why
-        reason = stored("sms.account_incomplete", reason=str(exc))
+        client = stack.enter_context(client_for(batch.account))
+    except ValueError as exc:  # credentials missing or unusable: nothing can go out, and the person should know why
+        reason = stored("sms.account_incomplete", reason=exc.text if isinstance(exc, AccountUnusable) else str(exc))
         for chunk in batch.chunks.filter(state=SmsChunk.State.QUEUED):
             if SmsChunk.objects.filter(pk=chunk.pk, state=SmsChunk.State.QUEUED).update(
                 state=SmsChunk.State.SUBMITTING
             ):
                 _chunk_finish(chunk, SmsChunk.State.FAILED, error=reason)
         return "failed: account incomplete"
-    with client:
+    with stack:
         try:
             sent = _submit_queued(batch, client)
         except SoftTimeLimitExceeded:

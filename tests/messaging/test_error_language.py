@@ -72,3 +72,17 @@ def test_a_recipient_of_a_failed_chunk_says_why_in_the_readers_language(
     assert "Sağlayıcı kimlik bilgilerini reddetti." in recipients[: recipients.index("</table>")]
     export = alice_client.get(reverse("sms-detail", args=[batch.pk]), {"_export": "csv"})
     assert "Sağlayıcı kimlik bilgilerini reddetti." in b"".join(export.streaming_content).decode()
+
+
+def test_an_unusable_account_fails_the_chunks_with_its_reason_in_the_readers_language(
+    sms_account, alice, alice_client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    sms_account.base_url = "http://evil.example.com/"  # not allowed: its client cannot be used
+    sms_account.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        batch = create(sms_account, alice, ["905321111111"])
+    chunk = batch.chunks.get()
+    assert chunk.state == "failed" and chunk.error_stored["key"] == "sms.account_incomplete"
+    alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
+    turkish = _chunks(alice_client, batch.pk)
+    assert "Sağlayıcı hesabı eksik" in turkish and "cannot be used" not in turkish
