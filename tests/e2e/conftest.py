@@ -53,3 +53,21 @@ def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-d
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def signed_in_page(browser, live_server, user, locale: str = "en-US", language: str | None = None):  # type: ignore[no-untyped-def]
+    """A new browser context already signed in as ``user`` (its session cookie), and its page."""
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, locale=locale)
+    name = django_settings.SESSION_COOKIE_NAME
+    cookies = [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    if language:
+        cookies.append({"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from accounts.roles import Role
+from tests.e2e.conftest import signed_in_page
 from tests.factories import MembershipFactory, ProviderAccountFactory, TeamFactory, UserFactory
 from tests.telephony.factories import CallRecordFactory
 
@@ -20,13 +19,7 @@ def test_typed_dates_make_the_period_custom_and_a_named_period_clears_them(brows
     user = UserFactory(email="olga@example.com")
     MembershipFactory(team=team, user=user, role=Role.VIEWER)
     CallRecordFactory(account=ProviderAccountFactory(team=team), start=datetime(2026, 3, 2, 9, tzinfo=UTC))
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    name = django_settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = signed_in_page(browser, live_server, user)
     try:
         page.goto("/calls/")
         period = page.get_by_label("Period")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
+from tests.e2e.conftest import signed_in_page
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,13 +27,7 @@ def test_a_provider_that_is_down_is_not_ok_anywhere_on_the_dashboard(
     account.save()
     sandbox.inject("503", provider="pasifik", times=1000)
 
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    name = django_settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = signed_in_page(browser, live_server, user)
     try:
         page.goto("/")
         page.get_by_test_id("live-panel").get_by_text("Provider slow or down").wait_for()

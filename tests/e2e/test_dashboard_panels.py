@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
 from fax.models import Direction, Status
+from tests.e2e.conftest import signed_in_page
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.fax.factories import FaxFactory
 from tests.notifications.factories import NotificationFactory
@@ -18,17 +17,6 @@ from tests.telephony.factories import CallRecordFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PANELS = ["balance", "live", "sms", "calls", "faxes", "health"]
-
-
-def _signed_in_page(browser, live_server, user, locale: str):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale=locale)
-    name = django_settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page
 
 
 @pytest.fixture
@@ -54,7 +42,7 @@ def _wait_for_panels(page) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("locale", ["en-US", "tr-TR"])
 def test_the_dashboard_loads_every_panel(locale, browser, live_server, viewer, sandbox) -> None:  # type: ignore[no-untyped-def]
-    context, page = _signed_in_page(browser, live_server, viewer, locale)
+    context, page = signed_in_page(browser, live_server, viewer, locale)
     try:
         page.goto("/")
         _wait_for_panels(page)
@@ -82,7 +70,7 @@ def test_a_provider_that_is_down_shows_in_its_panel_while_the_others_load(
     browser, live_server, viewer, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
     sandbox.inject("503", provider="pasifik", times=1000)
-    context, page = _signed_in_page(browser, live_server, viewer, "en-US")
+    context, page = signed_in_page(browser, live_server, viewer, "en-US")
     try:
         page.goto("/")
         _wait_for_panels(page)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import translation
 
 from accounts.roles import Role
 from fax.models import Status
+from tests.e2e.conftest import signed_in_page
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.fax.helpers import send
 
@@ -26,14 +25,7 @@ def test_a_failed_fax_reads_in_turkish_for_a_turkish_reader(
         [fax] = send(django_capture_on_commit_callbacks, account, recipients=["901234"])  # too short for Telsam
     assert fax.status == Status.FAILED
 
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="tr-TR")
-    name = django_settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
-    context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "tr", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = signed_in_page(browser, live_server, user, locale="tr-TR", language="tr")
     try:
         page.goto(f"/fax/{fax.pk}/")
         alert = page.locator("#fax-status [role=alert]")
