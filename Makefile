@@ -17,6 +17,7 @@ demo: $(VENV)/.installed .env
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # The suite again (random order, other seeds) as if it were 23:30 in Istanbul (an hour
@@ -46,7 +47,7 @@ check-prod: $(VENV)/.installed
 	ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 # Re-extract and compile the Turkish catalogues after changing strings (needs GNU gettext).
-# The project catalogue (locale/) holds templates/, accounts/ and telcoportal/; each
+# The project catalogue (locale/) holds templates/, accounts/, core/, dashboard/, sandbox/ and telcoportal/; each
 # feature app keeps its own (<app>/locale/).
 APPS_WITH_CATALOGUES := messaging telephony fax notifications
 messages: $(VENV)/.installed

@@ -27,7 +27,7 @@ def credential_keys_configured(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 @register()
 def provider_url_allowlist_valid(app_configs: Any, **kwargs: Any) -> list[Error]:
-    from telcoportal.providers.urlsafety import AllowList
+    from providers.urlsafety import AllowList
 
     try:
         AllowList.parse(getattr(settings, "PROVIDER_URL_ALLOWLIST", []) or [])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from telcoportal.providers.errors import ProviderError
+from providers.errors import ProviderError
 
 from .audit import audit_record
 from .models import ProviderAccount, User

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
-from telcoportal.providers.errors import RequestRefused
-from telcoportal.providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
-from telcoportal.providers.telphin import TelphinClient
-from telcoportal.providers.telsam import TelsamClient
-from telcoportal.providers.transport import Token
-from telcoportal.providers.verimor import VerimorClient
+from providers.errors import RequestRefused
+from providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
+from providers.telphin import TelphinClient
+from providers.telsam import TelsamClient
+from providers.transport import Token
+from providers.verimor import VerimorClient
 
 from .fields import is_unreadable
 from .models import ProviderAccount

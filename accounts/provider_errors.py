@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     NotFound,

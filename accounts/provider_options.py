@@ -18,8 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from telcoportal.providers.errors import RequestRefused
-from telcoportal.providers.urlsafety import AllowList, UrlGuard, check_path
+from providers.errors import RequestRefused
+from providers.urlsafety import AllowList, UrlGuard, check_path
 
 from .provider_kinds import OptionField, spec_for
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from telcoportal.exports import export_response, json_text
-from telcoportal.lists import paginate_table
-from telcoportal.providers.errors import ProviderError
+from core.exports import export_response, json_text
+from core.lists import paginate_table
+from providers.errors import ProviderError
 
 from .access import TeamView
 from .audit import audit_for_user, audit_record

@@ -209,10 +209,10 @@ def bench_import(repeat: int) -> None:
     from django.db import transaction
 
     from accounts.models import ProviderAccount, Team
-    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
-    from telcoportal.management.commands.rundemo import DEMO_SCALE
-    from telcoportal.sandbox.core import Clock, RunningSandbox, Sandbox
-    from telcoportal.sandbox.pasifik import PasifikSandbox
+    from sandbox.core import Clock, RunningSandbox, Sandbox
+    from sandbox.management.commands.demo_setup import sandbox_credentials, sandbox_options
+    from sandbox.management.commands.rundemo import DEMO_SCALE
+    from sandbox.pasifik import PasifikSandbox
     from telephony import services
     from telephony.models import CallRecord
 
@@ -260,7 +260,7 @@ def main() -> None:
     from accounts.roles import Role
 
     call_command("migrate", verbosity=0)
-    logging.getLogger("telcoportal.providers").setLevel(logging.WARNING)  # one line per request in the import
+    logging.getLogger("providers").setLevel(logging.WARNING)  # one line per request in the import
     team, _ = Team.objects.get_or_create(name="CDR benchmark")
     user, _ = User.objects.get_or_create(email="cdr-bench@example.com")
     Membership.objects.get_or_create(team=team, user=user, defaults={"role": Role.OWNER})

@@ -25,8 +25,8 @@ import django
 django.setup()
 
 from fax import documents as docs  # noqa: E402
-from telcoportal.providers.files import PDF, TIFF  # noqa: E402
-from telcoportal.sandbox.media import pdf_bytes  # noqa: E402
+from providers.files import PDF, TIFF  # noqa: E402
+from sandbox.media import pdf_bytes  # noqa: E402
 
 
 def sample_pdf(pages: int) -> bytes:

@@ -82,8 +82,8 @@ def main() -> None:
     from messaging import services
     from messaging.models import SmsRecipient
     from messaging.recipients import prepare_recipients
-    from telcoportal.sandbox.app import build_sandbox
-    from telcoportal.sandbox.core import RunningSandbox
+    from sandbox.app import build_sandbox
+    from sandbox.core import RunningSandbox
 
     queued: list[int] = []
     services._queue_send = lambda batch_id, countdown=None: queued.append(batch_id)  # stages timed apart

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, TiffImagePlugin, UnidentifiedImageError
 
 from accounts.stored_text import StoredText, stored
-from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
+from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
 FAX_WIDTH = 1728
 FAX_HDPI = 204

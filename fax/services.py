@@ -32,18 +32,18 @@ from accounts.models import ProviderAccount, Team, User
 from accounts.provider_errors import describe, describe_stored
 from accounts.stored_text import StoredText
 from accounts.stored_text import stored as keyed
+from core.db import with_retries
+from core.queueing import queue_after_commit
 from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
-from telcoportal.db import with_retries
-from telcoportal.providers.errors import (
+from providers.errors import (
     InvalidRequest,
     ProviderError,
     ProviderUnavailable,
     RateLimited,
     UnexpectedResponse,
 )
-from telcoportal.providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
-from telcoportal.providers.records import SkippedRecord
-from telcoportal.queueing import queue_after_commit
+from providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
+from providers.records import SkippedRecord
 
 from . import documents as docs
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for

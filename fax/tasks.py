@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from accounts.models import ProviderAccount
-from telcoportal.providers.errors import ProviderError
+from providers.errors import ProviderError
 
 from . import services
 from .documents import memory_cap

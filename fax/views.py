@@ -21,10 +21,10 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
+from core.exports import export_response
+from core.lists import paginate_table
 from notifications.models import Kind, Notification
 from notifications.services import notifications_mark_read
-from telcoportal.exports import export_response
-from telcoportal.lists import paginate_table
 
 from . import documents as docs
 from . import services

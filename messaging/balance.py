@@ -26,14 +26,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderAccount
 from accounts.provider_clients import client_for
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     PermissionDenied,
     ProviderError,
     ProviderUnavailable,
     RateLimited,
 )
-from telcoportal.providers.transport import RetryPolicy
+from providers.transport import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Team, User
-from telcoportal.queueing import queue_after_commit
+from core.queueing import queue_after_commit
 
 from .imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
 from .models import Contact, ContactGroup, ContactImport

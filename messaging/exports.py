@@ -1,4 +1,4 @@
-"""What the SMS exports hold: batches and recipients as rows for ``telcoportal.exports``.
+"""What the SMS exports hold: batches and recipients as rows for ``core.exports``.
 
 Rows are read lazily from the database (``iterator``) so a 100,000-recipient
 batch streams out instead of being built in memory.

@@ -32,9 +32,9 @@ from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.provider_errors import AccountUnusable, describe_stored
 from accounts.stored_text import StoredText, stored
-from telcoportal.db import pause_after_error, reconnect, with_retries
-from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
-from telcoportal.queueing import queue_after_commit
+from core.db import pause_after_error, reconnect, with_retries
+from core.queueing import queue_after_commit
+from providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
 from . import balance, encoding
 from .models import OptOut, SmsBatch, SmsChunk, SmsRecipient

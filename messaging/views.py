@@ -18,9 +18,9 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from accounts.provider_errors import describe
-from telcoportal import exports
-from telcoportal.lists import page_of, paginate_table
-from telcoportal.providers.errors import ProviderError
+from core import exports
+from core.lists import page_of, paginate_table
+from providers.errors import ProviderError
 
 from . import balance, contact_import, encoding, services, uploads
 from . import exports as batch_exports

@@ -23,7 +23,7 @@ from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.stored_text import StoredText
 from fax.numbers import display_number
-from telcoportal.providers.errors import ProviderError
+from providers.errors import ProviderError
 
 from .messages import notification_text_in
 from .models import Kind, Notification

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.access import TeamView
-from telcoportal.lists import BoundedPaginationMixin
+from core.lists import BoundedPaginationMixin
 
 from . import services
 from .models import Notification

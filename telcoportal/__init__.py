@@ -1,6 +1,4 @@
-"""Telcoportal project package.
+"""Telcoportal project package: settings, URLs, the Celery app, WSGI/ASGI and the health check.
 
-Kept free of import side effects so ``telcoportal.providers`` and
-``telcoportal.sandbox`` stay importable without Django; the Celery app is
-loaded by ``TelcoportalConfig.ready()``.
+Kept free of import side effects; the Celery app is loaded by ``TelcoportalConfig.ready()``.
 """

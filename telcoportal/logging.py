@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telcoportal.providers.transport import Redactor
+from providers.transport import Redactor
 
 _redact = Redactor()
 

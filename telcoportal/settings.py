@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "telephony",
     "fax",
     "notifications",
+    "dashboard",
+    # The provider emulators and the demo commands (sandbox, rundemo, demo_setup, fax_demo):
+    # nothing in production imports it; listed so `manage.py` finds the demo commands.
+    "sandbox",
 ]
 
 MIDDLEWARE = [

@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.two_factor_views import TwoFactorLoginView
+from dashboard.views import DashboardView
 
 from . import views
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("", DashboardView.as_view(), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", TwoFactorLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,6 +18,6 @@ urlpatterns = [
     path("", include("telephony.urls")),
     path("fax/", include("fax.urls")),
     path("notifications/", include("notifications.urls")),
-    path("dashboard/", include("telcoportal.dashboard.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

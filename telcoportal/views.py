@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,59 +9,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
-from accounts.access import TeamView
 from accounts.checks import broker_transport, one_machine_findings
-from telcoportal.dashboard.views import HEALTH_CHANGED, account_health
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Panel:
-    name: str
-    title: str
-    icon: str
-    width: str = "col-lg-6"
-    trigger: str = "load"
-    inline: str = ""  # a fragment cheap enough (database only) to render with the page, then refreshed
-
-    @property
-    def url(self) -> str:
-        return reverse(f"dashboard-{self.name}")
-
-
-class DashboardView(TeamView, TemplateView):
-    """The page frame; each panel fetches its own fragment (telcoportal/dashboard/views.py)."""
-
-    template_name = "dashboard.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["panels"] = [
-            Panel("balance", _("Balance"), "bi-wallet2"),
-            Panel("live", _("Live calls"), "bi-telephone-inbound", trigger="load, every 30s"),
-            Panel("sms", _("SMS today"), "bi-chat-text"),
-            Panel("calls", _("Calls today"), "bi-telephone"),
-            Panel("faxes", _("Recent faxes"), "bi-printer"),
-            Panel(
-                "health",
-                _("Provider health"),
-                "bi-heart-pulse",
-                inline="dashboard/_health.html",
-                trigger=f"every 60s, {HEALTH_CHANGED} from:body",
-            ),
-        ]
-        context["provider_accounts"] = self.team.provider_accounts.filter(is_active=True).order_by("kind", "label")
-        context["health"] = [account_health(account) for account in context["provider_accounts"]]
-        context["recent_events"] = self.team.audit_events.select_related(None)[:8] if self.can("view_audit") else []
-        return context
 
 
 def _database_check() -> dict[str, Any]:

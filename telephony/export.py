@@ -1,4 +1,4 @@
-"""The filtered calls as CSV or XLSX, through the project's one export writer (``telcoportal.exports``)."""
+"""The filtered calls as CSV or XLSX, through the project's one export writer (``core.exports``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from telcoportal import exports
+from core import exports
 
 from .countries import country_name, reader_language
 from .models import Direction, Disposition, Source

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from telcoportal.providers.pasifik.models import PbxCdr, TelCall
+from providers.pasifik.models import PbxCdr, TelCall
 
 from .models import Direction, Disposition, Source
 from .numbers import normalize_number

@@ -21,11 +21,11 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe, describe_stored
-from telcoportal.providers.errors import NotFound, ProviderError, ProviderUnavailable
-from telcoportal.providers.pasifik.responses import PBX_MESSAGES
-from telcoportal.providers.records import OnSkip
-from telcoportal.providers.records import SkippedRecord as UnreadableRecord
-from telcoportal.providers.transport import RetryPolicy
+from providers.errors import NotFound, ProviderError, ProviderUnavailable
+from providers.pasifik.responses import PBX_MESSAGES
+from providers.records import OnSkip
+from providers.records import SkippedRecord as UnreadableRecord
+from providers.transport import RetryPolicy
 
 from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot

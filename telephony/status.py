@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from telcoportal.providers.pasifik.models import ActiveCalls, LiveCall, SipExtension, SipPeer
+from providers.pasifik.models import ActiveCalls, LiveCall, SipExtension, SipPeer
 
 from .numbers import display_number, normalize_number
 

@@ -12,8 +12,8 @@ from django.test import Client
 
 from accounts.models import Membership, ProviderAccount, Team, User
 from accounts.roles import Role
-from telcoportal.sandbox.app import build_sandbox
-from telcoportal.sandbox.core import RunningSandbox, Sandbox
+from sandbox.app import build_sandbox
+from sandbox.core import RunningSandbox, Sandbox
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 # --- the whole suite at another hour ---------------------------------------------
@@ -147,7 +147,7 @@ def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox, settings) -> 
 @pytest.fixture
 def sandbox_account(sandbox_url: str) -> Callable[..., ProviderAccount]:
     """``sandbox_account(team, "pasifik")``: a provider account on the sandbox with its demo credentials."""
-    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+    from sandbox.management.commands.demo_setup import sandbox_credentials, sandbox_options
 
     def make(team: Team, kind: str, **fields: object) -> ProviderAccount:
         values: dict[str, object] = {

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from core.queueing import queue_after_commit
 from fax import services as fax_services
 from fax import tasks as fax_tasks
 from messaging import contact_import
 from messaging import tasks as sms_tasks
 from messaging.models import Contact, ContactImport
-from telcoportal.queueing import queue_after_commit
 from tests.fax.factories import two_page_pdf
 
 

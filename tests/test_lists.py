@@ -18,8 +18,8 @@ from django_tables2 import Table
 
 from accounts.access import TeamView
 from accounts.roles import Role
+from core.lists import PER_PAGE_MAX, page_of, page_size, paginate_table
 from messaging.models import Contact
-from telcoportal.lists import PER_PAGE_MAX, page_of, page_size, paginate_table
 from tests.conftest import client_for
 from tests.factories import TEAM_OBJECT_FACTORIES, MembershipFactory, TeamFactory
 from tests.urlwalk import Route, buildable, walk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +74,13 @@ def test_every_environment_variable_of_the_settings_is_documented_for_deployment
     assert {"PROVIDER_URL_ALLOWLIST", "UPLOAD_MAX_BYTES", "UPLOAD_MAX_ROWS"} <= names
     deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     assert sorted(name for name in names if f"`{name}`" not in deploy) == []
+
+
+def test_make_test_checks_the_import_contracts_before_the_tests_and_they_hold() -> None:
+    make = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "lint-imports" in make and make.index("lint-imports") < make.index("bin/pytest")
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "kept, 0 broken" in lint.stdout

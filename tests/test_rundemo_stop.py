@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from telcoportal.management.commands import rundemo
+from sandbox.management.commands import rundemo
 
 
 class Child:

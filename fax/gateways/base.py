@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from accounts.stored_text import StoredText, stored
-from telcoportal.providers.files import JPEG, PDF, PNG, TIFF
-from telcoportal.providers.records import OnSkip
-from telcoportal.providers.transport import REFUSED
+from providers.files import JPEG, PDF, PNG, TIFF
+from providers.records import OnSkip
+from providers.transport import REFUSED
 
 if TYPE_CHECKING:
     from accounts.models import ProviderAccount

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from fax.models import Fax
-from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
-from telcoportal.providers.records import OnSkip
+from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, raw_record
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fax.models import Direction, Fax
-from telcoportal.providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
-from telcoportal.providers.records import OnSkip
+from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 

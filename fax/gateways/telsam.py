@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from fax.models import Direction, Fax
-from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP
-from telcoportal.providers.records import OnSkip
+from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP
+from providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from accounts.checks import provider_url_allowlist_valid
-from telcoportal.providers.urlsafety import AllowList, Origin, is_public
+from providers.urlsafety import AllowList, Origin, is_public
 
 
 def test_entries_are_origins_or_networks() -> None:

@@ -14,10 +14,10 @@ from accounts.models import ProviderAccount, Team
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
 from accounts.provider_options import normalise_fax_number
-from telcoportal.providers.errors import InvalidRequest, UnexpectedResponse
-from telcoportal.providers.pasifik import PasifikClient
-from telcoportal.providers.transport import Transport
-from telcoportal.providers.urlsafety import UrlGuard
+from providers.errors import InvalidRequest, UnexpectedResponse
+from providers.pasifik import PasifikClient
+from providers.transport import Transport
+from providers.urlsafety import UrlGuard
 
 PASSWORD = "pw-Zq81-never-shown"
 

@@ -18,11 +18,11 @@ from django.urls import reverse
 
 from accounts.models import ProviderAccount, Team
 from accounts.provider_checks import provider_account_check
-from telcoportal.management.commands.demo_setup import sandbox_credentials
-from telcoportal.providers.errors import AuthenticationFailed, RequestRefused, UnexpectedResponse
-from telcoportal.providers.pasifik import PasifikClient
-from telcoportal.providers.telsam import TelsamClient
-from telcoportal.providers.urlsafety import AllowList, UrlGuard
+from providers.errors import AuthenticationFailed, RequestRefused, UnexpectedResponse
+from providers.pasifik import PasifikClient
+from providers.telsam import TelsamClient
+from providers.urlsafety import AllowList, UrlGuard
+from sandbox.management.commands.demo_setup import sandbox_credentials
 
 MARKER = "INTERNAL-ANSWER-7f3a"  # what an internal service would answer: must never reach a page
 
@@ -282,7 +282,7 @@ def test_the_same_request_goes_through_once_the_operator_allows_the_network(targ
 
 def test_a_question_mark_in_a_stored_base_url_is_refused_before_sending(target: Target) -> None:
     guard = UrlGuard("verimor", AllowList.parse([target.url]))
-    from telcoportal.providers.verimor import VerimorClient
+    from providers.verimor import VerimorClient
 
     client = VerimorClient(key="k", base_url=f"{target.url}/x?", guard=guard)
     with pytest.raises(RequestRefused) as caught:
@@ -368,7 +368,7 @@ def test_answers_of_hosts_that_are_not_the_providers_are_never_echoed(
 @pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
 def test_every_client_the_portal_builds_is_guarded(team_a: Team, kind: str) -> None:
     from accounts.provider_clients import client_for
-    from telcoportal.providers.urlsafety import GuardedAdapter
+    from providers.urlsafety import GuardedAdapter
 
     transport = client_for(_stored(team_a, kind)).transport
     assert transport.guard is not None and transport.guard.provider == kind

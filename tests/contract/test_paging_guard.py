@@ -1,8 +1,8 @@
 """Every paging loop of every client stops when the provider does not page (issue 10, "paging never ends").
 
-The emulators' ``paging_fault`` (telcoportal/sandbox/paging.py) makes a provider
+The emulators' ``paging_fault`` (sandbox/paging.py) makes a provider
 ignore ``offset``/``page`` or serve the same page again; the shared guard
-(telcoportal/providers/paging.py) must stop, keep no duplicate, and say so in a
+(providers/paging.py) must stop, keep no duplicate, and say so in a
 warning that carries no secret.
 """
 
@@ -14,15 +14,15 @@ from itertools import islice
 
 import pytest
 
-from telcoportal.providers.paging import paginate
-from telcoportal.providers.pasifik import PasifikClient
-from telcoportal.providers.telsam import TelsamClient
-from telcoportal.providers.verimor import VerimorClient
-from telcoportal.sandbox import pasifik as pasifik_sandbox
-from telcoportal.sandbox import telsam as telsam_sandbox
-from telcoportal.sandbox import verimor as verimor_sandbox
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import pdf_bytes
+from providers.paging import paginate
+from providers.pasifik import PasifikClient
+from providers.telsam import TelsamClient
+from providers.verimor import VerimorClient
+from sandbox import pasifik as pasifik_sandbox
+from sandbox import telsam as telsam_sandbox
+from sandbox import verimor as verimor_sandbox
+from sandbox.core import Sandbox
+from sandbox.media import pdf_bytes
 
 ACCOUNT = pasifik_sandbox.DEMO_TELEPHONE_IDS[0]
 SECRETS = (
@@ -62,7 +62,7 @@ def bounded(items: Iterable) -> list:
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    texts = [r.getMessage() for r in caplog.records if r.name == "telcoportal.providers.paging"]
+    texts = [r.getMessage() for r in caplog.records if r.name == "providers.paging"]
     for text in texts:
         assert not any(secret in text for secret in SECRETS)
     return [t for t in texts if t]

@@ -9,16 +9,16 @@ from decimal import Decimal
 
 import pytest
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     ProviderUnavailable,
     RateLimited,
     UnexpectedResponse,
 )
-from telcoportal.providers.pasifik import PasifikClient, UserSettings, api_root
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS
+from providers.pasifik import PasifikClient, UserSettings, api_root
+from sandbox.core import Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS
 
 DEMO_AUTHORIZATION = base64.b64encode(b"demo:demo-pass").decode()
 

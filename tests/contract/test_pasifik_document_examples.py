@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import responses
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     NotFound,
@@ -24,8 +24,8 @@ from telcoportal.providers.errors import (
     ProviderUnavailable,
     UnexpectedResponse,
 )
-from telcoportal.providers.pasifik import PasifikClient
-from telcoportal.providers.records import SkippedRecord
+from providers.pasifik import PasifikClient
+from providers.records import SkippedRecord
 
 API = "https://oim.pasifiktelekom.com.tr/en/api/"
 ISTANBUL = ZoneInfo("Europe/Istanbul")

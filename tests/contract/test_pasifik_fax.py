@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import InvalidRequest, NotFound, ProviderUnavailable
-from telcoportal.providers.pasifik import FaxReport, FaxUploadResult, InboxFax, PasifikClient, SubmitResult
-from telcoportal.sandbox.core import RecordedRequest, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_FAX_NUMBERS, FAX_DELIVERY_SECONDS
+from providers.errors import InvalidRequest, NotFound, ProviderUnavailable
+from providers.pasifik import FaxReport, FaxUploadResult, InboxFax, PasifikClient, SubmitResult
+from sandbox.core import RecordedRequest, Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_FAX_NUMBERS, FAX_DELIVERY_SECONDS
 
 DEMO_AUTHORIZATION = base64.b64encode(b"demo:demo-pass").decode()
 ISTANBUL = ZoneInfo("Europe/Istanbul")

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from telcoportal.providers.errors import InvalidRequest
-from telcoportal.providers.pasifik import PasifikClient, SmsEnvelope
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS
+from providers.errors import InvalidRequest
+from providers.pasifik import PasifikClient, SmsEnvelope
+from sandbox.core import Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS
 
 
 @pytest.fixture

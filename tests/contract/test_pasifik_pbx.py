@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from telcoportal.providers.errors import InvalidRequest, NotFound, PermissionDenied, ProviderUnavailable
-from telcoportal.providers.pasifik import PBX_MESSAGES, ActiveCalls, Download, PasifikClient, PbxCdr
-from telcoportal.providers.pasifik.base import CHUNK_SIZE
-from telcoportal.sandbox.core import RecordedRequest, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_EXTENSIONS, DEMO_PBX_TRUNK
+from providers.errors import InvalidRequest, NotFound, PermissionDenied, ProviderUnavailable
+from providers.pasifik import PBX_MESSAGES, ActiveCalls, Download, PasifikClient, PbxCdr
+from providers.pasifik.base import CHUNK_SIZE
+from sandbox.core import RecordedRequest, Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_EXTENSIONS, DEMO_PBX_TRUNK
 
 DEMO_AUTHORIZATION = base64.b64encode(b"demo:demo-pass").decode()
 

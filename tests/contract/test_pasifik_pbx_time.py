@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import NotFound
-from telcoportal.providers.pasifik import PasifikClient, PbxCdr
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS
+from providers.errors import NotFound
+from providers.pasifik import PasifikClient, PbxCdr
+from sandbox.core import Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 EXAMPLE = {"uniqueid": "1479634390.36435", "calldate": "2016-11-20 11:33:10", "duration": "15", "billsec": "0"}

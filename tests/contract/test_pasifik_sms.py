@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import InvalidRequest, NotFound
-from telcoportal.providers.pasifik import PasifikClient, SmsEnvelope, SmsRecipientReport, SmsReport, SubmitResult
-from telcoportal.sandbox.core import RecordedRequest, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, SMS_DELIVERY_SECONDS
+from providers.errors import InvalidRequest, NotFound
+from providers.pasifik import PasifikClient, SmsEnvelope, SmsRecipientReport, SmsReport, SubmitResult
+from sandbox.core import RecordedRequest, Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, SMS_DELIVERY_SECONDS
 
 DEMO_AUTHORIZATION = base64.b64encode(b"demo:demo-pass").decode()
 ISTANBUL = ZoneInfo("Europe/Istanbul")

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import InvalidRequest, NotFound, ProviderUnavailable
-from telcoportal.providers.pasifik import LiveCall, PasifikClient, TelCall
-from telcoportal.sandbox.core import RecordedRequest, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
+from providers.errors import InvalidRequest, NotFound, ProviderUnavailable
+from providers.pasifik import LiveCall, PasifikClient, TelCall
+from sandbox.core import RecordedRequest, Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
 
 DEMO_AUTHORIZATION = base64.b64encode(b"demo:demo-pass").decode()
 ACCOUNT = DEMO_TELEPHONE_IDS[0]

@@ -1,6 +1,6 @@
 """A record of a provider's list that cannot be read is skipped and reported; the others are read.
 
-The sandbox serves one malformed record among good ones (``poison_record``, telcoportal/sandbox/poison.py).
+The sandbox serves one malformed record among good ones (``poison_record``, sandbox/poison.py).
 A whole answer that is not what the document promises is still an UnexpectedResponse.
 """
 
@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import UnexpectedResponse
-from telcoportal.providers.pasifik import PasifikClient
-from telcoportal.providers.records import SkippedRecord
-from telcoportal.providers.telphin import TelphinClient
-from telcoportal.providers.telsam import TelsamClient
-from telcoportal.providers.verimor import VerimorClient
-from telcoportal.sandbox import pasifik, telphin, telsam, verimor
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.poison import POISON_ID, POISON_TEXT
+from providers.errors import UnexpectedResponse
+from providers.pasifik import PasifikClient
+from providers.records import SkippedRecord
+from providers.telphin import TelphinClient
+from providers.telsam import TelsamClient
+from providers.verimor import VerimorClient
+from sandbox import pasifik, telphin, telsam, verimor
+from sandbox.core import Sandbox
+from sandbox.poison import POISON_ID, POISON_TEXT
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 ACCOUNT = pasifik.DEMO_TELEPHONE_IDS[0]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     NotFound,
@@ -15,11 +15,11 @@ from telcoportal.providers.errors import (
     RateLimited,
     UnexpectedResponse,
 )
-from telcoportal.providers.telphin import TelphinClient
-from telcoportal.providers.transport import MemoryTokenStore
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import fax_tiff_bytes, pdf_bytes
-from telcoportal.sandbox.telphin import DEMO_CREDENTIALS, DEMO_EXTENSION_ID
+from providers.telphin import TelphinClient
+from providers.transport import MemoryTokenStore
+from sandbox.core import Sandbox
+from sandbox.media import fax_tiff_bytes, pdf_bytes
+from sandbox.telphin import DEMO_CREDENTIALS, DEMO_EXTENSION_ID
 
 OUT = f"/api/ver1.0/extension/{DEMO_EXTENSION_ID}/fax/out/"
 PDF_BYTES = pdf_bytes("contract test")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     NotFound,
@@ -20,11 +20,11 @@ from telcoportal.providers.errors import (
     RateLimited,
     UnexpectedResponse,
 )
-from telcoportal.providers.telsam import TelsamClient
-from telcoportal.providers.transport import MemoryTokenStore
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import fax_tiff_bytes, pdf_bytes
-from telcoportal.sandbox.telsam import DEMO_CREDENTIALS, DEMO_DID, DEMO_REDIRECT_URI, OTHER_USERS_FAX_ID
+from providers.telsam import TelsamClient
+from providers.transport import MemoryTokenStore
+from sandbox.core import Sandbox
+from sandbox.media import fax_tiff_bytes, pdf_bytes
+from sandbox.telsam import DEMO_CREDENTIALS, DEMO_DID, DEMO_REDIRECT_URI, OTHER_USERS_FAX_ID
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 PDF_BYTES = pdf_bytes("telsam contract test")

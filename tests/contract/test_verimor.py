@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telcoportal.providers.errors import (
+from providers.errors import (
     AuthenticationFailed,
     InvalidRequest,
     PermissionDenied,
@@ -17,10 +17,10 @@ from telcoportal.providers.errors import (
     RateLimited,
     UnexpectedResponse,
 )
-from telcoportal.providers.verimor import VerimorClient
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import fax_tiff_bytes, pdf_bytes
-from telcoportal.sandbox.verimor import DEMO_CREDENTIALS
+from providers.verimor import VerimorClient
+from sandbox.core import Sandbox
+from sandbox.media import fax_tiff_bytes, pdf_bytes
+from sandbox.verimor import DEMO_CREDENTIALS
 
 KEY = DEMO_CREDENTIALS["key"]
 ISTANBUL = ZoneInfo("Europe/Istanbul")

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from telcoportal.providers.ratelimit import RateLimiter
-from telcoportal.providers.verimor import VerimorClient
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.verimor import DEMO_CREDENTIALS
+from providers.ratelimit import RateLimiter
+from providers.verimor import VerimorClient
+from sandbox.core import Sandbox
+from sandbox.verimor import DEMO_CREDENTIALS
 
 
 class FakeClock:

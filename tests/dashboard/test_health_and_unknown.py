@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from telcoportal.dashboard import reads
+from dashboard import reads
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import ProviderAccount, Team
-from telcoportal.sandbox.app import build_sandbox
-from telcoportal.sandbox.core import RunningSandbox, Sandbox
+from sandbox.app import build_sandbox
+from sandbox.core import RunningSandbox, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -258,7 +258,7 @@ def served_sandbox(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[S
 
 @pytest.fixture
 def pasifik_account(drill_db: dict[str, Any], served_sandbox: ServedSandbox) -> Callable[..., ProviderAccount]:
-    from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+    from sandbox.management.commands.demo_setup import sandbox_credentials, sandbox_options
 
     def make(team: Team, **options: Any) -> ProviderAccount:
         return ProviderAccount.objects.create(

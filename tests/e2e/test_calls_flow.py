@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
+from sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS
 from telephony import services
 from telephony.models import CallRecord
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory

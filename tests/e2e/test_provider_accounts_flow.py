@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
-from telcoportal.sandbox.verimor import DEMO_CREDENTIALS
+from sandbox.verimor import DEMO_CREDENTIALS
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

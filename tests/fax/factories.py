@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from fax.models import Direction, Fax, FaxDocument, FaxDraft, Status
-from telcoportal.sandbox.media import pdf_bytes
+from sandbox.media import pdf_bytes
 from tests.factories import ProviderAccountFactory, TeamFactory
 
 

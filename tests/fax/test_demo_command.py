@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from accounts.models import ProviderAccount, Team
 from fax.models import Direction, Fax, Status
-from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
+from sandbox.management.commands.demo_setup import sandbox_credentials, sandbox_options
 
 pytestmark = pytest.mark.django_db
 

@@ -187,7 +187,7 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from telcoportal.sandbox.pasifik import fax as pasifik_fax
+    from sandbox.pasifik import fax as pasifik_fax
 
     before = services.fax_fetch_incoming(account=sandbox_account(team_b, "pasifik"))
     assert before > 1

@@ -6,7 +6,7 @@ import pytest
 
 from fax import services
 from fax.models import Direction, Fax
-from telcoportal.sandbox.poison import POISON_ID
+from sandbox.poison import POISON_ID
 
 pytestmark = pytest.mark.django_db
 

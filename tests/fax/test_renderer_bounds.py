@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from fax import documents as docs
-from telcoportal.providers.files import JPEG, PDF, PNG, TIFF
+from providers.files import JPEG, PDF, PNG, TIFF
 from tests.fax.bombs import many_frame_tiff, stretched_png, tall_png
 from tests.fax.factories import png_bytes, two_page_pdf
 

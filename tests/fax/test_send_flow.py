@@ -13,7 +13,7 @@ from PIL import Image
 from accounts.models import AuditEvent
 from fax import services
 from fax.models import Fax, FaxDocument, Status
-from telcoportal.sandbox.pasifik import FAX_DELIVERY_SECONDS
+from sandbox.pasifik import FAX_DELIVERY_SECONDS
 from tests.fax.helpers import send, track
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +231,8 @@ def test_verimor_a_lost_answer_is_found_among_pending_orders(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     # Verimor answers a bare number, so a truncated answer still looks like an id: lose it with a read timeout.
-    from telcoportal.providers.errors import ProviderUnavailable
-    from telcoportal.providers.verimor import VerimorClient
+    from providers.errors import ProviderUnavailable
+    from providers.verimor import VerimorClient
 
     real_send = VerimorClient.fax_send
 

@@ -13,12 +13,12 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
+from core import db
 from messaging import services, tasks
 from messaging.models import SmsBatch, SmsChunk
 from messaging.numbers import Number
 from messaging.recipients import Recipient
-from telcoportal import db
-from telcoportal.providers.pasifik.client import PasifikClient
+from providers.pasifik.client import PasifikClient
 
 pytestmark = pytest.mark.django_db
 

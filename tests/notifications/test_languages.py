@@ -59,7 +59,7 @@ def test_the_same_notification_reads_in_each_readers_language(team_a, alice, bob
 def test_a_failed_fax_tells_its_sender_in_the_bell_and_by_email_in_their_language(
     team_a, alice, bob, sandbox_account, sandbox, mailoutbox, django_capture_on_commit_callbacks, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from telcoportal.sandbox.pasifik import FAX_DELIVERY_SECONDS
+    from sandbox.pasifik import FAX_DELIVERY_SECONDS
     from tests.fax.helpers import send, track
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from telcoportal.sandbox.app import build_sandbox
-from telcoportal.sandbox.core import Clock
+from sandbox.app import build_sandbox
+from sandbox.core import Clock
 
 
 def test_reset_returns_the_clock_to_where_it_started() -> None:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.core.management import CommandError
 
-from telcoportal.management.commands import rundemo
-from telcoportal.management.commands import sandbox as sandbox_command
-from telcoportal.sandbox.core import Clock, RunningSandbox, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, MAX_DEMO_SCALE, PasifikSandbox
-from telcoportal.sandbox.pasifik.pbx import PBX_CDR_COUNT
-from telcoportal.sandbox.pasifik.telephone import CALLS_PER_ACCOUNT
+from sandbox.core import Clock, RunningSandbox, Sandbox
+from sandbox.management.commands import rundemo
+from sandbox.management.commands import sandbox as sandbox_command
+from sandbox.pasifik import DEMO_TELEPHONE_IDS, MAX_DEMO_SCALE, PasifikSandbox
+from sandbox.pasifik.pbx import PBX_CDR_COUNT
+from sandbox.pasifik.telephone import CALLS_PER_ACCOUNT
 
 from .test_pasifik_sandbox import post
 

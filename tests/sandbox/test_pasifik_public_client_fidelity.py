@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS
+from sandbox.core import Sandbox
+from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_TELEPHONE_IDS
 
 TOKEN = base64.b64encode(f"{DEMO_CREDENTIALS['username']}:{DEMO_CREDENTIALS['password']}".encode()).decode()
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json", "Accept": "application/json"}

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from telcoportal.sandbox import media
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.pasifik import (
+from sandbox import media
+from sandbox.core import Sandbox
+from sandbox.pasifik import (
     DEMO_CREDENTIALS,
     DEMO_FAX_NUMBERS,
     DEMO_TELEPHONE_IDS,
@@ -26,7 +26,7 @@ from telcoportal.sandbox.pasifik import (
     PasifikSandbox,
     sms_parts,
 )
-from telcoportal.sandbox.pasifik.common import ISTANBUL
+from sandbox.pasifik.common import ISTANBUL
 
 TOKEN = base64.b64encode(f"{DEMO_CREDENTIALS['username']}:{DEMO_CREDENTIALS['password']}".encode()).decode()
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json", "Accept": "application/json"}

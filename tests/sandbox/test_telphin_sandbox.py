@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import pdf_bytes
-from telcoportal.sandbox.telphin import DEMO_CREDENTIALS, DEMO_EXTENSION_ID
+from sandbox.core import Sandbox
+from sandbox.media import pdf_bytes
+from sandbox.telphin import DEMO_CREDENTIALS, DEMO_EXTENSION_ID
 
 
 @pytest.fixture

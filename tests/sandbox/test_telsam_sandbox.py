@@ -7,9 +7,9 @@ import base64
 import pytest
 import requests
 
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import pdf_bytes
-from telcoportal.sandbox.telsam import DEMO_CREDENTIALS, DEMO_DID
+from sandbox.core import Sandbox
+from sandbox.media import pdf_bytes
+from sandbox.telsam import DEMO_CREDENTIALS, DEMO_DID
 
 
 @pytest.fixture

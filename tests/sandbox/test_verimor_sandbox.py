@@ -7,9 +7,9 @@ import base64
 import pytest
 import requests
 
-from telcoportal.sandbox.core import Sandbox
-from telcoportal.sandbox.media import pdf_bytes
-from telcoportal.sandbox.verimor import DEMO_CREDENTIALS
+from sandbox.core import Sandbox
+from sandbox.media import pdf_bytes
+from sandbox.verimor import DEMO_CREDENTIALS
 
 KEY = DEMO_CREDENTIALS["key"]
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.models import ProviderAccount
-from telcoportal.management.commands.demo_setup import sandbox_credentials, sandbox_options
-from telcoportal.providers.pasifik.models import PbxCdr, TelCall
-from telcoportal.sandbox.core import Clock, RunningSandbox, Sandbox
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS, PasifikSandbox
-from telcoportal.sandbox.pasifik.pbx import demo_pbx_cdrs
-from telcoportal.sandbox.pasifik.telephone import demo_history
+from providers.pasifik.models import PbxCdr, TelCall
+from sandbox.core import Clock, RunningSandbox, Sandbox
+from sandbox.management.commands.demo_setup import sandbox_credentials, sandbox_options
+from sandbox.pasifik import DEMO_TELEPHONE_IDS, LIVE_SLOT_SECONDS, PasifikSandbox
+from sandbox.pasifik.pbx import demo_pbx_cdrs
+from sandbox.pasifik.telephone import demo_history
 from telephony import services, tasks
 from telephony.models import CallRecord, Direction, Disposition, ImportWatermark, Source
 from telephony.normalize import pbx_fields, tel_fields

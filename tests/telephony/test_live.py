@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from telcoportal.sandbox.pasifik import LIVE_SLOT_SECONDS
+from sandbox.pasifik import LIVE_SLOT_SECONDS
 from telephony.models import StatusSnapshot
 
 pytestmark = pytest.mark.django_db

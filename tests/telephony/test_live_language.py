@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from telcoportal.sandbox.pasifik import LIVE_SLOT_SECONDS
+from sandbox.pasifik import LIVE_SLOT_SECONDS
 from telephony.countries import country_name, destination_name
 from telephony.status import CALL_STATE_TEXT, CHANNEL_STATE_TEXT
 

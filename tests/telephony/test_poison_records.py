@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS
-from telcoportal.sandbox.pasifik import telephone as sandbox_telephone
+from sandbox.pasifik import DEMO_TELEPHONE_IDS
+from sandbox.pasifik import telephone as sandbox_telephone
 from telephony import services
 from telephony.fitting import RecordRejected, fit_to_columns
 from telephony.models import CallRecord, ImportWatermark, Source

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from telcoportal.sandbox.pasifik import DEMO_TELEPHONE_IDS
-from telcoportal.sandbox.poison import POISON_ID
+from sandbox.pasifik import DEMO_TELEPHONE_IDS
+from sandbox.poison import POISON_ID
 from telephony import services
 from telephony.models import CallRecord, ImportWatermark, Source
 

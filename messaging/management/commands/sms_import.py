@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import ProviderAccount
 from accounts.provider_errors import describe
 from messaging.services import SmsError, sms_batches_import
-from telcoportal.providers.errors import ProviderError
+from providers.errors import ProviderError
 
 
 class Command(BaseCommand):

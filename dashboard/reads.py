@@ -25,8 +25,8 @@ from accounts.models import ProviderAccount
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
 from notifications.services import balance_threshold
-from telcoportal.providers.errors import ProviderError, ProviderUnavailable, RateLimited
-from telcoportal.providers.transport import RetryPolicy
+from providers.errors import ProviderError, ProviderUnavailable, RateLimited
+from providers.transport import RetryPolicy
 from telephony.services import pbx_state_message, telephone_ids
 from telephony.status import active_calls_data, live_calls_data
 

@@ -8,10 +8,10 @@ from .core import Clock, ProviderSandbox, Sandbox
 
 # name -> "module:Class"; each module emulates one provider document.
 PROVIDERS = {
-    "pasifik": "telcoportal.sandbox.pasifik:PasifikSandbox",
-    "telsam": "telcoportal.sandbox.telsam:TelsamSandbox",
-    "verimor": "telcoportal.sandbox.verimor:VerimorSandbox",
-    "telphin": "telcoportal.sandbox.telphin:TelphinSandbox",
+    "pasifik": "sandbox.pasifik:PasifikSandbox",
+    "telsam": "sandbox.telsam:TelsamSandbox",
+    "verimor": "sandbox.verimor:VerimorSandbox",
+    "telphin": "sandbox.telphin:TelphinSandbox",
 }
 
 

@@ -7,7 +7,9 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.access import TeamView
@@ -133,3 +135,47 @@ class HealthPanel(PanelView):
     def panel_context(self, today: date, zone: tzinfo) -> dict[str, Any]:
         accounts = list(selectors.provider_accounts(self.team))
         return {"provider_accounts": accounts, "health": [account_health(account) for account in accounts]}
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    title: str
+    icon: str
+    width: str = "col-lg-6"
+    trigger: str = "load"
+    inline: str = ""  # a fragment cheap enough (database only) to render with the page, then refreshed
+
+    @property
+    def url(self) -> str:
+        return reverse(f"dashboard-{self.name}")
+
+
+class DashboardView(TeamView, TemplateView):
+    """The page frame; each panel fetches its own fragment (below)."""
+
+    template_name = "dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["panels"] = [
+            Panel("balance", _("Balance"), "bi-wallet2"),
+            Panel("live", _("Live calls"), "bi-telephone-inbound", trigger="load, every 30s"),
+            Panel("sms", _("SMS today"), "bi-chat-text"),
+            Panel("calls", _("Calls today"), "bi-telephone"),
+            Panel("faxes", _("Recent faxes"), "bi-printer"),
+            Panel(
+                "health",
+                _("Provider health"),
+                "bi-heart-pulse",
+                inline="dashboard/_health.html",
+                trigger=f"every 60s, {HEALTH_CHANGED} from:body",
+            ),
+        ]
+        context["provider_accounts"] = self.team.provider_accounts.filter(is_active=True).order_by("kind", "label")
+        context["health"] = [account_health(account) for account in context["provider_accounts"]]
+        context["recent_events"] = self.team.audit_events.select_related(None)[:8] if self.can("view_audit") else []
+        return context

@@ -34,7 +34,7 @@ from .errors import (
 )
 from .urlsafety import UrlGuard, check_path
 
-logger = logging.getLogger("telcoportal.providers")
+logger = logging.getLogger("providers")
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 REDACTED = "[redacted]"

@@ -55,7 +55,7 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
 
     Reads (reports, lists, downloads) are retried on timeouts, 5xx and 429;
     sends (submits, upload, disconnect) are tried once. Every method raises the
-    error hierarchy of ``telcoportal.providers.errors``.
+    error hierarchy of ``providers.errors``.
     """
 
     def __init__(

@@ -81,7 +81,7 @@ class FaxEndpoints(PasifikEndpoints):
     def fax_query_inbox(self, *, start_date: date, end_date: date, on_skip: OnSkip | None = None) -> list[InboxFax]:
         """Faxes received between two days (inclusive, provider's calendar).
 
-        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        A record that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
         """
         start, end = v.date_range(start_date, end_date)
         data = self._post("fax/query/inbox/", {"start_date": start, "end_date": end}, read=True)

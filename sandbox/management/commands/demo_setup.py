@@ -50,7 +50,7 @@ FIELD_NAMES = {"key": "api_key"}
 
 def sandbox_credentials(kind: str) -> dict[str, str]:
     try:
-        module = importlib.import_module(f"telcoportal.sandbox.{kind}")
+        module = importlib.import_module(f"sandbox.{kind}")
     except ModuleNotFoundError:
         return dict(FALLBACK_CREDENTIALS[kind])
     demo = {FIELD_NAMES.get(k, k): str(v) for k, v in getattr(module, "DEMO_CREDENTIALS", {}).items()}
@@ -62,7 +62,7 @@ def sandbox_credentials(kind: str) -> dict[str, str]:
 def sandbox_options(kind: str) -> dict[str, Any]:
     options: dict[str, Any] = dict(DEMO_OPTIONS[kind])
     try:
-        module = importlib.import_module(f"telcoportal.sandbox.{kind}")
+        module = importlib.import_module(f"sandbox.{kind}")
     except ModuleNotFoundError:
         return options
     for option, names in SANDBOX_OPTION_SOURCES.items():

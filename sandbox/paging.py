@@ -8,7 +8,7 @@ reset); tests set it to one of ``PAGING_FAULTS``:
 - ``"repeat-page"``: paging works up to the second page, then that page comes
   back for every later offset/page.
 
-The clients' paging guard (``telcoportal/providers/paging.py``) must stop on both.
+The clients' paging guard (``providers/paging.py``) must stop on both.
 """
 
 from __future__ import annotations

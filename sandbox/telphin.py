@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from telcoportal.providers.files import PDF, TIFF, sniff_media_type
+from providers.files import PDF, TIFF, sniff_media_type
 
 from .core import ProviderSandbox, json_response
 from .media import fax_tiff_bytes, pdf_bytes

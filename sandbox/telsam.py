@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from telcoportal.providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
+from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
 from .core import ProviderSandbox, json_response
 from .media import pdf_bytes

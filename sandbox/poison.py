@@ -9,7 +9,7 @@ cannot read (``POISON_TEXT`` where a time or a number belongs):
 - Verimor ``/fdrs`` (``start_stamp``, first page only); Telsam's fax list (``created_at``, first page
   only); Telphin's received faxes (``datetime``).
 
-Clients must skip that record, report it, and read the others (``telcoportal/providers/records.py``).
+Clients must skip that record, report it, and read the others (``providers/records.py``).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class TelephoneEndpoints(PasifikEndpoints):
     ) -> list[TelCall]:
         """CDRs of one telephone account. Filter times go out in UTC; ``cli``/``cld`` take ``%`` wildcards.
 
-        A CDR that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        A CDR that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
         """
         items = self._tel_history_items(
             i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,

@@ -201,7 +201,7 @@ class VerimorClient:
     ) -> FdrPage:
         """One page of fax detail records; ``direction`` is inbound, outbound or internal.
 
-        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        A record that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
         """
         params = self._fdr_params(
             start_stamp_from=start_stamp_from,

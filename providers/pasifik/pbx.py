@@ -54,7 +54,7 @@ class PbxEndpoints(PasifikEndpoints):
     ) -> list[PbxCdr]:
         """PBX CDRs. Filter times go out in UTC as the document asks; every filter is optional.
 
-        A CDR that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        A CDR that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
         """
         v.time_range(start_date, end_date)
         body = v.drop_none(

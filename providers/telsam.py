@@ -237,7 +237,7 @@ class TelsamClient:
     ) -> FaxPage:
         """One page of faxes; ``call_type`` is the document's ``type``. Without dates, today's.
 
-        A record that cannot be read is skipped and handed to ``on_skip`` (``telcoportal.providers.records``).
+        A record that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
         """
         body: dict[str, Any] = {}
         if start_date is not None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from .errors import UnexpectedResponse
 
-logger = logging.getLogger("telcoportal.providers.records")
+logger = logging.getLogger("providers.records")
 
 T = TypeVar("T")
 

@@ -25,9 +25,9 @@ from fax.forms import account_numbers
 from fax.gateways import CAPABILITIES
 from fax.models import Direction
 from fax.tasks import fetch_incoming_for_account
-from telcoportal.management.commands.demo_setup import DEMO_OPTIONS, sandbox_credentials
-from telcoportal.providers.files import PDF
-from telcoportal.sandbox.media import pdf_bytes
+from providers.files import PDF
+from sandbox.management.commands.demo_setup import DEMO_OPTIONS, sandbox_credentials
+from sandbox.media import pdf_bytes
 
 DEMO_TEAM = "Demo Lojistik A.Ş."
 DEMO_RECIPIENT = "902125550123"  # the sandboxes deliver to it

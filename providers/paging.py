@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-logger = logging.getLogger("telcoportal.providers.paging")
+logger = logging.getLogger("providers.paging")
 
 T = TypeVar("T")
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from telcoportal.sandbox.app import PROVIDERS, provider_class
-from telcoportal.sandbox.core import Clock, RunningSandbox, Sandbox
-from telcoportal.sandbox.pasifik import MAX_DEMO_SCALE
+from sandbox.app import PROVIDERS, provider_class
+from sandbox.core import Clock, RunningSandbox, Sandbox
+from sandbox.pasifik import MAX_DEMO_SCALE
 
 
 def available_providers() -> list[str]:
