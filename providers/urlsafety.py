@@ -40,7 +40,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[..., list[tuple[Any, ...]]]
 
-# The addresses the providers' own documents give (../shared/provider-docs/), with the schemes they use.
+# The addresses the providers' own API documents give (see docs/providers.md), with the schemes they use.
 DOCUMENTED_ORIGINS: dict[str, tuple[str, ...]] = {
     "pasifik": ("https://oim.pasifiktelekom.com.tr",),
     # The document gives http://; docs/providers.md keeps https as the default and allows the documented http.
