@@ -22,6 +22,7 @@ from core import exports
 from tests.factories import AuditEventFactory, ProviderAccountFactory
 from tests.fax.factories import FaxFactory
 from tests.messaging.factories import SmsBatchFactory, SmsRecipientFactory
+from tests.sources import source_files
 from tests.telephony.factories import CallRecordFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,22 +92,11 @@ def test_no_module_but_the_export_helper_writes_csv_or_xlsx() -> None:
     zip_writer = re.compile(r"ZipFile\([^)]*[\"']w[\"']")  # reading a zip (an uploaded XLSX) is fine
     allowed = {ROOT / "core" / "exports.py"}
     offenders = []
-    for package in (
-        "accounts",
-        "messaging",
-        "telephony",
-        "fax",
-        "notifications",
-        "telcoportal",
-        "core",
-        "dashboard",
-        "providers",
-    ):
-        for path in (ROOT / package).rglob("*.py"):
-            if path not in allowed and "sandbox" not in path.parts and "migrations" not in path.parts:
-                text = path.read_text(encoding="utf-8")
-                offenders += [f"{path.relative_to(ROOT)}: {w}" for w in writers if w in text]
-                offenders += [f"{path.relative_to(ROOT)}: ZipFile(…, 'w')" for _ in zip_writer.findall(text)]
+    for path in source_files(".py"):
+        if path not in allowed and "sandbox" not in path.parts and "migrations" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(ROOT)}: {w}" for w in writers if w in text]
+            offenders += [f"{path.relative_to(ROOT)}: ZipFile(…, 'w')" for _ in zip_writer.findall(text)]
     assert offenders == []
 
 
@@ -188,22 +178,10 @@ def test_no_module_builds_a_content_disposition_by_hand() -> None:
         r"|(?:attachment|inline);\s*filename"
     )
     offenders = []
-    for package in (
-        "accounts",
-        "messaging",
-        "telephony",
-        "fax",
-        "notifications",
-        "telcoportal",
-        "core",
-        "dashboard",
-        "providers",
-        "templates",
-    ):
-        for path in (ROOT / package).rglob("*"):
-            if path.suffix in (".py", ".html") and "sandbox" not in path.parts:
-                text = path.read_text(encoding="utf-8")
-                offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in by_hand.finditer(text)]
+    for path in source_files(".py", ".html", extra=("templates",)):
+        if "sandbox" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in by_hand.finditer(text)]
     assert offenders == []
 
 

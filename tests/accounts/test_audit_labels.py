@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from accounts.audit_labels import ACTIONS
 from tests.factories import AuditEventFactory
+from tests.sources import source_files
 
 
 def cells(page: str) -> str:
@@ -43,23 +42,12 @@ def test_the_dashboard_names_recent_actions_too(alice_client: Client, team_a) ->
 
 def test_every_action_the_code_records_has_a_label() -> None:
     recorded: set[str] = set()
-    for app in (
-        "accounts",
-        "messaging",
-        "telephony",
-        "fax",
-        "notifications",
-        "telcoportal",
-        "core",
-        "dashboard",
-        "providers",
-    ):
-        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
-            source = path.read_text(encoding="utf-8")
-            for call in re.findall(r"audit_(?:record|for_user)\((.*?)\n    \)|action=([^\n]*)", source, re.S):
-                recorded.update(re.findall(r'"([a-z_]+\.[a-z_]+)"', " ".join(call)))
+    for path in source_files(".py"):
+        if "migrations" in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        for call in re.findall(r"audit_(?:record|for_user)\((.*?)\n    \)|action=([^\n]*)", source, re.S):
+            recorded.update(re.findall(r'"([a-z_]+\.[a-z_]+)"', " ".join(call)))
     recorded = {code for code in recorded if not code.endswith((".pdf", ".tif"))}
     assert recorded, "no action found: the scan is broken"
     assert recorded - set(ACTIONS) == set()
