@@ -1,4 +1,6 @@
-"""Small shared helpers of the apps (exports, lists, database retries, queueing after commit).
+"""Small shared helpers of the apps and the web layer under them.
 
-Below every app: it imports Django and third-party packages only, never an app.
+Exports, lists, database retries, queueing after commit; the security headers middleware, the
+secret-hiding error reports and logging filter, the date formats and the ``ui`` template tags.
+Below every app: it imports Django, third-party packages and ``providers`` (the redactor), never an app.
 """

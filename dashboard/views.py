@@ -157,7 +157,7 @@ class Panel:
 class DashboardView(TeamView, TemplateView):
     """The page frame; each panel fetches its own fragment (below)."""
 
-    template_name = "dashboard.html"
+    template_name = "dashboard/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fax",
     "notifications",
     "dashboard",
+    "core",
     # The provider emulators and the demo commands (sandbox, rundemo, demo_setup, fax_demo):
     # nothing in production imports it; listed so `manage.py` finds the demo commands.
     "sandbox",
@@ -65,7 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "telcoportal.security.PermissionsPolicyMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,7 +162,7 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("tr", _("Turkish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-FORMAT_MODULE_PATH = ["telcoportal.formats"]
+FORMAT_MODULE_PATH = ["core.formats"]
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Istanbul")
 DEFAULT_TEAM_TIME_ZONE = TIME_ZONE
@@ -194,7 +195,7 @@ INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 # See docs/deploy.md, "Provider addresses".
 PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
 # The debug page and error emails hide secret-looking locals in every frame (provider clients' too).
-DEFAULT_EXCEPTION_REPORTER_FILTER = "telcoportal.error_reports.SecretsExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SecretsExceptionReporterFilter"
 
 # Security. Production (DEBUG off) turns every one of these on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=True) else None
@@ -301,7 +302,7 @@ UPLOAD_INLINE_ROWS = env.int("UPLOAD_INLINE_ROWS", default=2_000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "telcoportal.logging.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},

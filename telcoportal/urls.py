@@ -2,17 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.language_views import language_choose
 from accounts.two_factor_views import TwoFactorLoginView
 from dashboard.views import DashboardView
 
-from . import views
+from . import health
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", TwoFactorLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", views.language_choose, name="set_language"),
+    path("i18n/setlang/", language_choose, name="set_language"),
     path("", include("accounts.urls")),
     path("sms/", include("messaging.urls")),
     path("", include("telephony.urls")),

@@ -32,9 +32,9 @@ def test_healthz_reports_what_it_checked() -> None:
 
 @pytest.mark.django_db
 def test_healthz_says_when_the_broker_is_unreachable(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from telcoportal import views
+    from telcoportal import health
 
-    monkeypatch.setattr(views, "_broker_ok", lambda: False)
+    monkeypatch.setattr(health, "_broker_ok", lambda: False)
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
@@ -129,14 +129,14 @@ def _redis_reachable() -> bool:
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379 (CI has one)")
 def test_healthz_checks_a_real_redis_broker_and_notices_a_dead_one() -> None:
-    from telcoportal import views
+    from telcoportal import health
     from telcoportal.celery import app
 
     original = app.conf.broker_url
     try:
         app.conf.broker_url = "redis://127.0.0.1:6379/15"
-        assert views._broker_ok() is True
+        assert health._broker_ok() is True
         app.conf.broker_url = "redis://127.0.0.1:1/15"  # nothing listens there
-        assert views._broker_ok() is False
+        assert health._broker_ok() is False
     finally:
         app.conf.broker_url = original

@@ -107,7 +107,7 @@ def test_keys_rotate_without_losing_credentials(account: ProviderAccount, settin
 
 
 def test_the_logging_filter_scrubs_secrets_from_any_logger() -> None:
-    from telcoportal.logging import RedactSecretsFilter
+    from core.logging import RedactSecretsFilter
 
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "GET /fdrs?key=%s&x=1", (SENTINEL,), None)
     RedactSecretsFilter().filter(record)

@@ -1,3 +1,5 @@
+"""``/healthz``: liveness of the database, the broker and the cache."""
+
 from __future__ import annotations
 
 import logging
@@ -8,10 +10,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.i18n import set_language
 
 from accounts.checks import broker_transport, one_machine_findings
 
@@ -77,16 +78,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
-
-
-@login_not_required
-def language_choose(request: HttpRequest) -> HttpResponse:
-    """Django's set_language, and a signed-in person's choice is kept for the emails they get."""
-    response = set_language(request)
-    language = request.POST.get("language", "")
-    user: Any = request.user
-    chosen = request.method == "POST" and language in dict(settings.LANGUAGES)
-    if chosen and user.is_authenticated and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
-    return response
