@@ -33,7 +33,6 @@ from accounts.provider_errors import describe, describe_stored
 from accounts.stored_text import StoredText
 from accounts.stored_text import stored as keyed
 from core.db import with_retries
-from core.queueing import queue_after_commit
 from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
 from providers.errors import (
     InvalidRequest,
@@ -105,7 +104,7 @@ def draft_create(
     from .tasks import render_draft
 
     # With the broker down the preview is drawn here, in the request (the renderer is bounded).
-    queue_after_commit(render_draft, draft.pk, on_failure=lambda: draft_render(draft_id=draft.pk))
+    render_draft.apply_async_on_commit((draft.pk,), on_queue_error=lambda: draft_render(draft_id=draft.pk))
     return draft
 
 
@@ -235,7 +234,7 @@ def _queue_sends(fax_ids: list[int]) -> None:
     from .tasks import send_fax
 
     for pk in fax_ids:  # a broker that is down leaves the fax queued: the watchdog (stale_queued) sends it
-        queue_after_commit(send_fax, pk)
+        send_fax.delay_on_commit(pk)
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -111,16 +110,12 @@ def _queue_refresh(account_id: int) -> None:
     if not cache.add(_key(account_id, "lock"), 1, REFRESH_LOCK):
         return  # one is queued already
 
-    def queue() -> None:
-        from .tasks import sms_balance_refresh_task
+    from .tasks import sms_balance_refresh_task
 
-        try:
-            sms_balance_refresh_task.apply_async((account_id,), expires=REFRESH_LOCK)
-        except Exception:  # a broker that is down must not break the page: it shows what it knows
-            log.warning("SMS balance of account %s: refresh not queued", account_id, exc_info=True)
-            cache.delete(_key(account_id, "lock"))
-
-    transaction.on_commit(queue)
+    # A broker that is down must not break the page: it shows what it knows, and the next read asks again.
+    sms_balance_refresh_task.apply_async_on_commit(
+        (account_id,), expires=REFRESH_LOCK, on_queue_error=lambda: cache.delete(_key(account_id, "lock"))
+    )
 
 
 def _failure_kind(exc: Exception) -> str:

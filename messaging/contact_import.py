@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Team, User
-from core.queueing import queue_after_commit
 
 from .imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
 from .models import Contact, ContactGroup, ContactImport
@@ -100,7 +99,7 @@ def contact_import_queue(job: ContactImport) -> None:
     """Hands a stored import to the worker; if the broker is down it stays queued for ``contact_imports_resume``."""
     from .tasks import contact_import_task
 
-    queue_after_commit(contact_import_task, job.pk)
+    contact_import_task.delay_on_commit(job.pk)
 
 
 def contact_imports_resume() -> int:

@@ -33,7 +33,6 @@ from accounts.provider_clients import client_for
 from accounts.provider_errors import AccountUnusable, describe_stored
 from accounts.stored_text import StoredText, stored
 from core.db import pause_after_error, reconnect, with_retries
-from core.queueing import queue_after_commit
 from providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
 from . import balance, encoding
@@ -312,7 +311,7 @@ def _queue_send(batch_id: int, countdown: int | None = None) -> None:
                 progress_at=timezone.now() - _stall() - timedelta(seconds=1)
             )
 
-    queue_after_commit(sms_batch_send_task, batch_id, countdown=countdown or None, on_failure=stalled)
+    sms_batch_send_task.apply_async_on_commit((batch_id,), countdown=countdown or None, on_queue_error=stalled)
 
 
 # --- sending -------------------------------------------------------------------------

@@ -60,7 +60,10 @@ def notify(
     except IntegrityError:  # another worker told the same condition a moment ago
         return None
     if email and _email_address(notification):
-        transaction.on_commit(lambda: _queue_email(notification.pk))
+        from .tasks import notification_email_send
+
+        # A broker hiccup must not break the work that caused the notice: it is logged.
+        notification_email_send.delay_on_commit(notification.pk)
     return notification
 
 
@@ -74,15 +77,6 @@ def email_language(notification: Notification) -> str:
     """A member's own choice of language, else the site's default language."""
     chosen = notification.recipient.language if notification.recipient is not None else ""
     return chosen or settings.LANGUAGE_CODE
-
-
-def _queue_email(notification_id: int) -> None:
-    from .tasks import notification_email_send
-
-    try:
-        notification_email_send.delay(notification_id)
-    except Exception:  # a broker hiccup must not break the work that caused the notice
-        log.exception("could not queue the email of notification %s", notification_id)
 
 
 def condition_clear(*, team: Team, key: str) -> int:

@@ -1,4 +1,4 @@
-"""The Celery app: settings under the CELERY_ namespace, tasks autodiscovered."""
+"""The Celery app: settings under the CELERY_ namespace, tasks autodiscovered, the project's task class."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telcoportal.settings")
 
-app = Celery("telcoportal")
+# Every task is a core.tasks.Task: ``delay_on_commit``/``apply_async_on_commit`` that survive a broker outage.
+app = Celery("telcoportal", task_cls="core.tasks:Task")
 # A worker started with `-A telcoportal.celery` loads Django itself.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

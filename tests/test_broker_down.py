@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from core.queueing import queue_after_commit
+from core.tasks import Task
 from fax import services as fax_services
 from fax import tasks as fax_tasks
 from messaging import contact_import
@@ -24,18 +24,47 @@ def down(*args: Any, **kwargs: Any) -> None:
     raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
 
+def test_every_task_is_queued_after_commit_by_the_project_task_class() -> None:
+    assert isinstance(sms_tasks.sms_batch_send_task, Task)
+    assert isinstance(fax_tasks.send_fax, Task)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_queuing_is_logged_and_handed_to_its_fallback(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_queuing_is_logged_and_handed_to_its_fallback(caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     calls: list[str] = []
+    task = sms_tasks.sms_batch_send_task
+    monkeypatch.setattr(task, "apply_async", down)
 
-    class Task:
-        name = "demo.task"
-        apply_async = staticmethod(down)
-
-    queue_after_commit(Task, 7, on_failure=lambda: calls.append("fallback"))
+    task.apply_async_on_commit((7,), countdown=5, on_queue_error=lambda: calls.append("fallback"))
 
     assert calls == ["fallback"]
-    assert "demo.task(7,) could not be queued" in caplog.text
+    assert f"{task.name}(7,) could not be queued" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_delay_is_logged_and_the_caller_goes_on(caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    task = sms_tasks.sms_batch_send_task
+    monkeypatch.setattr(task, "apply_async", down)
+
+    task.delay_on_commit(7)
+
+    assert f"{task.name}(7,) could not be queued" in caplog.text
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_before_the_transaction_commits(monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    sent: list[tuple[Any, ...]] = []
+    task = sms_tasks.sms_batch_send_task
+    monkeypatch.setattr(task, "apply_async", lambda *args, **kwargs: sent.append((args, kwargs)))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        task.apply_async_on_commit((7,), countdown=5)
+        task.delay_on_commit(8)
+    assert sent == [] and len(callbacks) == 2
+
+    for callback in callbacks:
+        callback()
+    assert sent == [(((7,),), {"countdown": 5}), (((8,), {}), {})]
 
 
 @pytest.mark.django_db(transaction=True)  # on_commit runs at once, as in production
