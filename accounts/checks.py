@@ -39,7 +39,7 @@ def provider_url_allowlist_valid(app_configs: Any, **kwargs: Any) -> list[Error]
 @register(Tags.database)
 def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: Any) -> list[Warning]:
     from .models import ProviderAccount
-    from .provider_kinds import spec_for
+    from .provider_registry import spec_for
 
     warnings: list[Warning] = []
     if not databases:

@@ -10,8 +10,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from .fields import is_unreadable
 from .models import ProviderAccount, Team, User, time_zone_choices
-from .provider_kinds import OptionField, ProviderKind, spec_for
-from .provider_options import ROUTING_CREDENTIALS, base_url_problem, clean_options, routing_changed
+from .provider_options import base_url_problem, clean_options, routing_changed, routing_credentials
+from .provider_registry import kind_choices, spec_for
+from .provider_spec import OptionField
 from .roles import Role, roles_below_or_equal
 
 
@@ -122,10 +123,10 @@ class ProviderAccountForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, kind: str, team: Team, account: ProviderAccount | None = None, **kwargs: Any):
-        self.kind = ProviderKind(kind)
+        self.spec = spec_for(kind)
+        self.kind = self.spec.kind
         self.team = team
         self.account = account
-        self.spec = spec_for(kind)
         initial = kwargs.pop("initial", {}) or {}
         if account is not None:
             initial.update(label=account.label, base_url=account.base_url, is_active=account.is_active)
@@ -152,7 +153,12 @@ class ProviderAccountForm(forms.Form):
             else:
                 widget = forms.TextInput(attrs={"autocomplete": "off"})
             self.fields[f"cred_{cred.name}"] = forms.CharField(
-                label=cred.label, required=required, widget=widget, help_text=cred.help_text, strip=True
+                label=cred.label,
+                required=required,
+                widget=widget,
+                help_text=cred.help_text,
+                strip=True,
+                validators=list(cred.validators),
             )
         for option in self.spec.options:
             self.fields[f"opt_{option.name}"] = _option_field(option)
@@ -166,15 +172,10 @@ class ProviderAccountForm(forms.Form):
     @sensitive_variables("data")
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        # Telsam: a password grant needs both halves; neither means "use Connect".
-        half_given = bool(data.get("cred_username")) != bool(data.get("cred_password"))
-        if self.kind == ProviderKind.TELSAM and self.account is None and half_given:
-            missing = "cred_password" if data.get("cred_username") else "cred_username"
-            self.add_error(missing, _("Give both username and password, or neither to use Connect."))
-        if "extension_id" in {c.name for c in self.spec.credentials}:
-            extension = data.get("cred_extension_id") or ""
-            if extension and not extension.isdigit():
-                self.add_error("cred_extension_id", _("An extension id is a number."))
+        if self.spec.clean_credentials is not None:
+            given = {c.name: data.get(f"cred_{c.name}") or "" for c in self.spec.credentials}
+            for name, problem in self.spec.clean_credentials(given, self.account is None).items():
+                self.add_error(f"cred_{name}", problem)
         _cleaned, option_errors = clean_options(self.kind, self.options())
         for name, problem in option_errors.items():
             self.add_error(f"opt_{name}", problem)
@@ -201,7 +202,7 @@ class ProviderAccountForm(forms.Form):
         if (data.get("base_url") or "") != (account.base_url or ""):
             return True
         stored = account.credentials or {}
-        for name in ROUTING_CREDENTIALS & set(stored):
+        for name in routing_credentials(self.kind) & set(stored):
             if data.get(f"cred_{name}") and data[f"cred_{name}"] != stored.get(name):
                 return True
         return routing_changed(self.kind, account.options or {}, self.options())
@@ -235,4 +236,4 @@ class ProviderAccountForm(forms.Form):
 
 
 class ProviderKindForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Provider"), choices=ProviderKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Provider"), choices=kind_choices, widget=forms.RadioSelect)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit_labels
 from .fields import EncryptedJSONField, is_unreadable
-from .provider_kinds import ProviderKind
+from .provider_registry import kind_choices
 from .roles import Role, role_has
 
 
@@ -174,7 +174,7 @@ class ProviderAccount(models.Model):
     """A team's account at a provider; credentials are encrypted and write-only."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
-    kind = models.CharField(_("provider"), max_length=16, choices=ProviderKind.choices)
+    kind = models.CharField(_("provider"), max_length=16, choices=kind_choices)
     label = models.CharField(_("label"), max_length=100)
     credentials = EncryptedJSONField(_("credentials"))
     token_cache = EncryptedJSONField(_("token cache"))

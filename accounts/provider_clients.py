@@ -1,30 +1,33 @@
 """Turns a provider account into its API client: the only bridge from Django to the providers.
 
+``client_for(account, PASIFIK)`` is typed: it returns a ``PasifikClient``.
+``client_for(account)`` serves code that handles any kind (the connection
+check); it is typed only as a client that closes. Every client gets the one
+timeout policy (``Timeouts``): normal, or ``quick=True`` for pages and panels
+that must answer at once (a short timeout and a single try).
+
 Tokens (Telsam, Telphin) are cached in the account's encrypted ``token_cache``
 so every worker shares them and none asks for a new one on each call.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from django.views.decorators.debug import sensitive_variables
 
 from providers.errors import RequestRefused
-from providers.pasifik import DEFAULT_PBX_ZONE, PasifikClient
-from providers.telphin import TelphinClient
-from providers.telsam import TelsamClient
-from providers.transport import Token
-from providers.verimor import VerimorClient
+from providers.transport import RetryPolicy, Token
 
 from .fields import is_unreadable
 from .models import ProviderAccount
-from .provider_errors import AccountUnusable, render_text
-from .provider_kinds import spec_for
-from .provider_options import clean_options, refusal_reason, url_guard
+from .provider_errors import AccountUnusable, refusal_reason, render_text
+from .provider_options import clean_options, typed_options, url_guard
+from .provider_registry import spec_for
+from .provider_spec import Connection, ProviderClient, ProviderSpec, Timeouts
 from .stored_text import StoredText, stored
 
-DEFAULT_TIMEOUT = (5.0, 20.0)
+ClientT = TypeVar("ClientT")
 
 
 class AccountTokenStore:
@@ -44,17 +47,8 @@ class AccountTokenStore:
         ProviderAccount.objects.filter(pk=self.account.pk).update(token_cache=self.account.token_cache)
 
 
-def _base(account: ProviderAccount) -> dict[str, Any]:
-    return {"base_url": account.base_url} if account.base_url else {}
-
-
-def account_problem(account: ProviderAccount) -> str:
-    """Why ``account`` cannot be used as stored (in words for its team); empty when it can."""
-    return render_text(account_problem_text(account))
-
-
 def account_problem_text(account: ProviderAccount) -> StoredText | None:
-    """``account_problem`` as a stored text (rendered in the reader's language); None when usable."""
+    """Why ``account`` cannot be used as stored, as a stored text (read in the reader's language); None when usable."""
     if is_unreadable(account.credentials):
         return stored("account.unreadable", label=account.label)
     if account.base_url:
@@ -99,58 +93,55 @@ class UnusableClient:
         return None
 
 
-@sensitive_variables("creds", "overrides")
-def client_for(account: ProviderAccount, *, redirect_uri: str = "", **overrides: Any) -> Any:
-    """The client for ``account``; ``overrides`` reach the client's constructor (timeouts, session).
+@overload
+def client_for(
+    account: ProviderAccount,
+    spec: ProviderSpec[ClientT, Any],
+    *,
+    quick: bool = False,
+    redirect_uri: str = "",
+    **overrides: Any,
+) -> ClientT: ...
 
+
+@overload
+def client_for(
+    account: ProviderAccount, spec: None = None, *, quick: bool = False, redirect_uri: str = "", **overrides: Any
+) -> ProviderClient: ...
+
+
+@sensitive_variables("creds", "overrides")
+def client_for(
+    account: ProviderAccount,
+    spec: ProviderSpec[Any, Any] | None = None,
+    *,
+    quick: bool = False,
+    redirect_uri: str = "",
+    **overrides: Any,
+) -> Any:
+    """The client for ``account`` (of ``spec``'s kind when given: ValueError otherwise).
+
+    ``quick``: a short timeout and a single try (``Timeouts.quick()``), for pages that must answer.
+    ``overrides`` reach the client's constructor (tests: session, sleep).
     Every client's requests go through the URL checks of ``provider_options.url_guard``.
     An account that cannot work as stored gets an ``UnusableClient``: its first use raises
     ``AccountUnusable`` (a ProviderError) saying why.
     """
+    if spec is None:
+        spec = spec_for(account.kind)
+    elif not spec.owns(account):
+        raise ValueError(f"a {account.kind} account has no {spec.kind} client")
     problem = account_problem_text(account)
     if problem:
-        return UnusableClient(problem, account.kind)
+        return cast(Any, UnusableClient(problem, account.kind))
     creds = account.credentials or {}
-    options, _errors = clean_options(account.kind, account.options or {})
-    common: dict[str, Any] = {
-        "timeout": DEFAULT_TIMEOUT,
-        **_base(account),
-        **overrides,
-        "guard": url_guard(account.kind),
-    }
-    if account.kind == "pasifik":
-        return PasifikClient(
-            username=creds.get("username", ""),
-            password=creds.get("password", ""),
-            language=options.get("language") or "tr",
-            auth_scheme=options.get("auth_scheme") or "bare",
-            pbx_zone=(options.get("pbx_zone") or "").strip() or DEFAULT_PBX_ZONE,
-            **common,
-        )
-    if account.kind == "telsam":
-        extra = {k: options[k] for k in ("send_path", "download_path") if options.get(k)}
-        if options.get("authorize_url"):
-            extra["authorize_path"] = options["authorize_url"]  # stored under its old name; a path now
-        return TelsamClient(
-            client_id=creds.get("client_id", ""),
-            client_secret=creds.get("client_secret", ""),
-            username=creds.get("username", ""),
-            password=creds.get("password", ""),
-            redirect_uri=redirect_uri,
-            token_store=AccountTokenStore(account),
-            **extra,
-            **common,
-        )
-    if account.kind == "verimor":
-        return VerimorClient(key=creds.get("api_key", ""), **common)
-    if account.kind == "telphin":
-        extra = {k: options[k] for k in ("received_list_path", "received_file_path") if options.get(k)}
-        return TelphinClient(
-            client_id=creds.get("client_id", ""),
-            client_secret=creds.get("client_secret", ""),
-            extension_id=creds.get("extension_id", ""),
-            token_store=AccountTokenStore(account),
-            **extra,
-            **common,
-        )
-    raise ValueError(f"unknown provider kind {account.kind!r}")
+    connection = Connection(
+        timeout=Timeouts.quick() if quick else Timeouts.NORMAL,
+        retry=RetryPolicy(attempts=1) if quick else None,
+        guard=url_guard(account.kind),
+        base_url=account.base_url,
+        token_store=AccountTokenStore(account) if spec.uses_tokens else None,
+        redirect_uri=redirect_uri,
+        overrides=overrides,
+    )
+    return spec.build(creds, typed_options(spec, account.options or {}), connection)

@@ -23,8 +23,28 @@ from providers.errors import (
     UnexpectedResponse,
 )
 
-from .provider_options import REFUSALS, refusal_reason
 from .stored_text import StoredText, Texts, render, render_kept, stored
+
+# Why we refused an address or path, in words (one sentence per reason; never per target).
+REFUSALS: dict[str, Promise] = {
+    "address": _(
+        "this address is not allowed for this provider. Use the provider's documented address, "
+        "or ask the operator to add it to PROVIDER_URL_ALLOWLIST."
+    ),
+    "scheme": _("only http:// and https:// addresses can be used."),
+    "userinfo": _("the address must not contain a user name or password."),
+    "query": _("the base URL must not contain “?” or “#”."),
+    "syntax": _("the address must not contain spaces, control characters or backslashes."),
+    "path": _(
+        "a path must be a plain path under the base URL (such as /fax/send): "
+        "not a full address, and without “?”, “#”, “%” or “..”."
+    ),
+}
+
+
+def refusal_reason(reason: str) -> str:
+    """A known refusal reason (an unknown one reads as ``address``)."""
+    return reason if reason in REFUSALS else "address"
 
 
 class AccountUnusable(ProviderError, ValueError):

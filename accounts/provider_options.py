@@ -2,6 +2,8 @@
 
 One place decides what a stored option may hold: the account form, the save
 service and ``client_for`` (for rows saved before a rule existed) all ask here.
+What each kind declares (the fields of its spec's options dataclass) comes from
+the registry; ``options_of`` gives them typed.
 """
 
 from __future__ import annotations
@@ -10,30 +12,23 @@ import logging
 import re
 import string
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import phonenumbers
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from providers.errors import RequestRefused
 from providers.urlsafety import AllowList, UrlGuard, check_path
 
-from .provider_kinds import OptionField, spec_for
+from .provider_errors import REFUSALS, refusal_reason
+from .provider_registry import spec_for
+from .provider_spec import OptionField, ProviderSpec
 
-# Options that route requests, with the placeholders each may hold (a path under the base URL).
-ROUTING_OPTIONS: dict[str, frozenset[str]] = {
-    "authorize_url": frozenset(),
-    "send_path": frozenset(),
-    "download_path": frozenset({"id"}),
-    "received_list_path": frozenset({"extension_id"}),
-    "received_file_path": frozenset({"extension_id", "uuid"}),
-}
-# Credentials that are part of the request path (Telphin's extension id).
-ROUTING_CREDENTIALS = frozenset({"extension_id"})
-NUMBER_OPTIONS = frozenset({"fax_numbers"})
+if TYPE_CHECKING:
+    from .models import ProviderAccount
+
+OptionsT = TypeVar("OptionsT")
 DEFAULT_REGION = "TR"
 logger = logging.getLogger(__name__)
 _DIGITS = re.compile(r"\D")
@@ -61,26 +56,9 @@ def url_guard(kind: str) -> UrlGuard:
     return UrlGuard(provider=str(kind), allowlist=allowlist())
 
 
-# Why we refused an address or path, in words (one sentence per reason; never per target).
-REFUSALS: dict[str, Promise] = {
-    "address": gettext_lazy(
-        "this address is not allowed for this provider. Use the provider's documented address, "
-        "or ask the operator to add it to PROVIDER_URL_ALLOWLIST."
-    ),
-    "scheme": gettext_lazy("only http:// and https:// addresses can be used."),
-    "userinfo": gettext_lazy("the address must not contain a user name or password."),
-    "query": gettext_lazy("the base URL must not contain “?” or “#”."),
-    "syntax": gettext_lazy("the address must not contain spaces, control characters or backslashes."),
-    "path": gettext_lazy(
-        "a path must be a plain path under the base URL (such as /fax/send): "
-        "not a full address, and without “?”, “#”, “%” or “..”."
-    ),
-}
-
-
-def refusal_reason(reason: str) -> str:
-    """A known refusal reason (an unknown one reads as ``address``)."""
-    return reason if reason in REFUSALS else "address"
+def routing_credentials(kind: str) -> frozenset[str]:
+    """Credentials that are part of the request path (Telphin's extension id)."""
+    return frozenset(c.name for c in spec_for(kind).credentials if c.routing)
 
 
 def refusal_text(reason: str) -> str:
@@ -98,7 +76,7 @@ def base_url_problem(kind: str, url: str) -> str:
     return ""
 
 
-def _path_problem(name: str, value: str) -> str:
+def _path_problem(option: OptionField, value: str) -> str:
     if not value:
         return ""
     try:
@@ -108,9 +86,10 @@ def _path_problem(name: str, value: str) -> str:
     if not value.startswith("/"):
         return _("a path starts with “/”.")
     names = {field for _text, field, _spec, _conv in string.Formatter().parse(value) if field is not None}
-    unknown = names - ROUTING_OPTIONS[name]
+    placeholders = option.path_placeholders or frozenset()
+    unknown = names - placeholders
     if unknown or "{}" in value:
-        allowed = ", ".join("{" + n + "}" for n in sorted(ROUTING_OPTIONS[name])) or _("none")
+        allowed = ", ".join("{" + n + "}" for n in sorted(placeholders)) or _("none")
         return _("unknown placeholder; allowed here: %(allowed)s.") % {"allowed": allowed}
     return ""
 
@@ -159,7 +138,7 @@ def _clean_one(option: OptionField, value: Any) -> tuple[Any, str]:
         items = _as_list(value if value is not None else [])
         if items is None:
             return value, _("a list of values, one per line, is needed.")
-        if option.name in NUMBER_OPTIONS:
+        if option.phone_numbers:
             numbers: list[str] = []
             for item in items:
                 try:
@@ -175,8 +154,8 @@ def _clean_one(option: OptionField, value: Any) -> tuple[Any, str]:
     if not isinstance(value, str | int | float):
         return value, _("a text is needed.")
     text = str(value).strip()
-    if option.name in ROUTING_OPTIONS:
-        return text, _path_problem(option.name, text)
+    if option.path_placeholders is not None:
+        return text, _path_problem(option, text)
     return text, ""
 
 
@@ -200,9 +179,29 @@ def clean_options(kind: str, options: Mapping[str, Any]) -> tuple[dict[str, Any]
 
 def routing_changed(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """True when ``new`` options send requests somewhere else than ``old`` did."""
-    defaults = {o.name: o.default for o in spec_for(kind).options}
     return any(
-        (old.get(name) or defaults.get(name) or "") != (new.get(name) or defaults.get(name) or "")
-        for name in ROUTING_OPTIONS
-        if name in defaults
+        (old.get(o.name) or o.default or "") != (new.get(o.name) or o.default or "")
+        for o in spec_for(kind).options
+        if o.path_placeholders is not None
     )
+
+
+def options_of(account: ProviderAccount, spec: ProviderSpec[Any, OptionsT]) -> OptionsT:
+    """``account``'s options, cleaned and typed; an empty or invalid value reads as its default.
+
+    ValueError when ``account`` is not of ``spec``'s kind.
+    """
+    if account.kind != spec.kind:
+        raise ValueError(f"a {account.kind} account has no {spec.kind} options")
+    return typed_options(spec, account.options or {})
+
+
+def typed_options(spec: ProviderSpec[Any, OptionsT], options: Mapping[str, Any]) -> OptionsT:
+    cleaned, errors = clean_options(spec.kind, options)
+    values: dict[str, Any] = {}
+    for option in spec.options:
+        value = cleaned.get(option.name)
+        if option.name in errors or value in (None, "", [], ()):
+            continue
+        values[option.name] = tuple(value) if isinstance(value, list) else value
+    return spec.options_type(**values)

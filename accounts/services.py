@@ -20,8 +20,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from .audit import audit_record
 from .models import Invitation, Membership, ProviderAccount, Team, User, hash_token
-from .provider_kinds import spec_for
-from .provider_options import ROUTING_CREDENTIALS, base_url_problem, clean_options, routing_changed
+from .provider_options import base_url_problem, clean_options, routing_changed, routing_credentials
+from .provider_registry import spec_for
 from .roles import RANK, Role
 
 
@@ -231,7 +231,7 @@ def _routes_elsewhere(account: ProviderAccount, base_url: str, options: dict[str
     stored = account.credentials or {}
     if (base_url or "") != (account.base_url or ""):
         return True
-    if any(merged.get(name) != stored.get(name) for name in ROUTING_CREDENTIALS & set(stored)):
+    if any(merged.get(name) != stored.get(name) for name in routing_credentials(account.kind) & set(stored)):
         return True
     return routing_changed(account.kind, account.options or {}, options)
 

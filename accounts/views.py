@@ -40,7 +40,8 @@ from .models import Invitation, Membership, ProviderAccount, User
 from .provider_checks import provider_account_check, telsam_connect_complete
 from .provider_clients import client_for
 from .provider_errors import describe
-from .provider_kinds import ProviderKind
+from .provider_registry import is_known
+from .provider_specs.telsam import TELSAM
 from .roles import RANK, Role, roles_below_or_equal
 from .services import (
     ServiceError,
@@ -322,7 +323,7 @@ class ProviderAccountFormView(TeamView, View):
         if account is not None:
             return account.kind
         kind = self.kwargs.get("kind") or self.request.GET.get("kind", "")
-        if kind not in ProviderKind.values:
+        if not is_known(kind):
             raise Http404
         return kind
 
@@ -440,14 +441,14 @@ class TelsamConnectView(TeamView, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.get_team_object()
-        if account.kind != ProviderKind.TELSAM:
+        if not TELSAM.owns(account):
             messages.error(request, _("Only Telsam accounts are connected this way."))
             return redirect("provider-list")
         state = secrets.token_urlsafe(24)
         states = request.session.get(TELSAM_STATE_KEY, {})
         states[state] = account.pk
         request.session[TELSAM_STATE_KEY] = dict(list(states.items())[-5:])
-        client = client_for(account, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
+        client = client_for(account, TELSAM, redirect_uri=request.build_absolute_uri(reverse("telsam-callback")))
         try:
             return redirect(client.authorize_url(state=state))
         except ProviderError as exc:  # an address or setting we refuse: say so instead of going there

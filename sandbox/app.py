@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-
 from .core import Clock, ProviderSandbox, Sandbox
+from .pasifik import PasifikSandbox
+from .telphin import TelphinSandbox
+from .telsam import TelsamSandbox
+from .verimor import VerimorSandbox
 
-# name -> "module:Class"; each module emulates one provider document.
-PROVIDERS = {
-    "pasifik": "sandbox.pasifik:PasifikSandbox",
-    "telsam": "sandbox.telsam:TelsamSandbox",
-    "verimor": "sandbox.verimor:VerimorSandbox",
-    "telphin": "sandbox.telphin:TelphinSandbox",
-}
+# Each emulates one provider document; its ``name`` is the provider kind (and its path on the sandbox).
+EMULATORS: tuple[type[ProviderSandbox], ...] = (PasifikSandbox, TelsamSandbox, VerimorSandbox, TelphinSandbox)
+PROVIDERS: dict[str, type[ProviderSandbox]] = {emulator.name: emulator for emulator in EMULATORS}
 
 
 def provider_class(name: str) -> type[ProviderSandbox]:
-    module_name, _, class_name = PROVIDERS[name].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return PROVIDERS[name]
 
 
 def build_sandbox(

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule, Submount
@@ -120,7 +120,10 @@ class ProviderSandbox:
     return a ``Response``.
     """
 
-    name = "provider"
+    name = "provider"  # the provider kind it emulates (its spec's ``kind``), also its path on the sandbox
+    # The provider account ``demo_setup`` makes for it (field names as the account form names them).
+    demo_credentials: ClassVar[dict[str, str]] = {}
+    demo_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock

@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from werkzeug.routing import Rule
@@ -43,6 +43,7 @@ def _message(text: str, status: int, headers: dict[str, str] | None = None) -> R
 
 class TelphinSandbox(ProviderSandbox):
     name = "telphin"
+    demo_credentials: ClassVar[dict[str, str]] = {**DEMO_CREDENTIALS, "extension_id": str(DEMO_EXTENSION_ID)}
 
     def reset(self) -> None:
         now = self.clock.now()

@@ -23,7 +23,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,8 @@ def _oauth_error(error: str, description: str, status: int, hint: str = "") -> R
 
 class TelsamSandbox(ProviderSandbox):
     name = "telsam"
+    demo_credentials: ClassVar[dict[str, str]] = dict(DEMO_CREDENTIALS)
+    demo_options: ClassVar[dict[str, Any]] = {"fax_numbers": [DEMO_DID]}
 
     def reset(self) -> None:
         now = self.clock.now()

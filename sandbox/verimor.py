@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from math import ceil
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from werkzeug.routing import Rule
@@ -48,6 +48,8 @@ _DIRECTIONS = {"inbound": "Gelen", "outbound": "Giden", "internal": "Santral iç
 
 class VerimorSandbox(ProviderSandbox):
     name = "verimor"
+    demo_credentials: ClassVar[dict[str, str]] = {"api_key": DEMO_CREDENTIALS["key"]}
+    demo_options: ClassVar[dict[str, Any]] = {"fax_numbers": list(DEMO_NUMBERS)}
 
     def reset(self) -> None:
         now = self.clock.now()

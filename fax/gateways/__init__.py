@@ -1,4 +1,9 @@
-"""The gateway for a provider account: ``gateway_for(account)``; ``CAPABILITIES[kind]`` without one."""
+"""The gateway for a provider account: ``gateway_for(account)``; ``CAPABILITIES[kind]`` without one.
+
+Each gateway names the provider spec it serves (``spec = PASIFIK``); this is the one
+place that lists the gateways. A provider whose spec can fax needs its gateway here
+(a test checks that every such spec has one).
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,16 @@ from .telphin import TelphinGateway
 from .telsam import TelsamGateway
 from .verimor import VerimorGateway
 
-GATEWAYS: dict[str, type[Gateway]] = {
-    "pasifik": PasifikGateway,
-    "telsam": TelsamGateway,
-    "verimor": VerimorGateway,
-    "telphin": TelphinGateway,
-}
+
+def by_kind(*gateways: type[Gateway[Any]]) -> dict[str, type[Gateway[Any]]]:
+    return {gateway.spec.kind: gateway for gateway in gateways}
+
+
+GATEWAYS = by_kind(PasifikGateway, TelsamGateway, VerimorGateway, TelphinGateway)
 CAPABILITIES: dict[str, Capabilities] = {kind: gateway.capabilities for kind, gateway in GATEWAYS.items()}
 
 
-def gateway_for(account: ProviderAccount, client: Any = None) -> Gateway:
+def gateway_for(account: ProviderAccount, client: Any = None) -> Gateway[Any]:
     return GATEWAYS[account.kind](account, client)
 
 

@@ -12,8 +12,10 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from accounts.provider_clients import client_for
+from accounts.provider_spec import ProviderSpec
 from accounts.stored_text import StoredText, stored
 from providers.files import JPEG, PDF, PNG, TIFF
 from providers.records import OnSkip
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from fax.models import Fax
 
 MB = 1024 * 1024
+ClientT = TypeVar("ClientT")
 
 
 @dataclass(frozen=True)
@@ -88,19 +91,19 @@ class Unsupported(Exception):
     """The provider has no such operation."""
 
 
-class Gateway:
-    kind = ""
-    capabilities: Capabilities
+class Gateway(Generic[ClientT]):
+    """A provider's fax API; ``spec`` says which provider kind (and which client) it serves."""
+
+    spec: ClassVar[ProviderSpec[Any, Any]]
+    capabilities: ClassVar[Capabilities]
     # a multi-service account (Pasifik: SMS, calls, fax) is polled for faxes only once it has a fax number
-    poll_only_with_numbers = False
+    poll_only_with_numbers: ClassVar[bool] = False
     # provider field name -> compose-form field name, for provider validation errors
-    field_map: dict[str, str] = {}
+    field_map: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, account: ProviderAccount, client: Any = None) -> None:
-        from accounts.provider_clients import client_for
-
+    def __init__(self, account: ProviderAccount, client: ClientT | None = None) -> None:
         self.account = account
-        self.client = client if client is not None else client_for(account)
+        self.client: ClientT = client if client is not None else client_for(account, self.spec)
 
     def close(self) -> None:
         closer: Callable[[], None] | None = getattr(self.client, "close", None)

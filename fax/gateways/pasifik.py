@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from accounts.provider_specs.pasifik import PASIFIK
 from fax.models import Fax
 from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from providers.pasifik import PasifikClient
 from providers.records import OnSkip
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, raw_record
@@ -16,8 +18,8 @@ from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Trac
 ISTANBUL = ZoneInfo("Europe/Istanbul")  # the provider's calendar for report date ranges
 
 
-class PasifikGateway(Gateway):
-    kind = "pasifik"
+class PasifikGateway(Gateway[PasifikClient]):
+    spec = PASIFIK
     capabilities = Capabilities(
         several_recipients=True,
         schedule=True,

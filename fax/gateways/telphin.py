@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from accounts.provider_specs.telphin import TELPHIN
 from fax.models import Direction, Fax
 from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
 from providers.records import OnSkip
+from providers.telphin import TelphinClient
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -17,8 +19,8 @@ CANCEL_FROM = {"failed", "ready_to_send"}
 SLACK = timedelta(minutes=2)
 
 
-class TelphinGateway(Gateway):
-    kind = "telphin"
+class TelphinGateway(Gateway[TelphinClient]):
+    spec = TELPHIN
     capabilities = Capabilities(
         several_recipients=False,
         schedule=False,

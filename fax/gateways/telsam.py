@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from accounts.provider_specs.telsam import TELSAM
 from fax.models import Direction, Fax
 from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP
 from providers.records import OnSkip
+from providers.telsam import TelsamClient
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -17,8 +19,8 @@ SLACK = timedelta(minutes=2)  # clock difference allowed when matching a lost se
 AHEAD = timedelta(days=1)  # the provider's clock may run ahead of ours: never cut the list at our "now"
 
 
-class TelsamGateway(Gateway):
-    kind = "telsam"
+class TelsamGateway(Gateway[TelsamClient]):
+    spec = TELSAM
     capabilities = Capabilities(
         several_recipients=True,
         schedule=False,

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from accounts.provider_specs.verimor import VERIMOR
 from fax.models import Direction, Fax
 from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
 from providers.records import OnSkip
+from providers.verimor import VerimorClient
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
@@ -16,8 +18,8 @@ SLACK = timedelta(minutes=5)
 MAX_WINDOW = timedelta(days=30)  # the fdrs filter allows 31 days
 
 
-class VerimorGateway(Gateway):
-    kind = "verimor"
+class VerimorGateway(Gateway[VerimorClient]):
+    spec = VERIMOR
     capabilities = Capabilities(
         several_recipients=False,
         schedule=False,

@@ -19,6 +19,8 @@ received faxes are functions of the clock.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from werkzeug.routing import Rule
 
 from ..core import Clock
@@ -61,6 +63,14 @@ class PasifikSandbox(SmsApi, TelephoneApi, PbxApi, FaxApi):
     """The emulator; ``demo_scale`` multiplies its call history and PBX CDRs (1: the counts tests rely on)."""
 
     name = "pasifik"
+    demo_credentials: ClassVar[dict[str, str]] = dict(DEMO_CREDENTIALS)
+    demo_options: ClassVar[dict[str, Any]] = {
+        "language": "tr",
+        "auth_scheme": "bare",
+        "sender_ids": ["DEMO", "TELCOPORTAL"],
+        "telephone_ids": [str(i) for i in DEMO_TELEPHONE_IDS],
+        "fax_numbers": list(DEMO_FAX_NUMBERS),
+    }
 
     def __init__(self, clock: Clock, demo_scale: int = 1) -> None:
         if not 1 <= demo_scale <= MAX_DEMO_SCALE:

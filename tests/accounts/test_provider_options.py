@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from accounts import provider_clients
 from accounts.models import ProviderAccount, Team
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
 from accounts.provider_options import normalise_fax_number
+from accounts.provider_specs import pasifik
 from providers.errors import InvalidRequest, UnexpectedResponse
 from providers.pasifik import PasifikClient
 from providers.transport import Transport
@@ -70,7 +70,7 @@ def test_the_debug_page_never_shows_the_provider_password(team_a: Team, settings
     def broken(**kwargs: object) -> PasifikClient:
         return PasifikClient(**{**kwargs, "language": "xx"})  # type: ignore[arg-type]  # raises inside the client
 
-    monkeypatch.setattr(provider_clients, "PasifikClient", broken)
+    monkeypatch.setattr(pasifik, "PasifikClient", broken)
     try:
         client_for(account)
     except ValueError:

@@ -5,7 +5,7 @@ Run again at will: it keeps what exists and prints fresh passwords.
 
 from __future__ import annotations
 
-import importlib
+import copy
 import secrets
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import Membership, ProviderAccount, Team, User
 from accounts.roles import Role
+from sandbox.app import PROVIDERS
 
 DEMO_PEOPLE = [
     ("owner@demo.example", "Oya Owner", Role.OWNER),
@@ -22,56 +23,15 @@ DEMO_PEOPLE = [
     ("viewer@demo.example", "Veli Viewer", Role.VIEWER),
 ]
 
-# Used when a sandbox module does not say otherwise.
-FALLBACK_CREDENTIALS = {
-    "pasifik": {"username": "demo", "password": "demo-pass"},
-    "telsam": {"username": "demo", "password": "demo-pass", "client_id": "demo-client", "client_secret": "demo-secret"},
-    "verimor": {"api_key": "demo-key"},
-    "telphin": {"client_id": "demo-client", "client_secret": "demo-secret", "extension_id": "100"},
-}
-
-DEMO_OPTIONS: dict[str, dict[str, Any]] = {
-    "pasifik": {"language": "tr", "auth_scheme": "bare", "sender_ids": ["DEMO", "TELCOPORTAL"]},
-    "telsam": {},
-    "verimor": {},
-    "telphin": {},
-}
-
-# option -> the sandbox module constants that hold the demo values
-SANDBOX_OPTION_SOURCES = {
-    "telephone_ids": ("DEMO_TELEPHONE_IDS",),
-    "fax_numbers": ("DEMO_FAX_NUMBERS", "DEMO_NUMBERS", "DEMO_DID", "DEMO_FAX_NUMBER"),
-}
-
-
-# The sandbox modules name some credentials as their client does; the account form names them so.
-FIELD_NAMES = {"key": "api_key"}
-
 
 def sandbox_credentials(kind: str) -> dict[str, str]:
-    try:
-        module = importlib.import_module(f"sandbox.{kind}")
-    except ModuleNotFoundError:
-        return dict(FALLBACK_CREDENTIALS[kind])
-    demo = {FIELD_NAMES.get(k, k): str(v) for k, v in getattr(module, "DEMO_CREDENTIALS", {}).items()}
-    if hasattr(module, "DEMO_EXTENSION_ID"):
-        demo["extension_id"] = str(module.DEMO_EXTENSION_ID)
-    return {**FALLBACK_CREDENTIALS[kind], **demo}
+    """The credentials of ``kind``'s demo account: those its emulator accepts."""
+    return dict(PROVIDERS[kind].demo_credentials)
 
 
 def sandbox_options(kind: str) -> dict[str, Any]:
-    options: dict[str, Any] = dict(DEMO_OPTIONS[kind])
-    try:
-        module = importlib.import_module(f"sandbox.{kind}")
-    except ModuleNotFoundError:
-        return options
-    for option, names in SANDBOX_OPTION_SOURCES.items():
-        for name in names:
-            value = getattr(module, name, None)
-            if value:
-                options[option] = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
-                break
-    return options
+    """The options of ``kind``'s demo account (numbers and ids its emulator knows)."""
+    return copy.deepcopy(PROVIDERS[kind].demo_options)
 
 
 class Command(BaseCommand):
@@ -96,7 +56,7 @@ class Command(BaseCommand):
             lines.append((email, password, role.label))
         owner = User.objects.get(email=DEMO_PEOPLE[0][0])
         Membership.objects.get_or_create(team=branch, user=owner, defaults={"role": Role.OWNER})
-        for kind in DEMO_OPTIONS:
+        for kind in PROVIDERS:
             ProviderAccount.objects.update_or_create(
                 team=team,
                 label=f"{kind.title()} (sandbox)",

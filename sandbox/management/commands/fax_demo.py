@@ -26,7 +26,8 @@ from fax.gateways import CAPABILITIES
 from fax.models import Direction
 from fax.tasks import fetch_incoming_for_account
 from providers.files import PDF
-from sandbox.management.commands.demo_setup import DEMO_OPTIONS, sandbox_credentials
+from sandbox.app import PROVIDERS
+from sandbox.management.commands.demo_setup import sandbox_credentials
 from sandbox.media import pdf_bytes
 
 DEMO_TEAM = "Demo Lojistik A.Ş."
@@ -48,7 +49,7 @@ def demo_document() -> bytes:
 def demo_accounts(team: Team, sandbox_url: str) -> list[ProviderAccount]:
     """The active sandbox accounts ``demo_setup`` made for ``team``, as it made them."""
     found = []
-    for kind in DEMO_OPTIONS:
+    for kind in PROVIDERS:
         account = team.provider_accounts.filter(
             is_active=True,
             kind=kind,
