@@ -59,7 +59,7 @@ messages: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(VENV)/bin/pip install --quiet -e '.[test]'  # the test extra brings the sandbox extra (the demo's emulators)
 	touch $@
 
 # A local .env for the demo: development mode and freshly generated keys.

@@ -58,10 +58,12 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "core",
-    # The provider emulators and the demo commands (sandbox, rundemo, demo_setup, fax_demo):
-    # nothing in production imports it; listed so `manage.py` finds the demo commands.
-    "sandbox",
 ]
+if DEBUG:
+    # The provider emulators and the demo commands (sandbox, rundemo, demo_setup, fax_demo), for
+    # `make demo` (its .env has DEBUG=1) and the tests; they need the `sandbox` extra, which
+    # production does not install. Listed so `manage.py` finds the demo commands.
+    INSTALLED_APPS.append("sandbox")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,33 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
         timeout=120,
     )
     assert result.returncode != 0
+
+
+def test_production_needs_neither_the_sandbox_nor_its_extra() -> None:
+    """`pip install .` installs no extra: with the sandbox and the `sandbox` extra's packages unimportable,
+    the production settings pass the checklist, and every URL, admin and task module loads."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extra = pyproject["project"]["optional-dependencies"]["sandbox"]
+    blocked = ["sandbox", *(re.split(r"[^A-Za-z0-9_.-]", requirement)[0].lower() for requirement in extra)]
+    assert "werkzeug" in blocked
+    script = (
+        "import sys\n"
+        f"sys.modules.update(dict.fromkeys({blocked!r}))\n"  # None there: importing it fails
+        "import django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')\n"
+        "from django.urls import get_resolver\n"
+        "get_resolver().url_patterns\n"
+        "from telcoportal.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print('sandbox' in sys.modules and sys.modules['sandbox'] is not None)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split()[-1] == "False"
 
 
 def test_celery_finds_every_task_in_the_beat_schedule() -> None:
