@@ -9,15 +9,14 @@ the registry; ``options_of`` gives them typed.
 from __future__ import annotations
 
 import logging
-import re
 import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.phones import parse_international_digits
 from providers.errors import RequestRefused
 from providers.urlsafety import AllowList, UrlGuard, check_path
 
@@ -29,9 +28,7 @@ if TYPE_CHECKING:
     from .models import ProviderAccount
 
 OptionsT = TypeVar("OptionsT")
-DEFAULT_REGION = "TR"
 logger = logging.getLogger(__name__)
-_DIGITS = re.compile(r"\D")
 
 
 def allowlist() -> AllowList:
@@ -94,22 +91,6 @@ def _path_problem(option: OptionField, value: str) -> str:
     return ""
 
 
-def normalise_fax_number(raw: str) -> str:
-    """``0212 963 01 99`` → ``902129630199`` (international digits, as fax numbers are stored); ValueError."""
-    text = str(raw).strip()
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    candidates = [text] if text.startswith("+") else [text, "+" + _DIGITS.sub("", text)]
-    for candidate in candidates:
-        try:
-            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
-    raise ValueError(_("“%(value)s” is not a valid phone number.") % {"value": raw})
-
-
 def _as_list(value: Any) -> list[str] | None:
     if isinstance(value, str):
         return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
@@ -142,7 +123,7 @@ def _clean_one(option: OptionField, value: Any) -> tuple[Any, str]:
             numbers: list[str] = []
             for item in items:
                 try:
-                    number = normalise_fax_number(item)
+                    number = parse_international_digits(item)
                 except ValueError as exc:
                     return value, str(exc)
                 if number not in numbers:

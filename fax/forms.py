@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
+from core import phones
 
 from . import documents as docs
 from .gateways import CAPABILITIES
@@ -28,7 +28,6 @@ def schedule_max_days() -> int:
     return max(1, int(getattr(settings, "FAX_SCHEDULE_MAX_DAYS", 365)))
 
 
-DEFAULT_REGION = "TR"
 _SPLIT = re.compile(r"[\n,;]+")
 
 
@@ -62,25 +61,11 @@ def parse_recipients(text: str) -> tuple[list[str], list[str]]:
     for entry in (e.strip() for e in _SPLIT.split(text or "")):
         if not entry:
             continue
-        candidate = entry
-        if candidate.startswith("00"):
-            candidate = "+" + candidate[2:]
         try:
-            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
+            number = phones.parse_international_digits(entry)
+        except phones.PhoneNumberError:
             bad.append(entry)
             continue
-        if not phonenumbers.is_valid_number(parsed):
-            # A bare international number without "+" (how providers write them): try it as such.
-            try:
-                parsed = phonenumbers.parse("+" + re.sub(r"\D", "", entry), None)
-            except phonenumbers.NumberParseException:
-                bad.append(entry)
-                continue
-            if not phonenumbers.is_valid_number(parsed):
-                bad.append(entry)
-                continue
-        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
         if number not in numbers:
             numbers.append(number)
     return numbers, bad

@@ -33,6 +33,7 @@ from accounts.provider_errors import describe, describe_stored
 from accounts.stored_text import StoredText
 from accounts.stored_text import stored as keyed
 from core.db import with_retries
+from core.phones import display_digits
 from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
 from providers.errors import (
     InvalidRequest,
@@ -47,7 +48,6 @@ from providers.records import SkippedRecord
 from . import documents as docs
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
 from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, FaxInboxPoll, Quality, Status
-from .numbers import display_number
 
 log = logging.getLogger(__name__)
 
@@ -774,7 +774,7 @@ def fax_watchdog() -> int:
                 continue
             message = _("Fax %(id)s to %(number)s has been %(status)s since %(since)s.") % {
                 "id": fax.pk,
-                "number": display_number(fax.remote_number),
+                "number": display_digits(fax.remote_number),
                 "status": fax.get_status_display().lower(),
                 "since": timezone.localtime(fax.status_changed_at).strftime("%Y-%m-%d %H:%M"),
             }

@@ -6,8 +6,9 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import display_digits
+
 from .models import Direction, Fax
-from .numbers import display_number
 
 BADGES = {
     "queued": "secondary",
@@ -36,10 +37,10 @@ class FaxTable(tables.Table):
         empty_text = _("No fax yet.")
 
     def render_remote_number(self, value: str) -> str:
-        return display_number(value)
+        return display_digits(value)
 
     def render_our_number(self, value: str) -> str:
-        return display_number(value)
+        return display_digits(value)
 
     def render_direction(self, value: str, record: Fax) -> str:
         icon = "bi-arrow-up-right" if record.direction == Direction.OUTGOING else "bi-arrow-down-left"

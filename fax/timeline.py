@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.provider_errors import TEXTS as PROVIDER_TEXTS
 from accounts.provider_errors import render_text
 from accounts.stored_text import StoredText, stored
+from core.phones import display_digits
 
 from .documents import TEXTS as DOCUMENT_TEXTS
 
@@ -87,9 +88,7 @@ def _value(name: str, value: Any) -> Any:
         if moment is not None:
             return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
     if name == "number" and isinstance(value, str):
-        from .numbers import display_number
-
-        return display_number(value)
+        return display_digits(value)
     return value
 
 

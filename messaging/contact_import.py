@@ -26,10 +26,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Team, User
+from core.phones import PhoneNumberError
 
 from .imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
 from .models import Contact, ContactGroup, ContactImport
-from .numbers import NumberError, parse_number
+from .numbers import parse_number
 
 FOLDER = "contact-imports"
 BATCH = 1000
@@ -187,7 +188,7 @@ def _read(job: ContactImport, table: Table, seen: set[str], batch: dict[str, Row
         job.processed_rows += 1
         try:
             number = parse_number(row.phone)
-        except NumberError as exc:
+        except PhoneNumberError as exc:
             _left_out(job, {"row": row.number, "code": exc.code, "value": str(row.phone)[:40]})
             continue
         if number.e164 in seen:

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
+from core.phones import PhoneNumberError
 
 from . import encoding, services, uploads
 from .imports import FileError, upload_limit_mb
 from .models import Contact, ContactGroup, OptOut, SmsTemplate
-from .numbers import NumberError, parse_number
+from .numbers import parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
 
 
@@ -286,7 +287,7 @@ class ContactForm(forms.ModelForm):
     def clean_phone(self) -> str:
         try:
             phone = parse_number(self.cleaned_data["phone"]).e164
-        except NumberError as exc:
+        except PhoneNumberError as exc:
             raise forms.ValidationError(str(exc)) from None
         clash = self.team.contacts.filter(phone=phone).exclude(pk=self.instance.pk)
         if clash.exists():
@@ -341,7 +342,7 @@ class OptOutForm(forms.ModelForm):
     def clean_phone(self) -> str:
         try:
             return parse_number(self.cleaned_data["phone"]).e164
-        except NumberError as exc:
+        except PhoneNumberError as exc:
             raise forms.ValidationError(str(exc)) from None
 
 

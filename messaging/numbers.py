@@ -1,15 +1,13 @@
-"""Phone numbers: parsed with phonenumbers (Turkey by default) and written as the document wants them."""
+"""SMS recipients: numbers read through ``core.phones`` and written as Pasifik's SMS document wants them."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-import phonenumbers
-from django.utils.translation import gettext as _
+from core import phones
+from core.phones import DEFAULT_REGION, PhoneNumberError
 
-DEFAULT_REGION = "TR"
-TURKEY = 90
 _SPLIT = re.compile(r"[\n,;]+")
 
 
@@ -19,7 +17,7 @@ class Number:
 
     @property
     def abroad(self) -> bool:
-        return not self.e164.startswith(f"+{TURKEY}")
+        return not self.e164.startswith(f"+{phones.COUNTRY_CODE}")
 
     @property
     def provider_form(self) -> str:
@@ -27,40 +25,14 @@ class Number:
         return self.e164 if self.abroad else self.e164[1:]
 
 
-class NumberError(ValueError):
-    """``code`` says what is wrong (``empty``, ``not_a_number``, ``invalid``) for texts stored as keys."""
-
-    def __init__(self, message: str, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def parse_number(raw: str, region: str = DEFAULT_REGION) -> Number:
-    text = str(raw).strip()
-    if not text:
-        raise NumberError(_("empty"), code="empty")
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise NumberError(_("“%(value)s” is not a phone number") % {"value": raw}, code="not_a_number") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise NumberError(_("“%(value)s” is not a valid phone number") % {"value": raw})
-    return Number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
-def display(e164: str) -> str:
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
+    return Number(phones.parse(raw, region=region))
 
 
 def msisdn_key(number: str) -> str:
     """The form Pasifik's reports use: no ``+``, no ``90`` for Turkey (905321234567 → 5321234567)."""
     digits = number.lstrip("+")
-    if digits.startswith(str(TURKEY)) and len(digits) == 12:
+    if digits.startswith(str(phones.COUNTRY_CODE)) and len(digits) == 12:
         return digits[2:]
     return digits
 
@@ -87,6 +59,6 @@ def rows_from_text(text: str) -> list[Row]:
             try:
                 parse_number(piece)
                 rows.append(Row(line=line_no, raw=piece))
-            except NumberError:
+            except PhoneNumberError:
                 rows.extend(Row(line=line_no, raw=word) for word in piece.split())
     return rows

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
+from core.phones import PhoneNumberError
 
 from .imports import FileError, read_table
 from .models import ContactGroup
-from .numbers import Number, NumberError, Row, parse_number, rows_from_text
+from .numbers import Number, Row, parse_number, rows_from_text
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MAX_ERRORS_SHOWN = 50
@@ -99,7 +100,7 @@ def prepare_recipients(
     def add(row: Row, where: str, source: str) -> bool:
         try:
             number = parse_number(row.raw)
-        except NumberError as exc:
+        except PhoneNumberError as exc:
             reason = (
                 str(exc)
                 if len(row.raw) <= SAMPLE_CHARS

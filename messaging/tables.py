@@ -12,9 +12,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.phones import display
+
 from .collation import TURKISH
 from .models import Contact, SmsBatch, SmsRecipient
-from .numbers import display
 
 STATE_BADGES = {
     "sending": "primary",

@@ -22,7 +22,7 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.stored_text import StoredText
-from fax.numbers import display_number
+from core.phones import display_digits
 from providers.errors import ProviderError
 
 from .messages import notification_text_in
@@ -155,7 +155,7 @@ def fax_received_notify(*, fax: Any) -> None:
     notify(
         team=fax.team,
         kind=Kind.RECEIVED_FAX,
-        params={"number": display_number(fax.remote_number), "account": fax.account.label if fax.account else ""},
+        params={"number": display_digits(fax.remote_number), "account": fax.account.label if fax.account else ""},
         url=reverse("fax-detail", args=[fax.pk]),
     )
 
@@ -166,7 +166,7 @@ def fax_stuck_notify(*, fax: Any) -> None:
         kind=Kind.FAX_STUCK,
         params={
             "id": fax.pk,
-            "number": display_number(fax.remote_number),
+            "number": display_digits(fax.remote_number),
             "status": fax.status,
             "since": fax.status_changed_at.isoformat(),
         },
@@ -185,7 +185,7 @@ def fax_failed_notify(*, fax: Any) -> None:
         kind=Kind.FAX_FAILED,
         params={
             "id": fax.pk,
-            "number": display_number(fax.remote_number),
+            "number": display_digits(fax.remote_number),
             "error": fax.error_stored or (fax.error or fax.provider_status or "")[:200],
         },
         url=reverse("fax-detail", args=[fax.pk]),

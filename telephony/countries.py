@@ -11,11 +11,12 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 
-import phonenumbers
 import pycountry
 from django.utils.translation import get_language
 from phonenumbers import carrier, geocoder
 from phonenumbers.geodata.locale import LOCALE_DATA
+
+from core import phones
 
 ALIASES = {"uk": "GB", "great britain": "GB", "turkiye": "TR"}
 
@@ -44,13 +45,7 @@ def region_of(country: str = "", number: str = "") -> str:
             return str(pycountry.countries.lookup(text).alpha_2)
         except LookupError:
             pass
-    if not number.startswith("+"):
-        return ""
-    try:
-        found = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
-        return ""
-    return found if found and found != "ZZ" else ""
+    return phones.region_of(number)
 
 
 @lru_cache(maxsize=16)
@@ -88,18 +83,14 @@ def _unshouted(text: str) -> str:
 def destination_name(number: str = "", description: str = "") -> str:
     """Where a call goes, in the active language: the mobile operator, else the area of a fixed line, else
     the provider's own description (an English tariff name such as "TURKEY - ISTANBUL EUROPE")."""
-    if number.startswith("+"):
-        language = (get_language() or "en").split("-")[0]
-        try:
-            parsed = phonenumbers.parse(number, None)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is not None:
-            operator = carrier.name_for_number(parsed, language)
-            if operator:
-                return str(operator)
-            region = phonenumbers.region_code_for_number(parsed) or ""
-            place = geocoder.description_for_number(parsed, language, region=region)
-            if place and place != region_name(region, language):
-                return str(place)
+    parsed = phones.parsed_e164(number)
+    if parsed is not None:
+        language = reader_language()
+        operator = carrier.name_for_number(parsed, language)
+        if operator:
+            return str(operator)
+        region = phones.region_of(number)
+        place = geocoder.description_for_number(parsed, language, region=region)
+        if place and place != region_name(region, language):
+            return str(place)
     return _unshouted(description)

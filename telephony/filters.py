@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
+from core.phones import digits_only
 
 from .models import CallRecord, Direction, Disposition
-from .numbers import digits_only, normalize_prefix
+from .numbers import normalize_prefix
 
 MAX_RANGE_DAYS = 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from providers.pasifik.models import PbxCdr, TelCall
 
 from .models import Direction, Disposition, Source
-from .numbers import normalize_number
+from .numbers import EXTENSION_MAX_DIGITS, normalize_number
 
 # Q.850 cause 17 is "user busy"; every other non-zero tel/history result is a failure.
 _TEL_BUSY_RESULTS = {17}
@@ -22,7 +22,6 @@ _PBX_DISPOSITIONS = {
     "FAILED": Disposition.FAILED,
     "CONGESTION": Disposition.FAILED,
 }
-_EXTENSION_MAX_DIGITS = 6
 
 
 def _jsonable(raw: Any) -> dict[str, Any]:
@@ -64,8 +63,8 @@ def tel_fields(call: TelCall) -> dict[str, Any] | None:
 
 
 def pbx_direction(cdr: PbxCdr) -> str:
-    src_internal = cdr.src.isdigit() and len(cdr.src) <= _EXTENSION_MAX_DIGITS
-    dst_internal = cdr.dst.isdigit() and len(cdr.dst) <= _EXTENSION_MAX_DIGITS
+    src_internal = cdr.src.isdigit() and len(cdr.src) <= EXTENSION_MAX_DIGITS
+    dst_internal = cdr.dst.isdigit() and len(cdr.dst) <= EXTENSION_MAX_DIGITS
     if cdr.did or not src_internal:
         return Direction.INBOUND
     if src_internal and dst_internal:

@@ -1,10 +1,10 @@
 from django import template
 
-from fax.numbers import display_number
+from core.phones import display_digits
 
 register = template.Library()
 
 
 @register.filter
 def fax_number(value: str) -> str:
-    return display_number(str(value or ""))
+    return display_digits(str(value or ""))

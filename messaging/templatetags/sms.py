@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from messaging.numbers import display
+from core.phones import display
 
 register = template.Library()
 

@@ -12,7 +12,6 @@ from django.views.debug import ExceptionReporter
 from accounts.models import ProviderAccount, Team
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
-from accounts.provider_options import normalise_fax_number
 from accounts.provider_specs import pasifik
 from providers.errors import InvalidRequest, UnexpectedResponse
 from providers.pasifik import PasifikClient
@@ -83,19 +82,6 @@ def test_the_debug_page_never_shows_the_provider_password(team_a: Team, settings
 
 
 # --- fax numbers (issue 10) -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("0212 963 01 99", "902129630199"),
-        ("+90 (212) 963-01-99", "902129630199"),
-        ("0090 212 963 01 99", "902129630199"),
-        ("902129630199", "902129630199"),
-    ],
-)
-def test_fax_numbers_are_normalised(typed: str, stored: str) -> None:
-    assert normalise_fax_number(typed) == stored
 
 
 @pytest.mark.django_db
