@@ -28,5 +28,6 @@ urlpatterns = [
     path("account/security/disable/", two_factor_views.TwoFactorDisableView.as_view(), name="two-factor-disable"),
     path("account/security/recovery-codes/", two_factor_views.RecoveryCodesView.as_view(), name="recovery-codes"),
     path("team/audit/", views.AuditLogView.as_view(), name="audit"),
-    path("team/audit/export.csv", views.AuditExportView.as_view(), name="audit-export"),
+    path("team/audit/export/", views.AuditExportView.as_view(), name="audit-export"),
+    path("team/audit/export.csv", views.AuditExportView.as_view()),  # the address before XLSX: bookmarks keep working
 ]

@@ -25,7 +25,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 FORMATS = ("csv", "xlsx")
+EXPORT_PARAM = "export"  # ?export=csv or ?export=xlsx, on every page that exports
+# With the names bookmarked before every export read one parameter: the SMS pages' ``_export`` and the calls
+# export's ``format``. A page drops them all from the filters it passes on.
+EXPORT_PARAMS = (EXPORT_PARAM, "_export", "format")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -49,6 +53,14 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _FLUSH_EVERY = 200  # rows between two chunks of a streamed XLSX
+
+
+def requested_format(params: Mapping[str, str], *, default: str | None = None) -> str | None:
+    """The format a request asks for (``?export=xlsx``); ``default`` when it names none it knows."""
+    for name in EXPORT_PARAMS:
+        if params.get(name) in FORMATS:
+            return params[name]
+    return default
 
 
 def looks_like_formula(text: str) -> bool:

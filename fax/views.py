@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
-from core.exports import export_response
+from core.exports import EXPORT_PARAMS, export_response, requested_format
 from core.lists import paginate_table
 from notifications.models import Kind, Notification
 from notifications.services import notifications_mark_read
@@ -42,8 +42,8 @@ class FaxListView(TeamView, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.filter = FaxFilter(request.GET or None, queryset=self.faxes(), team=self.team)
-        if request.GET.get("export") == "csv":
-            return self.csv(self.filter.qs)
+        if file_format := requested_format(request.GET):
+            return self.export(self.filter.qs, file_format)
         return super().get(request, *args, **kwargs)
 
     def faxes(self) -> QuerySet[Fax]:
@@ -54,8 +54,8 @@ class FaxListView(TeamView, TemplateView):
         table = FaxTable(self.filter.qs)
         paginate_table(self.request, table, per_page=50)
         query = self.request.GET.copy()
-        query.pop("page", None)
-        query["export"] = "csv"
+        for key in ("page", *EXPORT_PARAMS):
+            query.pop(key, None)
         context.update(
             filter=self.filter,
             table=table,
@@ -71,7 +71,7 @@ class FaxListView(TeamView, TemplateView):
         polls = FaxInboxPoll.objects.filter(account__team=self.team).select_related("account")
         return [poll for poll in polls if poll.skipped]
 
-    def csv(self, faxes: QuerySet[Fax]) -> HttpResponseBase:
+    def export(self, faxes: QuerySet[Fax], file_format: str) -> HttpResponseBase:
         header = [_("Id"), _("Date"), _("Direction"), _("Status"), _("Provider's status"), _("Provider account")]
         header += [_("Our number"), _("Remote number"), _("Pages"), _("Attempts"), _("Error")]
 
@@ -84,7 +84,11 @@ class FaxListView(TeamView, TemplateView):
                 ]  # fmt: skip
 
         return export_response(
-            file_format="csv", filename=f"faxes-{timezone.localdate():%Y%m%d}", headers=header, rows=rows()
+            file_format=file_format,
+            filename=f"faxes-{timezone.localdate():%Y%m%d}",
+            headers=header,
+            rows=rows(),
+            sheet_name=_("Faxes"),
         )
 
 

@@ -47,11 +47,6 @@ ALPHABET_LABELS = {
 }
 
 
-def _export_format(request: HttpRequest) -> str | None:
-    fmt = request.GET.get("_export")
-    return fmt if fmt in exports.FORMATS else None
-
-
 # --- batches -------------------------------------------------------------------------
 
 
@@ -99,7 +94,7 @@ class BatchListView(TeamView, TemplateView):
     ) -> HttpResponse:
         batches = self.team.sms_batches.all()
         filterset = BatchFilter(request.GET or None, queryset=batches)
-        if fmt := _export_format(request):
+        if fmt := exports.requested_format(request.GET):
             return exports.export_response(
                 file_format=fmt,
                 filename="sms-batches",
@@ -146,7 +141,7 @@ class BatchDetailView(TeamView, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_team_object()
         filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.select_related("chunk"))
-        if fmt := _export_format(request):
+        if fmt := exports.requested_format(request.GET):
             return exports.export_response(
                 file_format=fmt,
                 filename=f"sms-{batch.pk}",

@@ -1,14 +1,11 @@
-"""The filtered calls as CSV or XLSX, through the project's one export writer (``core.exports``)."""
+"""What the calls export holds: the filtered calls as rows for the project's one export writer (``core.exports``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import tzinfo
 from typing import Any
 
 from django.utils.translation import gettext as _
-
-from core import exports
 
 from .countries import country_name, reader_language
 from .models import Direction, Disposition, Source
@@ -37,12 +34,8 @@ def labelled_row(row: Sequence[Any], language: str | None = None) -> list[Any]:
     return values
 
 
-# The language is read when the export is asked for: the rows are written later, as the response streams.
-def csv_stream(rows: Iterable[Sequence[Any]], zone: tzinfo) -> Iterator[str]:
+def labelled_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """The language is read now, when the export is asked for: the rows are written later, as the response
+    streams."""
     language = reader_language()
-    return exports.csv_stream(headers(), (labelled_row(r, language) for r in rows), zone)
-
-
-def xlsx_stream(rows: Iterable[Sequence[Any]], zone: tzinfo, *, sheet_name: str = "Calls") -> Iterator[bytes]:
-    language = reader_language()
-    return exports.xlsx_stream(headers(), (labelled_row(r, language) for r in rows), zone, sheet_name=sheet_name)
+    return (labelled_row(r, language) for r in rows)

@@ -4,20 +4,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.access import TeamView
+from core import exports
 
-from . import services
+from . import export, services
 from .charts import day_chart
-from .export import csv_stream, xlsx_stream
 from .filters import DEFAULT_PRESET, CallFilter
 from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
@@ -113,23 +112,18 @@ class CallExportView(CallFilterMixin, View):
         call_filter = self.get_filter()
         if not call_filter.is_valid():
             messages.error(request, _("Fix the filters before exporting."))
-            return redirect(f"{reverse('calls-list')}?{self.filter_query('format')}")
-        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-        zone = timezone.get_current_timezone()
-        rows = export_rows(self.filtered(call_filter))
-        filters = {k: v for k, v in request.GET.items() if k not in ("format", "after", "before")}
+            return redirect(f"{reverse('calls-list')}?{self.filter_query(*exports.EXPORT_PARAMS)}")
+        file_format = exports.requested_format(request.GET, default="csv")
+        filters = {k: v for k, v in request.GET.items() if k not in (*exports.EXPORT_PARAMS, "after", "before")}
         services.calls_exported(team=self.team, actor=request.user, request=request, file_format=file_format,
                                 filters=filters)  # fmt: skip
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if file_format == "xlsx":
-            response = StreamingHttpResponse(
-                xlsx_stream(rows, zone, sheet_name=_("Calls")),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        else:
-            response = StreamingHttpResponse(csv_stream(rows, zone), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"calls-{stamp}.{file_format}")
-        return response
+        return exports.export_response(
+            file_format=file_format,
+            filename=f"calls-{timezone.localtime():%Y%m%d-%H%M}",
+            headers=export.headers(),
+            rows=export.labelled_rows(export_rows(self.filtered(call_filter))),
+            sheet_name=_("Calls"),
+        )
 
 
 class CallDetailView(TeamView, TemplateView):

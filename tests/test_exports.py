@@ -227,3 +227,84 @@ def test_a_large_batchs_recipients_stream_out_of_the_database(alice_client, team
     assert 0 < read < total, "rows are read from the database as they are written, not gathered first"
     rest = b"".join(pieces)
     assert read == total and rest
+
+
+# --- the walk: every export of the portal, in both formats ---------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example")'
+
+
+def _sms_batches(team: Any) -> tuple[str, dict[str, str], str]:
+    SmsBatchFactory(team=team, text=FORMULA)
+    return reverse("sms-list"), {}, "Text"
+
+
+def _sms_recipients(team: Any) -> tuple[str, dict[str, str], str]:
+    recipient = SmsRecipientFactory(chunk__batch=SmsBatchFactory(team=team), name=FORMULA)
+    return reverse("sms-detail", args=[recipient.chunk.batch.pk]), {}, "Name"
+
+
+def _calls(team: Any) -> tuple[str, dict[str, str], str]:
+    CallRecordFactory(account=ProviderAccountFactory(team=team), description=FORMULA)
+    return reverse("calls-export"), {}, "Description"
+
+
+def _faxes(team: Any) -> tuple[str, dict[str, str], str]:
+    FaxFactory(team=team, error=FORMULA)
+    return reverse("fax-list"), {}, "Error"
+
+
+def _audit(team: Any) -> tuple[str, dict[str, str], str]:
+    AuditEventFactory(team=team, action="provider.update", object_repr=FORMULA)
+    return reverse("audit-export"), {"action": "provider.update"}, "object"
+
+
+EXPORTS = {"sms-list": _sms_batches, "sms-detail": _sms_recipients, "calls-export": _calls, "fax-list": _faxes}
+EXPORTS["audit-export"] = _audit
+
+
+@pytest.mark.parametrize("fmt", exports.FORMATS)
+@pytest.mark.parametrize("name", EXPORTS)
+def test_every_export_defuses_a_formula_in_both_formats(alice_client, team_a, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    url, params, column = EXPORTS[name](team_a)
+    response = alice_client.get(url, {**params, exports.EXPORT_PARAM: fmt})
+    assert response["Content-Type"] == exports.CONTENT_TYPES[fmt]
+    assert f".{fmt}" in response["Content-Disposition"]
+    if fmt == "csv":
+        header, row = _csv_rows(response)
+        assert row[header.index(column)] == "'" + FORMULA
+    else:
+        sheet = _xlsx(_body(response))
+        header = [cell.value for cell in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index(column) + 1)
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (FORMULA, "s", True)
+
+
+def test_the_walk_covers_every_export() -> None:
+    # Every view that answers with an export is in EXPORTS: a new export must join the walk above.
+    calls = [
+        f"{path.relative_to(ROOT)}"
+        for path in source_files(".py")
+        if path != ROOT / "core" / "exports.py"
+        for _ in range(path.read_text(encoding="utf-8").count("export_response("))
+    ]
+    assert len(calls) == len(EXPORTS), calls
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fmt"),
+    [
+        ("sms-list", {"_export": "xlsx"}, "xlsx"),  # the SMS pages' parameter before every export read "export"
+        ("calls-export", {"format": "xlsx"}, "xlsx"),  # the calls export's
+        ("calls-export", {}, "csv"),
+        ("audit-export", {}, "csv"),
+    ],
+)
+def test_export_links_bookmarked_before_keep_working(alice_client, team_a, name, params, fmt) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.get(reverse(name), params)
+    assert response["Content-Type"] == exports.CONTENT_TYPES[fmt]
+
+
+def test_the_audit_exports_old_address_still_answers_with_csv(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+    response = alice_client.get("/team/audit/export.csv")
+    assert response["Content-Type"] == exports.CONTENT_TYPES["csv"]
