@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from .errors import (
     AuthenticationFailed,
@@ -43,17 +44,26 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _FIELD_NAME = re.compile(r"^[\w.\-]{1,40}$")
 REFUSED = "refused by the provider"  # a field error's words when the host is not the provider's own
 
-# Secrets that can appear in text we did not build ourselves (URLs, bodies).
-_SECRET_PATTERNS = [
-    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:bearer\s+|basic\s+)?[^\s\"',}]+"),
-    re.compile(
-        r"(?i)([?&;\s\"']?(?:key|api_key|password|passwd|secret|client_secret|access_token|refresh_token|token|code)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"
-    ),
-]
+# Names that carry a secret wherever they appear (a header, a query string, a form or JSON body we echo):
+# the headers of credentials and cookies, API keys, and the OAuth 2 fields of RFC 6749. Nothing else is
+# redacted by its name: a provider's ``code`` or ``token_type`` is information, not a secret. Every secret a
+# client holds (its credentials, the tokens it was given) is redacted by value, under whatever name it appears.
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie")
+SECRET_FIELDS = (
+    "x-api-key", "api-key", "api_key", "apikey", "key",
+    "password", "client_secret", "access_token", "refresh_token",
+)  # fmt: skip
+_NAME_START = r"(?<![\w-])"  # a whole name: ``key`` but not ``monkey`` or ``x-key``
+_SEPARATOR = r"[\"']?\s*[:=]\s*[\"']?"
+# A header's value runs to the end of the line or of the quoted string; a field's to the next delimiter.
+_SECRET_PATTERNS = (
+    re.compile(rf"(?i)({_NAME_START}(?:{'|'.join(SECRET_HEADERS)}){_SEPARATOR})[^\r\n\"']+"),
+    re.compile(rf"(?i)({_NAME_START}(?:{'|'.join(map(re.escape, SECRET_FIELDS))}){_SEPARATOR})[^&\s\"',;}}]+"),
+)
 
 
 class Redactor:
-    """Removes known secret values and secret-looking parameters from text."""
+    """Removes the known secret values, and the values of known secret names (see ``SECRET_HEADERS``), from text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
@@ -470,16 +480,8 @@ class Transport:
             )
         except RequestRefused:
             raise
-        except requests.ConnectTimeout as exc:
-            raise self._unavailable("connection timed out", exc, request_sent=False) from None
-        except requests.ReadTimeout as exc:
-            raise self._unavailable("the provider did not answer in time", exc, request_sent=True) from None
-        except requests.ConnectionError as exc:
-            # A refused connection never reached the provider; a dropped one may have.
-            sent = not _is_connect_failure(exc)
-            raise self._unavailable("could not reach the provider", exc, request_sent=sent) from None
         except requests.RequestException as exc:
-            raise self._unavailable("request failed", exc, request_sent=True) from None
+            raise self._unavailable(exc) from None
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "%s %s %s -> %s in %.0f ms",
@@ -491,7 +493,8 @@ class Transport:
         )
         return response
 
-    def _unavailable(self, message: str, exc: Exception, *, request_sent: bool) -> ProviderUnavailable:
+    def _unavailable(self, exc: requests.RequestException) -> ProviderUnavailable:
+        message, request_sent = classify_failure(exc)
         detail = self.redactor(f"{message}: {type(exc).__name__}")
         return ProviderUnavailable(detail, request_sent=request_sent, provider=self.provider)
 
@@ -557,9 +560,25 @@ def stream_body_unread(response: requests.Response) -> bool:
     return not getattr(response, "_content_consumed", True)
 
 
-def _is_connect_failure(exc: requests.ConnectionError) -> bool:
-    text = repr(exc)
-    return any(
-        s in text
-        for s in ("NewConnectionError", "Connection refused", "Name or service not known", "Failed to resolve")
-    )
+def classify_failure(exc: requests.RequestException) -> tuple[str, bool]:
+    """What went wrong with a request that got no answer, and whether it may have reached the provider.
+
+    Decided by the exception's type, never its text: no connection (refused, no such host, a
+    connect timeout, a failed TLS handshake, a proxy that refused) means nothing was sent; a read
+    timeout or a connection dropped after it was made means the provider may have acted.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out", False
+    if isinstance(exc, requests.ReadTimeout):
+        return "the provider did not answer in time", True
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the secure connection to the provider failed", False
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "the proxy did not connect us to the provider", False
+    if isinstance(exc, requests.ConnectionError):
+        # requests wraps urllib3's error, MaxRetryError(reason=NewConnectionError) when no connection was made.
+        cause = exc.args[0] if exc.args else None
+        reason = cause.reason if isinstance(cause, MaxRetryError) else cause
+        connected = not isinstance(reason, ConnectTimeoutError)  # NewConnectionError, NameResolutionError too
+        return "could not reach the provider", connected
+    return "request failed", True
