@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from .errors import InvalidRequest
-from .files import PDF, TIFF, StreamedDocument, sniff_media_type, streamed_document
+from .files import PDF, TIFF, Download, sniff_media_type
 from .records import OnSkip, read_each
 from .transport import DEFAULT_TIMEOUT, BearerTokenAuth, Redactor, Token, TokenStore, Transport
 from .urlsafety import UrlGuard
@@ -182,9 +182,9 @@ class TelphinClient:
         )
 
     # Reference: telphin-fax-api.txt, "Receiving fax messages" (URL from NOTES.md)
-    def fax_in_file(self, uuid: str) -> StreamedDocument:
+    def fax_in_file(self, uuid: str) -> Download:
         response = self.transport.request("GET", self._path(self.received_file_path, uuid=uuid), read=True, stream=True)
-        return streamed_document(response, default_filename=f"{uuid}")
+        return Download(response, provider=self.provider, fallback_name=f"{uuid}")
 
     # Reference: telphin-fax-api.txt, "Example" (fax_mailto) and NOTES.md
     def fax_mailto_set(self, addresses: Iterable[str]) -> list[str]:

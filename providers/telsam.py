@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from .errors import AuthenticationFailed, InvalidRequest
-from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, StreamedDocument, sniff_media_type, streamed_document
+from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, Download, sniff_media_type
 from .paging import MAX_PAGES, paginate
 from .records import OnSkip, SkippedRecord, read_each
 from .transport import (
@@ -284,11 +284,11 @@ class TelsamClient:
         return FaxDetail(fax=self._fax(body["fax"]), attempts=[self._attempt(item) for item in attempts])
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks dosyası indirme" (URL: constructor option)
-    def fax_download(self, fax_id: int) -> StreamedDocument:
+    def fax_download(self, fax_id: int) -> Download:
         """The fax as PDF, streamed."""
         path = self.download_path.format(id=int(fax_id))
         response = self.transport.request("POST", path, read=True, json_body={}, stream=True)
-        return streamed_document(response, default_filename=f"fax-{int(fax_id)}.pdf")
+        return Download(response, provider=self.provider, fallback_name=f"fax-{int(fax_id)}.pdf")
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Gönderme" (URL: constructor option)
     def fax_send(self, *, did: str, phones: Sequence[str], files: Sequence[bytes]) -> list[Fax]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from .errors import AuthenticationFailed, InvalidRequest, ProviderError
-from .files import StreamedDocument, sniff_media_type, streamed_document
+from .files import Download, sniff_media_type
 from .paging import MAX_PAGES, paginate
 from .ratelimit import RateLimiter
 from .records import OnSkip, SkippedRecord, read_each
@@ -306,10 +306,10 @@ class VerimorClient:
         return url
 
     # Reference: NOTES.md, "Verimor Bulutsantralim" ("a GET of that URL returns the PDF/TIFF")
-    def fax_document(self, url: str) -> StreamedDocument:
+    def fax_document(self, url: str) -> Download:
         """Downloads (streamed) a document from a URL :meth:`fax_document_url` gave."""
         response = self.transport.request("GET", url, read=True, stream=True, authenticated=False, absolute=True)
-        return streamed_document(response)
+        return Download(response, provider=self.provider)
 
     # --- building requests and reading answers ----------------------------------------
 

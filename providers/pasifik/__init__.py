@@ -1,10 +1,10 @@
 """Pasifik Telekom API V2 client (``pasifik-telekom-api-v2.txt``): plain Python, no Django."""
 
+from ..files import Download
 from .client import DEFAULT_BASE_URL, DEFAULT_PBX_ZONE, PasifikClient, api_root, authorization_value, pbx_time_zone
 from .models import (
     ActiveCalls,
     ActiveChannel,
-    Download,
     FaxReport,
     FaxUploadResult,
     InboxFax,

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import IO
 
+from ..files import Download
 from ..records import OnSkip, read_each
 from . import validation as v
 from .base import PasifikEndpoints
-from .models import Download, FaxReport, FaxUploadResult, InboxFax, SubmitResult
+from .models import FaxReport, FaxUploadResult, InboxFax, SubmitResult
 from .parsing import PROVIDER, require_list
 
 

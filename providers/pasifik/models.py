@@ -8,12 +8,11 @@ portal does not model yet; it is left out of comparisons and ``repr``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 from .parsing import (
     PROVIDER_ZONE,
@@ -588,61 +587,3 @@ class InboxFax:
             is_mailed=as_bool(data.get("is_mailed"), field="is_mailed"),
             raw=dict(data),
         )
-
-
-# --- downloads ---------------------------------------------------------------
-
-
-class Download:
-    """A file streamed from the provider: iterate it, or ``write_to`` a file; then close.
-
-    The body is read chunk by chunk as it is consumed and never held whole in
-    memory. Use it as a context manager so the connection is released.
-    """
-
-    def __init__(
-        self,
-        *,
-        filename: str,
-        content_type: str,
-        size: int | None,
-        chunks: Iterator[bytes],
-        close: Callable[[], None],
-    ) -> None:
-        self.filename = filename
-        self.content_type = content_type
-        self.size = size
-        self._chunks = chunks
-        self._close = close
-        self._consumed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        if self._consumed:
-            raise RuntimeError("a download can be read only once")
-        self._consumed = True
-        try:
-            yield from self._chunks
-        finally:
-            self.close()
-
-    def write_to(self, fileobj: IO[bytes]) -> int:
-        """Copies the body into ``fileobj``; returns the number of bytes written."""
-        written = 0
-        for chunk in self:
-            fileobj.write(chunk)
-            written += len(chunk)
-        return written
-
-    def close(self) -> None:
-        self._close()
-
-    def __enter__(self) -> Download:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Download(filename={self.filename!r}, content_type={self.content_type!r}, size={self.size!r})"

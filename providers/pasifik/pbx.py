@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from ..files import Download
 from ..records import OnSkip, read_each
 from . import validation as v
 from .base import PasifikEndpoints
-from .models import ActiveCalls, ActiveChannel, Download, PbxCdr, SipExtension, SipPeer
+from .models import ActiveCalls, ActiveChannel, PbxCdr, SipExtension, SipPeer
 from .parsing import PROVIDER, PROVIDER_ZONE, require_list
 
 # Asterisk's "core show channels" summary lines that trail the channel list.

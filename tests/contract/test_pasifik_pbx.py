@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from providers.errors import InvalidRequest, NotFound, PermissionDenied, ProviderUnavailable
+from providers.files import CHUNK_SIZE
 from providers.pasifik import PBX_MESSAGES, ActiveCalls, Download, PasifikClient, PbxCdr
-from providers.pasifik.base import CHUNK_SIZE
 from sandbox.core import RecordedRequest, Sandbox
 from sandbox.pasifik import DEMO_CREDENTIALS, DEMO_EXTENSIONS, DEMO_PBX_TRUNK
 

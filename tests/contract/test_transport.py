@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +15,18 @@ import responses
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
 
 from providers.errors import InvalidRequest, ProviderUnavailable, UnexpectedResponse
-from providers.transport import REDACTED, Redactor, RetryPolicy, Transport, classify_failure
+from providers.files import Download, filename_from_disposition
+from providers.telphin import TelphinClient
+from providers.telsam import TelsamClient
+from providers.transport import (
+    REDACTED,
+    MemoryTokenStore,
+    Redactor,
+    RetryPolicy,
+    Token,
+    Transport,
+    classify_failure,
+)
 
 BASE = "https://api.example.test"
 SECRET = "Sentinel-k3y-9f2a"
@@ -137,3 +152,60 @@ def test_a_refused_tls_handshake_is_unavailable_and_not_sent() -> None:
 
     assert caught.value.request_sent is False
     assert "SSLError" in str(caught.value)
+
+
+# --- downloads: one type, one Content-Disposition parser --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ('attachment; filename="fax 12.pdf"', "fax 12.pdf"),
+        ("attachment; filename=fax.tif", "fax.tif"),
+        ("attachment; filename*=UTF-8''fa%C3%A7s%201.pdf", "façs 1.pdf"),
+        ("attachment; filename=../../etc/passwd", "passwd"),
+        ('attachment; filename="C:\\\\faxes\\\\in.tif"', "in.tif"),
+        ("inline", "fallback.pdf"),
+        ("", "fallback.pdf"),
+    ],
+)
+def test_the_one_disposition_parser_gives_a_base_name_or_the_fallback(header: str, name: str) -> None:
+    assert filename_from_disposition(header, "fallback.pdf") == name
+
+
+@pytest.mark.parametrize("client", ["telsam", "telphin"])
+@responses.activate
+def test_every_client_reads_an_rfc_5987_file_name(client: str) -> None:
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''g%C3%BCn%201.pdf"}
+    url = re.compile(r"https://files\.example\.test/.*")
+    responses.add(responses.POST, url, body=b"%PDF-1.4", headers=headers, content_type="application/pdf")
+    responses.add(responses.GET, url, body=b"%PDF-1.4", headers=headers, content_type="application/pdf")
+    base = "https://files.example.test"
+    token = MemoryTokenStore(Token("t0ken-abc", datetime(2999, 1, 1, tzinfo=UTC)))
+    if client == "telsam":
+        document = TelsamClient(client_id="1", client_secret="s3cret", base_url=base, token_store=token).fax_download(7)
+    else:
+        document = TelphinClient(
+            client_id="1", client_secret="s3cret", extension_id=5, base_url=base, token_store=token
+        ).fax_in_file("u-1")
+
+    with document:
+        assert isinstance(document, Download)
+        assert (document.filename, document.read()) == ("gün 1.pdf", b"%PDF-1.4")
+
+
+def test_a_download_that_breaks_off_is_unavailable_not_a_requests_error() -> None:
+    response = requests.Response()
+    response.status_code, response.raw = 200, _BrokenBody()
+
+    with pytest.raises(ProviderUnavailable) as caught, Download(response, provider="example") as download:
+        download.read()
+
+    assert caught.value.request_sent is True and caught.value.provider == "example"
+
+
+class _BrokenBody(io.BytesIO):
+    """A body whose connection drops on the first read, as urllib3 reports it."""
+
+    def stream(self, chunk_size: int, decode_content: bool = True) -> Iterator[bytes]:
+        raise ProtocolError("Connection broken: IncompleteRead")
