@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
+from pydantic import Field
 
 from .errors import InvalidRequest
 from .files import PDF, TIFF, Download, sniff_media_type
-from .records import OnSkip, read_each
+from .records import OnSkip
+from .schema import Key, LocalTime, MaybeInt, Record, Text, read, read_list
 from .transport import DEFAULT_TIMEOUT, BearerTokenAuth, Redactor, Token, TokenStore, Transport
 from .urlsafety import UrlGuard
 
@@ -39,25 +40,31 @@ STATUSES = {
 }
 
 
-@dataclass(frozen=True)
-class OutgoingFax:
+class OutgoingFax(Record):
+    """A sent fax (``fax/out/``): ``{"status", "dst_num", "id", "datetime"}``."""
+
     id: int
-    dst_num: str
-    status: str  # normalized: pending, sending, delivered, failed, canceled, unknown
-    raw_status: str
-    datetime: datetime | None
+    dst_num: Text = ""
+    raw_status: Text = Field("", alias="status")
+    datetime: LocalTime = None
+
+    @property
+    def status(self) -> str:
+        """Normalized: pending, sending, delivered, failed, canceled, unknown."""
+        return STATUSES.get(self.raw_status.strip().lower(), "unknown")
 
 
-@dataclass(frozen=True)
-class ReceivedFax:
-    uuid: str
-    caller_id: str
-    destination: str
-    datetime: datetime | None
-    file_size: int | None
-    extension_id: int | None
-    extension_group_id: int | None
-    client_id: int | None
+class ReceivedFax(Record):
+    """A received fax (the document's "Description of fields")."""
+
+    uuid: Key
+    caller_id: Text = ""
+    destination: Text = ""
+    datetime: LocalTime = None
+    file_size: MaybeInt = None
+    extension_id: MaybeInt = None
+    extension_group_id: MaybeInt = None
+    client_id: MaybeInt = None
 
 
 class TelphinClient:
@@ -90,6 +97,7 @@ class TelphinClient:
         self.received_list_path = received_list_path
         self.received_file_path = received_file_path
         self.timezone = ZoneInfo(timezone)
+        self._context = {"zone": self.timezone}  # the account's zone: times carry no offset
         self._clock = clock
         self.redactor = Redactor([client_secret])
         self.auth = BearerTokenAuth(
@@ -154,9 +162,13 @@ class TelphinClient:
         return self._outgoing(self.transport.json(response))
 
     # Reference: telphin-fax-api.txt, "Getting information about the sending status"
-    def fax_out_list(self) -> list[OutgoingFax]:
+    def fax_out_list(self, *, on_skip: OnSkip | None = None) -> list[OutgoingFax]:
+        """Sent faxes. One that cannot be read is skipped and handed to ``on_skip`` (``providers.records``)."""
         response = self.transport.request("GET", self._path("/extension/{extension_id}/fax/out/"), read=True)
-        return [self._outgoing(item) for item in self._list(self.transport.json(response))]
+        items = self._list(self.transport.json(response))
+        return read_list(
+            OutgoingFax, items, transport=self.transport, what="sent faxes", on_skip=on_skip, context=self._context
+        )
 
     # Reference: telphin-fax-api.txt, "Getting information about the sending status"
     def fax_out_status(self, message_id: int) -> OutgoingFax:
@@ -177,9 +189,10 @@ class TelphinClient:
         """Received faxes. One that cannot be read is skipped and handed to ``on_skip`` (``providers.records``)."""
         response = self.transport.request("GET", self._path(self.received_list_path), read=True)
         items = self._list(self.transport.json(response))
-        return read_each(
-            items, self._received, provider=self.provider, what="received faxes", id_keys=("uuid",), on_skip=on_skip
-        )
+        return read_list(
+            ReceivedFax, items, transport=self.transport, what="received faxes", id_keys=("uuid",), on_skip=on_skip,
+            context=self._context,
+        )  # fmt: skip
 
     # Reference: telphin-fax-api.txt, "Receiving fax messages" (URL from NOTES.md)
     def fax_in_file(self, uuid: str) -> Download:
@@ -219,48 +232,4 @@ class TelphinClient:
         return body
 
     def _outgoing(self, item: Any) -> OutgoingFax:
-        if not isinstance(item, Mapping) or "id" not in item:
-            raise self.transport.unexpected("fax record without id")
-        raw = str(item.get("status") or "")
-        try:
-            fax_id = int(item["id"])
-        except (TypeError, ValueError):
-            raise self.transport.unexpected(f"fax id is not a number: {item['id']!r}") from None
-        return OutgoingFax(
-            id=fax_id,
-            dst_num=str(item.get("dst_num") or ""),
-            status=STATUSES.get(raw.strip().lower(), "unknown"),
-            raw_status=raw,
-            datetime=self._time(item.get("datetime")),
-        )
-
-    def _received(self, item: Any) -> ReceivedFax:
-        if not isinstance(item, Mapping) or not item.get("uuid"):
-            raise self.transport.unexpected("received fax without uuid")
-        return ReceivedFax(
-            uuid=str(item["uuid"]),
-            caller_id=str(item.get("caller_id") or ""),
-            destination=str(item.get("destination") or ""),
-            datetime=self._time(item.get("datetime")),
-            file_size=_int_or_none(item.get("file_size")),
-            extension_id=_int_or_none(item.get("extension_id")),
-            extension_group_id=_int_or_none(item.get("extension_group_id")),
-            client_id=_int_or_none(item.get("client_id")),
-        )
-
-    def _time(self, value: Any) -> datetime | None:
-        """``2016-04-07 20:08:54`` in the account's time zone (the document names none)."""
-        if not value:
-            return None
-        try:
-            parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise self.transport.unexpected(f"unreadable time {value!r}") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.timezone)
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
-        return None
+        return read(OutgoingFax, item, transport=self.transport, what="sent fax", context=self._context)

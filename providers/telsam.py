@@ -13,16 +13,18 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import requests
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from .errors import AuthenticationFailed, InvalidRequest
 from .files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, Download, sniff_media_type
 from .paging import MAX_PAGES, paginate
-from .records import OnSkip, SkippedRecord, read_each
+from .records import OnSkip, SkippedRecord
+from .schema import LocalTime, MaybeInt, OptionalText, Record, Text, int_or_none, read, read_list, to_text
 from .transport import (
     DEFAULT_TIMEOUT,
     BearerTokenAuth,
@@ -46,36 +48,43 @@ STATUSES = {"success": "delivered", "pending": "pending", "failed": "failed"}
 _AUTH_ERRORS = {"invalid_grant", "invalid_client", "access_denied", "invalid_credentials"}
 
 
-@dataclass(frozen=True)
-class Fax:
+class Fax(Record):
     id: int
-    phone: str
-    subject: str | None
-    call_type: str  # incoming / outgoing
-    status: str  # normalized: delivered, pending, failed, unknown
-    raw_status: str
-    again: int | None  # attempts
-    did: str
-    created_at: datetime | None
+    phone: Text = ""
+    subject: OptionalText = None
+    call_type: Annotated[str, AfterValidator(str.strip), BeforeValidator(to_text)] = ""  # incoming / outgoing
+    raw_status: Text = Field("", alias="status")
+    again: MaybeInt = None  # attempts
+    did: Text = ""
+    created_at: LocalTime = None
+
+    @property
+    def status(self) -> str:
+        """Normalized: delivered, pending, failed, unknown."""
+        return STATUSES.get(self.raw_status.strip().lower(), "unknown")
 
 
-@dataclass(frozen=True)
-class FaxAttempt:
+class FaxAttempt(Record):
     id: int
-    calldate: datetime | None
-    subject: str | None
-    src: str
-    dstnum: str
-    disposition: str
-    calltype: str
-    status: str  # normalized
-    raw_status: str  # e.g. "FAILED"
+    calldate: LocalTime = None
+    subject: OptionalText = None
+    src: Text = ""
+    dstnum: Text = ""
+    disposition: Text = ""
+    calltype: Text = ""
+    raw_status: Text = Field("", alias="status")  # e.g. "FAILED"
+
+    @property
+    def status(self) -> str:
+        """Normalized: delivered, pending, failed, unknown."""
+        return STATUSES.get(self.raw_status.strip().lower(), "unknown")
 
 
-@dataclass(frozen=True)
-class FaxDetail:
+class FaxDetail(Record):
+    """The detail answer: ``{"fax": {...}, "detail": [...]}``."""
+
     fax: Fax
-    attempts: list[FaxAttempt]
+    attempts: Annotated[list[FaxAttempt], BeforeValidator(lambda value: value or [])] = Field([], alias="detail")
 
 
 @dataclass(frozen=True)
@@ -275,13 +284,7 @@ class TelsamClient:
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Detayı"
     def fax_detail(self, fax_id: int) -> FaxDetail:
         response = self.transport.request("POST", f"/fax/{int(fax_id)}", read=True, json_body={})
-        body = self.transport.json(response)
-        if not isinstance(body, Mapping) or not isinstance(body.get("fax"), Mapping):
-            raise self.transport.unexpected("fax detail without fax")
-        attempts = body.get("detail") or []
-        if not isinstance(attempts, list):
-            raise self.transport.unexpected("fax detail whose detail is not a list")
-        return FaxDetail(fax=self._fax(body["fax"]), attempts=[self._attempt(item) for item in attempts])
+        return read(FaxDetail, self.transport.json(response), transport=self.transport, what="fax detail")
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks dosyası indirme" (URL: constructor option)
     def fax_download(self, fax_id: int) -> Download:
@@ -291,8 +294,14 @@ class TelsamClient:
         return Download(response, provider=self.provider, fallback_name=f"fax-{int(fax_id)}.pdf")
 
     # Reference: telsam-yenifaks-fax-api.txt, "Faks Gönderme" (URL: constructor option)
-    def fax_send(self, *, did: str, phones: Sequence[str], files: Sequence[bytes]) -> list[Fax]:
-        """Sends the files to every number; returns one fax per number."""
+    def fax_send(
+        self, *, did: str, phones: Sequence[str], files: Sequence[bytes], on_skip: OnSkip | None = None
+    ) -> list[Fax]:
+        """Sends the files to every number; returns one fax per number.
+
+        A fax of the answer that cannot be read is skipped and handed to ``on_skip`` (``providers.records``):
+        the send happened, and the others are still known.
+        """
         errors: dict[str, list[str]] = {}
         if not did.strip():
             errors["did"] = ["required"]
@@ -321,7 +330,7 @@ class TelsamClient:
                 status_code=response.status_code,
                 provider=self.provider,
             )
-        return [self._fax(item) for item in answer["faxes"]]
+        return read_list(Fax, answer["faxes"], transport=self.transport, what="sent faxes", on_skip=on_skip)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -349,59 +358,17 @@ class TelsamClient:
             raise self.transport.unexpected("fax list answer is neither a list nor a paginator")
         if isinstance(meta.get("meta"), Mapping):  # a Laravel API resource collection
             meta = {**meta["meta"], "next_page_url": (meta.get("links") or {}).get("next")}
-        page = _int_or_none(meta.get("current_page")) or requested_page
-        last_page = _int_or_none(meta.get("last_page"))
+        page = int_or_none(meta.get("current_page")) or requested_page
+        last_page = int_or_none(meta.get("last_page"))
         has_next = bool(meta.get("next_page_url")) or (last_page is not None and page < last_page)
         return FaxPage(
-            faxes=read_each(items, self._fax, provider=self.provider, what="faxes", on_skip=on_skip),
+            faxes=read_list(Fax, items, transport=self.transport, what="faxes", on_skip=on_skip),
             page=page,
             last_page=last_page,
-            total=_int_or_none(meta.get("total")),
-            per_page=_int_or_none(meta.get("per_page")),
+            total=int_or_none(meta.get("total")),
+            per_page=int_or_none(meta.get("per_page")),
             has_next=has_next,
         )
-
-    def _fax(self, item: Any) -> Fax:
-        if not isinstance(item, Mapping) or _int_or_none(item.get("id")) is None:
-            raise self.transport.unexpected("fax record without id")
-        raw = str(item.get("status") or "")
-        return Fax(
-            id=int(item["id"]),
-            phone=str(item.get("phone") or ""),
-            subject=item.get("subject"),
-            call_type=str(item.get("call_type") or "").strip(),
-            status=STATUSES.get(raw.strip().lower(), "unknown"),
-            raw_status=raw,
-            again=_int_or_none(item.get("again")),
-            did=str(item.get("did") or ""),
-            created_at=self._time(item.get("created_at")),
-        )
-
-    def _attempt(self, item: Any) -> FaxAttempt:
-        if not isinstance(item, Mapping) or _int_or_none(item.get("id")) is None:
-            raise self.transport.unexpected("fax attempt without id")
-        raw = str(item.get("status") or "")
-        return FaxAttempt(
-            id=int(item["id"]),
-            calldate=self._time(item.get("calldate")),
-            subject=item.get("subject"),
-            src=str(item.get("src") or ""),
-            dstnum=str(item.get("dstnum") or ""),
-            disposition=str(item.get("disposition") or ""),
-            calltype=str(item.get("calltype") or ""),
-            status=STATUSES.get(raw.strip().lower(), "unknown"),
-            raw_status=raw,
-        )
-
-    def _time(self, value: Any) -> datetime | None:
-        """``2021-12-03 11:13:46`` carries no offset: Istanbul time. ``null`` happens."""
-        if not value:
-            return None
-        try:
-            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise self.transport.unexpected(f"unreadable time {value!r}") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
 
 
 def _enum(value: str, allowed: tuple[str, ...], name: str) -> str:
@@ -416,10 +383,3 @@ def _local_stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("filter times must be timezone-aware")
     return moment.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
-        return None

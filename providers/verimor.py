@@ -11,23 +11,22 @@ import base64
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any
 
 import requests
+from pydantic import BeforeValidator, Field
 
 from .errors import AuthenticationFailed, InvalidRequest, ProviderError
 from .files import Download, sniff_media_type
 from .paging import MAX_PAGES, paginate
 from .ratelimit import RateLimiter
-from .records import OnSkip, SkippedRecord, read_each
+from .records import OnSkip, SkippedRecord
+from .schema import Count, Key, LocalTime, MaybeInt, Record, Text, int_or_none, read, read_list
 from .transport import DEFAULT_TIMEOUT, NoAuth, Redactor, Transport, default_error_parser
 from .urlsafety import UrlGuard
 
 DOC = "verimor-bulutsantralim-fax-api.md"
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 MAX_WINDOW = timedelta(days=31)
 MIN_LIMIT, MAX_LIMIT = 10, 100
 # NOTES.md: "2 requests per second, burst 10, then 429". Half the burst leaves room for a clock that
@@ -47,57 +46,84 @@ _FIELD_MESSAGES = [
 ]
 
 
-@dataclass(frozen=True)
-class Pagination:
-    page: int
-    total_count: int
-    total_pages: int
-    limit: int
+def _bool_or_none(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if isinstance(value, int):
+        return bool(value)
+    return None
 
 
-@dataclass(frozen=True)
-class FaxOrder:
+class Pagination(Record):
+    page: Annotated[int, BeforeValidator(lambda value: value or 1)] = 1
+    total_count: Count = 0
+    total_pages: Count = 0
+    limit: Annotated[int, BeforeValidator(lambda value: value or MIN_LIMIT)] = MIN_LIMIT
+
+
+class FaxOrder(Record):
     """A fax not yet sent (``GET /fax_orders``)."""
 
     id: int
-    created_at: datetime | None
-    local_station_id: str
-    remote_station_id: str
-    status: str  # normalized: pending or sending
-    raw_status: str  # "Bekliyor"
+    created_at: LocalTime = None
+    local_station_id: Text = ""
+    remote_station_id: Text = ""
+    raw_status: Text = Field("", alias="status")  # "Bekliyor"
+
+    @property
+    def status(self) -> str:
+        """Normalized: pending or sending."""
+        return ORDER_STATUSES.get(self.raw_status.strip().lower(), "pending")
 
 
-@dataclass(frozen=True)
-class FaxOrderPage:
+class FaxOrderPage(Record):
     orders: list[FaxOrder]
     pagination: Pagination | None  # None when the provider answered a bare array
 
 
-@dataclass(frozen=True)
-class Fdr:
+class Fdr(Record):
     """A fax detail record (``GET /fdrs``): a fax sent, received or internal."""
 
-    call_uuid: str
-    direction: str  # normalized: inbound, outbound, internal, unknown
-    raw_direction: str  # "Gelen", "Giden", "Santral içi"
-    caller_id_number: str
-    local_station_header: str
-    original_destination: str
-    pages_count: str  # raw, e.g. "1 / 2"
-    pages_sent: int | None
-    pages_total: int | None
-    transfer_rate: int | None
-    start_stamp: datetime | None
-    answer_stamp: datetime | None
-    end_stamp: datetime | None
-    duration: int | None
-    success: bool | None
-    status: str  # normalized from ``success``: delivered (or received), failed, unknown
-    raw_result: str  # "Başarılı", ...
+    call_uuid: Key
+    raw_direction: Text = Field("", alias="direction")  # "Gelen", "Giden", "Santral içi"
+    caller_id_number: Text = ""
+    local_station_header: Text = ""
+    original_destination: Text = ""
+    pages_count: Text = ""  # raw, e.g. "1 / 2"
+    transfer_rate: MaybeInt = None
+    start_stamp: LocalTime = None
+    answer_stamp: LocalTime = None
+    end_stamp: LocalTime = None
+    duration: MaybeInt = None
+    success: Annotated[bool | None, BeforeValidator(_bool_or_none)] = None
+    raw_result: Text = Field("", alias="result")  # "Başarılı", ...
+
+    @property
+    def direction(self) -> str:
+        """Normalized: inbound, outbound, internal, unknown."""
+        return DIRECTIONS.get(self.raw_direction.strip().lower(), "unknown")
+
+    @property
+    def status(self) -> str:
+        """From ``success``: delivered (or received), failed, unknown."""
+        if self.success is None:
+            return "unknown"
+        if not self.success:
+            return "failed"
+        return "received" if self.direction == "inbound" else "delivered"
+
+    @property
+    def pages_sent(self) -> int | None:
+        return int_or_none(self.pages_count.partition("/")[0])
+
+    @property
+    def pages_total(self) -> int | None:
+        return int_or_none(self.pages_count.partition("/")[2])
 
 
-@dataclass(frozen=True)
-class FdrPage:
+class FdrPage(Record):
     fdrs: list[Fdr]
     pagination: Pagination
 
@@ -169,8 +195,13 @@ class VerimorClient:
     # --- endpoints -----------------------------------------------------------
 
     # Reference: verimor-bulutsantralim-fax-api.md, "Tamamlanmamış Gönderimler Listesine Erişim Örneği"
-    def fax_orders(self, *, page: int | None = None, limit: int | None = None) -> FaxOrderPage:
-        """Faxes not yet sent. The 2018 document answers a bare array, the current one a page."""
+    def fax_orders(
+        self, *, page: int | None = None, limit: int | None = None, on_skip: OnSkip | None = None
+    ) -> FaxOrderPage:
+        """Faxes not yet sent. The 2018 document answers a bare array, the current one a page.
+
+        An order that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
+        """
         params: dict[str, Any] = {"key": self._key}
         if page is not None:
             params["page"] = int(page)
@@ -183,7 +214,8 @@ class VerimorClient:
             items, pagination = body["fax_orders"], self._pagination(body.get("pagination"))
         else:
             raise self.transport.unexpected("fax_orders answer is neither a list nor {fax_orders, pagination}")
-        return FaxOrderPage(orders=[self._order(item) for item in items], pagination=pagination)
+        orders = read_list(FaxOrder, items, transport=self.transport, what="fax orders", on_skip=on_skip)
+        return FaxOrderPage(orders=orders, pagination=pagination)
 
     # Reference: verimor-bulutsantralim-fax-api.md, "Faks Listesine Erişim örneği"
     def fdrs(
@@ -220,18 +252,25 @@ class VerimorClient:
         pagination = self._pagination(body.get("pagination"))
         if pagination is None:
             raise self.transport.unexpected("fdrs answer without pagination")
-        fdrs = read_each(
-            body["fdrs"], self._fdr, provider=self.provider, what="fax records", id_keys=("call_uuid",), on_skip=on_skip
+        fdrs = read_list(
+            Fdr, body["fdrs"], transport=self.transport, what="fax records", id_keys=("call_uuid",), on_skip=on_skip
         )
         return FdrPage(fdrs=fdrs, pagination=pagination)
 
     # Reference: NOTES.md, "Verimor Bulutsantralim" (page, limit, pagination)
-    def iter_fax_orders(self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES) -> Iterator[FaxOrder]:
+    def iter_fax_orders(
+        self, *, limit: int = MAX_LIMIT, max_pages: int = MAX_PAGES, on_skip: OnSkip | None = None
+    ) -> Iterator[FaxOrder]:
         """Every pending order, page after page (one page when the provider answers a bare array)."""
 
         def fetch(page: int) -> tuple[list[FaxOrder], int | None]:
-            result = self.fax_orders(page=page, limit=limit)
-            last = result.pagination is None or page >= result.pagination.total_pages or not result.orders
+            skipped: list[SkippedRecord] = []
+            result = self.fax_orders(page=page, limit=limit, on_skip=skipped.append)
+            for record in skipped:
+                if on_skip is not None:
+                    on_skip(record)
+            # A page whose records were all skipped is not the end of the list.
+            last = result.pagination is None or page >= result.pagination.total_pages or not (result.orders or skipped)
             return result.orders, None if last else page + 1
 
         yield from paginate(fetch, first=1, provider=self.provider, what="fax orders", max_pages=max_pages)
@@ -360,85 +399,7 @@ class VerimorClient:
     def _pagination(self, value: Any) -> Pagination | None:
         if not isinstance(value, Mapping):
             return None
-        try:
-            return Pagination(
-                page=int(value.get("page") or 1),
-                total_count=int(value.get("total_count") or 0),
-                total_pages=int(value.get("total_pages") or 0),
-                limit=int(value.get("limit") or MIN_LIMIT),
-            )
-        except (TypeError, ValueError):
-            raise self.transport.unexpected(f"unreadable pagination {value!r}") from None
-
-    def _order(self, item: Any) -> FaxOrder:
-        if not isinstance(item, Mapping) or "id" not in item:
-            raise self.transport.unexpected("fax order without id")
-        raw = str(item.get("status") or "")
-        return FaxOrder(
-            id=self._int(item["id"], "id"),
-            created_at=self._time(item.get("created_at")),
-            local_station_id=str(item.get("local_station_id") or ""),
-            remote_station_id=str(item.get("remote_station_id") or ""),
-            status=ORDER_STATUSES.get(raw.strip().lower(), "pending"),
-            raw_status=raw,
-        )
-
-    def _fdr(self, item: Any) -> Fdr:
-        if not isinstance(item, Mapping) or not item.get("call_uuid"):
-            raise self.transport.unexpected("fax record without call_uuid")
-        raw_direction = str(item.get("direction") or "")
-        direction = DIRECTIONS.get(raw_direction.strip().lower(), "unknown")
-        success = _bool_or_none(item.get("success"))
-        if success is None:
-            status = "unknown"
-        elif not success:
-            status = "failed"
-        else:
-            status = "received" if direction == "inbound" else "delivered"
-        pages = str(item.get("pages_count") or "")
-        sent, _, total = pages.partition("/")
-        return Fdr(
-            call_uuid=str(item["call_uuid"]),
-            direction=direction,
-            raw_direction=raw_direction,
-            caller_id_number=str(item.get("caller_id_number") or ""),
-            local_station_header=str(item.get("local_station_header") or ""),
-            original_destination=str(item.get("original_destination") or ""),
-            pages_count=pages,
-            pages_sent=_int_or_none(sent),
-            pages_total=_int_or_none(total) if total else None,
-            transfer_rate=_int_or_none(item.get("transfer_rate")),
-            start_stamp=self._time(item.get("start_stamp")),
-            answer_stamp=self._time(item.get("answer_stamp")),
-            end_stamp=self._time(item.get("end_stamp")),
-            duration=_int_or_none(item.get("duration")),
-            success=success,
-            status=status,
-            raw_result=str(item.get("result") or ""),
-        )
-
-    def _int(self, value: Any, name: str) -> int:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise self.transport.unexpected(f"{name} is not a number: {value!r}") from None
-
-    def _time(self, value: Any) -> datetime | None:
-        """``2018-03-22 14:50:20`` carries no offset: Istanbul time (NOTES.md)."""
-        if not value:
-            return None
-        text = str(value).strip()
-        if text.endswith(" UTC"):
-            return _parse(self, text[:-4]).replace(tzinfo=UTC)
-        parsed = _parse(self, text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
-
-
-def _parse(client: VerimorClient, text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise client.transport.unexpected(f"unreadable time {text!r}") from None
+        return read(Pagination, value, transport=self.transport, what="pagination")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -459,20 +420,3 @@ def _checked_limit(limit: int) -> int:
             provider="verimor",
         )
     return int(limit)
-
-
-def _bool_or_none(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
-        return value.strip().lower() in ("true", "1")
-    if isinstance(value, int):
-        return bool(value)
-    return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(str(value).strip()) if value is not None and str(value).strip() != "" else None
-    except ValueError:
-        return None

@@ -8,7 +8,6 @@ whose send answer never came back, ``incoming`` faxes, their documents, and
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ from accounts.provider_spec import ProviderSpec
 from accounts.stored_text import StoredText, stored
 from providers.files import JPEG, PDF, PNG, TIFF
 from providers.records import OnSkip
+from providers.schema import Record
 from providers.transport import REFUSED
 
 if TYPE_CHECKING:
@@ -171,8 +171,8 @@ def raw_record(item: Any) -> dict[str, Any]:
     raw = getattr(item, "raw", None)
     if isinstance(raw, dict) and raw:
         return dict(raw)
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "raw"}
+    if isinstance(item, Record):
+        return item.model_dump(exclude={"raw"})
     return {}
 
 
