@@ -107,7 +107,8 @@ def to_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _not_bool(value: Any) -> Any:
+def not_bool(value: Any) -> Any:
+    """``true`` is not a number, whatever Python says."""
     if isinstance(value, bool):
         raise ValueError("expected a number")
     return value
@@ -116,7 +117,7 @@ def _not_bool(value: Any) -> Any:
 def _money(value: Any) -> Any:
     if _blank(value):
         return Decimal(0)
-    return value.strip().replace(",", ".") if isinstance(value, str) else _not_bool(value)
+    return value.strip().replace(",", ".") if isinstance(value, str) else not_bool(value)
 
 
 def _flag(value: Any) -> bool:
@@ -153,10 +154,12 @@ def _int_list(value: Any) -> Any:
 
 # Text as given; numbers and booleans as their text, ``null`` as "".
 Text = Annotated[str, BeforeValidator(to_text)]
+# An id a record cannot do without: ``123456`` or ``"123456"``.
+Id = Annotated[int, BeforeValidator(not_bool)]
 # An integer: ``4``, ``"4"``, ``4.0``, ``"4.0"``; ``null`` or blank is 0 (or None for OptionalInt).
-Count = Annotated[int, BeforeValidator(_not_bool), BeforeValidator(blank_as(0))]
-OptionalInt = Annotated[int | None, BeforeValidator(_not_bool), BeforeValidator(blank_as(None))]
-Number = Annotated[float, BeforeValidator(_not_bool), BeforeValidator(blank_as(0.0))]
+Count = Annotated[int, BeforeValidator(not_bool), BeforeValidator(blank_as(0))]
+OptionalInt = Annotated[int | None, BeforeValidator(not_bool), BeforeValidator(blank_as(None))]
+Number = Annotated[float, BeforeValidator(not_bool), BeforeValidator(blank_as(0.0))]
 # Money: ``"0.024"``, ``0.024`` and ``"0,024"`` are Decimal("0.024"), never a binary float; blank is 0.
 Money = Annotated[Decimal, Field(allow_inf_nan=False), BeforeValidator(_money)]
 # ``true``, ``"true"``, ``1``, ``"yes"`` (Asterisk) and their opposites; ``null`` or blank is False.

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
+from ..schema import read
 from ..transport import DEFAULT_TIMEOUT, Redactor, RetryPolicy, StaticHeaderAuth
 from ..urlsafety import UrlGuard
 from .base import PasifikEndpoints
@@ -104,7 +105,9 @@ class PasifikClient(SmsEndpoints, TelephoneEndpoints, PbxEndpoints, FaxEndpoints
     # Reference: pasifik-telekom-api-v2.txt, "Get Settings"
     def user_settings(self) -> UserSettings:
         """Account name, balance (Decimal, in ``currency``), packages and telephone account ids."""
-        return UserSettings.from_api(self._post("user/getsettings/", {}, read=True))
+        return read(
+            UserSettings, self._post("user/getsettings/", {}, read=True), transport=self.transport, what="user settings"
+        )
 
     def close(self) -> None:
         self.transport.session.close()

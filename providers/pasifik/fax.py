@@ -9,11 +9,10 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from ..files import Download
-from ..records import OnSkip, read_each
+from ..records import OnSkip
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import FaxReport, FaxUploadResult, InboxFax, SubmitResult
-from .parsing import PROVIDER, require_list
 
 
 class FaxEndpoints(PasifikEndpoints):
@@ -23,7 +22,7 @@ class FaxEndpoints(PasifikEndpoints):
         name = v.file_name(filename)
         media_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         data = self._post_multipart("fax/upload/", {"filename": (name, file, media_type)})
-        result = FaxUploadResult.from_api(data)
+        result = self._read(FaxUploadResult, data, what="fax upload answer")
         if not result.filename:
             raise self.transport.unexpected("fax upload answer without a filename")
         return result
@@ -58,25 +57,24 @@ class FaxEndpoints(PasifikEndpoints):
                 "period": v.period(period) if period is not None else None,
             }
         )
-        return SubmitResult.from_api(self._post("fax/submit/", body, read=False))
+        return self._read(SubmitResult, self._post("fax/submit/", body, read=False), what="fax submit answer")
 
     # Reference: pasifik-telekom-api-v2.txt, "Query - Fax"
     def fax_query(self, *, fax_id: int | str) -> FaxReport:
         """The report of one sent fax. The document sends ``fax_id`` as a string."""
         body = {"fax_id": str(v.positive_id(fax_id, field="fax_id"))}
         data = self._post("fax/query/", body, read=True)
-        if isinstance(data, list):
-            if len(data) != 1:
-                raise self.transport.unexpected(f"expected one fax report, got {len(data)}")
-            data = data[0]
-        return FaxReport.from_api(data)
+        return self._read(FaxReport, data, what="fax report")
 
     # Reference: pasifik-telekom-api-v2.txt, "Query Report - Fax"
-    def fax_query_report(self, *, start_date: date, end_date: date) -> list[FaxReport]:
-        """Reports of the faxes sent between two days (inclusive, provider's calendar)."""
+    def fax_query_report(self, *, start_date: date, end_date: date, on_skip: OnSkip | None = None) -> list[FaxReport]:
+        """Reports of the faxes sent between two days (inclusive, provider's calendar).
+
+        A report that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
+        """
         start, end = v.date_range(start_date, end_date)
         data = self._post("fax/query/report/", {"start_date": start, "end_date": end}, read=True)
-        return [FaxReport.from_api(item) for item in require_list(data, what="fax reports")]
+        return self._read_list(FaxReport, data, what="fax reports", id_keys=("fax_id",), on_skip=on_skip)
 
     # Reference: pasifik-telekom-api-v2.txt, "Query Inbox - Fax"
     def fax_query_inbox(self, *, start_date: date, end_date: date, on_skip: OnSkip | None = None) -> list[InboxFax]:
@@ -86,14 +84,7 @@ class FaxEndpoints(PasifikEndpoints):
         """
         start, end = v.date_range(start_date, end_date)
         data = self._post("fax/query/inbox/", {"start_date": start, "end_date": end}, read=True)
-        return read_each(
-            require_list(data, what="fax inbox"),
-            InboxFax.from_api,
-            provider=PROVIDER,
-            what="fax inbox",
-            id_keys=("fax_id",),
-            on_skip=on_skip,
-        )
+        return self._read_list(InboxFax, data, what="fax inbox", id_keys=("fax_id",), on_skip=on_skip)
 
     # Reference: pasifik-telekom-api-v2.txt, "Download File - Fax"
     def fax_download(

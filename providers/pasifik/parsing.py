@@ -1,9 +1,10 @@
-"""Reading Pasifik answers: coercion of drifting types and each endpoint's time format.
+"""Reading Pasifik answers: each endpoint's time format, as field types of the schema models.
 
-The document's types drift (counts as ``"4"`` here and ``4`` there, costs as
-``"0.024"`` or ``1.0``, ids as strings or integers), so every value is coerced
-on the way in. A value that cannot be read raises UnexpectedResponse naming the
-field, never a bare ``ValueError``.
+The document's drifting types (counts as ``"4"`` here and ``4`` there, costs as
+``"0.024"`` or ``1.0``) are read by ``providers.schema``; what is Pasifik's own
+is here: its three time formats, Asterisk's durations and ``uniqueid``. A value
+that cannot be read raises ValueError, which ``providers.schema.read`` reports
+as UnexpectedResponse naming the field.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from pydantic import BeforeValidator, ValidationInfo
+
 from ..errors import UnexpectedResponse
+from ..schema import to_text, zone_of
 
 PROVIDER = "pasifik"
 
@@ -24,8 +27,6 @@ PROVIDER = "pasifik"
 # See docs/providers.md.
 PROVIDER_ZONE = ZoneInfo("Europe/Istanbul")
 
-_TRUE = {"true", "1", "yes", "y", "on", "t"}
-_FALSE = {"false", "0", "no", "n", "off", "f", ""}
 _MONTHS = {
     month: number
     for number, month in enumerate(
@@ -44,120 +45,23 @@ _CDR_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 _HMS = re.compile(r"^(?:(?P<d>\d+)\s*d(?:ays?)?,?\s*)?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2})$")
 
 
-def unexpected(field: str, value: Any, expected: str) -> UnexpectedResponse:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return UnexpectedResponse(f"field {field!r}: expected {expected}, got {shown}", provider=PROVIDER)
-
-
-def as_str(value: Any) -> str:
-    """Text as given; ``None`` becomes an empty string (the provider sends both)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def as_int(value: Any, *, field: str, default: int | None = 0) -> int:
-    """``4``, ``"4"``, ``4.0`` and ``"4.0"`` alike; ``None``/``""`` give ``default``."""
-    optional = as_optional_int(value, field=field)
-    if optional is not None:
-        return optional
-    if default is None:
-        raise unexpected(field, value, "an integer")
-    return default
-
-
-def as_optional_int(value: Any, *, field: str) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise unexpected(field, value, "an integer")
-    if isinstance(value, int):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise unexpected(field, value, "an integer") from None
-    if number != number.to_integral_value():
-        raise unexpected(field, value, "an integer")
-    return int(number)
-
-
-def as_float(value: Any, *, field: str, default: float = 0.0) -> float:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    if isinstance(value, bool):
-        raise unexpected(field, value, "a number")
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise unexpected(field, value, "a number") from None
-
-
-def as_decimal(value: Any, *, field: str, default: Decimal = Decimal("0")) -> Decimal:
-    """Money: ``"0.024"`` and ``0.024`` both become ``Decimal("0.024")``, never a binary float."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    if isinstance(value, bool):
-        raise unexpected(field, value, "an amount")
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise unexpected(field, value, "an amount") from None
-    if not amount.is_finite():
-        raise unexpected(field, value, "an amount")
-    return amount
-
-
-def as_bool(value: Any, *, field: str, default: bool = False) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise unexpected(field, value, "a boolean")
-
-
-def as_int_list(value: Any, *, field: str) -> tuple[int, ...]:
-    """``[252, "230"]`` or ``"252,230"`` become ``(252, 230)``."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list | tuple):
-        raise unexpected(field, value, "a list of integers")
-    return tuple(as_int(item, field=field, default=None) for item in value)
-
-
-def parse_report_time(value: Any, *, field: str) -> datetime | None:
+def parse_report_time(value: Any) -> datetime | None:
     """``"12.03.2016 - 19:58"`` (SMS and fax reports, fax inbox), read in Europe/Istanbul."""
-    return _parse_local(value, field=field, formats=_REPORT_FORMATS, expected="a time like 12.03.2016 - 19:58")
+    return _parse_local(value, formats=_REPORT_FORMATS, expected="a time like 12.03.2016 - 19:58")
 
 
-def parse_cdr_time(value: Any, *, field: str, zone: tzinfo = PROVIDER_ZONE) -> datetime | None:
-    """``"2016-11-20 11:33:10"`` (PBX CDR ``calldate``): the PBX's wall clock, read in ``zone``.
+def parse_cdr_time(value: Any, info: ValidationInfo) -> datetime | None:
+    """``"2016-11-20 11:33:10"`` (PBX CDR ``calldate``): the PBX's wall clock, read in the read's ``zone``.
 
     The document's example puts ``calldate`` two hours after the Unix time in
     its ``uniqueid``: local time, not the UTC of the CDR filters. The zone is
     the Pasifik account's ``pbx_zone`` option (docs/providers.md).
     """
-    return _parse_local(value, field=field, formats=_CDR_FORMATS, expected="a time like 2016-11-20 11:33:10", zone=zone)
+    expected = "a time like 2016-11-20 11:33:10"
+    return _parse_local(value, formats=_CDR_FORMATS, expected=expected, zone=zone_of(info))
 
 
-def parse_gmt_stamp(value: Any, *, field: str) -> datetime | None:
+def parse_gmt_stamp(value: Any) -> datetime | None:
     """``"11:57:29.000 GMT Fri Dec 11 2015"`` (telephone history): explicitly UTC."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -166,11 +70,11 @@ def parse_gmt_stamp(value: Any, *, field: str) -> datetime | None:
     if match is None:
         iso = _parse_iso(text, zone=UTC)
         if iso is None:
-            raise unexpected(field, value, "a time like 11:57:29.000 GMT Fri Dec 11 2015")
+            raise ValueError("expected a time like 11:57:29.000 GMT Fri Dec 11 2015")
         return iso
     month = _MONTHS.get(match["mon"].lower())
     if month is None:
-        raise unexpected(field, value, "an English month abbreviation")
+        raise ValueError("expected an English month abbreviation")
     micro = int((match["frac"] or "0").ljust(6, "0")[:6])
     try:
         return datetime(
@@ -178,7 +82,7 @@ def parse_gmt_stamp(value: Any, *, field: str) -> datetime | None:
             int(match["h"]), int(match["m"]), int(match["s"]), micro, tzinfo=UTC,
         )  # fmt: skip
     except ValueError:
-        raise unexpected(field, value, "a valid date") from None
+        raise ValueError("expected a valid date") from None
 
 
 def parse_epoch_uniqueid(value: Any) -> datetime | None:
@@ -186,27 +90,21 @@ def parse_epoch_uniqueid(value: Any) -> datetime | None:
 
     A PBX with ``systemname`` set prefixes it (``"pbx1-1479634390.36435"``).
     """
-    head = as_str(value).strip().rpartition("-")[2].partition(".")[0]
+    head = to_text(value).strip().rpartition("-")[2].partition(".")[0]
     if not head.isdigit() or not 9 <= len(head) <= 10:
         return None
     return datetime.fromtimestamp(int(head), tz=UTC)
 
 
-def parse_hms(value: Any, *, field: str) -> timedelta:
+def parse_hms(value: Any) -> timedelta:
     """``"00:08:57"`` (active call duration) as a timedelta."""
-    text = as_str(value).strip()
+    text = to_text(value).strip()
     if not text:
         return timedelta(0)
     match = _HMS.match(text)
     if match is None:
-        raise unexpected(field, value, "a duration like 00:03:23")
+        raise ValueError("expected a duration like 00:03:23")
     return timedelta(days=int(match["d"] or 0), hours=int(match["h"]), minutes=int(match["m"]), seconds=int(match["s"]))
-
-
-def require_mapping(value: Any, *, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise UnexpectedResponse(f"{what}: expected an object, got {type(value).__name__}", provider=PROVIDER)
-    return value
 
 
 def require_list(value: Any, *, what: str) -> list[Any]:
@@ -219,7 +117,7 @@ def require_list(value: Any, *, what: str) -> list[Any]:
 
 
 def _parse_local(
-    value: Any, *, field: str, formats: tuple[str, ...], expected: str, zone: tzinfo = PROVIDER_ZONE
+    value: Any, *, formats: tuple[str, ...], expected: str, zone: tzinfo = PROVIDER_ZONE
 ) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -231,7 +129,7 @@ def _parse_local(
             continue
     iso = _parse_iso(text, zone=zone)
     if iso is None:
-        raise unexpected(field, value, expected)
+        raise ValueError(f"expected {expected}")
     return iso
 
 
@@ -242,3 +140,10 @@ def _parse_iso(text: str, *, zone: tzinfo = PROVIDER_ZONE) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+# The field types of the three time formats, and of Asterisk's durations.
+ReportTime = Annotated[datetime | None, BeforeValidator(parse_report_time)]
+GmtStamp = Annotated[datetime | None, BeforeValidator(parse_gmt_stamp)]
+CdrTime = Annotated[datetime | None, BeforeValidator(parse_cdr_time)]  # read with context={"zone": the PBX's}
+Hms = Annotated[timedelta, BeforeValidator(parse_hms)]

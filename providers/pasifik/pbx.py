@@ -12,11 +12,11 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ..files import Download
-from ..records import OnSkip, read_each
+from ..records import OnSkip
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import ActiveCalls, ActiveChannel, PbxCdr, SipExtension, SipPeer
-from .parsing import PROVIDER, PROVIDER_ZONE, require_list
+from .parsing import PROVIDER_ZONE, require_list
 
 # Asterisk's "core show channels" summary lines that trail the channel list.
 _SUMMARY = re.compile(r"^\s*(\d+)\s+(active channels?|active calls?|calls? processed)\s*$", re.IGNORECASE)
@@ -29,17 +29,19 @@ class PbxEndpoints(PasifikEndpoints):
     def pbx_sip_peers(self) -> list[SipPeer]:
         """Registered SIP peers, with their reachability and latency ("OK (119 ms)")."""
         body = self._post_pbx("pbx/sippeers/")
-        return [SipPeer.from_api(item) for item in require_list(body, what="SIP peers")]
+        return self._read_list(SipPeer, body, what="SIP peers", id_keys=("ObjectName",))
 
     # Reference: pasifik-telekom-api-v2.txt, "SIP Extensions"
     def pbx_sip_extensions(self) -> list[SipExtension]:
         """SIP profiles of the PBX. Their ``secret`` (a SIP password) is dropped on reading."""
         body = self._post_pbx("pbx/sipextensions/")
         if isinstance(body, Mapping):
-            return [SipExtension.from_api(str(name), settings) for name, settings in body.items()]
-        return [
-            SipExtension.from_api(_extension_name(item), item) for item in require_list(body, what="SIP extensions")
-        ]
+            profiles = [{"name": str(name), "settings": settings} for name, settings in body.items()]
+        else:
+            profiles = [
+                {"name": _extension_name(item), "settings": item} for item in require_list(body, what="SIP extensions")
+            ]
+        return self._read_list(SipExtension, profiles, what="SIP extensions", id_keys=("name",))
 
     # Reference: pasifik-telekom-api-v2.txt, "CDR Report"
     def pbx_cdr(
@@ -69,13 +71,8 @@ class PbxEndpoints(PasifikEndpoints):
             }
         )
         data = self._post_pbx("pbx/cdr/", body)
-        return read_each(
-            require_list(data, what="PBX CDRs"),
-            lambda item: PbxCdr.from_api(item, zone=self.pbx_zone),
-            provider=PROVIDER,
-            what="PBX CDRs",
-            id_keys=("uniqueid",),
-            on_skip=on_skip,
+        return self._read_list(
+            PbxCdr, data, what="PBX CDRs", id_keys=("uniqueid",), on_skip=on_skip, context={"zone": self.pbx_zone}
         )
 
     # Reference: pasifik-telekom-api-v2.txt, "CDR Wave"
@@ -95,13 +92,11 @@ class PbxEndpoints(PasifikEndpoints):
     def pbx_active_calls(self) -> ActiveCalls:
         """Channels up on the PBX, and Asterisk's summary counts when the answer has them."""
         items = require_list(self._post_pbx("pbx/activecall/"), what="active calls")
-        channels: list[ActiveChannel] = []
         counts: dict[str, int] = {}
-        for item in items:
-            if isinstance(item, str):
-                _read_summary(item, counts)
-            else:
-                channels.append(ActiveChannel.from_api(item))
+        for line in (item for item in items if isinstance(item, str)):
+            _read_summary(line, counts)
+        records = [item for item in items if not isinstance(item, str)]
+        channels = self._read_list(ActiveChannel, records, what="active calls", id_keys=("Channel",))
         return ActiveCalls(
             channels=tuple(channels),
             active_channels=counts.get("channel"),

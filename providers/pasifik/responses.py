@@ -29,8 +29,8 @@ from ..errors import (
     ProviderUnavailable,
     UnexpectedResponse,
 )
+from ..schema import int_or_none, to_text
 from ..transport import Transport
-from .parsing import as_optional_int, as_str
 
 # The document's PBX table: code -> (central, state).
 PBX_STATES: Final[dict[int, tuple[str, str]]] = {
@@ -126,12 +126,12 @@ class PasifikTransport(Transport):
     def error_in_body(self, body: Mapping[str, Any], response: requests.Response) -> ProviderError | None:
         if is_pbx_envelope(body):
             return self.pbx_error(body)
-        if "id" in body and _int_or_none(body.get("id")) == -1:
+        if "id" in body and int_or_none(body.get("id")) == -1:
             message = _message_from_mapping(body) or ""
             if message.strip().upper() in ("", "OK"):
                 message = "the provider refused the request (id -1)"
             return InvalidRequest(self.redactor(message), status_code=response.status_code, provider=self.provider)
-        code = _int_or_none(body.get("code"))
+        code = int_or_none(body.get("code"))
         if code is not None and code >= 400:
             message = _message_from_mapping(body) or HTTP_MEANINGS.get(code, f"error code {code}")
             return self.error_for_status(
@@ -156,7 +156,7 @@ def raise_for_disconnect_result(transport: Transport, body: Any) -> None:
     """``tel/live/disconnect`` answers ``{"result": "OK"}``; anything else is a refusal."""
     if not isinstance(body, Mapping) or "result" not in body:
         raise transport.unexpected("disconnect answer without a result")
-    result = as_str(body.get("result")).strip()
+    result = to_text(body.get("result")).strip()
     if result.upper() != "OK":
         raise InvalidRequest(
             transport.redactor(f"the call was not disconnected: {result or 'no reason given'}"),
@@ -171,21 +171,13 @@ def is_pbx_envelope(body: Mapping[str, Any]) -> bool:
 
 def pbx_code(body: Mapping[str, Any]) -> int | None:
     """The PBX code: an error in either ``code`` or ``central`` wins, since both mean trouble."""
-    code = _int_or_none(body.get("code"))
-    central_code = PBX_CODE_BY_CENTRAL.get(as_str(body.get("central")).strip().lower())
+    code = int_or_none(body.get("code"))
+    central_code = PBX_CODE_BY_CENTRAL.get(to_text(body.get("central")).strip().lower())
     if code is not None and not 200 <= code < 300:
         return code
     if central_code is not None and central_code != 200:
         return central_code
     return code if code is not None else central_code
-
-
-def _int_or_none(value: Any) -> int | None:
-    """An integer, or None for anything that is not one (never raises)."""
-    try:
-        return as_optional_int(value, field="code")
-    except UnexpectedResponse:
-        return None
 
 
 def _json_body(response: requests.Response) -> Any:

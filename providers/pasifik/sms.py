@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from ..records import OnSkip
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import SmsEnvelope, SmsRecipientReport, SmsReport, SubmitResult
-from .parsing import require_list
 
 
 class SmsEndpoints(PasifikEndpoints):
@@ -36,7 +36,7 @@ class SmsEndpoints(PasifikEndpoints):
             "text": v.text(text, field="text"),
             **_options(universal, alphabet, scheduled_delivery_time, period),
         }
-        return SubmitResult.from_api(self._post("sms/submit/", body, read=False))
+        return self._read(SubmitResult, self._post("sms/submit/", body, read=False), what="submit answer")
 
     # Reference: pasifik-telekom-api-v2.txt, "Submit Multi"
     def sms_submit_multi(
@@ -57,32 +57,36 @@ class SmsEndpoints(PasifikEndpoints):
             "envelopes": [_envelope(item, international=bool(universal)) for item in envelopes],
             **_options(universal, alphabet, scheduled_delivery_time, period),
         }
-        return SubmitResult.from_api(self._post("sms/submit/multi/", body, read=False))
+        return self._read(SubmitResult, self._post("sms/submit/multi/", body, read=False), what="submit answer")
 
     # Reference: pasifik-telekom-api-v2.txt, "Query Multi"
-    def sms_query_multi(self, *, start_date: date, end_date: date) -> list[SmsReport]:
-        """General reports of the submits made between two days (inclusive, provider's calendar)."""
+    def sms_query_multi(self, *, start_date: date, end_date: date, on_skip: OnSkip | None = None) -> list[SmsReport]:
+        """General reports of the submits made between two days (inclusive, provider's calendar).
+
+        A report that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
+        """
         start, end = v.date_range(start_date, end_date)
         data = self._post("sms/query/multi/", {"start_date": start, "end_date": end}, read=True)
-        return [SmsReport.from_api(item) for item in require_list(data, what="SMS reports")]
+        return self._read_list(SmsReport, data, what="SMS reports", id_keys=("sms_id",), on_skip=on_skip)
 
     # Reference: pasifik-telekom-api-v2.txt, "Query Multi By Id"
     def sms_query_multi_by_id(self, *, sms_id: int | str) -> SmsReport:
         """The general report of one submit. The document sends ``sms_id`` as a string."""
         body = {"sms_id": str(v.positive_id(sms_id, field="sms_id"))}
         data = self._post("sms/query/multi/id/", body, read=True)
-        if isinstance(data, list):
-            if len(data) != 1:
-                raise self.transport.unexpected(f"expected one SMS report, got {len(data)}")
-            data = data[0]
-        return SmsReport.from_api(data)
+        return self._read(SmsReport, data, what="SMS report")
 
     # Reference: pasifik-telekom-api-v2.txt, "Query"
-    def sms_query(self, *, sms_id: int | str) -> list[SmsRecipientReport]:
-        """The detailed report of one submit: one row per destination number."""
+    def sms_query(self, *, sms_id: int | str, on_skip: OnSkip | None = None) -> list[SmsRecipientReport]:
+        """The detailed report of one submit: one row per destination number.
+
+        A row that cannot be read is skipped and handed to ``on_skip`` (``providers.records``).
+        """
         body = {"sms_id": str(v.positive_id(sms_id, field="sms_id"))}
         data = self._post("sms/query/", body, read=True)
-        return [SmsRecipientReport.from_api(item) for item in require_list(data, what="SMS detailed report")]
+        return self._read_list(
+            SmsRecipientReport, data, what="SMS detailed report", id_keys=("msisdn",), on_skip=on_skip
+        )
 
 
 def _options(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..paging import MAX_PAGES, paginate
-from ..records import OnSkip, read_each
+from ..records import OnSkip
 from . import validation as v
 from .base import PasifikEndpoints
 from .models import LiveCall, TelCall
@@ -40,7 +40,7 @@ class TelephoneEndpoints(PasifikEndpoints):
             i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,
             type=type, offset=offset, limit=limit,
         )  # fmt: skip
-        return _read_calls(items, on_skip)
+        return self._read_list(TelCall, items, what="telephone history", id_keys=("i_cdr",), on_skip=on_skip)
 
     def _tel_history_items(
         self,
@@ -87,7 +87,8 @@ class TelephoneEndpoints(PasifikEndpoints):
                 i_account=i_account, start_date=start_date, end_date=end_date, cli=cli, cld=cld,
                 type=type, offset=offset, limit=page_size,
             )  # fmt: skip
-            return _read_calls(items, on_skip), (offset + len(items) if len(items) >= page_size else None)
+            calls = self._read_list(TelCall, items, what="telephone history", id_keys=("i_cdr",), on_skip=on_skip)
+            return calls, (offset + len(items) if len(items) >= page_size else None)
 
         yield from paginate(fetch, first=0, provider=PROVIDER, what="telephone history", max_pages=max_pages)
 
@@ -98,19 +99,13 @@ class TelephoneEndpoints(PasifikEndpoints):
         if not accounts:
             raise v.invalid("i_account_list", "needs at least one telephone account")
         data = self._post("tel/live/", {"i_account_list": accounts}, read=True)
-        return [LiveCall.from_api(item) for item in require_list(data, what="live calls")]
+        return self._read_list(LiveCall, data, what="live calls")
 
     # Reference: pasifik-telekom-api-v2.txt, "Call Live Disconnect"
     def tel_live_disconnect(self, *, id: int | str) -> None:
         """Cuts one live call (``LiveCall.id``). Tried once; raises unless the provider says OK."""
         body = {"id": v.positive_id(id, field="id")}  # an integer here, a string in tel/live's answer
         raise_for_disconnect_result(self.transport, self._post("tel/live/disconnect/", body, read=False))
-
-
-def _read_calls(items: list[Any], on_skip: OnSkip | None) -> list[TelCall]:
-    return read_each(
-        items, TelCall.from_api, provider=PROVIDER, what="telephone history", id_keys=("i_cdr",), on_skip=on_skip
-    )
 
 
 def _history_body(

@@ -28,7 +28,7 @@ def client(sandbox_url: str) -> Iterator[PasifikClient]:
 
 
 def test_the_start_of_the_documents_example_is_its_uniqueid_instant() -> None:
-    cdr = PbxCdr.from_api(EXAMPLE)
+    cdr = PbxCdr.model_validate(EXAMPLE)
 
     assert cdr.start == datetime(2016, 11, 20, 9, 33, 10, tzinfo=UTC)
     assert cdr.calldate == datetime(2016, 11, 20, 11, 33, 10, tzinfo=ISTANBUL)
@@ -36,15 +36,15 @@ def test_the_start_of_the_documents_example_is_its_uniqueid_instant() -> None:
 
 
 def test_without_a_unix_time_in_uniqueid_calldate_is_read_in_the_pbx_zone() -> None:
-    istanbul = PbxCdr.from_api({**EXAMPLE, "uniqueid": "pbx-call-7"})
-    berlin = PbxCdr.from_api({**EXAMPLE, "uniqueid": "pbx-call-7"}, zone=ZoneInfo("Europe/Berlin"))
+    istanbul = PbxCdr.model_validate({**EXAMPLE, "uniqueid": "pbx-call-7"})
+    berlin = PbxCdr.model_validate({**EXAMPLE, "uniqueid": "pbx-call-7"}, context={"zone": ZoneInfo("Europe/Berlin")})
 
     assert istanbul.start == datetime(2016, 11, 20, 8, 33, 10, tzinfo=UTC)  # UTC+3
     assert berlin.start == datetime(2016, 11, 20, 10, 33, 10, tzinfo=UTC)  # UTC+1 in November
 
 
 def test_a_uniqueid_with_the_pbxs_system_name_still_gives_the_exact_start() -> None:
-    cdr = PbxCdr.from_api({**EXAMPLE, "uniqueid": "pasifik-pbx1-1479634390.36435"})
+    cdr = PbxCdr.model_validate({**EXAMPLE, "uniqueid": "pasifik-pbx1-1479634390.36435"})
 
     assert cdr.start == datetime(2016, 11, 20, 9, 33, 10, tzinfo=UTC)
 

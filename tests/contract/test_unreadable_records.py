@@ -6,12 +6,15 @@ record that cannot be read (an id that is not a number) between good ones.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import responses
 
 from providers.errors import UnexpectedResponse
+from providers.pasifik import PasifikClient
 from providers.records import SkippedRecord
 from providers.telphin import TelphinClient
 from providers.telsam import TelsamClient
@@ -121,3 +124,65 @@ def test_a_telsam_send_answer_without_faxes_is_still_unexpected() -> None:
 
     with pytest.raises(UnexpectedResponse):
         client.fax_send(did="908502590260", phones=["908502590260"], files=[PDF])
+
+
+PASIFIK = "https://pasifik.example.test/en/api/"
+
+
+def _pasifik() -> PasifikClient:
+    return PasifikClient(username="demo", password="demo-pass", base_url="https://pasifik.example.test")
+
+
+def _report(sms_id: object, cost: object = "0.024") -> dict[str, object]:
+    return {
+        "count": "4", "sender": "YOURCOMPANY", "succeeded": True, "created": "12.03.2016 - 19:58",
+        "waiting_count": "0", "delivered_count": "3", "cost": cost, "message": "Test SMS 1",
+        "undelivered_count": "1", "sms_id": sms_id,
+    }  # fmt: skip
+
+
+@responses.activate
+def test_a_pasifik_sms_report_that_cannot_be_read_is_skipped() -> None:
+    responses.post(f"{PASIFIK}sms/query/multi/", json=[_report(123456), _report("12x"), _report("123458", cost=1.0)])
+    skipped: list[SkippedRecord] = []
+
+    reports = _pasifik().sms_query_multi(
+        start_date=date(2016, 3, 1), end_date=date(2016, 3, 14), on_skip=skipped.append
+    )
+
+    assert [(r.sms_id, r.cost, r.delivered_count) for r in reports] == [
+        (123456, Decimal("0.024"), 3),
+        (123458, Decimal("1.0"), 3),
+    ]
+    assert reports[0].created == datetime(2016, 3, 12, 19, 58, tzinfo=ZoneInfo("Europe/Istanbul"))
+    assert [(s.provider, s.what, s.record_id) for s in skipped] == [("pasifik", "SMS reports", "12x")]
+    assert "sms_id" in skipped[0].reason
+
+
+@responses.activate
+def test_a_pasifik_recipient_row_that_cannot_be_read_is_skipped() -> None:
+    row = {
+        "network": 1086, "sequence": 0, "msisdn": "5399999999", "xser": "", "lastupdated": "12.03.2016 - 19:58",
+        "errorcode": "It was delivered", "state": "Delivered", "cost": 1.0, "submitted": "12.03.2016 - 19:58",
+        "payload": "Test 1", "sms_id": 123456,
+    }  # fmt: skip
+    rows = [row, {**row, "msisdn": "5399999998", "cost": "one lira"}, {**row, "msisdn": 5399999997}]
+    responses.post(f"{PASIFIK}sms/query/", json=rows)
+    skipped: list[SkippedRecord] = []
+
+    recipients = _pasifik().sms_query(sms_id=123456, on_skip=skipped.append)
+
+    assert [(r.msisdn, r.status_text, r.is_delivered) for r in recipients] == [
+        ("5399999999", "It was delivered", True),
+        ("5399999997", "It was delivered", True),  # a number where the document shows text
+    ]
+    assert [(s.what, s.record_id) for s in skipped] == [("SMS detailed report", "5399999998")]
+    assert "cost" in skipped[0].reason
+
+
+@responses.activate
+def test_a_single_pasifik_answer_that_cannot_be_read_is_still_unexpected_and_names_the_field() -> None:
+    responses.post(f"{PASIFIK}user/getsettings/", json={"username": "demo", "balance": "lots"})
+
+    with pytest.raises(UnexpectedResponse, match="balance"):
+        _pasifik().user_settings()

@@ -34,7 +34,7 @@ def account(team_a, sandbox_account) -> ProviderAccount:  # type: ignore[no-unty
 
 
 def test_it_reads_the_telephone_history_gmt_stamp_as_utc() -> None:
-    call = TelCall.from_api(
+    call = TelCall.model_validate(
         {"i_cdr": 5, "connect_time": "11:57:29.000 GMT Fri Dec 11 2015",
          "disconnect_time": "11:58:29.000 GMT Fri Dec 11 2015",
          "duration": 60.0, "billed_duration": 60.0, "result": 0, "cli_in": "908505320252", "cld_in": "05321234567",
@@ -51,7 +51,7 @@ def test_it_reads_the_telephone_history_gmt_stamp_as_utc() -> None:
 
 
 def test_it_takes_the_pbx_start_from_uniqueid_and_derives_answer_and_end() -> None:
-    cdr = PbxCdr.from_api(
+    cdr = PbxCdr.model_validate(
         {"uniqueid": "1479634390.36435", "calldate": "2016-11-20 11:33:10", "src": "05321234567", "dst": "101",
          "did": "908505320100", "disposition": "ANSWERED", "duration": "70", "billsec": "60",
          "recordingfile": "in-908505320100-05321234567-20161120-113310-1479634390.36435.wav"}
@@ -72,7 +72,7 @@ def test_it_takes_the_pbx_start_from_uniqueid_and_derives_answer_and_end() -> No
      (16, 0.0, Disposition.FAILED)],
 )  # fmt: skip
 def test_it_maps_telephone_results_to_dispositions(result: int, duration: float, expected: str) -> None:
-    call = TelCall.from_api(
+    call = TelCall.model_validate(
         {"i_cdr": 1, "connect_time": "2025-01-02T03:04:05Z", "duration": duration, "result": result}
     )
     fields = tel_fields(call)
