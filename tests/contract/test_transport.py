@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -132,7 +133,7 @@ def _wrapped(reason: Exception) -> requests.ConnectionError:
         (requests.exceptions.SSLError("handshake failure"), False),
         (requests.exceptions.ProxyError("proxy said no"), False),
         (_wrapped(NewConnectionError(NO_POOL, "Connection refused")), False),
-        (_wrapped(NameResolutionError("nowhere.test", NO_POOL, OSError("x"))), False),
+        (_wrapped(NameResolutionError("nowhere.test", NO_POOL, socket.gaierror("x"))), False),
         (requests.ReadTimeout("Connection refused"), True),  # the text says refused; the type decides
         (requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError())), True),
         (requests.ConnectionError("Name or service not known"), True),  # text alone proves nothing

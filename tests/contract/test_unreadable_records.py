@@ -61,11 +61,11 @@ def test_every_verimor_order_page_is_read_past_a_page_of_unreadable_orders() -> 
         "1": [_order("bad-1"), _order("bad-2")],
         "2": [_order(5)],
     }
-    for number, orders in pages.items():
+    for number, page in pages.items():
         pagination = {"page": int(number), "total_count": 3, "total_pages": 2, "limit": 10}
         responses.get(
             f"{BASE}/fax_orders",
-            json={"fax_orders": orders, "pagination": pagination},
+            json={"fax_orders": page, "pagination": pagination},
             match=[responses.matchers.query_param_matcher({"key": "K-123", "page": number, "limit": "100"})],
         )
     skipped: list[SkippedRecord] = []
