@@ -111,6 +111,6 @@ def filename_from_disposition(header: str, fallback: str = "") -> str:
     standard library's MIME parser reads them).
     """
     message = Message()
-    message["Content-Disposition"] = header
+    message.add_header("Content-Disposition", header)  # read, never sent: a header is parsed as MIME reads it
     name = PurePosixPath((message.get_filename() or "").replace("\\", "/")).name.strip()
     return name or fallback
