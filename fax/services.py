@@ -34,7 +34,6 @@ from accounts.stored_text import StoredText
 from accounts.stored_text import stored as keyed
 from core.db import with_retries
 from core.phones import display_digits
-from notifications.services import fax_failed_notify, fax_received_notify, fax_stuck_notify
 from providers.errors import (
     InvalidRequest,
     ProviderError,
@@ -48,6 +47,7 @@ from providers.records import SkippedRecord
 from . import documents as docs
 from .gateways import CAPABILITIES, GATEWAYS, Document, Gateway, Incoming, Unsupported, gateway_for
 from .models import UNFINISHED, Direction, Fax, FaxDocument, FaxDraft, FaxEvent, FaxInboxPoll, Quality, Status
+from .notices import fax_failed_notify, fax_received_notify, fax_stuck_notify
 
 log = logging.getLogger(__name__)
 

@@ -75,14 +75,19 @@ def render_error(value: StoredText | str | None, *, old_text: str | None = None)
     return render_text(value, TEXTS, old_text=old_text)
 
 
+def status_word(value: Any) -> str:
+    """A status code as its label within a sentence ("sending"); an unknown code as itself."""
+    from .models import Status
+
+    try:
+        return str(Status(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
 def _value(name: str, value: Any) -> Any:
     if name == "status":
-        from .models import Status
-
-        try:
-            return str(Status(value).label).lower()
-        except ValueError:
-            return value
+        return status_word(value)
     if name == "since" and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:

@@ -1,7 +1,10 @@
 """The text of each kind of notification, written out in the reader's language.
 
 A notification stores its kind and plain parameters (numbers, names, codes, UTC times
-as ISO strings); the sentence around them is translated when it is read, shown or emailed.
+as ISO strings, errors kept as a key and parameters); the sentence around them is
+translated when it is read, shown or emailed. A parameter only its app can put in words
+(a fax's status code, a fax's error key) is shown by what that app registered for its
+kinds when it was ready (``kind_formatters_register``): notifications imports no feature app.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
+
+from accounts.provider_errors import render_text
 
 from .models import Kind
 
@@ -41,15 +46,6 @@ TEXTS: dict[str, Promise] = {
 FAX_FAILED_BARE = _("Fax %(id)s to %(number)s failed.")
 
 
-def _fax_status(value: Any) -> str:
-    from fax.models import Status
-
-    try:
-        return str(Status(value).label).lower()
-    except ValueError:
-        return str(value)
-
-
 def _amount(value: Any) -> str:
     try:
         return formats.number_format(Decimal(str(value)), decimal_pos=2, use_l10n=True)
@@ -57,20 +53,27 @@ def _amount(value: Any) -> str:
         return str(value)
 
 
-# Parameters that are not shown as stored: a code becomes its label, a number gets the
-# reader's decimal separator, a UTC time is shown in the team's zone.
+# Parameters that are not shown as stored: a number gets the reader's decimal separator,
+# a UTC time is shown in the team's zone.
 FORMATTERS: dict[str, Callable[[Any], str]] = {
-    "status": _fax_status,
     "balance": _amount,
     "threshold": _amount,
 }
+# kind -> parameter -> how it is shown, registered by the app the kind is about.
+KIND_FORMATTERS: dict[str, dict[str, Callable[[Any], str]]] = {}
 
 
-def _shown(name: str, value: Any, tz: Any) -> Any:
-    if isinstance(value, dict):  # an error kept as a key and parameters (a provider's, a fax's)
-        from fax.timeline import render_error
+def kind_formatters_register(kind: str, **formatters: Callable[[Any], str]) -> None:
+    """How the parameters of ``kind`` named here are shown (an app's ``AppConfig.ready`` calls it)."""
+    KIND_FORMATTERS.setdefault(kind, {}).update(formatters)
 
-        return render_error(value)
+
+def _shown(kind: str, name: str, value: Any, tz: Any) -> Any:
+    formatter = KIND_FORMATTERS.get(kind, {}).get(name)
+    if formatter is not None:
+        return formatter(value)
+    if isinstance(value, dict):  # an error kept as a key and parameters (a provider's)
+        return render_text(value)
     if name in FORMATTERS:
         return FORMATTERS[name](value)
     if name == "since" and isinstance(value, str):
@@ -90,7 +93,7 @@ def render(kind: str, params: dict[str, Any], *, tz: Any = None) -> str:
         text = FAX_FAILED_BARE
     if text is None:
         return ""
-    shown = {name: _shown(name, value, tz) for name, value in params.items()}
+    shown = {name: _shown(kind, name, value, tz) for name, value in params.items()}
     try:
         return str(text) % shown
     except (KeyError, TypeError, ValueError):  # a row older than a change of its sentence

@@ -22,7 +22,6 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.stored_text import StoredText
-from core.phones import display_digits
 from providers.errors import ProviderError
 
 from .messages import notification_text_in
@@ -148,48 +147,6 @@ def batch_finished_notify(
         kind=Kind.BATCH_FAILURES if failed else Kind.BATCH_FINISHED,
         params={**params, "failed": failed} if failed else params,
         url=reverse("sms-detail", args=[batch_id]),
-    )
-
-
-def fax_received_notify(*, fax: Any) -> None:
-    notify(
-        team=fax.team,
-        kind=Kind.RECEIVED_FAX,
-        params={"number": display_digits(fax.remote_number), "account": fax.account.label if fax.account else ""},
-        url=reverse("fax-detail", args=[fax.pk]),
-    )
-
-
-def fax_stuck_notify(*, fax: Any) -> None:
-    notify(
-        team=fax.team,
-        kind=Kind.FAX_STUCK,
-        params={
-            "id": fax.pk,
-            "number": display_digits(fax.remote_number),
-            "status": fax.status,
-            "since": fax.status_changed_at.isoformat(),
-        },
-        url=reverse("fax-detail", args=[fax.pk]),
-    )
-
-
-def fax_failed_notify(*, fax: Any) -> None:
-    """Tells whoever sent the fax (in the bell and by email); the team when nobody did."""
-    if fax.direction != "out":
-        return
-    member = fax.created_by_id and fax.team.memberships.filter(user_id=fax.created_by_id).exists()
-    sender = fax.created_by if member else None
-    notify(
-        team=fax.team,
-        kind=Kind.FAX_FAILED,
-        params={
-            "id": fax.pk,
-            "number": display_digits(fax.remote_number),
-            "error": fax.error_stored or (fax.error or fax.provider_status or "")[:200],
-        },
-        url=reverse("fax-detail", args=[fax.pk]),
-        recipient=sender,
     )
 
 

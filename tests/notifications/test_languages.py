@@ -154,11 +154,12 @@ def test_choosing_a_language_is_remembered_for_emails(team_a, alice) -> None:  #
 def test_a_colleague_who_left_the_team_is_not_the_recipient(team_a, alice) -> None:  # type: ignore[no-untyped-def]
     """A fax whose sender is no longer a member tells the team instead."""
     from fax.models import Fax
+    from fax.notices import fax_failed_notify
 
     gone = UserFactory(email="gone@example.com")
     MembershipFactory(team=team_a, user=gone, role=Role.OPERATOR).delete()
     fax = Fax.objects.create(
         team=team_a, direction="out", status="failed", remote_number="902125550129", created_by=gone
     )
-    services.fax_failed_notify(fax=fax)
+    fax_failed_notify(fax=fax)
     assert Notification.objects.get(kind=Kind.FAX_FAILED).recipient is None
