@@ -4,11 +4,11 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "purge-expired-invitations": {
-        "task": "accounts.tasks.invitations_purge_expired",
+        "task": "accounts.purge_expired_invitations",
         "schedule": crontab(minute=17, hour=3),
     },
     "check-provider-accounts": {
-        "task": "accounts.tasks.provider_accounts_check_all",
+        "task": "accounts.check_provider_accounts",
         "schedule": crontab(minute="*/30"),
     },
 }

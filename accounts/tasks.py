@@ -3,12 +3,12 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(soft_time_limit=100, time_limit=120)
+@shared_task(name="accounts.purge_expired_invitations", soft_time_limit=100, time_limit=120)
 def invitations_purge_expired() -> str:
     return f"deleted {services.invitations_purge_expired()}"
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="accounts.check_provider_account", soft_time_limit=60, time_limit=90)
 def provider_account_check(account_id: int) -> str:
     from .models import ProviderAccount
     from .provider_checks import provider_account_check as check
@@ -19,7 +19,7 @@ def provider_account_check(account_id: int) -> str:
     return "ok" if check(account=account).ok else "failing"
 
 
-@shared_task(soft_time_limit=30, time_limit=60)
+@shared_task(name="accounts.check_provider_accounts", soft_time_limit=30, time_limit=60)
 def provider_accounts_check_all() -> str:
     from .models import ProviderAccount
 

@@ -7,11 +7,14 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
 
 from .models import Direction, Fax, Status
+
+OLD_CANCELLED = "canceled"  # the fax status's spelling before every app wrote "cancelled" (migration 0009)
 
 
 class FaxFilter(django_filters.FilterSet):
@@ -35,8 +38,11 @@ class FaxFilter(django_filters.FilterSet):
         model = Fax
         fields: list[str] = []
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *args: Any, team: Team, **kwargs: Any) -> None:
+        if data is not None and data.get("status") == OLD_CANCELLED:  # a link bookmarked before the rename
+            data = data.copy()
+            data["status"] = Status.CANCELLED
+        super().__init__(data, *args, **kwargs)
         self.filters["account"].queryset = team.provider_accounts.all()
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)

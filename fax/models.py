@@ -23,7 +23,7 @@ class Status(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
-    CANCELED = "canceled", _("Canceled")
+    CANCELLED = "cancelled", _("Cancelled")
     RECEIVED = "received", _("Received")
 
 

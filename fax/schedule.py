@@ -1,9 +1,9 @@
 """Periodic tasks of this app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
 
 BEAT_SCHEDULE: dict[str, dict] = {
-    "fax-poll-outgoing": {"task": "fax.tasks.poll_outgoing_faxes", "schedule": 60.0},
-    "fax-fetch-incoming": {"task": "fax.tasks.fetch_incoming_faxes", "schedule": 120.0},
-    "fax-watchdog": {"task": "fax.tasks.fax_watchdog", "schedule": 600.0},
+    "fax-poll-outgoing": {"task": "fax.poll_outgoing_faxes", "schedule": 60.0},
+    "fax-fetch-incoming": {"task": "fax.fetch_incoming_faxes", "schedule": 120.0},
+    "fax-watchdog": {"task": "fax.watch_stuck_faxes", "schedule": 600.0},
     # Resumes sends that stopped (SEND_STALL_SECONDS without progress), like the SMS send watchdog.
-    "fax-send-watchdog": {"task": "fax.tasks.fax_send_watchdog", "schedule": 10.0, "options": {"expires": 9}},
+    "fax-send-watchdog": {"task": "fax.watch_sends", "schedule": 10.0, "options": {"expires": 9}},
 }

@@ -690,13 +690,13 @@ def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = Non
 
 def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> str:
     if not can_cancel(fax):
-        raise FaxActionError(_("This fax cannot be canceled now."))
+        raise FaxActionError(_("This fax cannot be cancelled now."))
     audit_record(team=fax.team, actor=actor, action="fax.cancel", target=fax, request=request)
     if fax.status == Status.QUEUED and Fax.objects.filter(pk=fax.pk, status=Status.QUEUED).update(
-        status=Status.CANCELED, status_changed_at=timezone.now(), completed_at=timezone.now()
+        status=Status.CANCELLED, status_changed_at=timezone.now(), completed_at=timezone.now()
     ):
-        _event(fax, "cancel", Status.CANCELED, key="canceled_here", actor=actor)
-        return Status.CANCELED
+        _event(fax, "cancel", Status.CANCELLED, key="cancelled_here", actor=actor)
+        return Status.CANCELLED
     if not fax.provider_id:
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))
     gateway = gateway_for(fax.account)  # type: ignore[arg-type]
@@ -707,7 +707,7 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
             fresh = gateway.track(fax)
             _set_status(fax, fresh.status, fresh.provider_status, fresh.message)
             if not can_cancel(fax):
-                raise FaxActionError(_("The provider is already sending this fax: it can no longer be canceled."))
+                raise FaxActionError(_("The provider is already sending this fax: it can no longer be cancelled."))
         tracked = gateway.cancel(fax)
     except ProviderError as exc:
         raise FaxActionError(describe(exc)) from None

@@ -15,7 +15,7 @@ BADGES = {
     "sending": "info",
     "sent": "success",
     "failed": "danger",
-    "canceled": "dark",
+    "cancelled": "dark",
     "received": "primary",
 }
 

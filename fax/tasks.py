@@ -16,6 +16,7 @@ from .models import Fax
 # acks_late + reject_on_worker_lost: a send whose worker dies goes back to the queue; the claim
 # (queued → sending) makes the second run a no-op once the first one had started.
 @shared_task(
+    name="fax.send_fax",
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=services.SEND_SOFT_TIME_LIMIT,
@@ -29,7 +30,7 @@ def send_fax(fax_id: int) -> str:
     return result
 
 
-@shared_task(bind=True, soft_time_limit=120, time_limit=150)
+@shared_task(name="fax.render_draft", bind=True, soft_time_limit=120, time_limit=150)
 def render_draft(self: Task, draft_id: int) -> str:
     if self.request.is_eager:  # in the web process: a cap on it would bind its other threads too
         return services.draft_render(draft_id=draft_id)
@@ -37,13 +38,13 @@ def render_draft(self: Task, draft_id: int) -> str:
         return services.draft_render(draft_id=draft_id)
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="fax.track_fax", soft_time_limit=60, time_limit=90)
 def track_fax(fax_id: int) -> str:
     fax = Fax.objects.select_related("account", "team").filter(pk=fax_id).first()
     return services.fax_track(fax=fax) if fax else "gone"
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="fax.poll_outgoing_faxes", soft_time_limit=60, time_limit=90)
 def poll_outgoing_faxes() -> str:
     tracked = services.faxes_to_track()
     for pk in tracked:
@@ -54,7 +55,7 @@ def poll_outgoing_faxes() -> str:
     return f"tracking {len(tracked)}, requeued {len(stale)}"
 
 
-@shared_task(soft_time_limit=300, time_limit=330)
+@shared_task(name="fax.fetch_account_inbox", soft_time_limit=300, time_limit=330)
 def fetch_incoming_for_account(account_id: int) -> str:
     account = ProviderAccount.objects.select_related("team").filter(pk=account_id, is_active=True).first()
     if account is None:
@@ -65,7 +66,7 @@ def fetch_incoming_for_account(account_id: int) -> str:
         return f"error: {exc}"
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="fax.fetch_incoming_faxes", soft_time_limit=60, time_limit=90)
 def fetch_incoming_faxes() -> str:
     accounts = list(ProviderAccount.objects.filter(is_active=True).values_list("pk", flat=True))
     for pk in accounts:
@@ -73,7 +74,7 @@ def fetch_incoming_faxes() -> str:
     return f"{len(accounts)} accounts"
 
 
-@shared_task(soft_time_limit=50, time_limit=60)
+@shared_task(name="fax.watch_sends", soft_time_limit=50, time_limit=60)
 def fax_send_watchdog() -> str:
     """Resumes the sends that stopped: queued faxes whose task is gone, sends cut off on the wire."""
     stale = services.stale_queued()
@@ -85,6 +86,6 @@ def fax_send_watchdog() -> str:
     return f"requeued {len(stale)}, cut off {len(cut_off)}"
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="fax.watch_stuck_faxes", soft_time_limit=60, time_limit=90)
 def fax_watchdog() -> str:
     return f"{services.fax_watchdog()} stuck"

@@ -27,7 +27,7 @@ TEXTS: dict[str, Promise] = {
     "unknown": _("No answer from the provider: we look for the fax there, not resending."),
     "resumed": _("Its send had stopped: queued again."),
     "retry_asked": _("Retry asked of the provider."),
-    "canceled_here": _("Canceled before it was sent."),
+    "cancelled_here": _("Cancelled before it was sent."),
     "cancel_asked": _("Cancel asked of the provider."),
     "resend_of": _("Resend of fax %(id)s"),
     "stuck": _("Fax %(id)s to %(number)s has been %(status)s since %(since)s."),

@@ -4,26 +4,26 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # Resumes batches whose send stopped (SEND_STALL_SECONDS without progress): every 10 s, so a
     # stopped send is going again within about 70 s.
     "sms-send-watchdog": {
-        "task": "messaging.tasks.sms_send_watchdog_task",
+        "task": "messaging.watch_sends",
         "schedule": 10.0,
         "options": {"expires": 9},
     },
     "sms-delivery-reports": {
-        "task": "messaging.tasks.sms_reports_poll_task",
+        "task": "messaging.poll_reports",
         "schedule": 60.0,  # seconds; reports settle within minutes of a send
         "options": {"expires": 55},
     },
     "sms-resume-contact-imports": {
-        "task": "messaging.tasks.contact_imports_resume_task",
+        "task": "messaging.resume_contact_imports",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "sms-expire-contact-imports": {
-        "task": "messaging.tasks.contact_imports_expire_task",
+        "task": "messaging.expire_contact_imports",
         "schedule": 3600.0,
     },
     "sms-purge-kept-uploads": {
-        "task": "messaging.tasks.sms_uploads_purge_task",
+        "task": "messaging.purge_uploads",
         "schedule": 3600.0,
     },
 }

@@ -4,7 +4,7 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "check-low-balances": {
-        "task": "notifications.tasks.balances_check_all",
+        "task": "notifications.check_balances",
         "schedule": crontab(minute="*/15"),
     },
 }

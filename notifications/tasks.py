@@ -3,12 +3,12 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(soft_time_limit=30, time_limit=60)
+@shared_task(name="notifications.send_email", soft_time_limit=30, time_limit=60)
 def notification_email_send(notification_id: int) -> str:
     return services.notification_email_send(notification_id=notification_id)
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="notifications.check_balance", soft_time_limit=60, time_limit=90)
 def balance_check(account_id: int) -> str:
     from accounts.models import ProviderAccount
 
@@ -18,7 +18,7 @@ def balance_check(account_id: int) -> str:
     return services.balance_check(account=account)
 
 
-@shared_task(soft_time_limit=30, time_limit=60)
+@shared_task(name="notifications.check_balances", soft_time_limit=30, time_limit=60)
 def balances_check_all() -> str:
     ids = services.balance_accounts()
     for pk in ids:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telcoportal.settings")
 
@@ -14,6 +15,18 @@ app = Celery("telcoportal", task_cls="core.tasks:Task")
 # A worker started with `-A telcoportal.celery` loads Django itself.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.import_modules.connect(weak=False)  # after the autodiscovery above, which this signal also runs
+def answer_to_old_task_names(sender: Celery, **kwargs: Any) -> None:
+    """Tasks are named ``<app>.<verb>_<noun>``; before, Celery named them by module (``fax.tasks.track_fax``).
+
+    A message queued under the old name before a deploy still runs: the worker knows both.
+    """
+    for task in list(sender.tasks.values()):
+        old = f"{task.run.__module__}.{task.run.__name__}"
+        if old != task.name and old.split(".")[0] == task.name.split(".")[0]:
+            sender.tasks.setdefault(old, task)
 
 
 def ensure_filesystem_broker_folders() -> None:

@@ -15,8 +15,8 @@ class Source(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "in", _("Inbound")
-    OUTBOUND = "out", _("Outbound")
+    INCOMING = "in", _("Incoming")
+    OUTGOING = "out", _("Outgoing")
     INTERNAL = "internal", _("Internal")
     UNKNOWN = "unknown", _("Unknown")
 

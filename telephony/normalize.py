@@ -50,7 +50,7 @@ def tel_fields(call: TelCall) -> dict[str, Any] | None:
         "caller": normalize_number(call.cli_in or call.cli),
         "callee": normalize_number(call.cld_in or call.cld),
         # A telephone account's history lists the calls it placed.
-        "direction": Direction.OUTBOUND,
+        "direction": Direction.OUTGOING,
         "disposition": disposition,
         "result": str(call.result),
         "cost": call.cost,
@@ -66,10 +66,10 @@ def pbx_direction(cdr: PbxCdr) -> str:
     src_internal = cdr.src.isdigit() and len(cdr.src) <= EXTENSION_MAX_DIGITS
     dst_internal = cdr.dst.isdigit() and len(cdr.dst) <= EXTENSION_MAX_DIGITS
     if cdr.did or not src_internal:
-        return Direction.INBOUND
+        return Direction.INCOMING
     if src_internal and dst_internal:
         return Direction.INTERNAL
-    return Direction.OUTBOUND
+    return Direction.OUTGOING
 
 
 def pbx_fields(cdr: PbxCdr) -> dict[str, Any] | None:

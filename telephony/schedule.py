@@ -1,5 +1,5 @@
 """Periodic tasks of this app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
 
 BEAT_SCHEDULE: dict[str, dict] = {
-    "telephony-import-calls": {"task": "telephony.tasks.calls_import_all", "schedule": 300.0},
+    "telephony-import-calls": {"task": "telephony.import_calls", "schedule": 300.0},
 }

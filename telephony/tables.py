@@ -20,8 +20,8 @@ DISPOSITION_BADGES = {
     Disposition.FAILED: "text-bg-danger",
 }
 DIRECTION_ICONS = {
-    Direction.INBOUND: "bi-telephone-inbound",
-    Direction.OUTBOUND: "bi-telephone-outbound",
+    Direction.INCOMING: "bi-telephone-inbound",
+    Direction.OUTGOING: "bi-telephone-outbound",
     Direction.INTERNAL: "bi-arrow-left-right",
     Direction.UNKNOWN: "bi-question",
 }

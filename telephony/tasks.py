@@ -9,7 +9,7 @@ from accounts.models import ProviderAccount
 from . import services
 
 
-@shared_task(soft_time_limit=540, time_limit=600)
+@shared_task(name="telephony.import_account_calls", soft_time_limit=540, time_limit=600)
 def calls_import_account(account_id: int) -> str:
     account = ProviderAccount.objects.filter(pk=account_id, kind="pasifik", is_active=True).first()
     if account is None:
@@ -17,7 +17,7 @@ def calls_import_account(account_id: int) -> str:
     return services.calls_import(account=account).status()
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(name="telephony.import_calls", soft_time_limit=60, time_limit=90)
 def calls_import_all() -> str:
     """Queues one import per active Pasifik account (run by beat)."""
     ids = list(services.calls_accounts().values_list("pk", flat=True))

@@ -146,6 +146,37 @@ def test_celery_finds_every_task_in_the_beat_schedule() -> None:
         assert entry["task"] in app.tasks, entry["task"]
 
 
+def test_every_task_is_named_app_dot_verb_noun() -> None:
+    from telcoportal.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    wrong = [
+        name
+        for name, task in ours.items()
+        if name == task.name and not re.fullmatch(rf"{task.run.__module__.split('.')[0]}\.[a-z]+(_[a-z]+)+", name)
+    ]
+    assert ours and wrong == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("messaging.tasks.sms_batch_send_task", "messaging.send_batch"),
+        ("fax.tasks.send_fax", "fax.send_fax"),
+        ("fax.tasks.fax_watchdog", "fax.watch_stuck_faxes"),
+        ("telephony.tasks.calls_import_all", "telephony.import_calls"),
+        ("notifications.tasks.balance_check", "notifications.check_balance"),
+        ("accounts.tasks.provider_account_check", "accounts.check_provider_account"),
+    ],
+)
+def test_a_message_queued_under_a_tasks_old_name_still_runs(old: str, new: str) -> None:
+    from telcoportal.celery import app
+
+    app.loader.import_default_modules()
+    assert app.tasks[old] is app.tasks[new]
+
+
 def _redis_reachable() -> bool:
     import socket
 

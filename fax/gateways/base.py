@@ -62,7 +62,7 @@ class Submitted:
 
 @dataclass(frozen=True)
 class Tracked:
-    status: str  # queued | sending | sent | failed | canceled
+    status: str  # queued | sending | sent | failed | cancelled
     provider_status: str
     pages: int | None = None
     message: str = ""

@@ -12,7 +12,13 @@ from providers.telphin import TelphinClient
 
 from .base import MB, Capabilities, Document, Gateway, Incoming, Submitted, Tracked, digits, raw_record
 
-STATUSES = {"pending": "sending", "sending": "sending", "delivered": "sent", "failed": "failed", "canceled": "canceled"}
+STATUSES = {
+    "pending": "sending",
+    "sending": "sending",
+    "delivered": "sent",
+    "failed": "failed",
+    "canceled": "cancelled",  # the provider's spelling -> ours
+}
 # telphin-fax-api.txt, "Repeat and cancel sending": retry from failed; cancel from failed or ready_to_send.
 RETRY_FROM = {"failed"}
 CANCEL_FROM = {"failed", "ready_to_send"}

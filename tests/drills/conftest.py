@@ -90,11 +90,11 @@ def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Cel
     from messaging import services as sms_services
 
     def sms_queue(batch_id: int, countdown: int | None = None) -> None:
-        publish_after_commit(broker, "messaging.tasks.sms_batch_send_task", batch_id, countdown=countdown)
+        publish_after_commit(broker, "messaging.send_batch", batch_id, countdown=countdown)
 
     def fax_queue(fax_ids: list[int]) -> None:
         for pk in fax_ids:
-            publish_after_commit(broker, "fax.tasks.send_fax", pk)
+            publish_after_commit(broker, "fax.send_fax", pk)
 
     monkeypatch.setattr(sms_services, "_queue_send", sms_queue)
     monkeypatch.setattr(fax_services, "_queue_sends", fax_queue)

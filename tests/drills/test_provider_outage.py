@@ -48,8 +48,8 @@ def test_it_catches_up_after_a_one_minute_provider_outage_with_nothing_lost_or_d
     workers.start()
 
     def beat() -> None:
-        publish_after_commit(queue_through_broker, "messaging.tasks.sms_reports_poll_task")
-        publish_after_commit(queue_through_broker, "fax.tasks.poll_outgoing_faxes")
+        publish_after_commit(queue_through_broker, "messaging.poll_reports")
+        publish_after_commit(queue_through_broker, "fax.poll_outgoing_faxes")
 
     # Before the outage: a batch waiting for its delivery reports, and a fax the provider is transmitting.
     polled = services.sms_batch_create(

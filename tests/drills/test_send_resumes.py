@@ -52,7 +52,7 @@ CHUNK = 50
 LATENCY = 0.25  # seconds the sandbox holds each submit: a kill most likely lands with one on the wire
 BREAK_AFTER = 10  # submits seen by the sandbox before the send is broken
 RESUME_WITHIN = 90  # seconds
-SEND_TASK = "messaging.tasks.sms_batch_send_task"
+SEND_TASK = "messaging.send_batch"
 
 
 @dataclass
@@ -129,7 +129,7 @@ class Drill:
         def completed() -> bool:
             if _state(batch) == SmsBatch.State.COMPLETED:
                 return True
-            publish_after_commit(self.producer, "messaging.tasks.sms_reports_poll_task")  # sooner than beat
+            publish_after_commit(self.producer, "messaging.poll_reports")  # sooner than beat
             time.sleep(1)
             return False
 

@@ -71,8 +71,8 @@ def test_telphin_cancel_of_a_waiting_fax(
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
 
-    assert services.fax_cancel(fax=fax, actor=alice) == Status.CANCELED
-    assert Fax.objects.get(pk=fax.pk).status == Status.CANCELED
+    assert services.fax_cancel(fax=fax, actor=alice) == Status.CANCELLED
+    assert Fax.objects.get(pk=fax.pk).status == Status.CANCELLED
     assert AuditEvent.objects.filter(action="fax.cancel").exists()
 
 
@@ -158,9 +158,9 @@ def test_the_beat_schedule_runs_the_poll_the_inbox_fetch_and_the_watchdog() -> N
 
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
-        "fax.tasks.poll_outgoing_faxes",
-        "fax.tasks.fetch_incoming_faxes",
-        "fax.tasks.fax_watchdog",
+        "fax.poll_outgoing_faxes",
+        "fax.fetch_incoming_faxes",
+        "fax.watch_stuck_faxes",
     } <= tasks_scheduled
 
 

@@ -50,3 +50,29 @@ def test_duplicated_received_faxes_keep_their_first_copy() -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize("direction", ["forwards", "backwards"])
+def test_the_cancelled_spelling_migration_renames_stored_statuses_and_keys_both_ways(direction: str) -> None:
+    old_spelling, new_spelling = [("fax", "0008_draft_render_error_stored")], [("fax", "0009_cancelled_spelling")]
+    start, end = (old_spelling, new_spelling) if direction == "forwards" else (new_spelling, old_spelling)
+    written, expected = ("canceled", "cancelled") if direction == "forwards" else ("cancelled", "canceled")
+    apps = _migrate(start)
+    try:
+        from accounts.models import Team
+
+        Fax, FaxEvent = apps.get_model("fax", "Fax"), apps.get_model("fax", "FaxEvent")
+        team = Team.objects.create(name="T")
+        cancelled = Fax.objects.create(team_id=team.pk, direction="out", status=written)
+        sent = Fax.objects.create(team_id=team.pk, direction="out", status="sent")
+        FaxEvent.objects.create(fax=cancelled, kind="cancel", status=written, message_key=f"{written}_here")
+
+        apps = _migrate(end)
+
+        Fax, FaxEvent = apps.get_model("fax", "Fax"), apps.get_model("fax", "FaxEvent")
+        assert (Fax.objects.get(pk=cancelled.pk).status, Fax.objects.get(pk=sent.pk).status) == (expected, "sent")
+        event = FaxEvent.objects.get(fax_id=cancelled.pk)
+        assert (event.status, event.message_key) == (expected, f"{expected}_here")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

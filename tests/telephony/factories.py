@@ -22,7 +22,7 @@ class CallRecordFactory(factory.django.DjangoModelFactory):
     billed_seconds = 60
     caller = "+905321234567"
     callee = "101"
-    direction = Direction.INBOUND
+    direction = Direction.INCOMING
     disposition = Disposition.ANSWERED
     raw = factory.LazyFunction(dict)
 

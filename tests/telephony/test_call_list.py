@@ -197,7 +197,7 @@ def test_the_table_headers_sort_the_list(alice_client, calls) -> None:  # type: 
 
 def test_rows_show_a_direction_icon_and_a_coloured_result_badge(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
     content = alice_client.get(reverse("calls-list")).content.decode()
-    assert 'class="bi bi-telephone-inbound" title="Inbound"' in content
+    assert 'class="bi bi-telephone-inbound" title="Incoming"' in content
     assert '<span class="badge text-bg-success">Answered</span>' in content
     assert '<span class="badge text-bg-warning">No answer</span>' in content
 

@@ -62,7 +62,7 @@ def test_it_takes_the_pbx_start_from_uniqueid_and_derives_answer_and_end() -> No
     assert fields["start"] == datetime(2016, 11, 20, 9, 33, 10, tzinfo=UTC)
     assert fields["answer"] == fields["start"] + timedelta(seconds=10)
     assert fields["end"] == fields["start"] + timedelta(seconds=70)
-    assert fields["direction"] == Direction.INBOUND
+    assert fields["direction"] == Direction.INCOMING
     assert fields["has_recording"] is True
 
 
