@@ -79,14 +79,14 @@ def main() -> None:
     from django.urls import reverse
 
     from accounts.models import Membership, ProviderAccount, Team, User
-    from messaging import services
     from messaging.models import SmsRecipient
     from messaging.recipients import prepare_recipients
+    from messaging.services import create, send, send_queue
     from sandbox.app import build_sandbox
     from sandbox.core import RunningSandbox
 
     queued: list[int] = []
-    services._queue_send = lambda batch_id, countdown=None: queued.append(batch_id)  # stages timed apart
+    send_queue.sms_batch_queue = lambda batch_id, countdown=None: queued.append(batch_id)  # stages timed apart
 
     data = csv_bytes(args.rows)
     results: list[tuple[str, int, float, float]] = []  # stage, rows, seconds, peak MB
@@ -119,16 +119,18 @@ def main() -> None:
         batch = timed(
             "store",
             args.rows,
-            lambda: services.sms_batch_create(
-                team=team,
-                account=account,
-                actor=user,
-                sender="DEMO",
-                text="Merhaba {ad}, siparişiniz yolda.",
-                recipients=prepared.recipients,
+            lambda: create.sms_batch_create(
+                create.BatchRequest(
+                    team=team,
+                    account=account,
+                    actor=user,
+                    sender="DEMO",
+                    text="Merhaba {ad}, siparişiniz yolda.",
+                    recipients=prepared.recipients,
+                )
             ),
         )
-        timed("submit", args.rows, lambda: services.sms_batch_send(batch_id=batch.pk))
+        timed("submit", args.rows, lambda: send.sms_batch_send(batch_id=batch.pk))
         assert not batch.chunks.exclude(state="submitted").exists()
 
         client = Client()
@@ -142,7 +144,7 @@ def main() -> None:
         # --- the naive baseline ------------------------------------------------------------
         naive = args.naive_rows
         sample = data[: data.index(b"\n", len(data) * naive // args.rows) + 1] if naive < args.rows else data
-        with_client = services.client_for(account)
+        with_client = send.client_for(account)
 
         def naive_validate() -> list[tuple[str, dict[str, str]]]:
             out = []

@@ -14,11 +14,13 @@ from django.utils.translation import ngettext
 from accounts.models import ProviderAccount, Team
 from core.phones import PhoneNumberError
 
-from . import encoding, services, uploads
+from . import balance, encoding, uploads
 from .imports import FileError, upload_limit_mb
 from .models import Contact, ContactGroup, OptOut, SmsTemplate
 from .numbers import parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
+from .services import limits
+from .services.plan import Plan, sms_plan
 
 
 class ComposeForm(forms.Form):
@@ -73,15 +75,15 @@ class ComposeForm(forms.Form):
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
-        accounts = services.pasifik_sms_accounts(team).filter(is_active=True)
+        accounts = limits.pasifik_sms_accounts(team).filter(is_active=True)
         self.fields["account"].queryset = accounts
         self.fields["groups"].queryset = team.contact_groups.all()
-        senders = sorted({s for a in accounts for s in services.sender_ids(a)})
+        senders = sorted({s for a in accounts for s in limits.sender_ids(a)})
         self.fields["sender"].choices = [(s, s) for s in senders]
         self.prepared: Prepared | None = None
-        self.plan: services.Plan | None = None
+        self.plan: Plan | None = None
         self.needs_confirmation: list[str] = []
-        self.balance: services.Balance | None = None
+        self.balance: balance.Balance | None = None
         self.kept_upload = ""  # "<id>/<name>" of the file kept for the next try
 
     def clean_upload(self) -> Any:
@@ -96,12 +98,12 @@ class ComposeForm(forms.Form):
             return None
         if timezone.is_naive(value):
             # Bounded before the zone is applied: 9999-12-31 would overflow on the way to UTC.
-            latest = timezone.localtime(services.sms_schedule_limit(), self.team.tzinfo).replace(tzinfo=None)
+            latest = timezone.localtime(limits.sms_schedule_limit(), self.team.tzinfo).replace(tzinfo=None)
             if value > latest:
-                raise forms.ValidationError(services.too_far_ahead())
+                raise forms.ValidationError(limits.too_far_ahead())
             value = timezone.make_aware(value, self.team.tzinfo)
-        if value > services.sms_schedule_limit():
-            raise forms.ValidationError(services.too_far_ahead())
+        if value > limits.sms_schedule_limit():
+            raise forms.ValidationError(limits.too_far_ahead())
         if value <= timezone.now():
             raise forms.ValidationError(_("The time to send is in the past."))
         return value
@@ -110,7 +112,7 @@ class ComposeForm(forms.Form):
         data = super().clean()
         account: ProviderAccount | None = data.get("account")
         sender = data.get("sender")
-        if account is not None and sender and sender not in services.sender_ids(account):
+        if account is not None and sender and sender not in limits.sender_ids(account):
             self.add_error("sender", _("This sender id is not allowed for the chosen account."))
         if sender and not 3 <= len(sender) <= 11:
             self.add_error("sender", _("A sender id has 3 to 11 characters."))
@@ -162,15 +164,15 @@ class ComposeForm(forms.Form):
             self.add_error("flash", _("A flash SMS carries only GSM characters; replace the highlighted ones."))
         if self.errors or account is None:
             return data
-        self.plan = services.sms_plan(
+        self.plan = sms_plan(
             text=text,
             recipients=prepared.recipients,
-            reserve=services.operator_reserve(account),
+            reserve=limits.operator_reserve(account),
             flash=bool(data.get("flash")),
         )
-        limit = services.sms_max_parts(account)
+        limit = limits.sms_max_parts(account)
         if self.plan.parts > limit:
-            self.add_error("text", services.too_many_parts(parts=self.plan.parts, limit=limit))
+            self.add_error("text", limits.too_many_parts(parts=self.plan.parts, limit=limit))
             return data
         self._ask_confirmation(account, prepared)
         return data
@@ -225,7 +227,7 @@ class ComposeForm(forms.Form):
 
     def _ask_confirmation(self, account: ProviderAccount, prepared: Prepared) -> None:
         assert self.plan is not None
-        if self.plan.parts > services.sms_confirm_parts():
+        if self.plan.parts > limits.sms_confirm_parts():
             self.needs_confirmation.append(
                 _("Each recipient gets %(parts)d SMS for this long text (%(total)d SMS in all).")
                 % {"parts": self.plan.parts, "total": self.plan.total_parts}
@@ -253,7 +255,7 @@ class ComposeForm(forms.Form):
                 )
                 % abroad
             )
-        self.balance = services.account_balance(account=account)
+        self.balance = balance.account_balance(account=account)
         price = self.balance.part_price
         if (
             self.balance.amount is not None
@@ -360,7 +362,7 @@ class SmsImportForm(forms.Form):
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = services.pasifik_sms_accounts(team).filter(is_active=True)
+        self.fields["account"].queryset = limits.pasifik_sms_accounts(team).filter(is_active=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

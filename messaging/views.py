@@ -22,7 +22,7 @@ from core import exports
 from core.lists import page_of, paginate_table
 from providers.errors import ProviderError
 
-from . import balance, contact_import, encoding, services, uploads
+from . import balance, encoding, uploads
 from . import exports as batch_exports
 from .filters import BatchFilter, ContactFilter, RecipientFilter
 from .forms import (
@@ -37,6 +37,9 @@ from .forms import (
 from .imports import FileError
 from .models import Contact, ContactGroup, ContactImport, OptOut, SmsBatch, SmsChunk, SmsTemplate
 from .recipients import render
+from .services import actions, address_book, contact_import, history_import, limits, send_queue
+from .services.create import BatchRequest, sms_batch_create
+from .services.errors import SmsError
 from .tables import BatchTable, ContactTable, RecipientTable
 
 ALPHABET_LABELS = {
@@ -62,7 +65,7 @@ class BatchListView(TeamView, TemplateView):
             return self.get(request, import_form=form, status=400)
         data = form.cleaned_data
         try:
-            count = services.sms_batches_import(
+            count = history_import.sms_batches_import(
                 account=data["account"],
                 actor=request.user,  # type: ignore[arg-type]
                 start=data["start"],
@@ -70,7 +73,7 @@ class BatchListView(TeamView, TemplateView):
             )
         except ProviderError as exc:
             messages.error(request, describe(exc))
-        except services.SmsError as exc:
+        except SmsError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -130,7 +133,7 @@ def batch_progress(batch: SmsBatch) -> dict[str, Any]:
         "undelivered": recipients.get("undelivered", 0),
         "waiting": recipients.get("waiting", 0),
         "live": batch.state in (SmsBatch.State.SENDING, SmsBatch.State.SUBMITTED),
-        "stalled": services.sms_batch_stalled(batch),
+        "stalled": send_queue.sms_batch_stalled(batch),
     }
 
 
@@ -188,13 +191,13 @@ class BatchActionView(TeamView, View):
         user = request.user
         try:
             if action == "pause":
-                services.sms_batch_pause(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                actions.sms_batch_pause(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 messages.success(request, _("Paused: no further chunk is sent until you resume."))
             elif action == "resume":
-                services.sms_batch_resume(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                actions.sms_batch_resume(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 messages.success(request, _("Resumed."))
             elif action == "cancel":
-                count = services.sms_batch_cancel(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                count = actions.sms_batch_cancel(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 text = ngettext(
                     "Cancelled: %(count)s chunk will not be sent.",
                     "Cancelled: %(count)s chunks will not be sent.",
@@ -202,18 +205,18 @@ class BatchActionView(TeamView, View):
                 )
                 messages.success(request, text % {"count": count})
             elif action == "retry":
-                count = services.sms_batch_retry_failed(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                count = actions.sms_batch_retry_failed(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 text = ngettext(
                     "%(count)s failed chunk is queued again.", "%(count)s failed chunks are queued again.", count
                 )
                 messages.success(request, text % {"count": count})
             elif action == "resend":
-                new = services.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                new = actions.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
                 messages.success(request, _("A new batch resends to the undelivered numbers."))
                 return redirect("sms-detail", pk=new.pk)
             else:
                 messages.error(request, _("Unknown action."))
-        except services.SmsError as exc:
+        except SmsError as exc:
             messages.error(request, str(exc))
         return redirect("sms-detail", pk=batch.pk)
 
@@ -250,30 +253,32 @@ class ComposeView(TeamView, TemplateView):
         assert prepared is not None
         account = data["account"]
         try:
-            batch = services.sms_batch_create(
-                team=self.team,
-                account=account,
-                actor=request.user,  # type: ignore[arg-type]
-                sender=data["sender"],
-                text=data["text"],
-                recipients=prepared.recipients,
-                scheduled_at=data.get("scheduled_at"),
-                period=data.get("period"),
-                flash=bool(data.get("flash")),
-                duplicates=prepared.duplicates,
-                opt_outs=prepared.opt_outs,
-                part_price=form.balance.part_price if form.balance else None,
-                currency=form.balance.currency if form.balance else "",
-                submission_key=data.get("submission_key") or "",
+            batch = sms_batch_create(
+                BatchRequest(
+                    team=self.team,
+                    account=account,
+                    actor=request.user,  # type: ignore[arg-type]
+                    sender=data["sender"],
+                    text=data["text"],
+                    recipients=prepared.recipients,
+                    scheduled_at=data.get("scheduled_at"),
+                    period=data.get("period"),
+                    flash=bool(data.get("flash")),
+                    duplicates=prepared.duplicates,
+                    opt_outs=prepared.opt_outs,
+                    part_price=form.balance.part_price if form.balance else None,
+                    currency=form.balance.currency if form.balance else "",
+                    submission_key=data.get("submission_key") or "",
+                ),
                 request=request,
             )
-        except services.SmsError as exc:
+        except SmsError as exc:
             form.add_error(None, str(exc))
             return self.show(form, status=400)
         uploads.drop(team=self.team, token=form.kept_upload)
         count = batch.recipient_count
         batch.refresh_from_db(fields=["progress_at"])
-        if services.sms_batch_stalled(batch):  # the send could not be queued: the worker cannot be reached
+        if send_queue.sms_batch_stalled(batch):  # the send could not be queued: the worker cannot be reached
             text = ngettext(
                 "%(count)s recipient stored. The background worker cannot be reached right now: the batch is "
                 "sent as soon as it can be.",
@@ -324,7 +329,7 @@ class ComposeView(TeamView, TemplateView):
         accounts = list(form.fields["account"].queryset)
         chosen = getattr(form, "cleaned_data", {}).get("account")
         account = chosen or (accounts[0] if accounts else None)
-        found = form.balance or (services.account_balance(account=account) if account else None)
+        found = form.balance or (balance.account_balance(account=account) if account else None)
         group_info = {
             str(g.pk): {"size": g.size, "fields": _group_fields(g)}
             for g in self.team.contact_groups.annotate(size=Count("contacts"))
@@ -341,9 +346,9 @@ class ComposeView(TeamView, TemplateView):
             balance=found,
             balance_stale=_stale(found),
             account=account,
-            reserve=services.operator_reserve(account) if account else 0,
-            max_parts=services.sms_max_parts(account) if account else 0,
-            max_parts_by_account={str(a.pk): services.sms_max_parts(a) for a in accounts},
+            reserve=limits.operator_reserve(account) if account else 0,
+            max_parts=limits.sms_max_parts(account) if account else 0,
+            max_parts_by_account={str(a.pk): limits.sms_max_parts(a) for a in accounts},
             alphabet_labels=json.dumps({k: str(v) for k, v in ALPHABET_LABELS.items()}),
             gsm_tables=json.loads(encoding.TABLES_PATH.read_text(encoding="utf-8")),
             templates=self.team.sms_templates.all(),
@@ -374,11 +379,11 @@ class ComposeBalanceView(TeamView, TemplateView):
     template_name = "messaging/_balance.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        account = services.pasifik_sms_accounts(self.team).filter(is_active=True, pk=request.GET.get("account") or 0)
+        account = limits.pasifik_sms_accounts(self.team).filter(is_active=True, pk=request.GET.get("account") or 0)
         found = account.first()
         if found is None:
             return HttpResponse(status=204)
-        current = services.account_balance(account=found)
+        current = balance.account_balance(account=found)
         return self.render_to_response({"balance": current, "balance_stale": _stale(current), "account": found})
 
 
@@ -554,7 +559,7 @@ class OptOutListView(TeamView, TemplateView):
         form = OptOutForm(request.POST)
         if not form.is_valid():
             return self.show(form, status=400)
-        services.opt_out_add(
+        address_book.opt_out_add(
             team=self.team,
             actor=request.user,  # type: ignore[arg-type]
             phone=form.cleaned_data["phone"],

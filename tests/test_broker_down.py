@@ -14,9 +14,9 @@ from kombu.exceptions import OperationalError as BrokerDown
 from core.tasks import Task
 from fax import services as fax_services
 from fax import tasks as fax_tasks
-from messaging import contact_import
 from messaging import tasks as sms_tasks
 from messaging.models import Contact, ContactImport
+from messaging.services import contact_import
 from tests.fax.factories import two_page_pdf
 
 

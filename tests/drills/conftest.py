@@ -87,7 +87,7 @@ def publish_after_commit(producer: Celery, name: str, *args: Any, countdown: flo
 def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Celery:
     """The services queue their sends on Redis instead of running them eagerly in the test."""
     from fax import services as fax_services
-    from messaging import services as sms_services
+    from messaging.services import send_queue
 
     def sms_queue(batch_id: int, countdown: int | None = None) -> None:
         publish_after_commit(broker, "messaging.send_batch", batch_id, countdown=countdown)
@@ -96,7 +96,7 @@ def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Cel
         for pk in fax_ids:
             publish_after_commit(broker, "fax.send_fax", pk)
 
-    monkeypatch.setattr(sms_services, "_queue_send", sms_queue)
+    monkeypatch.setattr(send_queue, "sms_batch_queue", sms_queue)
     monkeypatch.setattr(fax_services, "_queue_sends", fax_queue)
     return broker
 

@@ -17,10 +17,10 @@ from collections import Counter
 from accounts.models import Team
 from fax import services as fax_services
 from fax.models import Fax, Status
-from messaging import services
 from messaging.models import SmsBatch, SmsChunk
 from messaging.numbers import Number
 from messaging.recipients import Recipient
+from messaging.services import create
 from tests.drills.conftest import (
     accepted_numbers,
     publish_after_commit,
@@ -52,13 +52,15 @@ def test_it_catches_up_after_a_one_minute_provider_outage_with_nothing_lost_or_d
         publish_after_commit(queue_through_broker, "fax.poll_outgoing_faxes")
 
     # Before the outage: a batch waiting for its delivery reports, and a fax the provider is transmitting.
-    polled = services.sms_batch_create(
-        team=team,
-        account=account,
-        actor=None,
-        sender="DEMO",
-        text="Rapor bekleyen toplu mesaj.",
-        recipients=[Recipient(Number("+" + n)) for n in _numbers("532", 1000)],
+    polled = create.sms_batch_create(
+        create.BatchRequest(
+            team=team,
+            account=account,
+            actor=None,
+            sender="DEMO",
+            text="Rapor bekleyen toplu mesaj.",
+            recipients=[Recipient(Number("+" + n)) for n in _numbers("532", 1000)],
+        )
     )
     wait_until(lambda: _state(polled) == SmsBatch.State.SUBMITTED, timeout=60, what="batch 1 sent", workers=workers)
     draft = draft_on(account, recipients=[FAX_NUMBER])
@@ -68,13 +70,15 @@ def test_it_catches_up_after_a_one_minute_provider_outage_with_nothing_lost_or_d
     # A batch being sent when the provider goes away: 20 chunks of 100, each submit taking 0.3 s.
     sandbox.inject("latency", provider="pasifik", path="sms/submit", times=1000, delay=0.3)
     before = sms_submits(sandbox)
-    sending = services.sms_batch_create(
-        team=team,
-        account=account,
-        actor=None,
-        sender="DEMO",
-        text="Kesinti sırasında gönderilen toplu mesaj.",
-        recipients=[Recipient(Number("+" + n)) for n in _numbers("533", 2000)],
+    sending = create.sms_batch_create(
+        create.BatchRequest(
+            team=team,
+            account=account,
+            actor=None,
+            sender="DEMO",
+            text="Kesinti sırasında gönderilen toplu mesaj.",
+            recipients=[Recipient(Number("+" + n)) for n in _numbers("533", 2000)],
+        )
     )
     wait_until(lambda: sms_submits(sandbox) >= before + 5, timeout=60, what="batch 2 under way", workers=workers)
 

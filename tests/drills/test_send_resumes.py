@@ -33,10 +33,10 @@ from typing import Any
 from django.db import connection
 
 from accounts.models import Team
-from messaging import services
 from messaging.models import SmsBatch, SmsChunk, SmsRecipient
 from messaging.numbers import Number
 from messaging.recipients import Recipient
+from messaging.services import create
 from tests.drills.conftest import (
     Workers,
     accepted_numbers,
@@ -81,13 +81,15 @@ class Drill:
         workers.start()
         workers.start_beat()
         began = time.monotonic()
-        batch = services.sms_batch_create(
-            team=team,
-            account=account,
-            actor=None,
-            sender="DEMO",
-            text=f"Tatbikat ({name}): bu mesaj bir kez gelir.",
-            recipients=[Recipient(Number("+" + n)) for n in numbers],
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=team,
+                account=account,
+                actor=None,
+                sender="DEMO",
+                text=f"Tatbikat ({name}): bu mesaj bir kez gelir.",
+                recipients=[Recipient(Number("+" + n)) for n in numbers],
+            )
         )
         wait_until(
             lambda: sms_submits(sandbox) >= BREAK_AFTER,

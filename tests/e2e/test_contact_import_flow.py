@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
-from messaging import contact_import, tasks
+from messaging import tasks
 from messaging.models import Contact, ContactImport
+from messaging.services import contact_import
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
-from messaging import services
+from messaging.services import reports
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,7 +51,7 @@ def test_type_turkish_text_send_to_three_numbers_and_watch_them_delivered(page, 
     page.locator("[data-count=waiting]", has_text="3 waiting").wait_for()
 
     sandbox.clock.advance(60)  # the sandbox delivers 30 s after submission
-    services.sms_reports_poll()  # what the periodic task does
+    reports.sms_reports_poll()  # what the periodic task does
     page.locator("[data-count=delivered]", has_text="3 delivered").wait_for()  # the page polls by itself
     page.locator("[data-batch-state]", has_text="Completed").wait_for()
     page.locator("#recipients tbody tr[data-state=delivered]").nth(2).wait_for()  # the table follows as well

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from messaging import services
 from messaging.models import SmsBatch
 from messaging.numbers import Number
 from messaging.recipients import Recipient
+from messaging.services import create, send_queue
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,14 +25,16 @@ def test_a_stalled_batch_says_so_and_shows_progress_again_once_resumed(  # type:
     alice = MembershipFactory(team=team, user=UserFactory(email="alice@example.com"), role=Role.OWNER).user
     account = sandbox_account(team, "pasifik")
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_queue_send", lambda *args, **kwargs: None)  # the worker that took it died
-        batch = services.sms_batch_create(
-            team=team,
-            account=account,
-            actor=alice,
-            sender="DEMO",
-            text="Kargonuz yola çıktı.",
-            recipients=[Recipient(Number(f"+90532111110{n}")) for n in range(4)],
+        patch.setattr(send_queue, "sms_batch_queue", lambda *args, **kwargs: None)  # the worker that took it died
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=team,
+                account=account,
+                actor=alice,
+                sender="DEMO",
+                text="Kargonuz yola çıktı.",
+                recipients=[Recipient(Number(f"+90532111110{n}")) for n in range(4)],
+            )
         )
     SmsBatch.objects.filter(pk=batch.pk).update(progress_at=timezone.now() - timedelta(minutes=2))
 
@@ -47,7 +49,7 @@ def test_a_stalled_batch_says_so_and_shows_progress_again_once_resumed(  # type:
     assert page.locator("[data-stalled]").is_visible()
     assert page.locator("#progress .progress-bar").count() == 0  # no frozen bar pretending to move
 
-    services.sms_send_watchdog()  # what beat runs every few seconds: the send goes again (eagerly here)
+    send_queue.sms_send_watchdog()  # what beat runs every few seconds: the send goes again (eagerly here)
     assert SmsBatch.objects.get(pk=batch.pk).state == SmsBatch.State.SUBMITTED
 
     from playwright.sync_api import expect

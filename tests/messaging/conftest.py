@@ -5,14 +5,15 @@ from collections.abc import Callable
 import pytest
 
 from accounts.models import ProviderAccount, Team
-from messaging import services
+from messaging.services import history_import, reports, send
 
 
 @pytest.fixture(autouse=True)
 def _no_waiting(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
     """Reads retry without sleeping, and reports are believed at once (the sandbox lists a submit immediately)."""
-    real = services.client_for
-    monkeypatch.setattr(services, "client_for", lambda account, **kw: real(account, sleep=lambda s: None, **kw))
+    real = send.client_for
+    for module in (send, reports, history_import):
+        monkeypatch.setattr(module, "client_for", lambda account, **kw: real(account, sleep=lambda s: None, **kw))
     settings.SMS_RECONCILE_GRACE_SECONDS = 0
 
 

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.forms import ProviderAccountForm
-from messaging import encoding, services
+from messaging import encoding
 from messaging.models import SmsBatch
 from messaging.numbers import Number
 from messaging.recipients import Recipient, prepare_recipients
+from messaging.services import create, errors, plan
 from tests.messaging.factories import OptOutFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +61,16 @@ def test_the_maximum_is_an_option_of_the_account(alice_client, sms_account) -> N
 
 
 def test_the_service_refuses_too_many_parts_whoever_calls_it(sms_account, alice) -> None:
-    with pytest.raises(services.SmsError, match="needs 11 SMS per recipient"):
-        services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text=text_of(11),
-            recipients=[Recipient(Number("+905321111111"))],
+    with pytest.raises(errors.SmsError, match="needs 11 SMS per recipient"):
+        create.sms_batch_create(
+            create.BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text=text_of(11),
+                recipients=[Recipient(Number("+905321111111"))],
+            )
         )
     assert SmsBatch.objects.count() == 0
 
@@ -120,9 +123,7 @@ def test_the_account_form_gives_the_default_when_the_maximum_is_left_empty(team_
 def test_the_empty_text_is_0_sms() -> None:
     assert encoding.segments("").parts == 0
     assert encoding.segments("", reserve=5).parts == 0
-    assert (
-        services.sms_plan(text="", recipients=[Recipient(Number("+905321111111"))], reserve=0, flash=False).parts == 0
-    )
+    assert plan.sms_plan(text="", recipients=[Recipient(Number("+905321111111"))], reserve=0, flash=False).parts == 0
 
 
 def test_the_browser_counter_is_linear_in_the_text() -> None:
@@ -155,15 +156,17 @@ def test_a_team_west_of_utc_gets_the_same_error_not_an_overflow(alice_client, sm
 
 def test_the_schedule_bound_is_a_setting_and_the_service_keeps_it(sms_account, alice, settings) -> None:
     settings.SMS_SCHEDULE_MAX_DAYS = 30
-    with pytest.raises(services.SmsError, match="at most 30 days ahead"):
-        services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Merhaba",
-            recipients=[Recipient(Number("+905321111111"))],
-            scheduled_at=timezone.now() + timedelta(days=31),
+    with pytest.raises(errors.SmsError, match="at most 30 days ahead"):
+        create.sms_batch_create(
+            create.BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text="Merhaba",
+                recipients=[Recipient(Number("+905321111111"))],
+                scheduled_at=timezone.now() + timedelta(days=31),
+            )
         )
 
 

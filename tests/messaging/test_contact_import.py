@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from messaging import contact_import
 from messaging.models import Contact, ContactImport
 from messaging.recipients import prepare_recipients
+from messaging.services import contact_import
 from tests.messaging.factories import ContactFactory, ContactGroupFactory
 
 pytestmark = pytest.mark.django_db

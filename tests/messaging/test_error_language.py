@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from messaging import services
 from messaging.models import SmsChunk
+from messaging.services import send_queue
 from tests.messaging.test_pipeline import create
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_watchdog_text_is_stored_as_a_key(
         batch = create(sms_account, alice, ["905321111111"])
     SmsChunk.objects.filter(batch=batch).update(state=SmsChunk.State.SUBMITTING, attempted_at="2000-01-01T00:00Z")
     with translation.override("en"):
-        services.sms_send_watchdog()
+        send_queue.sms_send_watchdog()
     assert batch.chunks.get().error_stored == {"key": "sms.cut_off", "params": {}}
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     assert "Bu parça sağlayıcıya giderken gönderim durdu" in _chunks(alice_client, batch.pk)

@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from messaging import services
 from messaging.models import SmsChunk, SmsRecipient
 from messaging.numbers import Number
 from messaging.recipients import Recipient
+from messaging.services import actions, create, reports
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +33,26 @@ def test_a_10000_recipient_batch_under_faults_loses_nobody_and_sends_nobody_twic
         sandbox.inject(kind, provider="pasifik", path="sms/query", delay=0.01)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            batch = services.sms_batch_create(
-                team=sms_account.team,
-                account=sms_account,
-                actor=alice,
-                sender="DEMO",
-                text="Kampanya",
-                recipients=recipients,
+            batch = create.sms_batch_create(
+                create.BatchRequest(
+                    team=sms_account.team,
+                    account=sms_account,
+                    actor=alice,
+                    sender="DEMO",
+                    text="Kampanya",
+                    recipients=recipients,
+                )
             )
         for _ in range(30):
             with django_capture_on_commit_callbacks(execute=True):
-                services.sms_batch_reports(batch=batch)
+                reports.sms_batch_reports(batch=batch)
                 if batch.chunks.filter(state=SmsChunk.State.FAILED).exists():
-                    services.sms_batch_retry_failed(batch=batch, actor=alice)  # what a person clicks
+                    actions.sms_batch_retry_failed(batch=batch, actor=alice)  # what a person clicks
             if not batch.chunks.exclude(state=SmsChunk.State.SUBMITTED).exists():
                 break
         sandbox.clock.advance(120)
         for _ in range(30):
-            services.sms_batch_reports(batch=batch)
+            reports.sms_batch_reports(batch=batch)
             if not batch.recipients.exclude(state__in=SmsRecipient.FINAL).exists():
                 break
     finally:

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging import services
 from messaging.models import Contact, OptOut, SmsBatch, SmsTemplate
 from messaging.numbers import parse_number
 from messaging.recipients import Recipient
+from messaging.services import create, reports
 from tests.messaging.factories import ContactGroupFactory, SmsBatchFactory, SmsRecipientFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent(sms_account, alice, sandbox, django_capture_on_commit_callbacks) -> SmsBatch:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Merhaba",
-            recipients=[Recipient(parse_number(n)) for n in ("05321111111", "05322222229", "05323333333")],
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text="Merhaba",
+                recipients=[Recipient(parse_number(n)) for n in ("05321111111", "05322222229", "05323333333")],
+            )
         )
     sandbox.clock.advance(60)
-    services.sms_reports_poll()
+    reports.sms_reports_poll()
     return batch
 
 

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from accounts.models import AuditEvent
-from messaging import services
 from messaging.models import SmsBatch, SmsChunk, SmsRecipient
 from messaging.numbers import parse_number
 from messaging.recipients import Recipient
+from messaging.services import actions, address_book, errors, history_import, plan, reports, send
+from messaging.services.create import BatchRequest, sms_batch_create
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,10 @@ def people(*numbers: str, **values: str) -> list[Recipient]:
 
 
 def create(account, alice, numbers, text="Merhaba", capture=None, **kw):  # type: ignore[no-untyped-def]
-    return services.sms_batch_create(
-        team=account.team, account=account, actor=alice, sender="DEMO", text=text, recipients=people(*numbers), **kw
+    return sms_batch_create(
+        BatchRequest(
+            team=account.team, account=account, actor=alice, sender="DEMO", text=text, recipients=people(*numbers), **kw
+        )
     )
 
 
@@ -56,9 +59,9 @@ def test_a_second_run_of_the_task_never_submits_a_chunk_twice(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111", "905322222222", "905323333333"])
-    services.sms_batch_send(batch_id=batch.pk)
+    send.sms_batch_send(batch_id=batch.pk)
     SmsBatch.objects.filter(pk=batch.pk).update(state="sending")
-    services.sms_batch_send(batch_id=batch.pk)
+    send.sms_batch_send(batch_id=batch.pk)
     assert len(submitted_numbers(sandbox)) == 3
 
 
@@ -80,13 +83,15 @@ def test_personalised_texts_go_with_submit_multi(
         Recipient(parse_number("905322222222"), "Mehmet", {"name": "Mehmet"}),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Merhaba {name}",
-            recipients=recipients,
+        batch = sms_batch_create(
+            BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text="Merhaba {name}",
+                recipients=recipients,
+            )
         )
     body = json.loads(sandbox.requests_for("pasifik", "sms/submit/multi")[0].body)
     assert body["envelopes"] == [
@@ -129,7 +134,7 @@ def test_a_refusal_fails_the_chunk_with_a_clear_reason_and_keeps_the_recipients(
     assert chunk.state == "failed" and "credentials" in chunk.error_text
     assert set(batch.recipients.values_list("state", flat=True)) == {"failed"}
     with django_capture_on_commit_callbacks(execute=True):
-        services.sms_batch_retry_failed(batch=batch, actor=alice)
+        actions.sms_batch_retry_failed(batch=batch, actor=alice)
     chunk.refresh_from_db()
     assert chunk.state == "submitted"
 
@@ -139,12 +144,12 @@ def test_pause_and_cancel_stop_every_chunk_not_yet_submitted(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         batch = create(sms_account, alice, ["905321111111", "905322222222", "905323333333", "905324444444"])
-    services.sms_batch_pause(batch=batch, actor=alice)
-    assert services.sms_batch_send(batch_id=batch.pk) == "skipped: paused"
+    actions.sms_batch_pause(batch=batch, actor=alice)
+    assert send.sms_batch_send(batch_id=batch.pk) == "skipped: paused"
     # a task that already started: its claims fail on a paused batch
     first = batch.chunks.order_by("index").first()
-    assert services.sms_chunk_submit(chunk_id=first.pk, client=None) is False
-    services.sms_batch_cancel(batch=batch, actor=alice)
+    assert send.sms_chunk_submit(chunk_id=first.pk, client=None) is False
+    actions.sms_batch_cancel(batch=batch, actor=alice)
     assert set(batch.chunks.values_list("state", flat=True)) == {"cancelled"}
     assert set(batch.recipients.values_list("state", flat=True)) == {"cancelled"}
     assert sandbox.requests_for("pasifik", "sms/submit") == []
@@ -155,10 +160,10 @@ def test_delivery_reports_turn_recipients_delivered_or_undelivered(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111", "905322222229"])
-    services.sms_reports_poll()
+    reports.sms_reports_poll()
     assert set(batch.recipients.values_list("state", flat=True)) == {"waiting"}
     sandbox.clock.advance(60)
-    services.sms_reports_poll()
+    reports.sms_reports_poll()
     states = dict(batch.recipients.values_list("phone", "state"))
     assert states == {"+905321111111": "delivered", "+905322222229": "undelivered"}
     undelivered = batch.recipients.get(state="undelivered")
@@ -173,9 +178,9 @@ def test_resend_to_undelivered_creates_a_new_batch(
     with django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111", "905322222229"])
     sandbox.clock.advance(60)
-    services.sms_reports_poll()
+    reports.sms_reports_poll()
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.sms_batch_resend_undelivered(batch=batch, actor=alice)
+        again = actions.sms_batch_resend_undelivered(batch=batch, actor=alice)
     assert again.resend_of == batch
     assert list(again.recipients.values_list("phone", flat=True)) == ["+905322222229"]
 
@@ -183,7 +188,7 @@ def test_resend_to_undelivered_creates_a_new_batch(
 def test_the_opt_out_list_and_duplicates_are_left_out_and_counted(team_a, alice) -> None:
     from messaging.recipients import prepare_recipients
 
-    services.opt_out_add(team=team_a, actor=alice, phone="05323333333")
+    address_book.opt_out_add(team=team_a, actor=alice, phone="05323333333")
     prepared = prepare_recipients(team=team_a, typed="905321111111, 0532 111 11 11\n05323333333\nabc 12")
     assert [r.number.e164 for r in prepared.recipients] == ["+905321111111"]
     assert (prepared.duplicates, prepared.opt_outs) == (1, 1)
@@ -224,8 +229,8 @@ def test_a_schedule_in_the_teams_zone_is_sent_in_the_documented_utc_format(
 
 def test_the_operator_reserve_counts_towards_the_parts(sms_account) -> None:
     recipients = people("905321111111")
-    assert services.sms_plan(text="a" * 157, recipients=recipients, reserve=0, flash=False).parts == 1
-    assert services.sms_plan(text="a" * 157, recipients=recipients, reserve=5, flash=False).parts == 2
+    assert plan.sms_plan(text="a" * 157, recipients=recipients, reserve=0, flash=False).parts == 1
+    assert plan.sms_plan(text="a" * 157, recipients=recipients, reserve=5, flash=False).parts == 2
 
 
 def test_the_import_command_brings_in_the_providers_batches(sms_account, sandbox) -> None:
@@ -253,8 +258,10 @@ def test_an_import_waits_while_a_send_is_unreconciled(sms_account, alice, sandbo
     settings.SMS_RECONCILE_GRACE_SECONDS = 3600
     batch = create(sms_account, alice, ["905321111111"])
     SmsChunk.objects.filter(batch=batch).update(state="unknown", attempted_at=batch.created_at)
-    with pytest.raises(services.SmsError):
-        services.sms_batches_import(account=sms_account, actor=alice, start=date(2026, 1, 1), end=date(2026, 1, 2))
+    with pytest.raises(errors.SmsError):
+        history_import.sms_batches_import(
+            account=sms_account, actor=alice, start=date(2026, 1, 1), end=date(2026, 1, 2)
+        )
 
 
 def test_a_personalised_resend_keeps_each_recipients_text(
@@ -262,18 +269,20 @@ def test_a_personalised_resend_keeps_each_recipients_text(
 ) -> None:
     recipients = [Recipient(parse_number("905322222229"), "Ali", {"name": "Ali"})]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Selam {name}",
-            recipients=recipients,
+        batch = sms_batch_create(
+            BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text="Selam {name}",
+                recipients=recipients,
+            )
         )
     sandbox.clock.advance(60)
-    services.sms_reports_poll()
+    reports.sms_reports_poll()
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.sms_batch_resend_undelivered(batch=batch, actor=alice)
+        again = actions.sms_batch_resend_undelivered(batch=batch, actor=alice)
     assert again.text == "Selam {name}" and again.recipients.get().text == "Selam Ali"
     assert (
         json.loads(sandbox.requests_for("pasifik", "sms/submit/multi")[-1].body)["envelopes"][0]["text"] == "Selam Ali"
@@ -289,7 +298,7 @@ def test_an_account_without_credentials_fails_the_chunks_with_a_reason(
         batch = create(sms_account, alice, ["905321111111"])
     chunk = batch.chunks.get()
     assert chunk.state == "failed" and "incomplete" in chunk.error_text
-    assert services.sms_reports_poll().startswith("0 batches")
+    assert reports.sms_reports_poll().startswith("0 batches")
 
 
 def test_a_rate_limited_chunk_is_retried_by_itself_and_sent_once(

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import db
-from messaging import services, tasks
+from messaging import tasks
 from messaging.models import SmsBatch, SmsChunk
 from messaging.numbers import Number
 from messaging.recipients import Recipient
+from messaging.services import create, send, send_queue
 from providers.pasifik.client import PasifikClient
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +34,15 @@ def _no_waiting_after_database_errors(monkeypatch: pytest.MonkeyPatch) -> None:
 def _create(sms_account: Any, alice: Any, capture: Any) -> tuple[SmsBatch, list[Any]]:
     """A stored batch whose send task was queued but never ran (the worker that took it died)."""
     with capture(execute=False) as queued:
-        batch = services.sms_batch_create(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Kampanya",
-            recipients=[Recipient(Number(n)) for n in NUMBERS],
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=sms_account.team,
+                account=sms_account,
+                actor=alice,
+                sender="DEMO",
+                text="Kampanya",
+                recipients=[Recipient(Number(n)) for n in NUMBERS],
+            )
         )
     return batch, queued
 
@@ -61,8 +64,8 @@ def test_the_watchdog_resumes_a_stopped_batch_and_settles_the_chunk_cut_off_from
 ) -> None:
     batch, _lost = _create(sms_account, alice, django_capture_on_commit_callbacks)
     chunks = list(batch.chunks.order_by("index"))
-    with services.client_for(sms_account) as client:
-        assert services.sms_chunk_submit(chunk_id=chunks[0].pk, client=client)
+    with send.client_for(sms_account) as client:
+        assert send.sms_chunk_submit(chunk_id=chunks[0].pk, client=client)
         # The worker's last act: chunk 1 reached the provider, then the worker died before writing it down.
         SmsChunk.objects.filter(pk=chunks[1].pk).update(
             state=SmsChunk.State.SUBMITTING, attempts=1, attempted_at=timezone.now() - timedelta(seconds=90)
@@ -75,7 +78,7 @@ def test_the_watchdog_resumes_a_stopped_batch_and_settles_the_chunk_cut_off_from
         )
     _stop_moving(batch)
     batch.refresh_from_db()
-    assert services.sms_batch_stalled(batch)
+    assert send_queue.sms_batch_stalled(batch)
 
     with django_capture_on_commit_callbacks(execute=True) as resumed:
         result = tasks.sms_send_watchdog_task()
@@ -83,7 +86,7 @@ def test_the_watchdog_resumes_a_stopped_batch_and_settles_the_chunk_cut_off_from
     assert result == "1 batches resumed, 1 chunks cut off left to the reports"
     assert len(resumed) == 1
     batch.refresh_from_db()
-    assert batch.state == SmsBatch.State.SUBMITTED and not services.sms_batch_stalled(batch)
+    assert batch.state == SmsBatch.State.SUBMITTED and not send_queue.sms_batch_stalled(batch)
     assert set(batch.chunks.values_list("state", flat=True)) == {SmsChunk.State.SUBMITTED}
     assert batch.chunks.filter(attempts__gt=1).count() == 0  # the cut-off chunk was matched, not sent again
     assert _submits(sandbox) == len(chunks)
@@ -102,7 +105,7 @@ def test_a_batch_that_moved_recently_or_waits_for_a_retry_is_left_alone(
     _stop_moving(paused)
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        assert services.sms_send_watchdog() == "0 batches resumed, 0 chunks cut off left to the reports"
+        assert send_queue.sms_send_watchdog() == "0 batches resumed, 0 chunks cut off left to the reports"
     assert queued == []
     assert _submits(sandbox) == 0
 
@@ -113,13 +116,13 @@ def test_a_stopped_batch_is_queued_again_once_per_stall_period(
     batch, _ = _create(sms_account, alice, django_capture_on_commit_callbacks)
     _stop_moving(batch)
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        services.sms_send_watchdog()
-        services.sms_send_watchdog()  # beat's next run, while the queued send waits for a worker
+        send_queue.sms_send_watchdog()
+        send_queue.sms_send_watchdog()  # beat's next run, while the queued send waits for a worker
     assert len(queued) == 1
 
     SmsBatch.objects.filter(pk=batch.pk).update(resumed_at=timezone.now() - timedelta(seconds=61))
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        services.sms_send_watchdog()
+        send_queue.sms_send_watchdog()
     assert len(queued) == 1  # still not moving a period later: queued again
 
 
@@ -134,7 +137,7 @@ def test_a_database_error_on_one_chunk_costs_that_chunk_a_turn_not_the_batch(
 ) -> None:
     batch, _ = _create(sms_account, alice, django_capture_on_commit_callbacks)
     second = batch.chunks.get(index=1).pk
-    real = services.sms_chunk_submit
+    real = send.sms_chunk_submit
     failed: list[int] = []
 
     def flaky(*, chunk_id: int, client: Any) -> bool:
@@ -143,8 +146,8 @@ def test_a_database_error_on_one_chunk_costs_that_chunk_a_turn_not_the_batch(
             raise OperationalError("terminating connection due to administrator command")
         return real(chunk_id=chunk_id, client=client)
 
-    monkeypatch.setattr(services, "sms_chunk_submit", flaky)
-    result = services.sms_batch_send(batch_id=batch.pk)
+    monkeypatch.setattr(send, "sms_chunk_submit", flaky)
+    result = send.sms_batch_send(batch_id=batch.pk)
 
     assert failed == [second]
     assert result.startswith("submitted 5;")
@@ -157,7 +160,7 @@ def test_a_database_error_while_recording_what_the_provider_said_is_retried_not_
     sms_account, alice, sandbox, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     batch, _ = _create(sms_account, alice, django_capture_on_commit_callbacks)
-    real = services._chunk_finish
+    real = send.chunk_finish
     calls: list[str] = []
 
     def flaky(chunk: SmsChunk, state: str, **kwargs: Any) -> None:
@@ -166,8 +169,8 @@ def test_a_database_error_while_recording_what_the_provider_said_is_retried_not_
             raise OperationalError("server closed the connection unexpectedly")
         real(chunk, state, **kwargs)
 
-    monkeypatch.setattr(services, "_chunk_finish", flaky)
-    services.sms_batch_send(batch_id=batch.pk)
+    monkeypatch.setattr(send, "chunk_finish", flaky)
+    send.sms_batch_send(batch_id=batch.pk)
 
     assert calls[:2] == [SmsChunk.State.SUBMITTED, SmsChunk.State.SUBMITTED]  # the same outcome, written again
     assert set(batch.chunks.values_list("state", flat=True)) == {SmsChunk.State.SUBMITTED}
@@ -184,15 +187,15 @@ def test_with_the_database_down_the_send_stops_and_the_watchdog_resumes_it_later
         raise OperationalError("connection refused")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "sms_chunk_submit", down)
+        patch.setattr(send, "sms_chunk_submit", down)
         with pytest.raises(OperationalError):
-            services.sms_batch_send(batch_id=batch.pk)
+            send.sms_batch_send(batch_id=batch.pk)
     assert set(batch.chunks.values_list("state", flat=True)) == {SmsChunk.State.QUEUED}
     assert _submits(sandbox) == 0
 
     _stop_moving(batch)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sms_send_watchdog()
+        send_queue.sms_send_watchdog()
     assert SmsBatch.objects.get(pk=batch.pk).state == SmsBatch.State.SUBMITTED
     assert _submits(sandbox) == 5 and all(_accepted(sandbox)[n] == 1 for n in NUMBERS)
 
@@ -213,7 +216,7 @@ def test_a_soft_time_limit_mid_request_leaves_the_chunk_to_the_reports_and_the_s
 
     monkeypatch.setattr(PasifikClient, "sms_submit", cut_off)
     with django_capture_on_commit_callbacks(execute=False) as requeued:
-        result = services.sms_batch_send(batch_id=batch.pk)
+        result = send.sms_batch_send(batch_id=batch.pk)
 
     assert result == "time limit reached; the send goes on in a new task"
     states = dict(batch.chunks.values_list("index", "state"))
@@ -266,6 +269,6 @@ def test_a_send_queued_while_the_broker_is_down_is_stored_said_so_and_resumed_by
         assert "Stalled, resuming" in page
         assert _submits(sandbox) == 0
     # The broker is back: beat's next watchdog round queues the batch that was never queued, and it goes out.
-    assert services.sms_send_watchdog().startswith("1 batches resumed")  # the task runs eagerly in tests
+    assert send_queue.sms_send_watchdog().startswith("1 batches resumed")  # the task runs eagerly in tests
     assert _submits(sandbox) == 1
-    assert services.sms_send_watchdog().startswith("0 batches resumed")
+    assert send_queue.sms_send_watchdog().startswith("0 batches resumed")

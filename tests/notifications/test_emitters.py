@@ -33,9 +33,9 @@ def test_a_received_fax_tells_the_team_with_a_link_to_it(
 def test_a_finished_sms_batch_tells_the_team_once(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    from messaging import services as sms_services
     from messaging.numbers import parse_number
     from messaging.recipients import Recipient
+    from messaging.services import create, reports
 
     settings.SMS_RECONCILE_GRACE_SECONDS = 0
     account = sandbox_account(team_a, "pasifik")
@@ -43,15 +43,17 @@ def test_a_finished_sms_batch_tells_the_team_once(
     account.save()
     recipients = [Recipient(parse_number(n), "", {}) for n in ("905321111111", "905322222229")]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = sms_services.sms_batch_create(
-            team=team_a, account=account, actor=alice, sender="DEMO", text="Merhaba", recipients=recipients
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=team_a, account=account, actor=alice, sender="DEMO", text="Merhaba", recipients=recipients
+            )
         )
-    sms_services.sms_reports_poll()
+    reports.sms_reports_poll()
     assert not Notification.objects.filter(kind="batch_finished").exists()  # still waiting for reports
 
     sandbox.clock.advance(60)
-    sms_services.sms_reports_poll()
-    sms_services.sms_reports_poll()
+    reports.sms_reports_poll()
+    reports.sms_reports_poll()
 
     batch.refresh_from_db()
     assert batch.state == "completed"

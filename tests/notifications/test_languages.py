@@ -89,9 +89,9 @@ def test_a_failed_fax_tells_its_sender_in_the_bell_and_by_email_in_their_languag
 def test_a_batch_with_failed_chunks_finishes_with_failures_and_tells_the_team(
     team_a, alice, sandbox_account, sandbox, mailoutbox, django_capture_on_commit_callbacks, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    from messaging import services as sms_services
     from messaging.numbers import parse_number
     from messaging.recipients import Recipient
+    from messaging.services import create
 
     settings.LANGUAGE_CODE = "tr"  # the site's language: the team's address gets Turkish
     team_a.notification_email = "ops@example.com"
@@ -101,13 +101,15 @@ def test_a_batch_with_failed_chunks_finishes_with_failures_and_tells_the_team(
     account.save()
     sandbox.inject("expired-token", provider="pasifik", path="sms/submit")
     with django_capture_on_commit_callbacks(execute=True):
-        batch = sms_services.sms_batch_create(
-            team=team_a,
-            account=account,
-            actor=alice,
-            sender="DEMO",
-            text="Merhaba",
-            recipients=[Recipient(parse_number("905321111111"), "", {})],
+        batch = create.sms_batch_create(
+            create.BatchRequest(
+                team=team_a,
+                account=account,
+                actor=alice,
+                sender="DEMO",
+                text="Merhaba",
+                recipients=[Recipient(parse_number("905321111111"), "", {})],
+            )
         )
 
     batch.refresh_from_db()

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import ProviderAccount
 from accounts.provider_errors import describe
-from messaging.services import SmsError, sms_batches_import
+from messaging.services.errors import SmsError
+from messaging.services.history_import import sms_batches_import
 from providers.errors import ProviderError
 
 

@@ -28,9 +28,9 @@ from accounts.audit import audit_record
 from accounts.models import Team, User
 from core.phones import PhoneNumberError
 
-from .imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
-from .models import Contact, ContactGroup, ContactImport
-from .numbers import parse_number
+from ..imports import FileError, Table, describe_file_error, read_table, upload_limit_mb
+from ..models import Contact, ContactGroup, ContactImport
+from ..numbers import parse_number
 
 FOLDER = "contact-imports"
 BATCH = 1000
@@ -98,7 +98,7 @@ def contact_import_start(
 
 def contact_import_queue(job: ContactImport) -> None:
     """Hands a stored import to the worker; if the broker is down it stays queued for ``contact_imports_resume``."""
-    from .tasks import contact_import_task
+    from ..tasks import contact_import_task
 
     contact_import_task.delay_on_commit(job.pk)
 
@@ -111,7 +111,7 @@ def contact_imports_resume() -> int:
         created_at__lt=timezone.now() - timedelta(seconds=settings.SEND_STALL_SECONDS),
         created_at__gte=timezone.now() - STALE,
     ).values_list("pk", flat=True)
-    from .tasks import contact_import_task
+    from ..tasks import contact_import_task
 
     count = 0
     for pk in waiting:
