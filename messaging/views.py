@@ -404,8 +404,12 @@ class ContactListView(TeamView, TemplateView):
         if what == "group":
             group_form = ContactGroupForm(request.POST, team=self.team)
             if group_form.is_valid():
-                group_form.instance.team = self.team
-                group_form.save()
+                address_book.group_save(
+                    team=self.team,
+                    actor=request.user,  # type: ignore[arg-type]
+                    name=group_form.cleaned_data["name"],
+                    request=request,
+                )
                 messages.success(request, _("Group created."))
                 return redirect("sms-contacts")
             return self.show(group_form=group_form, status=400)
@@ -413,8 +417,14 @@ class ContactListView(TeamView, TemplateView):
             return self.import_file()
         form = ContactForm(request.POST, team=self.team)
         if form.is_valid():
-            form.instance.team = self.team
-            form.save()
+            address_book.contact_save(
+                team=self.team,
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+                groups=form.cleaned_data["groups"],
+                request=request,
+            )
             messages.success(request, _("Contact added."))
             return redirect("sms-contacts")
         return self.show(form=form, status=400)
@@ -493,12 +503,20 @@ class ContactEditView(TeamView, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = self.get_team_object()
         if request.POST.get("delete"):
-            contact.delete()
+            address_book.contact_delete(contact=contact, actor=request.user, request=request)  # type: ignore[arg-type]
             messages.success(request, _("Contact deleted."))
             return redirect("sms-contacts")
         form = ContactForm(request.POST, instance=contact, team=self.team)
         if form.is_valid():
-            form.save()
+            address_book.contact_save(
+                team=self.team,
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+                groups=form.cleaned_data["groups"],
+                contact=contact,
+                request=request,
+            )
             messages.success(request, _("Contact saved."))
             return redirect("sms-contacts")
         return self.render_to_response({"form": form, "contact": contact}, status=400)
@@ -518,7 +536,13 @@ class ContactGroupEditView(TeamView, TemplateView):
         form = ContactGroupForm(request.POST, instance=group, team=self.team)
         if not form.is_valid():
             return self.show(group, form, status=400)
-        form.save()
+        address_book.group_save(
+            team=self.team,
+            actor=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            group=group,
+            request=request,
+        )
         messages.success(request, _("Group saved."))
         return redirect("sms-contacts")
 
@@ -530,7 +554,7 @@ class ContactGroupEditView(TeamView, TemplateView):
 
 
 class _TeamDeleteView(TeamView, View):
-    """POST-only removal of a small team object, back to ``success_url``."""
+    """POST-only removal of a small team object through its service (``remove``), back to ``success_url``."""
 
     permission = "manage_contacts"
     http_method_names = ["post"]
@@ -538,14 +562,20 @@ class _TeamDeleteView(TeamView, View):
     done = gettext_lazy("Deleted.")
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        self.get_team_object().delete()
+        self.remove(self.get_team_object(), request)
         messages.success(request, str(self.done))
         return redirect(self.success_url)
+
+    def remove(self, found: Any, request: HttpRequest) -> None:
+        raise NotImplementedError
 
 
 class ContactGroupDeleteView(_TeamDeleteView):
     team_model = ContactGroup
     done = gettext_lazy("Group deleted; its contacts stay.")
+
+    def remove(self, found: ContactGroup, request: HttpRequest) -> None:
+        address_book.group_delete(group=found, actor=request.user, request=request)  # type: ignore[arg-type]
 
 
 class OptOutListView(TeamView, TemplateView):
@@ -585,6 +615,9 @@ class OptOutDeleteView(_TeamDeleteView):
     success_url = "sms-opt-outs"
     done = gettext_lazy("The number may receive our messages again.")
 
+    def remove(self, found: OptOut, request: HttpRequest) -> None:
+        address_book.opt_out_remove(opt_out=found, actor=request.user, request=request)  # type: ignore[arg-type]
+
 
 class TemplateListView(TeamView, TemplateView):
     template_name = "messaging/templates.html"
@@ -597,8 +630,13 @@ class TemplateListView(TeamView, TemplateView):
         form = SmsTemplateForm(request.POST)
         if not form.is_valid():
             return self.show(form, status=400)
-        form.instance.team = self.team
-        form.save()
+        address_book.template_create(
+            team=self.team,
+            actor=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            text=form.cleaned_data["text"],
+            request=request,
+        )
         messages.success(request, _("Template saved."))
         return redirect("sms-templates")
 
@@ -613,3 +651,6 @@ class TemplateDeleteView(_TeamDeleteView):
     team_model = SmsTemplate
     success_url = "sms-templates"
     done = gettext_lazy("Template deleted.")
+
+    def remove(self, found: SmsTemplate, request: HttpRequest) -> None:
+        address_book.template_delete(template=found, actor=request.user, request=request)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ settled from the provider's reports, never resubmitted blindly (``reconcile``).
 - ``reconcile``: unknown outcomes settled from the provider's reports
 - ``reports``: delivery reports
 - ``actions``: pause, resume, cancel, retry, resend (what a person does to a batch)
-- ``address_book``: contacts, groups, saved templates and opt-outs
+- ``address_book``: contacts, groups, saved templates and opt-outs, each write audited
 - ``contact_import``: contact files, imported in batches
 - ``history_import``: batches sent outside the portal
 """
