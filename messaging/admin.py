@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsChunk, SmsRecipient, SmsTemplate
+from .models import Contact, ContactGroup, OptOut, SmsAttempt, SmsBatch, SmsChunk, SmsRecipient, SmsTemplate
 
 
 class SmsChunkInline(admin.TabularInline):
@@ -22,12 +22,21 @@ class SmsBatchAdmin(admin.ModelAdmin):
     inlines = [SmsChunkInline]
 
 
+class SmsAttemptInline(admin.TabularInline):
+    model = SmsAttempt
+    extra = 0
+    fields = ("number", "started_at", "outcome", "duration_ms", "finished_at", "retry_at", "error_text")
+    readonly_fields = fields
+    can_delete = False
+
+
 @admin.register(SmsChunk)
 class SmsChunkAdmin(admin.ModelAdmin):
     list_display = ("batch", "index", "state", "size", "sms_id", "attempts", "attempted_at", "duration_ms")
     list_filter = ("state", "universal", "auto_retry", "reports_final")
     search_fields = ("sms_id", "error")
     raw_id_fields = ("batch",)
+    inlines = [SmsAttemptInline]
 
 
 @admin.register(SmsRecipient)

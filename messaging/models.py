@@ -250,6 +250,44 @@ class SmsChunk(models.Model):
         return render(self.error_stored, old_text=self.error)
 
 
+class SmsAttempt(models.Model):
+    """One submit of a chunk to the provider: when, how it ended, how long it took, and when the next is due.
+
+    Written when the chunk is claimed, finished with the chunk's outcome (settled later from the
+    reports when it was unknown); an attempt given back before it reached the provider is removed.
+    """
+
+    chunk = models.ForeignKey(SmsChunk, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=SmsChunk.State.choices, default=SmsChunk.State.SUBMITTING
+    )
+    error = models.TextField(_("error"), blank=True)
+    error_stored = models.JSONField(default=dict, blank=True)  # {"key": …, "params": {…}} (messaging.texts)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("next attempt due"), null=True, blank=True)  # an automatic retry's time
+
+    OPEN = (SmsChunk.State.SUBMITTING, SmsChunk.State.UNKNOWN)
+
+    class Meta:
+        verbose_name = _("SMS attempt")
+        verbose_name_plural = _("SMS attempts")
+        ordering = ["chunk", "number"]
+        constraints = [models.UniqueConstraint(fields=["chunk", "number"], name="attempt_number_per_chunk")]
+
+    def __str__(self) -> str:
+        return f"{self.chunk_id} #{self.number}"
+
+    @property
+    @admin_display(description=_("error"))
+    def error_text(self) -> str:
+        from .texts import render
+
+        return render(self.error_stored, old_text=self.error)
+
+
 class SmsRecipient(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Not sent yet")

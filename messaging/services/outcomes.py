@@ -6,12 +6,13 @@ import time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.stored_text import StoredText
 
-from ..models import SmsBatch, SmsChunk, SmsRecipient
+from ..models import SmsAttempt, SmsBatch, SmsChunk, SmsRecipient
 
 
 @transaction.atomic
@@ -24,7 +25,7 @@ def chunk_finish(
     started: float | None = None,
     retryable: bool = False,
 ) -> None:
-    """Records how a chunk ended (or that it is back to unknown); its recipients follow.
+    """Records how a chunk ended (or that its outcome is unknown) on it and its open attempt; its recipients follow.
 
     A chunk's error is kept as a key and parameters; its recipients' provider status is the provider's words only.
     """
@@ -43,6 +44,10 @@ def chunk_finish(
     else:
         recipient_state = SmsRecipient.State.PENDING
     SmsChunk.objects.filter(pk=chunk.pk).update(**fields)
+    attempt = {key: fields[key] for key in ("error", "error_stored", "duration_ms") if key in fields}
+    SmsAttempt.objects.filter(chunk_id=chunk.pk, outcome__in=SmsAttempt.OPEN).update(
+        outcome=state, finished_at=Coalesce("finished_at", Value(timezone.now())), **attempt
+    )
     chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text="")
     SmsBatch.objects.filter(pk=chunk.batch_id).update(progress_at=timezone.now())
 

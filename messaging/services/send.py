@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from accounts.stored_text import stored
 from core.db import pause_after_error, reconnect, with_retries
 from providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
 
-from ..models import SmsBatch, SmsChunk
+from ..models import SmsAttempt, SmsBatch, SmsChunk
 from ..numbers import Number
 from . import send_queue
 from .auto_retry import sms_batch_auto_retry
@@ -115,6 +115,7 @@ def sms_chunk_submit(*, chunk_id: int, client: Any) -> bool:
         batch = chunk.batch
         recipients = list(chunk.recipients.values_list("phone", "text"))
         SmsBatch.objects.filter(pk=batch.pk).update(progress_at=now)
+        SmsAttempt.objects.create(chunk=chunk, number=chunk.attempts, started_at=now)
     except (DatabaseError, SoftTimeLimitExceeded):
         _unclaim(chunk_id)  # nothing has gone to the provider yet
         raise
@@ -158,9 +159,11 @@ def _unclaim(chunk_id: int) -> None:
     """A claimed chunk that never reached the provider goes back in the queue, the attempt not counted."""
     try:
         reconnect()
-        SmsChunk.objects.filter(pk=chunk_id, state=SmsChunk.State.SUBMITTING).update(
-            state=SmsChunk.State.QUEUED, attempts=F("attempts") - 1
-        )
+        with transaction.atomic():
+            SmsAttempt.objects.filter(chunk_id=chunk_id, outcome=SmsChunk.State.SUBMITTING).delete()
+            SmsChunk.objects.filter(pk=chunk_id, state=SmsChunk.State.SUBMITTING).update(
+                state=SmsChunk.State.QUEUED, attempts=F("attempts") - 1
+            )
     except DatabaseError:  # it stays "submitting": the watchdog hands it to the reports, which find nothing
         log.warning("SMS chunk %s: could not be put back in the queue", chunk_id)
 

@@ -6,12 +6,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.stored_text import stored
 
-from ..models import SmsBatch, SmsChunk
+from ..models import SmsAttempt, SmsBatch, SmsChunk
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,17 @@ def sms_send_watchdog() -> str:
     """
     now = timezone.now()
     cutoff = now - stall_period()
-    cut_off = SmsChunk.objects.filter(state=SmsChunk.State.SUBMITTING, attempted_at__lt=cutoff).update(
-        state=SmsChunk.State.UNKNOWN,
-        error="",
-        error_stored=stored("sms.cut_off"),
-    )
+    with transaction.atomic():
+        SmsAttempt.objects.filter(
+            outcome=SmsChunk.State.SUBMITTING,
+            chunk__state=SmsChunk.State.SUBMITTING,
+            chunk__attempted_at__lt=cutoff,
+        ).update(outcome=SmsChunk.State.UNKNOWN, error="", error_stored=stored("sms.cut_off"), finished_at=now)
+        cut_off = SmsChunk.objects.filter(state=SmsChunk.State.SUBMITTING, attempted_at__lt=cutoff).update(
+            state=SmsChunk.State.UNKNOWN,
+            error="",
+            error_stored=stored("sms.cut_off"),
+        )
     stalled = SmsBatch.objects.filter(state=SmsBatch.State.SENDING, progress_at__lt=cutoff).filter(
         Q(resumed_at__isnull=True) | Q(resumed_at__lt=cutoff)
     )
