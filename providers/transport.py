@@ -33,6 +33,7 @@ from .errors import (
     RequestRefused,
     UnexpectedResponse,
 )
+from .ratelimit import RateLimiter
 from .urlsafety import UrlGuard, check_path
 
 logger = logging.getLogger("providers")
@@ -314,6 +315,8 @@ class Transport:
     default_headers: dict[str, str] = field(default_factory=dict)
     # Where requests may go (see urlsafety); None only for a client used on its own, outside the portal.
     guard: UrlGuard | None = None
+    # A provider's documented request rate: every attempt, retries included, waits for its turn.
+    limiter: RateLimiter | None = None
 
     def __post_init__(self) -> None:
         if self.guard is not None:
@@ -464,6 +467,8 @@ class Transport:
             all_headers.update(self.auth.headers())
         if headers:
             all_headers.update(headers)
+        if self.limiter is not None:
+            self.limiter.acquire()
         started = time.monotonic()
         try:
             response = self.session.request(

@@ -129,14 +129,6 @@ class FdrPage(Record):
 
 
 class _VerimorTransport(Transport):
-    limiter: RateLimiter | None = None
-
-    def _send_once(self, method: str, target: str, **kwargs: Any) -> requests.Response:
-        # Every attempt, retries included, waits for its turn under the provider's rate limit.
-        if self.limiter is not None:
-            self.limiter.acquire()
-        return super()._send_once(method, target, **kwargs)
-
     def error_for_status(
         self,
         status: int,
@@ -189,8 +181,8 @@ class VerimorClient:
             session=session or requests.Session(),
             sleep=sleep,
             guard=guard,
+            limiter=RateLimiter(rate=RATE_PER_SECOND, burst=BURST, clock=monotonic, sleep=sleep),
         )
-        self.transport.limiter = RateLimiter(rate=RATE_PER_SECOND, burst=BURST, clock=monotonic, sleep=sleep)
 
     # --- endpoints -----------------------------------------------------------
 
