@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 
-from .provider_spec import Capability, ProviderSpec
+from .provider_spec import ProviderSpec
 from .provider_specs.pasifik import PASIFIK
 from .provider_specs.telphin import TELPHIN
 from .provider_specs.telsam import TELSAM
@@ -40,10 +40,6 @@ def is_known(kind: str) -> bool:
 
 def all_specs() -> tuple[AnySpec, ...]:
     return tuple(_specs.values())
-
-
-def specs_that(capability: Capability) -> tuple[AnySpec, ...]:
-    return tuple(spec for spec in _specs.values() if spec.can(capability))
 
 
 def kind_choices() -> list[tuple[str, str | Promise]]:

@@ -58,17 +58,6 @@ class Segments:
     remaining: int  # units left in the last part before another part starts
     costly: tuple[str, ...] = field(default_factory=tuple)  # characters that forced a costlier alphabet
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "alphabet": self.alphabet,
-            "characters": self.characters,
-            "units": self.units,
-            "parts": self.parts,
-            "per_part": self.per_part,
-            "remaining": self.remaining,
-            "costly": list(self.costly),
-        }
-
 
 def unit_widths(text: str, alphabet: str) -> list[int] | None:
     """Each character's width in ``alphabet``, or None when the alphabet cannot carry the text."""

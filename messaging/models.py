@@ -197,10 +197,6 @@ class SmsBatch(models.Model):
         return f"#{self.pk} {self.sender}: {self.text[:40]}"
 
     @property
-    def is_running(self) -> bool:
-        return self.state == self.State.SENDING
-
-    @property
     def sendable(self) -> bool:
         return self.state in (self.State.SENDING, self.State.PAUSED)
 

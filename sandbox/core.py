@@ -364,9 +364,6 @@ class RunningSandbox:
     def url(self) -> str:
         return f"http://{self.server.host}:{self.server.port}"
 
-    def provider_url(self, provider: str) -> str:
-        return f"{self.url}/{provider}"
-
     def start(self) -> RunningSandbox:
         self.thread.start()
         return self

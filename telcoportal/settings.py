@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
+from accounts import schedule as accounts_schedule
+from fax import schedule as fax_schedule
+from messaging import schedule as messaging_schedule
+from notifications import schedule as notifications_schedule
+from telephony import schedule as telephony_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -271,14 +277,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-# Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
-for _app in ("accounts", "messaging", "telephony", "fax", "notifications"):
-    try:
-        CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"{_app}.schedule":
-            raise
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    **accounts_schedule.BEAT_SCHEDULE,
+    **messaging_schedule.BEAT_SCHEDULE,
+    **telephony_schedule.BEAT_SCHEDULE,
+    **fax_schedule.BEAT_SCHEDULE,
+    **notifications_schedule.BEAT_SCHEDULE,
+}
 
 # Feature tuning (each has a sensible default; see .env.example).
 # A send (SMS batch, fax) that has not moved for this long is resumed by the watchdog;

@@ -79,10 +79,6 @@ class CallRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.provider_id}"
 
-    @property
-    def wait_seconds(self) -> int:
-        return max(self.duration - self.billed_seconds, 0) if self.source == Source.PBX else 0
-
 
 class ImportWatermark(models.Model):
     """How far an import of one account and source (and telephone id) has got."""

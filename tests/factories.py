@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 
 import factory
@@ -73,21 +72,9 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     action = "test.action"
 
 
-# The model a view's URL id points at -> how to make one in a given team.
-# A new view with ``team_model`` must have its model here; the permission and
-# cross-team tests fail until it does. Each app adds its own in
-# ``tests/<app>/factories.py`` as ``TEAM_OBJECT_FACTORIES``.
+# accounts' share of tests.team_objects.TEAM_OBJECT_FACTORIES (each app lists its own).
 TEAM_OBJECT_FACTORIES = {
     Membership: lambda team: MembershipFactory(team=team, role=Role.VIEWER),
     Invitation: lambda team: InvitationFactory(team=team),
     ProviderAccount: lambda team: ProviderAccountFactory(team=team),
 }
-
-for _app in ("messaging", "telephony", "fax", "notifications"):
-    try:
-        _module = importlib.import_module(f"tests.{_app}.factories")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"tests.{_app}.factories" and _exc.name != f"tests.{_app}":
-            raise
-        continue
-    TEAM_OBJECT_FACTORIES.update(getattr(_module, "TEAM_OBJECT_FACTORIES", {}))

@@ -21,7 +21,8 @@ from accounts.roles import Role
 from core.lists import PER_PAGE_MAX, page_of, page_size, paginate_table
 from messaging.models import Contact
 from tests.conftest import client_for
-from tests.factories import TEAM_OBJECT_FACTORIES, MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory
+from tests.team_objects import TEAM_OBJECT_FACTORIES
 from tests.urlwalk import Route, buildable, walk
 
 GET_ROUTES = [

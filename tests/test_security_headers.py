@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.conftest import client_for
-from tests.factories import TEAM_OBJECT_FACTORIES, MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory
+from tests.team_objects import TEAM_OBJECT_FACTORIES
 from tests.urlwalk import Route, buildable, walk
 
 ROOT = Path(__file__).resolve().parent.parent

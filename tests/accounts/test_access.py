@@ -15,7 +15,8 @@ from django.urls import reverse
 from accounts.access import TeamView
 from accounts.roles import Role, role_has
 from tests.conftest import client_for
-from tests.factories import TEAM_OBJECT_FACTORIES, MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory
+from tests.team_objects import TEAM_OBJECT_FACTORIES
 from tests.urlwalk import Route, buildable, walk
 
 # URLs anyone may open. Everything else requires a signed-in user.

@@ -13,7 +13,8 @@ from accounts.access import TeamView
 from accounts.models import ProviderAccount, Team
 from accounts.provider_checks import provider_account_check
 from tests.conftest import client_for
-from tests.factories import TEAM_OBJECT_FACTORIES, ProviderAccountFactory, UserFactory
+from tests.factories import ProviderAccountFactory, UserFactory
+from tests.team_objects import TEAM_OBJECT_FACTORIES
 from tests.urlwalk import Route, buildable, walk
 
 UNREADABLE = "credentials unreadable — re-enter them"
