@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from celery.contrib.django.task import DjangoTask
+from celery import Task as CeleryTask
 from django.db import transaction
 
 log = logging.getLogger(__name__)
 
 
-class Task(DjangoTask):
+class Task(CeleryTask):  # as Celery's DjangoTask, whose two methods it replaces
     def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
         """``delay(*args, **kwargs)`` once the current transaction commits; a broker error is logged."""
         transaction.on_commit(lambda: self._queue(lambda: self.delay(*args, **kwargs), args, None))
@@ -30,7 +30,7 @@ class Task(DjangoTask):
         args: Sequence[Any] = (),
         kwargs: dict[str, Any] | None = None,
         *,
-        on_queue_error: Callable[[], None] | None = None,
+        on_queue_error: Callable[[], object] | None = None,
         **options: Any,
     ) -> None:
         """``apply_async(args, kwargs, **options)`` once the current transaction commits.
@@ -44,7 +44,7 @@ class Task(DjangoTask):
         )
 
     def _queue(
-        self, send: Callable[[], object], args: Sequence[Any], on_queue_error: Callable[[], None] | None
+        self, send: Callable[[], object], args: Sequence[Any], on_queue_error: Callable[[], object] | None
     ) -> None:
         try:
             send()

@@ -2,13 +2,20 @@
 
 from celery import shared_task
 
+from core.tasks import Task
+
 from .services import reports, send, send_queue
 
 
 # acks_late + reject_on_worker_lost: a send whose worker (or worker child) dies goes back to the
 # queue at once, and the chunk claims make the second run skip whatever the first one sent.
 @shared_task(
-    name="messaging.send_batch", acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1800
+    base=Task,
+    name="messaging.send_batch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1500,
+    time_limit=1800,
 )
 def sms_batch_send_task(batch_id: int) -> str:
     return send.sms_batch_send(batch_id=batch_id)
@@ -31,14 +38,14 @@ def sms_uploads_purge_task() -> str:
     return f"removed {uploads.purge()}"
 
 
-@shared_task(name="messaging.refresh_balance", soft_time_limit=20, time_limit=30)
+@shared_task(base=Task, name="messaging.refresh_balance", soft_time_limit=20, time_limit=30)
 def sms_balance_refresh_task(account_id: int) -> str:
     from . import balance
 
     return balance.balance_refresh(account_id=account_id)
 
 
-@shared_task(name="messaging.import_contacts", soft_time_limit=1500, time_limit=1800)
+@shared_task(base=Task, name="messaging.import_contacts", soft_time_limit=1500, time_limit=1800)
 def contact_import_task(job_id: int) -> str:
     from .services import contact_import
 

@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from core.tasks import Task
+
 from . import services
 
 
-@shared_task(name="notifications.send_email", soft_time_limit=30, time_limit=60)
+@shared_task(base=Task, name="notifications.send_email", soft_time_limit=30, time_limit=60)
 def notification_email_send(notification_id: int) -> str:
     return services.notification_email_send(notification_id=notification_id)
 
