@@ -18,6 +18,7 @@ demo: $(VENV)/.installed .env
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 # The suite again (random order, other seeds) as if it were 23:30 in Istanbul (an hour

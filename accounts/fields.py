@@ -14,7 +14,7 @@ class Ciphertext(str):
     """A value as stored, not decrypted yet (decrypted on first access)."""
 
 
-class Unreadable(dict):  # type: ignore[type-arg]
+class Unreadable(dict[str, Any]):
     """What a value that no configured key decrypts reads as: empty, keeping its ciphertext.
 
     Saving the row again writes the ciphertext back unchanged, so restoring the

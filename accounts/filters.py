@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -30,7 +32,7 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields: list[str] = []
 
-    def __init__(self, *args, queryset: QuerySet[AuditEvent], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, queryset: QuerySet[AuditEvent], **kwargs: Any) -> None:
         super().__init__(*args, queryset=queryset, **kwargs)
         actions = queryset.order_by().values_list("action", flat=True).distinct()
         choices = [(a, action_label(a)) for a in actions]

@@ -96,7 +96,7 @@ class TwoFactorSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not session_is_verified(user) and has_two_factor(user):  # type: ignore[arg-type]
+        if user.is_authenticated and not session_is_verified(user) and has_two_factor(user):
             logout(request)
             return redirect("login")
         return self.get_response(request)

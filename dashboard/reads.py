@@ -96,7 +96,7 @@ def _failure(exc: Exception) -> Failure:
 def _cached(key: str, read: Callable[[], T], failed: Callable[[Failure], T]) -> T:
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     try:
         value = read()
     except Exception as exc:  # a dashboard panel says what went wrong; it never fails the page

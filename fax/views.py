@@ -382,7 +382,7 @@ class FaxDocumentView(TeamView, View):
             action="fax.download",
             target=fax,
             request=request,
-            role=document.role,  # type: ignore[arg-type]
+            role=document.role,
         )
         if as_pdf:
             return FileResponse(

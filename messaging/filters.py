@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
 
 from .models import Contact, SmsBatch, SmsRecipient
 from .numbers import msisdn_key
@@ -59,7 +63,7 @@ class ContactFilter(django_filters.FilterSet):
         model = Contact
         fields: list[str] = []
 
-    def __init__(self, *args, team, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["group"].queryset = team.contact_groups.all()
 

@@ -230,7 +230,7 @@ class Sandbox:
         except MethodNotAllowed:
             return json_response({"message": "Method Not Allowed"}, status=405)
         except HTTPException as exc:  # e.g. a redirect for a missing slash
-            return exc.get_response(request.environ)  # type: ignore[return-value]
+            return exc.get_response(request.environ)
         if endpoint.startswith("_"):
             return self._control(request, endpoint)
         provider_name, _, method_name = endpoint.partition(":")

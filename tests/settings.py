@@ -32,7 +32,7 @@ CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # The providers' documented addresses, the sandbox (its fixture allows its own origin) and the
 # discard port, where nothing listens: tests point an account there to play a provider that is down.
-PROVIDER_URL_ALLOWLIST: list[str] = ["http://127.0.0.1:9"]
+PROVIDER_URL_ALLOWLIST = ["http://127.0.0.1:9"]
 
 # Uploaded and fetched files of the tests go to a throw-away folder, not var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="telcoportal-test-media-"))

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.sources import APP_PACKAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,3 +86,17 @@ def test_make_test_checks_the_import_contracts_before_the_tests_and_they_hold() 
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert "kept, 0 broken" in lint.stdout
+
+
+def test_make_test_type_checks_the_apps_before_the_tests_and_they_hold() -> None:
+    """mypy with django-stubs over every app package (the [tool.mypy] of pyproject.toml), before pytest."""
+    import tomllib
+
+    make = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "bin/mypy" in make and make.index("bin/mypy") < make.index("bin/pytest")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert "mypy_django_plugin.main" in config["plugins"]
+    assert set(APP_PACKAGES) | {"sandbox"} <= set(config["files"])
+    assert config["warn_unused_ignores"] is True
+    checked = subprocess.run([str(Path(sys.executable).parent / "mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -1,8 +1,10 @@
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations, models
 from django.db.models import Count, Min
 
 
-def fill_kinds_and_drop_duplicates(apps, schema_editor):
+def fill_kinds_and_drop_duplicates(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Names each received fax by its provider kind; a fax imported twice (two accounts, same inbox) keeps its first copy."""
     Fax = apps.get_model("fax", "Fax")
     received = Fax.objects.filter(direction="in").exclude(provider_id="")

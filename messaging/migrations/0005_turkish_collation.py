@@ -3,6 +3,8 @@
 SQLite registers a collation of the same name on each connection (messaging/collation.py).
 """
 
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations, models
 from django.db.models.functions import Collate
 
@@ -16,12 +18,12 @@ DROP COLLATION IF EXISTS turkish;
 """
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE)
 
 
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
+def drop(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP)
 

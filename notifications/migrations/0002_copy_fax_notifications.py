@@ -1,11 +1,13 @@
 """Notifications used to live in the fax app: carry them over before fax drops its table."""
 
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations
 
 KINDS = {"received": "received_fax", "stuck": "fax_stuck"}
 
 
-def copy_from_fax(apps, schema_editor):  # type: ignore[no-untyped-def]
+def copy_from_fax(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Old = apps.get_model("fax", "Notification")
     New = apps.get_model("notifications", "Notification")
     rows = [

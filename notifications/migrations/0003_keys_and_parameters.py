@@ -8,6 +8,8 @@ sentence in English or Turkish; any other keeps its text as it was.
 import re
 
 import django.db.models.deletion
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.conf import settings
 from django.db import migrations, models
 from django.utils.translation import gettext, override
@@ -25,14 +27,14 @@ SENTENCES = {
 NUMBERS = {"id", "delivered", "undelivered"}
 
 
-def _pattern(template: str) -> re.Pattern:  # type: ignore[type-arg]
+def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(%\(\w+\)s)", template)
     regex = "".join(f"(?P<{p[2:-2]}>.+?)" if p.startswith("%(") else re.escape(p) for p in parts)
     return re.compile(f"^{regex}$", re.S)
 
 
-def _patterns() -> dict[str, list[re.Pattern]]:  # type: ignore[type-arg]
-    patterns: dict[str, list[re.Pattern]] = {}  # type: ignore[type-arg]
+def _patterns() -> dict[str, list[re.Pattern[str]]]:
+    patterns: dict[str, list[re.Pattern[str]]] = {}
     for language in ("en", "tr"):
         with override(language):
             for kind, sentence in SENTENCES.items():
@@ -44,7 +46,7 @@ def _params(found: dict[str, str]) -> dict[str, object]:
     return {name: int(value) if name in NUMBERS and value.isdigit() else value for name, value in found.items()}
 
 
-def sentences_to_parameters(apps, schema_editor):  # type: ignore[no-untyped-def]
+def sentences_to_parameters(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Notification = apps.get_model("notifications", "Notification")
     patterns = _patterns()
     for row in Notification.objects.filter(params={}).exclude(legacy_message="").iterator(chunk_size=1000):
