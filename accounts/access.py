@@ -20,20 +20,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Membership, Team
+from .models import Membership, Team, User
+from .requests import TeamRequest, is_team_request
 from .two_factor import session_is_verified
 
 
-class TeamView:
+class TeamView(View):
     permission: ClassVar[str] = "view"
     # e.g. {"POST": "send"} for a page any member reads but only operators submit
     permissions_by_method: ClassVar[dict[str, str]] = {}
@@ -41,30 +44,35 @@ class TeamView:
     team_model: ClassVar[type[models.Model] | None] = None
     team_lookup: ClassVar[str] = "team"
 
-    request: HttpRequest
-    kwargs: dict[str, Any]
+    team_request: TeamRequest  # ``request``, once ``dispatch`` has found its team
 
     @property
     def team(self) -> Team:
-        return self.request.team  # type: ignore[attr-defined]
+        return self.team_request.team
 
     @property
     def membership(self) -> Membership:
-        return self.request.membership  # type: ignore[attr-defined]
+        return self.team_request.membership
+
+    @property
+    def user(self) -> User:
+        """The signed-in member."""
+        return self.team_request.user
 
     def required_permission(self, method: str) -> str:
         return self.permissions_by_method.get(method.upper(), self.permission)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "team", None) is None:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_team_request(request):
             return redirect("team-create")
-        if request.team.require_two_factor and not session_is_verified(request.user):  # type: ignore[attr-defined]
+        self.team_request = request
+        if self.team.require_two_factor and not session_is_verified(self.user):
             return self.two_factor_required(request)
-        if not request.membership.can(self.required_permission(request.method or "GET")):  # type: ignore[attr-defined]
+        if not self.membership.can(self.required_permission(request.method or "GET")):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
-    def two_factor_required(self, request: HttpRequest) -> HttpResponse:
+    def two_factor_required(self, request: HttpRequest) -> HttpResponseBase:
         messages.warning(
             request,
             _("%(team)s requires two-factor login. Turn it on to continue.") % {"team": self.team.name},
@@ -87,7 +95,7 @@ class TeamView:
         pk = pk if pk is not None else self.kwargs.get("pk")
         try:
             return self.team_queryset(model).get(pk=pk)
-        except (model or self.team_model).DoesNotExist:  # type: ignore[union-attr]
+        except ObjectDoesNotExist:  # the model's DoesNotExist
             raise Http404 from None
         except (ValueError, TypeError):
             raise Http404 from None

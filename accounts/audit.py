@@ -34,7 +34,7 @@ def audit_record(
         actor=user,
         actor_email=user.email if user else "",
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=str(target.pk) if target is not None and target.pk is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         ip_address=client_ip(request),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
@@ -50,7 +50,14 @@ class EncryptedAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class EncryptedJSONField(models.TextField):
+# A text column that reads and writes dicts (generic in the stubs only: TextField is not generic at run time).
+if TYPE_CHECKING:
+    _DictInTextField = models.TextField[dict[str, Any], dict[str, Any]]
+else:
+    _DictInTextField = models.TextField
+
+
+class EncryptedJSONField(_DictInTextField):
     """JSON in Python, Fernet ciphertext in the database column.
 
     Values are never rendered by model forms or the admin (``editable=False``

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .audit_labels import action_label
@@ -32,8 +33,8 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields: list[str] = []
 
-    def __init__(self, *args: Any, queryset: QuerySet[AuditEvent], **kwargs: Any) -> None:
-        super().__init__(*args, queryset=queryset, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, queryset: QuerySet[AuditEvent], **kwargs: Any) -> None:
+        super().__init__(data, queryset=queryset, **kwargs)
         actions = queryset.order_by().values_list("action", flat=True).distinct()
         choices = [(a, action_label(a)) for a in actions]
         self.filters["action"].extra["choices"] = sorted(choices, key=lambda choice: choice[1].casefold())

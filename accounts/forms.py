@@ -8,6 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from core.forms import field_of
+
 from .fields import is_unreadable
 from .models import ProviderAccount, Team, User, time_zone_choices
 from .provider_options import base_url_problem, clean_options, routing_changed, routing_credentials
@@ -40,7 +42,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, grantor_role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles_below_or_equal(grantor_role)]
+        roles = [(r.value, r.label) for r in roles_below_or_equal(grantor_role)]
+        field_of(self.fields, "role", forms.ChoiceField).choices = roles
 
 
 class MemberRoleForm(forms.Form):
@@ -61,7 +64,8 @@ class SignUpForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         elif data.get("password1"):

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from .models import Membership
+from .requests import TeamContextRequest
 from .two_factor import has_two_factor, session_is_verified
 
 SESSION_KEY = "current_team_id"
@@ -69,12 +70,12 @@ class CurrentTeamMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TeamContextRequest) -> HttpResponse:
         membership = current_membership(request)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.team = membership.team if membership else None  # type: ignore[attr-defined]
-        if request.team is not None:  # type: ignore[attr-defined]
-            timezone.activate(request.team.tzinfo)  # type: ignore[attr-defined]
+        request.membership = membership
+        request.team = membership.team if membership else None
+        if request.team is not None:
+            timezone.activate(request.team.tzinfo)
         else:
             timezone.deactivate()
         try:

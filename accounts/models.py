@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.admin.decorators import display as admin_display
@@ -52,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -8,7 +8,7 @@ stored before keys existed: it is shown as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -21,7 +21,7 @@ def stored(key: str, **params: Any) -> StoredText:
     return {"key": key, "params": params}
 
 
-def is_stored(value: Any) -> bool:
+def is_stored(value: object) -> TypeGuard[StoredText]:
     return isinstance(value, dict) and isinstance(value.get("key"), str)
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django_otp import login as otp_login
 from .access import TeamView
 from .forms import EmailAuthenticationForm
 from .models import User
+from .requests import SignedInRequest
 from .two_factor import (
     TwoFactorError,
     confirmed_device,
@@ -61,7 +63,7 @@ class TwoFactorLoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if confirmed_device(user) is None:
             return super().form_valid(form)
@@ -129,15 +131,15 @@ class SecurityView(View):
 
     template_name = "accounts/two_factor/security.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        device = confirmed_device(request.user)  # type: ignore[arg-type]
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        device = confirmed_device(request.user)
         return render(
             request,
             self.template_name,
             {
                 "enabled": device is not None,
                 "new_codes": request.session.pop(NEW_CODES_KEY, None),
-                "codes_left": recovery_codes_left(request.user) if device else 0,  # type: ignore[arg-type]
+                "codes_left": recovery_codes_left(request.user) if device else 0,
                 "next": _safe_next(request, request.GET.get("next")),
                 "regen_form": CodeForm(auto_id="regen_%s"),
                 "disable_form": CodeForm(auto_id="disable_%s"),
@@ -151,8 +153,8 @@ class TwoFactorSetupView(View):
 
     template_name = "accounts/two_factor/setup.html"
 
-    def _render(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
-        device = pending_device(user=request.user)  # type: ignore[arg-type]
+    def _render(self, request: SignedInRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+        device = pending_device(user=request.user)
         context = {
             "form": form,
             "qr_svg": qr_svg(device),
@@ -161,25 +163,25 @@ class TwoFactorSetupView(View):
         }
         return render(request, self.template_name, context, status=status)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if confirmed_device(request.user) is not None:  # type: ignore[arg-type]
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        if confirmed_device(request.user) is not None:
             return redirect("security")
         return self._render(request, CodeForm(recovery_allowed=False))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if confirmed_device(request.user) is not None:  # type: ignore[arg-type]
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        if confirmed_device(request.user) is not None:
             return redirect("security")
         form = CodeForm(request.POST, recovery_allowed=False)
         if not form.is_valid():
             return self._render(request, form, status=400)
-        device = pending_device(user=request.user)  # type: ignore[arg-type]
+        device = pending_device(user=request.user)
         allowed, info = device.verify_is_allowed()
         if not allowed:
             form.add_error("code", _locked_message((info or {}).get("locked_until")))
             return self._render(request, form, status=429)
         try:
             codes = two_factor_enable(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 device=device,
                 code=form.cleaned_data["code"],
                 request=request,
@@ -201,8 +203,8 @@ class _CodeProtectedAction(View):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        user = request.user
         if confirmed_device(user) is None:
             return redirect("security")
         form = CodeForm(request.POST)
@@ -218,7 +220,7 @@ class _CodeProtectedAction(View):
             messages.error(request, _("Enter a code from your authenticator app or a recovery code."))
         return redirect("security")
 
-    def act(self, request: HttpRequest, user: User) -> HttpResponse:
+    def act(self, request: SignedInRequest, user: User) -> HttpResponse:
         raise NotImplementedError
 
 
@@ -247,7 +249,7 @@ class TeamTwoFactorView(TeamView, View):
         form.is_valid()
         required = bool(form.cleaned_data.get("require_two_factor"))
         try:
-            team_require_two_factor(team=self.team, actor=request.user, required=required, request=request)  # type: ignore[arg-type]
+            team_require_two_factor(team=self.team, actor=self.user, required=required, request=request)
         except TwoFactorError as exc:
             messages.error(request, str(exc))
         else:

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -42,6 +43,7 @@ from .provider_clients import client_for
 from .provider_errors import describe
 from .provider_registry import is_known
 from .provider_specs.telsam import TELSAM
+from .requests import SignedInRequest
 from .roles import RANK, Role, roles_below_or_equal
 from .services import (
     ServiceError,
@@ -66,10 +68,10 @@ class TeamCreateView(View):
 
     template_name = "accounts/team_create.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         return render(request, self.template_name, {"form": TeamForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         form = TeamForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
@@ -87,7 +89,7 @@ class TeamCreateView(View):
 class TeamSwitchView(View):
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         form = TeamSwitchForm(request.POST)
         if form.is_valid():
             membership = get_object_or_404(
@@ -115,7 +117,7 @@ class TeamSettingsView(TeamView, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         team_update(
             team=self.team,
-            actor=request.user,
+            actor=self.user,
             name=form.cleaned_data["name"],
             time_zone=form.cleaned_data["time_zone"],
             notification_email=form.cleaned_data["notification_email"],
@@ -217,7 +219,7 @@ class MemberUnlockView(TeamView, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         membership = self.get_team_object()
         cleared = login_unlock(email=membership.user.email)
-        audit_record(team=self.team, actor=request.user, action="member.unlock", target=membership, request=request)
+        audit_record(team=self.team, actor=self.user, action="member.unlock", target=membership, request=request)
         if cleared:
             messages.success(request, _("%(user)s can log in again.") % {"user": membership.user})
         else:
@@ -246,7 +248,7 @@ class InvitationRevokeView(TeamView, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         invitation = self.get_team_object()
-        invitation_revoke(invitation=invitation, actor=request.user, request=request)
+        invitation_revoke(invitation=invitation, actor=self.user, request=request)
         messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
         return redirect("members")
 
@@ -341,7 +343,7 @@ class ProviderAccountFormView(TeamView, View):
         try:
             account = provider_account_save(
                 team=self.team,
-                actor=request.user,
+                actor=self.user,
                 kind=kind,
                 label=form.cleaned_data["label"],
                 credentials=form.credentials(),
@@ -368,34 +370,42 @@ class ProviderAccountDeleteView(TeamView, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.get_team_object()
-        provider_account_delete(account=account, actor=request.user, request=request)
+        provider_account_delete(account=account, actor=self.user, request=request)
         messages.success(request, _("Provider account %(label)s deleted.") % {"label": account.label})
         return redirect("provider-list")
 
 
-class AuditLogView(TeamView, TemplateView):
-    template_name = "accounts/audit.html"
+AUDIT_TEMPLATE = "accounts/audit.html"
+
+
+class AuditFilterMixin(TeamView):
     permission = "view_audit"
 
     def filtered(self) -> AuditEventFilter:
         return AuditEventFilter(self.request.GET or None, queryset=self.team.audit_events.all())
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        filterset = self.filtered()
+    def audit_context(self, filterset: AuditEventFilter) -> dict[str, Any]:
         table = AuditEventTable(filterset.qs)
         paginate_table(self.request, table, per_page=50)
-        context.update(filter=filterset, table=table)
+        return {"view": self, "filter": filterset, "table": table}
+
+
+class AuditLogView(AuditFilterMixin, TemplateView):
+    template_name = AUDIT_TEMPLATE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.audit_context(self.filtered()))
         return context
 
 
-class AuditExportView(AuditLogView):
+class AuditExportView(AuditFilterMixin, View):
     """The filtered audit log as CSV (the default) or XLSX, streamed; times in the team's zone, details as JSON."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         filterset = self.filtered()
-        if filterset.is_bound and not filterset.is_valid():
-            return self.render_to_response(self.get_context_data(), status=400)
+        if filterset.is_bound and not filterset.is_valid():  # the log's page, with the filter's errors
+            return TemplateResponse(request, AUDIT_TEMPLATE, self.audit_context(filterset), status=400)
         events = filterset.qs.order_by("-created_at", "-id")
         headers = [_("time"), _("person"), _("action"), _("object_type"), _("object_id"), _("object"), _("ip")]
         headers.append(_("details"))
@@ -407,7 +417,7 @@ class AuditExportView(AuditLogView):
                     event.object_repr, event.ip_address, json_text(event.data),
                 ]  # fmt: skip
 
-        audit_record(team=self.team, actor=request.user, action="audit.export", request=request)
+        audit_record(team=self.team, actor=self.user, action="audit.export", request=request)
         stamp = timezone.localtime(timezone.now(), self.team.tzinfo).strftime("%Y%m%d-%H%M")
         return export_response(
             file_format=requested_format(request.GET, default="csv"),
@@ -428,7 +438,7 @@ class ProviderAccountTestView(TeamView, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = self.get_team_object()
-        result = provider_account_check(account=account, actor=request.user, request=request)
+        result = provider_account_check(account=account, actor=self.user, request=request)
         level = messages.success if result.ok else messages.error
         level(request, f"{account.label}: {result.message}")
         return redirect("provider-list")
@@ -483,7 +493,7 @@ class TelsamCallbackView(TeamView, View):
             account=account,
             code=request.GET["code"],
             redirect_uri=request.build_absolute_uri(reverse("telsam-callback")),
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.user,
             request=request,
         )
         if result.ok:

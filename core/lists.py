@@ -9,12 +9,15 @@ ignored by django-tables2 itself (it keeps only orderable columns).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_tables2 import RequestConfig, Table
+
+if TYPE_CHECKING:
+    from django.core.paginator import _SupportsPagination
 
 PER_PAGE_MAX = 200
 PER_PAGE_PARAM = "per_page"
@@ -63,6 +66,8 @@ class BoundedPaginationMixin:
     paginate_by: int
     request: HttpRequest
 
-    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Paginator, Page, list[Any], bool]:
+    def paginate_queryset(
+        self, queryset: Any, page_size: int
+    ) -> tuple[Paginator[Any], Page[Any], _SupportsPagination[Any], bool]:
         page = page_of(self.request, queryset, per_page=self.paginate_by)
         return page.paginator, page, page.object_list, page.has_other_pages()

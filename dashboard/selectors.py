@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
@@ -14,6 +15,9 @@ from fax.models import Direction, Fax
 from messaging.models import SmsRecipient
 from telephony.models import MISSED, CallRecord, Disposition
 from telephony.selectors import DayCount, UtcHour, calls_per_day
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DAYS = 14
 RECENT_FAXES = 5
@@ -36,7 +40,7 @@ def fill_days(counts: list[DayCount], today: date, days: int = DAYS) -> list[Day
 
 @dataclass
 class SmsToday:
-    by_state: list[tuple[str, str, int]]  # (state, label, count), in the model's order
+    by_state: list[tuple[str, StrOrPromise, int]]  # (state, label, count), in the model's order
     total: int
 
 

@@ -13,12 +13,12 @@ CAP = 99
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
     team = getattr(request, "team", None)
-    if team is None:
+    if team is None or not request.user.is_authenticated:  # a team is found only for a signed-in member
         return {"unread_notifications": 0}
     # A bounded read, not COUNT(*): every page pays for this query.
     unread = (
         Notification.objects.filter(team=team, read_at__isnull=True)
-        .visible_to(request.user)  # type: ignore[arg-type]
+        .visible_to(request.user)
         .values_list("pk", flat=True)[: CAP + 1]
     )
     count = len(unread)

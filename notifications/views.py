@@ -26,7 +26,7 @@ class NotificationsReadView(TeamView, View):
     permission = "view"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = services.notifications_mark_all_read(team=self.team, actor=request.user, request=request)
+        count = services.notifications_mark_all_read(team=self.team, actor=self.user, request=request)
         if count:
             messages.success(request, _("All notifications are marked as read."))
         return redirect("notifications")
@@ -39,7 +39,7 @@ class NotificationOpenView(TeamView, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notification = self.get_team_object()
-        if notification.recipient_id not in (None, request.user.pk):
+        if notification.recipient_id not in (None, self.user.pk):
             raise Http404
         services.notifications_mark_read(team=self.team, pk=notification.pk)
         target = notification.url

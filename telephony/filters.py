@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
+from core.forms import field_of
 from core.phones import digits_only
 
 from .models import CallRecord, Direction, Disposition
@@ -47,7 +48,8 @@ def preset_range(preset: str, today: date) -> tuple[date | None, date | None]:
 
 class CallFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         preset = data.get("preset") or DEFAULT_PRESET
         start, end = data.get("date_from"), data.get("date_to")
         if preset not in ("custom", "all") and not (start or end):
@@ -120,7 +122,8 @@ class CallFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["account"].queryset = team.provider_accounts.filter(kind="pasifik").order_by("label")
+        accounts = team.provider_accounts.filter(kind="pasifik").order_by("label")
+        field_of(self.filters, "account", django_filters.ModelChoiceFilter).queryset = accounts
         self.form.fields["min_duration"].widget.attrs["min"] = 0
 
     def filter_nothing(self, queryset: QuerySet[CallRecord], name: str, value: Any) -> QuerySet[CallRecord]:

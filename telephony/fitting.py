@@ -58,7 +58,7 @@ def _seconds(name: str, value: Any) -> int:
     return seconds
 
 
-def _cost(value: Any, field: models.DecimalField[Any]) -> Decimal | None:
+def _cost(value: Any, field: models.DecimalField[Any, Any]) -> Decimal | None:
     if value is None or value == "":
         return None
     try:

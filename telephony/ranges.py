@@ -82,10 +82,10 @@ def ranged_response(
         wanted = parse_range(range_header, size)
     except Unsatisfiable:
         fileobj.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
     first, last = wanted if wanted is not None else (0, size - 1)
     length = max(last - first + 1, 0)
     response = StreamingHttpResponse(_read(fileobj, first, length), content_type=content_type)
@@ -95,5 +95,7 @@ def ranged_response(
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = content_disposition_header(attachment, download_name(filename, fallback_name))
+    # None only for an inline file without a name, which is what "inline" says.
+    name = download_name(filename, fallback_name)
+    response["Content-Disposition"] = content_disposition_header(attachment, name) or "inline"
     return response

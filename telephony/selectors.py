@@ -194,28 +194,31 @@ class UtcHour(Func):
 
 def calls_per_day(queryset: QuerySet[CallRecord], zone: tzinfo) -> list[DayCount]:
     """Answered and missed calls per day of ``zone``, for the filtered set: one GROUP BY hour, folded here."""
-    counts = {
-        "answered": Count("id", filter=Q(disposition=Disposition.ANSWERED)),
-        "missed": Count("id", filter=Q(disposition__in=MISSED)),
-    }
+    answered = Count("id", filter=Q(disposition=Disposition.ANSWERED))
+    missed = Count("id", filter=Q(disposition__in=MISSED))
     if connection.vendor in ("sqlite", "postgresql"):
-        rows = queryset.order_by().annotate(hour=UtcHour("start")).values("hour").annotate(**counts)
+        hourly = (
+            queryset.order_by()
+            .annotate(hour=UtcHour("start"))
+            .values("hour")
+            .annotate(answered=answered, missed=missed)
+        )
         days: dict[date, DayCount] = {}
-        for row in rows:
+        for row in hourly:
             moment = datetime.strptime(row["hour"], "%Y-%m-%d %H").replace(tzinfo=UTC)
             day = moment.astimezone(zone).date()
             bucket = days.setdefault(day, DayCount(day=day, answered=0, missed=0))
             bucket.answered += row["answered"]
             bucket.missed += row["missed"]
         return [days[day] for day in sorted(days)]
-    rows = (
+    daily = (
         queryset.order_by()
         .annotate(day=TruncDate("start", tzinfo=zone))
         .values("day")
-        .annotate(**counts)
+        .annotate(answered=answered, missed=missed)
         .order_by("day")
     )
-    return [DayCount(day=row["day"], answered=row["answered"], missed=row["missed"]) for row in rows]
+    return [DayCount(day=row["day"], answered=row["answered"], missed=row["missed"]) for row in daily]
 
 
 EXPORT_FIELDS = (

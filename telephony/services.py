@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -349,8 +350,15 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
         raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True)
     client = client_for(call.account)
     try:
-        with client.pbx_cdr_wav(wavname=call.recording_name, calldate=_recording_day(call)) as download:
-            name = default_storage.save(recording_storage_name(call), File(_DownloadReader(download)))
+        # Copied whole (in memory up to Django's upload threshold, then on disk) before it is stored, so a
+        # download cut off midway leaves nothing in storage.
+        with (
+            client.pbx_cdr_wav(wavname=call.recording_name, calldate=_recording_day(call)) as download,
+            tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as copy,
+        ):
+            download.write_to(copy)
+            copy.seek(0)
+            name = default_storage.save(recording_storage_name(call), File(copy, name=download.filename))
     except NotFound:
         CallRecord.objects.filter(pk=call.pk).update(recording_missing=True)
         call.recording_missing = True
@@ -364,27 +372,6 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
     else:
         call.recording.name = name
     return call
-
-
-class _DownloadReader:
-    """A file-like view of a provider ``Download`` so storage copies it chunk by chunk."""
-
-    def __init__(self, download: Any) -> None:
-        self._chunks = iter(download)
-        self._buffer = b""
-        self.name = download.filename
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            try:
-                self._buffer += next(self._chunks)
-            except StopIteration:
-                break
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
 
 
 def recording_accessed(*, call: CallRecord, actor: User, request: HttpRequest | None, download: bool) -> None:

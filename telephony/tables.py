@@ -13,13 +13,13 @@ from django_tables2.data import TableListData
 from .models import CallRecord, Direction, Disposition
 from .numbers import display_number
 
-DISPOSITION_BADGES = {
+DISPOSITION_BADGES: dict[str, str] = {
     Disposition.ANSWERED: "text-bg-success",
     Disposition.NO_ANSWER: "text-bg-warning",
     Disposition.BUSY: "text-bg-secondary",
     Disposition.FAILED: "text-bg-danger",
 }
-DIRECTION_ICONS = {
+DIRECTION_ICONS: dict[str, str] = {
     Direction.INCOMING: "bi-telephone-inbound",
     Direction.OUTGOING: "bi-telephone-outbound",
     Direction.INTERNAL: "bi-arrow-left-right",

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,8 +55,8 @@ class CallFilterMixin(TeamView):
         queryset = self.team_queryset(CallRecord)
         return CallFilter(self.filter_data(), queryset=queryset, team=self.team)
 
-    def filtered(self, call_filter: CallFilter) -> Any:
-        return call_filter.qs if call_filter.is_valid() else call_filter.queryset.none()
+    def filtered(self, call_filter: CallFilter) -> QuerySet[CallRecord]:
+        return call_filter.qs if call_filter.is_valid() else CallRecord.objects.none()
 
     def filter_query(self, *drop: str) -> str:
         data = self.request.GET.copy()
@@ -88,7 +91,7 @@ class CallListView(CallFilterMixin, TemplateView):
         )
         return context
 
-    def import_skipped(self) -> list[dict[str, Any]]:
+    def import_skipped(self) -> list[Mapping[str, object]]:
         """For those who manage provider accounts: imports whose last run had to skip records."""
         if not self.can("manage_providers"):
             return []
@@ -108,14 +111,14 @@ class CallChartView(CallFilterMixin, TemplateView):
 
 
 class CallExportView(CallFilterMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         call_filter = self.get_filter()
         if not call_filter.is_valid():
             messages.error(request, _("Fix the filters before exporting."))
             return redirect(f"{reverse('calls-list')}?{self.filter_query(*exports.EXPORT_PARAMS)}")
         file_format = exports.requested_format(request.GET, default="csv")
         filters = {k: v for k, v in request.GET.items() if k not in (*exports.EXPORT_PARAMS, "after", "before")}
-        services.calls_exported(team=self.team, actor=request.user, request=request, file_format=file_format,
+        services.calls_exported(team=self.team, actor=self.user, request=request, file_format=file_format,
                                 filters=filters)  # fmt: skip
         return exports.export_response(
             file_format=file_format,
@@ -151,7 +154,7 @@ class RecordingView(TeamView, View):
     permission = "view"
     team_model = CallRecord
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         call = self.get_team_object()
         if not call.has_recording:
             raise Http404
@@ -166,8 +169,10 @@ class RecordingView(TeamView, View):
         range_header = request.headers.get("Range")
         # One audit event per play (the first request of a player) or download, not per seek.
         if download or not range_header or range_header.strip() == "bytes=0-":
-            services.recording_accessed(call=call, actor=request.user, request=request, download=download)
+            services.recording_accessed(call=call, actor=self.user, request=request, download=download)
         name = call.recording.name
+        if not name:  # recording_fetch stored it or raised
+            raise Http404
         return ranged_response(
             default_storage.open(name, "rb"),
             size=default_storage.size(name),
@@ -205,7 +210,7 @@ class LiveCallsView(TeamView, TemplateView):
             messages.error(request, _("Choose a live call to disconnect."))
             return redirect("calls-live")
         result = services.call_disconnect(
-            account=form.cleaned_data["account"], call_id=form.cleaned_data["call_id"], actor=request.user,
+            account=form.cleaned_data["account"], call_id=form.cleaned_data["call_id"], actor=self.user,
             request=request,
         )  # fmt: skip
         (messages.success if result.ok else messages.warning)(request, result.message)

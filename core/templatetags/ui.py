@@ -24,7 +24,7 @@ def bootstrap(field: forms.BoundField) -> SafeString:
     css = _css_class(field.field.widget)
     if field.errors and css:
         css += " is-invalid"
-    attrs = {"class": css} if css else {}
+    attrs: dict[str, str | bool] = {"class": css} if css else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_errors"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from telephony.countries import country_name, destination_name
@@ -46,9 +47,10 @@ def skipped_reason(record: dict[str, str]) -> str:
     """Why an import skipped a record (``SkippedRecord.as_data()``), in the reader's language."""
     name = record.get("field", "")
     try:
-        field = str(CallRecord._meta.get_field(name).verbose_name) if name else ""
+        model_field = CallRecord._meta.get_field(name) if name else None
     except FieldDoesNotExist:
-        field = name
+        model_field = None
+    field = str(model_field.verbose_name) if isinstance(model_field, Field) else name
     values = {"field": field, "value": record.get("detail", ""), "detail": record.get("detail", "")}
     texts = {
         "out_of_range": _("%(field)s is out of range: %(value)s"),
