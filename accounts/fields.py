@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -14,7 +15,7 @@ class Ciphertext(str):
     """A value as stored, not decrypted yet (decrypted on first access)."""
 
 
-class Unreadable(dict[str, Any]):
+class Unreadable(dict[str, str]):
     """What a value that no configured key decrypts reads as: empty, keeping its ciphertext.
 
     Saving the row again writes the ciphertext back unchanged, so restoring the
@@ -50,9 +51,10 @@ class EncryptedAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-# A text column that reads and writes dicts (generic in the stubs only: TextField is not generic at run time).
+# A text column that reads and writes string dicts (credentials, tokens: every value a string). Generic in the
+# stubs only: TextField is not generic at run time.
 if TYPE_CHECKING:
-    _DictInTextField = models.TextField[dict[str, Any], dict[str, Any]]
+    _DictInTextField = models.TextField[Mapping[str, str], dict[str, str]]
 else:
     _DictInTextField = models.TextField
 

@@ -17,7 +17,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -142,7 +142,7 @@ class ProviderSandbox:
     def malformed_response(self) -> Response:
         return Response("<html><body>Bad Gateway", status=200, content_type="application/json")
 
-    def dispatch(self, request: Request, endpoint: str, values: dict[str, Any]) -> Response:
+    def dispatch(self, request: Request, endpoint: str, values: Mapping[str, Any]) -> Response:
         handler: Callable[..., Response] = getattr(self, endpoint)
         with self.lock:
             return handler(request, **values)

@@ -406,6 +406,7 @@ class TelsamSandbox(ProviderSandbox):
                 contents.append(content)
         if errors:
             return _invalid(errors)
+        assert isinstance(phones, list)  # checked above
         document = next((c for c in contents if c.startswith(b"%PDF-")), None) or pdf_bytes(
             f"Telsam fax to {', '.join(phones)}"
         )

@@ -189,7 +189,7 @@ class VerimorSandbox(ProviderSandbox):
         media = sniff_media_type(content)
         if not content or media not in ACCEPTED_TYPES:
             return text_response("desteklenmeyen dosya türü", status=400)
-        order = {
+        order: dict[str, Any] = {
             "id": self.next_order_id,
             "created_at": self.clock.now(),
             "local_station_id": local_station_id,

@@ -21,6 +21,7 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -131,7 +132,7 @@ class PasifikBase(ProviderSandbox):
     def api_rule(path: str, endpoint: str) -> Rule:
         return Rule(f"/<any({', '.join(LANGUAGES)}):lang>/api/{path}", endpoint=endpoint, methods=["POST"])
 
-    def dispatch(self, request: Request, endpoint: str, values: dict[str, Any]) -> Response:
+    def dispatch(self, request: Request, endpoint: str, values: Mapping[str, Any]) -> Response:
         try:
             response = super().dispatch(request, endpoint, values)
         except ApiError as error:
@@ -168,7 +169,7 @@ class PasifikBase(ProviderSandbox):
         accepted = request.headers.get("Accept", "").strip()
         if not accepted:
             return
-        fine = ("application/json", "application/xml", "text/xml", "*/*", "application/*")
+        fine: tuple[str, ...] = ("application/json", "application/xml", "text/xml", "*/*", "application/*")
         if binary:
             fine = (*fine, "application/octet-stream", "octet-stream", "audio/", "image/", "application/pdf")
         if not any(kind in accepted for kind in fine):

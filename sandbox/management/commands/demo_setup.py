@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, sandbox_url: str, **options: Any) -> None:
         team, _ = Team.objects.get_or_create(name="Demo Lojistik A.Ş.")
         branch, _ = Team.objects.get_or_create(name="Demo Şube Ofisi")
-        lines = []
+        lines: list[tuple[str, str, str]] = []
         for email, name, role in DEMO_PEOPLE:
             user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
             password = secrets.token_urlsafe(9)
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True  # so the demo can show /admin/ too
             user.save()
             Membership.objects.update_or_create(team=team, user=user, defaults={"role": role})
-            lines.append((email, password, role.label))
+            lines.append((email, password, str(role.label)))
         owner = User.objects.get(email=DEMO_PEOPLE[0][0])
         Membership.objects.get_or_create(team=branch, user=owner, defaults={"role": Role.OWNER})
         for kind in PROVIDERS:
@@ -69,5 +69,5 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"Demo team: {team.name} (the owner is also in {branch.name})"))
         width = max(len(e) for e, _, _ in lines)
-        for email, password, role in lines:
-            self.stdout.write(f"  {email.ljust(width)}  {password}  {role}")
+        for email, password, role_label in lines:
+            self.stdout.write(f"  {email.ljust(width)}  {password}  {role_label}")

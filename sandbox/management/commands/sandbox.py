@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from sandbox.app import PROVIDERS, provider_class
 from sandbox.core import Clock, RunningSandbox, Sandbox
-from sandbox.pasifik import MAX_DEMO_SCALE
+from sandbox.pasifik import MAX_DEMO_SCALE, PasifikSandbox
 
 
 def available_providers() -> list[str]:
@@ -32,7 +32,7 @@ def demo_sandbox(names: list[str], *, fault_rate: float, seed: int, demo_scale: 
     """``build_sandbox``, with the Pasifik emulator's call volume multiplied by ``demo_scale``."""
     clock = Clock()
     providers = [
-        provider_class(name)(clock, demo_scale=demo_scale) if name == "pasifik" else provider_class(name)(clock)
+        PasifikSandbox(clock, demo_scale=demo_scale) if name == "pasifik" else provider_class(name)(clock)
         for name in names
     ]
     return Sandbox(providers=providers, clock=clock, fault_rate=fault_rate, seed=seed)
