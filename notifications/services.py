@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
+from accounts.provider_specs.pasifik import PASIFIK
 from accounts.stored_text import StoredText
 from providers.errors import ProviderError
 
@@ -195,7 +196,7 @@ def balance_check(*, account: ProviderAccount) -> str:
     if threshold is None:
         return "no threshold"
     try:
-        with client_for(account) as client:
+        with client_for(account, PASIFIK) as client:
             found = client.user_settings()
     except ProviderError as exc:  # the provider check tells about failing credentials
         log.info("balance of account %s not read: %s", account.pk, exc)

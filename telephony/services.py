@@ -22,7 +22,9 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe, describe_stored
+from accounts.provider_specs.pasifik import PASIFIK
 from providers.errors import NotFound, ProviderError, ProviderUnavailable
+from providers.pasifik import PasifikClient
 from providers.pasifik.responses import PBX_MESSAGES
 from providers.records import OnSkip
 from providers.records import SkippedRecord as UnreadableRecord
@@ -224,7 +226,7 @@ def tel_history_import(*, account: ProviderAccount, now: datetime | None = None,
     """Telephone history of each of the account's telephone ids, from its watermark minus the overlap."""
     now = now or timezone.now()
     summary = ImportSummary()
-    client = client_for(account)
+    client = client_for(account, PASIFIK)
     for telephone_id in telephone_ids(account):
         mark = _watermark(account, Source.TELEPHONE, str(telephone_id))
         start = _window_start(mark, now)
@@ -250,7 +252,7 @@ def pbx_cdr_import(*, account: ProviderAccount, now: datetime | None = None, sli
     """PBX CDRs from the watermark minus the overlap, a day at a time (the endpoint has no paging)."""
     now = now or timezone.now()
     summary = ImportSummary()
-    client = client_for(account)
+    client = client_for(account, PASIFIK)
     mark = _watermark(account, Source.PBX)
     start = _window_start(mark, now)
     count = 0
@@ -348,7 +350,7 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
         raise RecordingUnavailable(_("This call has no recording."))
     if call.recording_missing:
         raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True)
-    client = client_for(call.account)
+    client = client_for(call.account, PASIFIK)
     try:
         # Copied whole (in memory up to Django's upload threshold, then on disk) before it is stored, so a
         # download cut off midway leaves nothing in storage.
@@ -398,7 +400,7 @@ def call_disconnect(
     *, account: ProviderAccount, call_id: int, actor: User, request: HttpRequest | None = None
 ) -> DisconnectResult:
     """Cuts one live call, once (never retried), and leaves an audit event whatever happened."""
-    client = client_for(account)
+    client = client_for(account, PASIFIK)
     try:
         client.tel_live_disconnect(id=call_id)
     except NotFound:
@@ -425,9 +427,9 @@ def call_disconnect(
     return result
 
 
-def _quick_client(account: ProviderAccount) -> Any:
+def _quick_client(account: ProviderAccount) -> PasifikClient:
     timeout = tuple(getattr(settings, "TELEPHONY_LIVE_TIMEOUT", LIVE_TIMEOUT))
-    return client_for(account, timeout=timeout, retry=RetryPolicy(attempts=1))
+    return client_for(account, PASIFIK, timeout=timeout, retry=RetryPolicy(attempts=1))
 
 
 @dataclass

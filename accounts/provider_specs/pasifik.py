@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,7 +91,7 @@ class PasifikOptions:
 
 @sensitive_variables("credentials")
 def build(credentials: Mapping[str, str], options: PasifikOptions, connection: Connection) -> PasifikClient:
-    retry = {"retry": connection.retry} if connection.retry else {}
+    retry: dict[str, Any] = {"retry": connection.retry} if connection.retry else {}
     return PasifikClient(
         username=credentials.get("username", ""),
         password=credentials.get("password", ""),
