@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -126,7 +127,15 @@ class ProviderAccountForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, kind: str, team: Team, account: ProviderAccount | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        kind: str,
+        team: Team,
+        account: ProviderAccount | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.spec = spec_for(kind)
         self.kind = self.spec.kind
         self.team = team
@@ -144,11 +153,12 @@ class ProviderAccountForm(forms.Form):
         else:
             for option in self.spec.options:
                 initial.setdefault(f"opt_{option.name}", option.default)
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         stored_names = set((account.credentials or {}).keys()) if account else set()
         self.credentials_unreadable = account is not None and is_unreadable(account.credentials)
         for cred in self.spec.credentials:
             required = cred.required and (account is None or cred.name not in stored_names)
+            widget: forms.Widget
             if cred.secret:
                 widget = forms.PasswordInput(
                     render_value=False,
@@ -175,7 +185,8 @@ class ProviderAccountForm(forms.Form):
 
     @sensitive_variables("data")
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.spec.clean_credentials is not None:
             given = {c.name: data.get(f"cred_{c.name}") or "" for c in self.spec.credentials}
             for name, problem in self.spec.clean_credentials(given, self.account is None).items():

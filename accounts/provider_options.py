@@ -123,11 +123,11 @@ def _clean_one(option: OptionField, value: Any) -> tuple[Any, str]:
             numbers: list[str] = []
             for item in items:
                 try:
-                    number = parse_international_digits(item)
+                    fax_number = parse_international_digits(item)
                 except ValueError as exc:
                     return value, str(exc)
-                if number not in numbers:
-                    numbers.append(number)
+                if fax_number not in numbers:
+                    numbers.append(fax_number)
             return numbers, ""
         return items, ""
     if value is None:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING, Any
 
 from .provider_spec import ProviderSpec
 from .provider_specs.pasifik import PASIFIK
 from .provider_specs.telphin import TELPHIN
 from .provider_specs.telsam import TELSAM
 from .provider_specs.verimor import VERIMOR
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AnySpec = ProviderSpec[Any, Any]
 
@@ -42,7 +43,7 @@ def all_specs() -> tuple[AnySpec, ...]:
     return tuple(_specs.values())
 
 
-def kind_choices() -> list[tuple[str, str | Promise]]:
+def kind_choices() -> list[tuple[str, StrOrPromise]]:
     """The model field's and the account form's choices (a callable: a new kind needs no migration)."""
     return [(spec.kind, spec.label) for spec in _specs.values()]
 

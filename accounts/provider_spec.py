@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from providers.transport import RetryPolicy, TokenStore
 from providers.urlsafety import UrlGuard
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 if TYPE_CHECKING:
     from .models import ProviderAccount
@@ -67,9 +69,9 @@ OptionsT = TypeVar("OptionsT")
 @dataclass(frozen=True)
 class CredentialField:
     name: str
-    label: str | Promise
+    label: StrOrPromise
     secret: bool = True  # secrets are write-only; identifiers are shown back to admins
-    help_text: str | Promise = ""
+    help_text: StrOrPromise = ""
     required: bool = True
     routing: bool = False  # part of the request path (Telphin's extension id): changing it re-asks the secrets
     validators: tuple[Callable[[str], None], ...] = ()
@@ -80,11 +82,11 @@ class OptionField:
     """One input of the account form; built from a field of a spec's options dataclass (``option()``)."""
 
     name: str
-    label: str | Promise
+    label: StrOrPromise
     kind: str = "text"  # text | list | choice | int
-    choices: tuple[tuple[str, str | Promise], ...] = ()
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
     default: str | int | list[str] = ""  # what the form starts with
-    help_text: str | Promise = ""
+    help_text: StrOrPromise = ""
     min_value: int | None = None
     max_value: int | None = None
     validators: tuple[Callable[[Any], None], ...] = ()
@@ -96,12 +98,12 @@ _OPTION = "telcoportal.option"
 
 
 def option(
-    label: str | Promise,
+    label: StrOrPromise,
     *,
     kind: str = "text",
     default: str | int = "",
-    choices: tuple[tuple[str, str | Promise], ...] = (),
-    help_text: str | Promise = "",
+    choices: tuple[tuple[str, StrOrPromise], ...] = (),
+    help_text: StrOrPromise = "",
     min_value: int | None = None,
     max_value: int | None = None,
     validators: tuple[Callable[[Any], None], ...] = (),
@@ -162,7 +164,7 @@ class ProviderSpec(Generic[ClientT, OptionsT]):
     """Everything the portal knows about one provider kind (see the module's docstring)."""
 
     kind: str  # stored on the account; also the provider name in errors, URL checks and sandbox paths
-    label: str | Promise
+    label: StrOrPromise
     credentials: tuple[CredentialField, ...]
     options_type: type[OptionsT]
     build: Callable[[Mapping[str, str], OptionsT, Connection], ClientT]
@@ -170,7 +172,7 @@ class ProviderSpec(Generic[ClientT, OptionsT]):
     capabilities: frozenset[Capability] = frozenset()
     uses_tokens: bool = False  # OAuth: the token is kept (encrypted) on the account
     # Rules across credential fields: (data, creating) -> {field name: problem}
-    clean_credentials: Callable[[Mapping[str, str], bool], dict[str, str | Promise]] | None = None
+    clean_credentials: Callable[[Mapping[str, str], bool], dict[str, StrOrPromise]] | None = None
     options: tuple[OptionField, ...] = field(init=False)
 
     def __post_init__(self) -> None:

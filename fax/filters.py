@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.forms import field_of
 
 from .models import Direction, Fax, Status
 
@@ -43,7 +44,7 @@ class FaxFilter(django_filters.FilterSet):
             data = data.copy()
             data["status"] = Status.CANCELLED
         super().__init__(data, *args, **kwargs)
-        self.filters["account"].queryset = team.provider_accounts.all()
+        field_of(self.filters, "account", django_filters.ModelChoiceFilter).queryset = team.provider_accounts.all()
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
@@ -25,6 +24,9 @@ from ..provider_spec import (
     option,
 )
 from ..stored_text import stored
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def check(client: TelsamClient) -> str:
     return _("Connected. A Telsam token was issued.")
 
 
-def clean_credentials(data: Mapping[str, str], creating: bool) -> dict[str, str | Promise]:
+def clean_credentials(data: Mapping[str, str], creating: bool) -> dict[str, StrOrPromise]:
     """A password grant needs both halves; neither means "use Connect"."""
     if creating and bool(data.get("username")) != bool(data.get("password")):
         missing = "password" if data.get("username") else "username"
