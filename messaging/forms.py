@@ -6,12 +6,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
+from core.forms import field_of
 from core.phones import PhoneNumberError
 
 from . import balance, encoding, uploads
@@ -24,6 +26,8 @@ from .services.plan import Plan, sms_plan
 
 
 class ComposeForm(forms.Form):
+    data: QueryDict | dict[str, Any]  # request.POST (a dict in tests), copied to carry a kept file into the next try
+
     account = forms.ModelChoiceField(label=_("Account"), queryset=ProviderAccount.objects.none(), empty_label=None)
     sender = forms.ChoiceField(label=_("Sender id"), choices=())
     recipients = forms.CharField(
@@ -76,10 +80,10 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team = team
         accounts = limits.pasifik_sms_accounts(team).filter(is_active=True)
-        self.fields["account"].queryset = accounts
-        self.fields["groups"].queryset = team.contact_groups.all()
+        field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
+        field_of(self.fields, "groups", forms.ModelMultipleChoiceField).queryset = team.contact_groups.all()
         senders = sorted({s for a in accounts for s in limits.sender_ids(a)})
-        self.fields["sender"].choices = [(s, s) for s in senders]
+        field_of(self.fields, "sender", forms.ChoiceField).choices = [(s, s) for s in senders]
         self.prepared: Prepared | None = None
         self.plan: Plan | None = None
         self.needs_confirmation: list[str] = []
@@ -109,7 +113,8 @@ class ComposeForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         account: ProviderAccount | None = data.get("account")
         sender = data.get("sender")
         if account is not None and sender and sender not in limits.sender_ids(account):
@@ -284,7 +289,7 @@ class ContactForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "contact_%s")  # several forms share the contacts page: ids stay unique
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["groups"].queryset = team.contact_groups.all()
+        field_of(self.fields, "groups", forms.ModelMultipleChoiceField).queryset = team.contact_groups.all()
 
     def clean_phone(self) -> str:
         try:
@@ -324,7 +329,7 @@ class ContactImportForm(forms.Form):
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "import_%s")  # several forms share the contacts page: ids stay unique
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = team.contact_groups.all()
+        field_of(self.fields, "group", forms.ModelChoiceField).queryset = team.contact_groups.all()
         limits = {"mb": upload_limit_mb(), "rows": settings.UPLOAD_MAX_ROWS}
         self.fields["file"].help_text = _("Columns: phone, name, and any others. At most %(mb)s MB and %(rows)s rows.")
         self.fields["file"].help_text %= limits
@@ -362,10 +367,12 @@ class SmsImportForm(forms.Form):
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = limits.pasifik_sms_accounts(team).filter(is_active=True)
+        accounts = limits.pasifik_sms_accounts(team).filter(is_active=True)
+        field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", _("The end is before the start."))
