@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # Not a column: the device the session's two-factor step used, set on the request's user by django-otp
+    # (its middleware) and by our code step; ``is_verified()`` reads it.
+    otp_device: Any
 
     class Meta:
         verbose_name = _("user")

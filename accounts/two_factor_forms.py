@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +15,8 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: object, recovery_allowed: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, recovery_allowed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["code"].help_text = (
             _("The 6-digit code from your authenticator app, or one of your recovery codes.")
             if recovery_allowed

@@ -114,7 +114,7 @@ class TwoFactorVerifyView(View):
             form.add_error("code", _("This code is not right, or it was already used."))
             return render(request, self.template_name, {"form": form}, status=400)
         del request.session[PENDING_KEY]
-        user.otp_device = result.device  # type: ignore[attr-defined]  # django-otp marks the session verified
+        user.otp_device = result.device  # django-otp marks the session verified
         login(request, user, backend=pending["backend"])
         if result.used_recovery_code:
             left = recovery_codes_left(user)

@@ -242,9 +242,9 @@ def _centred(image: Image.Image, width: int) -> Image.Image:
 
 def _dpi(image: Image.Image) -> tuple[float, float]:
     """The frame's resolution, its ratio clamped to MAX_DPI_RATIO either way (a 100000×1 dpi PNG is a bomb)."""
-    dpi = image.info.get("dpi")
+    dpi: Any = image.info.get("dpi")  # a pair of numbers when the file is sound; anything (or None) when not
     try:
-        x, y = float(dpi[0]), float(dpi[1])  # type: ignore[index]
+        x, y = float(dpi[0]), float(dpi[1])
     except (TypeError, ValueError, IndexError):
         return 1.0, 1.0
     if not (x > 0 and y > 0) or x != x or y != y:  # NaN compares unequal to itself

@@ -98,8 +98,9 @@ def max_rows() -> int:
 
 
 def _row_of(data: bytes | str, index: int) -> int:
-    newline = b"\n" if isinstance(data, bytes) else "\n"
-    return data.count(newline, 0, index) + 1  # type: ignore[arg-type]
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, index) + 1
+    return data.count("\n", 0, index) + 1
 
 
 def decode(data: bytes) -> str:
