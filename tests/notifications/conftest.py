@@ -9,4 +9,6 @@ def _quick_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     from notifications import services
 
     real = services.client_for
-    monkeypatch.setattr(services, "client_for", lambda account, **kw: real(account, sleep=lambda s: None, **kw))
+    monkeypatch.setattr(
+        services, "client_for", lambda account, *spec, **kw: real(account, *spec, sleep=lambda s: None, **kw)
+    )
