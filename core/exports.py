@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 from xml.sax.saxutils import escape
 
 from django.http import StreamingHttpResponse
@@ -55,6 +55,10 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 _FLUSH_EVERY = 200  # rows between two chunks of a streamed XLSX
 
 
+@overload
+def requested_format(params: Mapping[str, str], *, default: str) -> str: ...
+@overload
+def requested_format(params: Mapping[str, str], *, default: None = None) -> str | None: ...
 def requested_format(params: Mapping[str, str], *, default: str | None = None) -> str | None:
     """The format a request asks for (``?export=xlsx``); ``default`` when it names none it knows."""
     for name in EXPORT_PARAMS:
