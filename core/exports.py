@@ -36,6 +36,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic.base import ContextMixin, TemplateResponseMixin
 
 FORMATS = ("csv", "xlsx")
 EXPORT_PARAM = "export"  # ?export=csv or ?export=xlsx, on every page that exports
@@ -291,3 +293,10 @@ def export_response(
     response = StreamingHttpResponse(body, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{file_format}")
     return response
+
+
+class ExportingPage(TemplateResponseMixin, ContextMixin, View):
+    """A page whose GET answers either its template or, when asked (``?export=…``), a download.
+
+    Not a ``TemplateView``, whose ``get`` answers a template response only: the subclass writes its ``get``.
+    """

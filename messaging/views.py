@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 from accounts.provider_errors import describe
 from core import exports
+from core.forms import field_of
 from core.lists import page_of, paginate_table
 from providers.errors import ProviderError
 
@@ -53,13 +56,13 @@ ALPHABET_LABELS = {
 # --- batches -------------------------------------------------------------------------
 
 
-class BatchListView(TeamView, TemplateView):
+class BatchListView(TeamView, exports.ExportingPage):
     """The team's batches; POST imports the ones sent outside the portal (query multi)."""
 
     template_name = "messaging/batch_list.html"
     permissions_by_method = {"POST": "send"}
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = SmsImportForm(request.POST, team=self.team)
         if not form.is_valid():
             return self.get(request, import_form=form, status=400)
@@ -67,7 +70,7 @@ class BatchListView(TeamView, TemplateView):
         try:
             count = history_import.sms_batches_import(
                 account=data["account"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=self.user,
                 start=data["start"],
                 end=data["end"],
             )
@@ -94,7 +97,7 @@ class BatchListView(TeamView, TemplateView):
         import_form: SmsImportForm | None = None,
         status: int = 200,
         **kwargs: Any,
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         batches = self.team.sms_batches.all()
         filterset = BatchFilter(request.GET or None, queryset=batches)
         if fmt := exports.requested_format(request.GET):
@@ -137,11 +140,11 @@ def batch_progress(batch: SmsBatch) -> dict[str, Any]:
     }
 
 
-class BatchDetailView(TeamView, TemplateView):
+class BatchDetailView(TeamView, exports.ExportingPage):
     template_name = "messaging/batch_detail.html"
     team_model = SmsBatch
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         batch = self.get_team_object()
         filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.select_related("chunk"))
         if fmt := exports.requested_format(request.GET):
@@ -188,16 +191,16 @@ class BatchActionView(TeamView, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = self.get_team_object()
         action = request.POST.get("action", "")
-        user = request.user
+        user = self.user
         try:
             if action == "pause":
-                actions.sms_batch_pause(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                actions.sms_batch_pause(batch=batch, actor=user, request=request)
                 messages.success(request, _("Paused: no further chunk is sent until you resume."))
             elif action == "resume":
-                actions.sms_batch_resume(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                actions.sms_batch_resume(batch=batch, actor=user, request=request)
                 messages.success(request, _("Resumed."))
             elif action == "cancel":
-                count = actions.sms_batch_cancel(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                count = actions.sms_batch_cancel(batch=batch, actor=user, request=request)
                 text = ngettext(
                     "Cancelled: %(count)s chunk will not be sent.",
                     "Cancelled: %(count)s chunks will not be sent.",
@@ -205,13 +208,13 @@ class BatchActionView(TeamView, View):
                 )
                 messages.success(request, text % {"count": count})
             elif action == "retry":
-                count = actions.sms_batch_retry_failed(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                count = actions.sms_batch_retry_failed(batch=batch, actor=user, request=request)
                 text = ngettext(
                     "%(count)s failed chunk is queued again.", "%(count)s failed chunks are queued again.", count
                 )
                 messages.success(request, text % {"count": count})
             elif action == "resend":
-                new = actions.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)  # type: ignore[arg-type]
+                new = actions.sms_batch_resend_undelivered(batch=batch, actor=user, request=request)
                 messages.success(request, _("A new batch resends to the undelivered numbers."))
                 return redirect("sms-detail", pk=new.pk)
             else:
@@ -257,7 +260,7 @@ class ComposeView(TeamView, TemplateView):
                 BatchRequest(
                     team=self.team,
                     account=account,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=self.user,
                     sender=data["sender"],
                     text=data["text"],
                     recipients=prepared.recipients,
@@ -326,7 +329,8 @@ class ComposeView(TeamView, TemplateView):
         return TemplateResponse(self.request, "messaging/review.html", context)
 
     def show(self, form: ComposeForm, status: int = 200) -> HttpResponse:
-        accounts = list(form.fields["account"].queryset)
+        choices = field_of(form.fields, "account", ModelChoiceField).queryset
+        accounts = list(choices) if choices is not None else []
         chosen = getattr(form, "cleaned_data", {}).get("account")
         account = chosen or (accounts[0] if accounts else None)
         found = form.balance or (balance.account_balance(account=account) if account else None)
@@ -438,7 +442,7 @@ class ContactListView(TeamView, TemplateView):
         try:
             job = contact_import.contact_import_start(
                 team=self.team,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=self.user,
                 name=upload.name,
                 data=upload.read(),
                 group=form.cleaned_data.get("group"),
@@ -591,7 +595,7 @@ class OptOutListView(TeamView, TemplateView):
             return self.show(form, status=400)
         address_book.opt_out_add(
             team=self.team,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.user,
             phone=form.cleaned_data["phone"],
             reason=form.cleaned_data["reason"],
             request=request,
