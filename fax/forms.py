@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
 from core import phones
+from core.forms import field_of
 
 from . import documents as docs
 from .gateways import CAPABILITIES
@@ -79,7 +80,9 @@ class ComposeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "+90 212 555 01 23"}),
         help_text=_("One fax number per line (or separated by commas)."),
     )
-    files = MultipleFileField(
+    # The posted field is "files": the form's metaclass moves this into base_fields, so BaseForm.files (the
+    # uploaded files) is not shadowed at run time, but the checker sees one attribute of two types.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Documents"),
         required=False,
         help_text=_("PDF, TIFF, PNG or JPEG; Word and Excel files only where the provider takes them."),
@@ -97,8 +100,9 @@ class ComposeForm(forms.Form):
         self.team = team
         self.kept_files = kept_files or []
         self.accounts = fax_accounts(team)
-        self.fields["account"].queryset = team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts])
-        self.fields["our_number"].choices = [("", "—")] + [
+        accounts = team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts])
+        field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
+        field_of(self.fields, "our_number", forms.ChoiceField).choices = [("", "—")] + [
             (account.label, [(n, n) for n in account_numbers(account)])
             for account in self.accounts
             if account_numbers(account)
@@ -147,7 +151,8 @@ class ComposeForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         account: ProviderAccount | None = data.get("account")
         if account is None:
             return data
@@ -190,7 +195,7 @@ class ComposeForm(forms.Form):
             except docs.DocumentError as exc:
                 self.add_error("files", f"{upload.name}: {exc}")
                 continue
-            self.uploads.append(Upload(upload.name, content, found.media_type, found.pages))
+            self.uploads.append(Upload(upload.name or "", content, found.media_type, found.pages))
 
     def _check_kept(self, caps: Any) -> None:
         for kept in self.kept_files:

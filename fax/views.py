@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -21,10 +21,11 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
-from core.exports import EXPORT_PARAMS, export_response, requested_format
+from core.exports import EXPORT_PARAMS, ExportingPage, export_response, requested_format
 from core.lists import paginate_table
 from notifications.models import Kind, Notification
 from notifications.services import notifications_mark_read
+from providers.files import JPEG, PDF, PNG, TIFF
 
 from . import documents as docs
 from . import services
@@ -37,14 +38,14 @@ from .tables import FaxTable
 FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
 
 
-class FaxListView(TeamView, TemplateView):
+class FaxListView(TeamView, ExportingPage):
     template_name = "fax/list.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.filter = FaxFilter(request.GET or None, queryset=self.faxes(), team=self.team)
         if file_format := requested_format(request.GET):
             return self.export(self.filter.qs, file_format)
-        return super().get(request, *args, **kwargs)
+        return self.render_to_response(self.get_context_data(**kwargs))
 
     def faxes(self) -> QuerySet[Fax]:
         return self.team_queryset(Fax).select_related("account")
@@ -172,7 +173,7 @@ class FaxComposeView(TeamView, TemplateView):
             try:
                 draft = services.draft_create(
                     team=self.team,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=self.user,
                     account=data["account"],
                     our_number=data["our_number"],
                     recipients=data["recipients"],
@@ -234,7 +235,7 @@ class FaxDraftView(TeamView, TemplateView):
             capabilities=capabilities,
             page_numbers=range(1, (draft.rendition.get("pages") or 0) + 1),
             office_files=office,
-            rendition_kind="TIFF" if draft.rendition.get("media_type") == docs.TIFF else "PDF",
+            rendition_kind="TIFF" if draft.rendition.get("media_type") == TIFF else "PDF",
             confirm_pages=services.needs_page_confirmation(draft),
         )
         return context
@@ -244,7 +245,7 @@ class FaxDraftView(TeamView, TemplateView):
         try:
             faxes = services.draft_confirm(
                 draft=draft,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=self.user,
                 request=request,
                 pages_confirmed=request.POST.get("confirm_pages") == "1",
             )
@@ -308,9 +309,7 @@ class FaxDetailView(TeamView, TemplateView):
             transmitted=[d for d in documents if d.role == FaxDocument.Role.TRANSMITTED],
             received=[d for d in documents if d.role == FaxDocument.Role.RECEIVED],
             shown=shown,
-            page_numbers=range(1, (shown.pages or 0) + 1)
-            if shown and shown.media_type in (docs.PDF, docs.TIFF)
-            else [],
+            page_numbers=range(1, (shown.pages or 0) + 1) if shown and shown.media_type in (PDF, TIFF) else [],
             events=fax.events.select_related("actor"),
             capabilities=capabilities,
             can_fetch_transmitted=bool(
@@ -327,7 +326,7 @@ class FaxDetailView(TeamView, TemplateView):
 def _shown_document(documents: list[FaxDocument]) -> FaxDocument | None:
     for role in (FaxDocument.Role.RECEIVED, FaxDocument.Role.TRANSMITTED, FaxDocument.Role.ORIGINAL):
         for document in documents:
-            if document.role == role and document.media_type in (docs.PDF, docs.TIFF, docs.PNG, docs.JPEG):
+            if document.role == role and document.media_type in (PDF, TIFF, PNG, JPEG):
                 return document
     return None
 
@@ -340,7 +339,7 @@ class FaxPageView(TeamView, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         fax = self.get_team_object()
         shown = _shown_document(list(fax.documents.all()))
-        if shown is None:
+        if shown is None or not shown.file.name:
             return HttpResponse(status=204)
         return _thumbnail(services.read_stored(shown.file.name), shown.media_type, request)
 
@@ -350,14 +349,15 @@ class FaxDocumentView(TeamView, View):
 
     team_model = Fax
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         fax = self.get_team_object()
         role = request.GET.get("role", "")
         documents = [d for d in fax.documents.all() if not role or d.role == role]
-        fetch = {
+        fetchers: dict[tuple[str, str], Callable[..., FaxDocument]] = {
             (FaxDocument.Role.TRANSMITTED, Direction.OUTGOING): services.fetch_sent_document,
             (FaxDocument.Role.RECEIVED, Direction.INCOMING): services.fetch_received_document,
-        }.get((role, fax.direction))
+        }
+        fetch = fetchers.get((role, fax.direction))
         if fetch is not None and not documents:
             try:
                 documents = [fetch(fax=fax)]
@@ -369,7 +369,7 @@ class FaxDocumentView(TeamView, View):
         except (IndexError, ValueError):
             messages.error(request, _("This fax has no such document."))
             return redirect("fax-detail", pk=fax.pk)
-        as_pdf = request.GET.get("as") == "pdf" and document.media_type == docs.TIFF
+        as_pdf = request.GET.get("as") == "pdf" and document.media_type == TIFF
         if as_pdf:
             try:
                 content = docs.tiff_as_pdf(services.read_stored(document.file.name))
@@ -378,7 +378,7 @@ class FaxDocumentView(TeamView, View):
                 return redirect("fax-detail", pk=fax.pk)
         audit_record(
             team=self.team,
-            actor=request.user,
+            actor=self.user,
             action="fax.download",
             target=fax,
             request=request,
@@ -388,8 +388,8 @@ class FaxDocumentView(TeamView, View):
             return FileResponse(
                 io.BytesIO(content),
                 as_attachment=True,
-                filename=services.document_filename(document, media_type=docs.PDF),
-                content_type=docs.PDF,
+                filename=services.document_filename(document, media_type=PDF),
+                content_type=PDF,
             )
         return FileResponse(
             default_storage.open(document.file.name, "rb"),
@@ -420,7 +420,7 @@ class FaxRetryView(_FaxActionView):
     permission = "manage_faxes"
 
     def act(self, fax: Fax) -> Fax:
-        services.fax_retry(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        services.fax_retry(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("Retry asked."))
         return fax
 
@@ -429,7 +429,7 @@ class FaxCancelView(_FaxActionView):
     permission = "manage_faxes"
 
     def act(self, fax: Fax) -> Fax:
-        services.fax_cancel(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        services.fax_cancel(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("Cancel asked."))
         return fax
 
@@ -438,6 +438,6 @@ class FaxResendView(_FaxActionView):
     permission = "send"
 
     def act(self, fax: Fax) -> Fax:
-        copy = services.fax_resend(fax=fax, actor=self.request.user, request=self.request)  # type: ignore[arg-type]
+        copy = services.fax_resend(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("A new fax is queued with the same documents."))
         return copy
