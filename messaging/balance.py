@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderAccount
 from accounts.provider_clients import client_for
+from accounts.provider_specs.pasifik import PASIFIK
 from providers.errors import (
     AuthenticationFailed,
     PermissionDenied,
@@ -103,7 +104,8 @@ def provider_unreachable(*, account: ProviderAccount) -> bool:
 
 
 def _newer(failure: dict[str, str], good: dict[str, Any] | None) -> bool:
-    return good is None or parse_datetime(failure["at"]) > parse_datetime(good["fetched_at"])  # type: ignore[operator]
+    # Both written by this module with isoformat().
+    return good is None or datetime.fromisoformat(failure["at"]) > datetime.fromisoformat(good["fetched_at"])
 
 
 def _queue_refresh(account_id: int) -> None:
@@ -137,7 +139,7 @@ def balance_refresh(*, account_id: int) -> str:
         return "skipped: no such account"
     timeout = tuple(getattr(settings, "SMS_PROVIDER_TIMEOUT", (2.0, 4.0)))
     try:
-        with client_for(account, timeout=timeout, retry=RetryPolicy(attempts=1)) as client:
+        with client_for(account, PASIFIK, timeout=timeout, retry=RetryPolicy(attempts=1)) as client:
             found = client.user_settings()
     except (ProviderError, ValueError) as exc:
         kind = _failure_kind(exc)

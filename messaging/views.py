@@ -410,7 +410,7 @@ class ContactListView(TeamView, TemplateView):
             if group_form.is_valid():
                 address_book.group_save(
                     team=self.team,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=self.user,
                     name=group_form.cleaned_data["name"],
                     request=request,
                 )
@@ -423,7 +423,7 @@ class ContactListView(TeamView, TemplateView):
         if form.is_valid():
             address_book.contact_save(
                 team=self.team,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=self.user,
                 name=form.cleaned_data["name"],
                 phone=form.cleaned_data["phone"],
                 groups=form.cleaned_data["groups"],
@@ -507,14 +507,14 @@ class ContactEditView(TeamView, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = self.get_team_object()
         if request.POST.get("delete"):
-            address_book.contact_delete(contact=contact, actor=request.user, request=request)  # type: ignore[arg-type]
+            address_book.contact_delete(contact=contact, actor=self.user, request=request)
             messages.success(request, _("Contact deleted."))
             return redirect("sms-contacts")
         form = ContactForm(request.POST, instance=contact, team=self.team)
         if form.is_valid():
             address_book.contact_save(
                 team=self.team,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=self.user,
                 name=form.cleaned_data["name"],
                 phone=form.cleaned_data["phone"],
                 groups=form.cleaned_data["groups"],
@@ -542,7 +542,7 @@ class ContactGroupEditView(TeamView, TemplateView):
             return self.show(group, form, status=400)
         address_book.group_save(
             team=self.team,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.user,
             name=form.cleaned_data["name"],
             group=group,
             request=request,
@@ -579,7 +579,7 @@ class ContactGroupDeleteView(_TeamDeleteView):
     done = gettext_lazy("Group deleted; its contacts stay.")
 
     def remove(self, found: ContactGroup, request: HttpRequest) -> None:
-        address_book.group_delete(group=found, actor=request.user, request=request)  # type: ignore[arg-type]
+        address_book.group_delete(group=found, actor=self.user, request=request)
 
 
 class OptOutListView(TeamView, TemplateView):
@@ -620,7 +620,7 @@ class OptOutDeleteView(_TeamDeleteView):
     done = gettext_lazy("The number may receive our messages again.")
 
     def remove(self, found: OptOut, request: HttpRequest) -> None:
-        address_book.opt_out_remove(opt_out=found, actor=request.user, request=request)  # type: ignore[arg-type]
+        address_book.opt_out_remove(opt_out=found, actor=self.user, request=request)
 
 
 class TemplateListView(TeamView, TemplateView):
@@ -636,7 +636,7 @@ class TemplateListView(TeamView, TemplateView):
             return self.show(form, status=400)
         address_book.template_create(
             team=self.team,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.user,
             name=form.cleaned_data["name"],
             text=form.cleaned_data["text"],
             request=request,
@@ -657,4 +657,4 @@ class TemplateDeleteView(_TeamDeleteView):
     done = gettext_lazy("Template deleted.")
 
     def remove(self, found: SmsTemplate, request: HttpRequest) -> None:
-        address_book.template_delete(template=found, actor=request.user, request=request)  # type: ignore[arg-type]
+        address_book.template_delete(template=found, actor=self.user, request=request)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, User
 from accounts.provider_clients import client_for
+from accounts.provider_specs.pasifik import PASIFIK
 from providers.errors import ProviderError
 
 from .. import balance
@@ -37,7 +38,7 @@ def sms_batches_import(*, account: ProviderAccount, actor: User | None, start: d
     Refused while a chunk of ours has an unknown outcome: its submit could be
     imported as someone else's, and the chunk then sent a second time.
     """
-    with client_for(account) as client:
+    with client_for(account, PASIFIK) as client:
         open_chunks = Q(chunks__state__in=(SmsChunk.State.UNKNOWN, SmsChunk.State.SUBMITTING))
         for batch in SmsBatch.objects.filter(open_chunks, account=account).distinct():
             sms_batch_reconcile(batch=batch, client=client)

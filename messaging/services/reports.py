@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.provider_clients import client_for
+from accounts.provider_specs.pasifik import PASIFIK
 from providers.errors import ProviderError
+from providers.pasifik import PasifikClient
 
 from ..models import SmsBatch, SmsChunk, SmsRecipient
 from ..numbers import msisdn_key
@@ -24,22 +26,24 @@ log = logging.getLogger(__name__)
 REPORT_STATES = {"delivered": SmsRecipient.State.DELIVERED, "waiting": SmsRecipient.State.WAITING}
 
 
-def sms_batch_reports(*, batch: SmsBatch, client: Any | None = None) -> int:
+def sms_batch_reports(*, batch: SmsBatch, client: PasifikClient | None = None) -> int:
     """Brings every submitted chunk's recipients up to date. Returns how many recipients changed."""
     changed = 0
     own_client = client is None
-    client = client or client_for(batch.account)
+    client = client or client_for(batch.account, PASIFIK)
     try:
         if sms_batch_reconcile(batch=batch, client=client):
             sms_batch_auto_retry(batch)
         for chunk in batch.chunks.filter(state=SmsChunk.State.SUBMITTED, reports_final=False, sms_id__isnull=False):
+            sms_id = chunk.sms_id
+            assert sms_id is not None  # the query keeps chunks that have one
             try:
-                summary = client.sms_query_multi_by_id(sms_id=chunk.sms_id)
+                summary = client.sms_query_multi_by_id(sms_id=sms_id)
                 done = summary.delivered_count + summary.undelivered_count
                 known_done = chunk.recipients.filter(state__in=SmsRecipient.FINAL).count()
                 if done == known_done and summary.waiting_count:
                     continue  # nothing new since the last look: skip the detailed report
-                rows = client.sms_query(sms_id=chunk.sms_id)
+                rows = client.sms_query(sms_id=sms_id)
             except ProviderError as exc:
                 log.info("SMS chunk %s: report unavailable: %s", chunk.pk, exc)
                 continue

@@ -13,7 +13,9 @@ def _no_waiting(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ign
     """Reads retry without sleeping, and reports are believed at once (the sandbox lists a submit immediately)."""
     real = send.client_for
     for module in (send, reports, history_import):
-        monkeypatch.setattr(module, "client_for", lambda account, **kw: real(account, sleep=lambda s: None, **kw))
+        monkeypatch.setattr(
+            module, "client_for", lambda account, *spec, **kw: real(account, *spec, sleep=lambda s: None, **kw)
+        )
     settings.SMS_RECONCILE_GRACE_SECONDS = 0
 
 
