@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
 
 from accounts.models import ProviderAccount
+from core.tasks import Task
 from providers.errors import ProviderError
 
 from . import services
@@ -16,6 +17,7 @@ from .models import Fax
 # acks_late + reject_on_worker_lost: a send whose worker dies goes back to the queue; the claim
 # (queued → sending) makes the second run a no-op once the first one had started.
 @shared_task(
+    base=Task,
     name="fax.send_fax",
     acks_late=True,
     reject_on_worker_lost=True,
@@ -30,7 +32,7 @@ def send_fax(fax_id: int) -> str:
     return result
 
 
-@shared_task(name="fax.render_draft", bind=True, soft_time_limit=120, time_limit=150)
+@shared_task(base=Task, name="fax.render_draft", bind=True, soft_time_limit=120, time_limit=150)
 def render_draft(self: Task, draft_id: int) -> str:
     if self.request.is_eager:  # in the web process: a cap on it would bind its other threads too
         return services.draft_render(draft_id=draft_id)
