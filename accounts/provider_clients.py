@@ -12,7 +12,7 @@ so every worker shares them and none asks for a new one on each call.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast, overload
+from typing import Any, TypeVar, overload
 
 from django.views.decorators.debug import sensitive_variables
 
@@ -133,7 +133,7 @@ def client_for(
         raise ValueError(f"a {account.kind} account has no {spec.kind} client")
     problem = account_problem_text(account)
     if problem:
-        return cast(Any, UnusableClient(problem, account.kind))
+        return UnusableClient(problem, account.kind)  # stands in for any client: its first use raises
     creds = account.credentials or {}
     connection = Connection(
         timeout=Timeouts.quick() if quick else Timeouts.NORMAL,
