@@ -118,3 +118,16 @@ def test_a_user_of_another_team_cannot_reach_the_account(account: ProviderAccoun
     response = client_for(charlie).get(reverse("provider-edit", args=[account.pk]))
     assert response.status_code == 404
     assert SENTINEL.encode() not in response.content
+
+
+def test_the_logging_filter_scrubs_an_oauth_callbacks_code_and_state() -> None:
+    from core.logging import RedactSecretsFilter
+
+    line = '"GET /team/providers/telsam/callback/?state=%s&code=%s&x=1 HTTP/1.1" 302'
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, line, ("st4te-value", SENTINEL), None)
+    RedactSecretsFilter().filter(record)
+    message = record.getMessage()
+    assert SENTINEL not in message
+    assert "st4te-value" not in message
+    assert "x=1" in message
+    assert "/team/providers/telsam/callback/" in message
