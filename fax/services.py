@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import CharField, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -295,7 +295,7 @@ def transmitted_documents(fax: Fax) -> list[Document]:
     chosen = [d for d in documents if d.role == FaxDocument.Role.TRANSMITTED] or [
         d for d in documents if d.role == FaxDocument.Role.ORIGINAL
     ]
-    return [Document(read_stored(d.file.name), d.media_type, d.filename) for d in chosen]
+    return [Document(read_stored(d.file.name or ""), d.media_type, d.filename) for d in chosen]
 
 
 def _accepted(fax: Fax, provider_id: str, provider_status: str, status: str, ref: dict[str, Any]) -> None:
@@ -521,15 +521,19 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway, item: Incoming) 
     return True
 
 
-PROVIDER_ID_MAX = Fax._meta.get_field("provider_id").max_length or 100
+def _max_length(name: str) -> int:
+    field = Fax._meta.get_field(name)
+    return (field.max_length or 0) if isinstance(field, CharField) else 0
+
+
+PROVIDER_ID_MAX = _max_length("provider_id") or 100
 MISSING_DOCUMENT_TRIES = 20  # polls; after that a person can still fetch it from the fax's page
 MISSING_DOCUMENT_BATCH = 10  # per poll, so a provider that never serves documents cannot slow every poll
 
 
 def _fit(value: Any, field: str) -> str:
     """A provider's text cut to its column (the full value stays in ``raw``)."""
-    limit = Fax._meta.get_field(field).max_length or 0
-    return str(value or "")[:limit]
+    return str(value or "")[: _max_length(field)]
 
 
 def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
@@ -654,7 +658,8 @@ def can_cancel(fax: Fax) -> bool:
 
 
 def gateway_class(fax: Fax) -> type[Gateway]:
-    return GATEWAYS[fax.account.kind]  # type: ignore[union-attr]
+    assert fax.account is not None  # can_retry / can_cancel looked for one first
+    return GATEWAYS[fax.account.kind]
 
 
 def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> str:
@@ -675,7 +680,8 @@ def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = Non
             _event(fax, "retry", Status.QUEUED, actor=actor)
             _queue_sends([fax.pk])
         return "requeued"
-    gateway = gateway_for(fax.account)  # type: ignore[arg-type]
+    assert fax.account is not None  # can_retry / can_cancel found one
+    gateway = gateway_for(fax.account)
     try:
         tracked = gateway.retry(fax)
     except ProviderError as exc:
@@ -699,7 +705,8 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
         return Status.CANCELLED
     if not fax.provider_id:
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))
-    gateway = gateway_for(fax.account)  # type: ignore[arg-type]
+    assert fax.account is not None  # can_retry / can_cancel found one
+    gateway = gateway_for(fax.account)
     try:
         # Where it can be known, the provider's state now, not the one the page was drawn from: a fax it has
         # started sending is told so, not sent a cancel that the provider then refuses.
