@@ -20,7 +20,7 @@ from core.forms import field_of
 from . import documents as docs
 from .gateways import CAPABILITIES
 from .models import Quality
-from .services import Upload
+from .services.drafts import Upload
 
 MAX_RECIPIENTS = 50
 

@@ -9,9 +9,9 @@ from accounts.models import ProviderAccount
 from core.tasks import Task
 from providers.errors import ProviderError
 
-from . import services
 from .documents import memory_cap
 from .models import Fax
+from .services import drafts, inbox, retry, sending, tracking, watchdog
 
 
 # acks_late + reject_on_worker_lost: a send whose worker dies goes back to the queue; the claim
@@ -21,40 +21,36 @@ from .models import Fax
     name="fax.send_fax",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=services.SEND_SOFT_TIME_LIMIT,
-    time_limit=services.SEND_TIME_LIMIT,
+    soft_time_limit=sending.SEND_SOFT_TIME_LIMIT,
+    time_limit=sending.SEND_TIME_LIMIT,
 )
 def send_fax(fax_id: int) -> str:
-    result = services.fax_send(fax_id=fax_id)
+    result = sending.fax_send(fax_id=fax_id)
     if result == "retry-later":
-        attempts = Fax.objects.filter(pk=fax_id).values_list("attempts", flat=True).first() or 1
-        send_fax.apply_async((fax_id,), countdown=services.retry_delay(attempts))
+        send_fax.apply_async((fax_id,), countdown=retry.next_attempt_delay(fax_id))
     return result
 
 
 @shared_task(base=Task, name="fax.render_draft", bind=True, soft_time_limit=120, time_limit=150)
 def render_draft(self: Task, draft_id: int) -> str:
     if self.request.is_eager:  # in the web process: a cap on it would bind its other threads too
-        return services.draft_render(draft_id=draft_id)
+        return drafts.draft_render(draft_id=draft_id)
     with memory_cap(settings.FAX_RENDER_MEMORY_MB):
-        return services.draft_render(draft_id=draft_id)
+        return drafts.draft_render(draft_id=draft_id)
 
 
 @shared_task(name="fax.track_fax", soft_time_limit=60, time_limit=90)
 def track_fax(fax_id: int) -> str:
     fax = Fax.objects.select_related("account", "team").filter(pk=fax_id).first()
-    return services.fax_track(fax=fax) if fax else "gone"
+    return tracking.fax_track(fax=fax) if fax else "gone"
 
 
 @shared_task(name="fax.poll_outgoing_faxes", soft_time_limit=60, time_limit=90)
 def poll_outgoing_faxes() -> str:
-    tracked = services.faxes_to_track()
+    tracked = tracking.faxes_to_track()
     for pk in tracked:
         track_fax.delay(pk)
-    stale = services.stale_queued()
-    for pk in stale:
-        send_fax.delay(pk)
-    return f"tracking {len(tracked)}, requeued {len(stale)}"
+    return f"tracking {len(tracked)}, requeued {_resume_stale()}"
 
 
 @shared_task(name="fax.fetch_account_inbox", soft_time_limit=300, time_limit=330)
@@ -63,7 +59,7 @@ def fetch_incoming_for_account(account_id: int) -> str:
     if account is None:
         return "gone"
     try:
-        return f"{services.fax_fetch_incoming(account=account)} new"
+        return f"{inbox.fax_fetch_incoming(account=account)} new"
     except ProviderError as exc:
         return f"error: {exc}"
 
@@ -79,15 +75,21 @@ def fetch_incoming_faxes() -> str:
 @shared_task(name="fax.watch_sends", soft_time_limit=50, time_limit=60)
 def fax_send_watchdog() -> str:
     """Resumes the sends that stopped: queued faxes whose task is gone, sends cut off on the wire."""
-    stale = services.stale_queued()
-    for pk in stale:
-        send_fax.delay(pk)
-    cut_off = services.sends_cut_off()
+    requeued = _resume_stale()
+    cut_off = watchdog.sends_cut_off()
     for pk in cut_off:
         track_fax.delay(pk)  # reconciles it from the provider's records
-    return f"requeued {len(stale)}, cut off {len(cut_off)}"
+    return f"requeued {requeued}, cut off {len(cut_off)}"
 
 
 @shared_task(name="fax.watch_stuck_faxes", soft_time_limit=60, time_limit=90)
 def fax_watchdog() -> str:
-    return f"{services.fax_watchdog()} stuck"
+    return f"{watchdog.fax_watchdog()} stuck"
+
+
+def _resume_stale() -> int:
+    """Queues again the queued faxes whose send task is gone; how many."""
+    stale = watchdog.stale_queued()
+    for pk in stale:
+        send_fax.delay(pk)
+    return len(stale)

@@ -28,11 +28,11 @@ from notifications.services import notifications_mark_read
 from providers.files import JPEG, PDF, PNG, TIFF
 
 from . import documents as docs
-from . import services
 from .filters import FaxFilter
 from .forms import ComposeForm, account_numbers, fax_accounts
 from .gateways import CAPABILITIES
 from .models import Direction, Fax, FaxDocument, FaxDraft, FaxInboxPoll, Quality
+from .services import FaxActionError, actions, downloads, drafts, storage
 from .tables import FaxTable
 
 FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
@@ -171,7 +171,7 @@ class FaxComposeView(TeamView, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                draft = services.draft_create(
+                draft = drafts.draft_create(
                     team=self.team,
                     actor=self.user,
                     account=data["account"],
@@ -190,7 +190,7 @@ class FaxComposeView(TeamView, TemplateView):
         kept_token = request.POST.get("kept", "")
         if form.uploads and "files" not in form.errors:
             # The files were fine but another field was not: keep them here so nothing is uploaded twice.
-            stored = [services.store_upload(upload) for upload in form.uploads]
+            stored = [drafts.store_upload(upload) for upload in form.uploads]
             form.keep(stored)
             kept_token = signing.dumps({"team": self.team.pk, "files": stored}, salt=KEPT_SALT)
         return self.page(form, draft_id=request.POST.get("draft", ""), keep_from="", kept=kept_token)
@@ -236,20 +236,20 @@ class FaxDraftView(TeamView, TemplateView):
             page_numbers=range(1, (draft.rendition.get("pages") or 0) + 1),
             office_files=office,
             rendition_kind="TIFF" if draft.rendition.get("media_type") == TIFF else "PDF",
-            confirm_pages=services.needs_page_confirmation(draft),
+            confirm_pages=drafts.needs_page_confirmation(draft),
         )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         draft = self.get_team_object()
         try:
-            faxes = services.draft_confirm(
+            faxes = drafts.draft_confirm(
                 draft=draft,
                 actor=self.user,
                 request=request,
                 pages_confirmed=request.POST.get("confirm_pages") == "1",
             )
-        except services.FaxActionError as exc:
+        except FaxActionError as exc:
             messages.error(request, str(exc))
             return redirect("fax-draft", pk=draft.pk)
         messages.success(
@@ -270,7 +270,7 @@ class FaxDraftPageView(TeamView, View):
         draft = self.get_team_object()
         if not draft.rendition:
             raise Http404
-        content = services.read_stored(draft.rendition["path"])
+        content = storage.read_stored(draft.rendition["path"])
         return _thumbnail(content, draft.rendition["media_type"], request)
 
 
@@ -315,8 +315,8 @@ class FaxDetailView(TeamView, TemplateView):
             can_fetch_transmitted=bool(
                 capabilities and capabilities.download and fax.provider_id and fax.direction == Direction.OUTGOING
             ),
-            can_retry=self.can("manage_faxes") and services.can_retry(fax),
-            can_cancel=self.can("manage_faxes") and services.can_cancel(fax),
+            can_retry=self.can("manage_faxes") and actions.can_retry(fax),
+            can_cancel=self.can("manage_faxes") and actions.can_cancel(fax),
             can_resend=self.can("send") and fax.direction == Direction.OUTGOING and fax.account is not None,
             can_edit=self.can("send") and bool(fax.error_fields),
         )
@@ -341,7 +341,7 @@ class FaxPageView(TeamView, View):
         shown = _shown_document(list(fax.documents.all()))
         if shown is None or not shown.file.name:
             return HttpResponse(status=204)
-        return _thumbnail(services.read_stored(shown.file.name), shown.media_type, request)
+        return _thumbnail(storage.read_document(shown), shown.media_type, request)
 
 
 class FaxDocumentView(TeamView, View):
@@ -354,14 +354,14 @@ class FaxDocumentView(TeamView, View):
         role = request.GET.get("role", "")
         documents = [d for d in fax.documents.all() if not role or d.role == role]
         fetchers: dict[tuple[str, str], Callable[..., FaxDocument]] = {
-            (FaxDocument.Role.TRANSMITTED, Direction.OUTGOING): services.fetch_sent_document,
-            (FaxDocument.Role.RECEIVED, Direction.INCOMING): services.fetch_received_document,
+            (FaxDocument.Role.TRANSMITTED, Direction.OUTGOING): downloads.fetch_sent_document,
+            (FaxDocument.Role.RECEIVED, Direction.INCOMING): downloads.fetch_received_document,
         }
         fetch = fetchers.get((role, fax.direction))
         if fetch is not None and not documents:
             try:
                 documents = [fetch(fax=fax)]
-            except services.FaxActionError as exc:
+            except FaxActionError as exc:
                 messages.error(request, str(exc))
                 return redirect("fax-detail", pk=fax.pk)
         try:
@@ -372,7 +372,7 @@ class FaxDocumentView(TeamView, View):
         as_pdf = request.GET.get("as") == "pdf" and document.media_type == TIFF
         if as_pdf:
             try:
-                content = docs.tiff_as_pdf(services.read_stored(document.file.name))
+                content = docs.tiff_as_pdf(storage.read_document(document))
             except docs.DocumentError as exc:
                 messages.error(request, str(exc))
                 return redirect("fax-detail", pk=fax.pk)
@@ -388,13 +388,13 @@ class FaxDocumentView(TeamView, View):
             return FileResponse(
                 io.BytesIO(content),
                 as_attachment=True,
-                filename=services.document_filename(document, media_type=PDF),
+                filename=storage.document_filename(document, media_type=PDF),
                 content_type=PDF,
             )
         return FileResponse(
             default_storage.open(document.file.name, "rb"),
             as_attachment=True,
-            filename=services.document_filename(document),
+            filename=storage.document_filename(document),
             content_type=document.media_type,
         )
 
@@ -407,7 +407,7 @@ class _FaxActionView(TeamView, View):
         fax = self.get_team_object()
         try:
             target = self.act(fax)
-        except services.FaxActionError as exc:
+        except FaxActionError as exc:
             messages.error(request, str(exc))
             return redirect("fax-detail", pk=fax.pk)
         return redirect("fax-detail", pk=target.pk)
@@ -420,7 +420,7 @@ class FaxRetryView(_FaxActionView):
     permission = "manage_faxes"
 
     def act(self, fax: Fax) -> Fax:
-        services.fax_retry(fax=fax, actor=self.user, request=self.request)
+        actions.fax_retry(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("Retry asked."))
         return fax
 
@@ -429,7 +429,7 @@ class FaxCancelView(_FaxActionView):
     permission = "manage_faxes"
 
     def act(self, fax: Fax) -> Fax:
-        services.fax_cancel(fax=fax, actor=self.user, request=self.request)
+        actions.fax_cancel(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("Cancel asked."))
         return fax
 
@@ -438,6 +438,6 @@ class FaxResendView(_FaxActionView):
     permission = "send"
 
     def act(self, fax: Fax) -> Fax:
-        copy = services.fax_resend(fax=fax, actor=self.user, request=self.request)
+        copy = actions.fax_resend(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("A new fax is queued with the same documents."))
         return copy

@@ -12,8 +12,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from core.tasks import Task
-from fax import services as fax_services
 from fax import tasks as fax_tasks
+from fax.services import drafts
 from messaging import tasks as sms_tasks
 from messaging.models import Contact, ContactImport
 from messaging.services import contact_import
@@ -96,7 +96,7 @@ def test_with_the_broker_down_a_fax_preview_is_drawn_in_the_request(team_a, sand
     account = sandbox_account(team_a, "telphin")
     monkeypatch.setattr(fax_tasks.render_draft, "apply_async", down)
 
-    draft = fax_services.draft_create(
+    draft = drafts.draft_create(
         team=team_a,
         actor=None,
         account=account,
@@ -104,7 +104,7 @@ def test_with_the_broker_down_a_fax_preview_is_drawn_in_the_request(team_a, sand
         recipients=["902129630199"],
         quality="fine",
         scheduled_at=None,
-        uploads=[fax_services.Upload("contract.pdf", two_page_pdf(), "application/pdf", 2)],
+        uploads=[drafts.Upload("contract.pdf", two_page_pdf(), "application/pdf", 2)],
     )
 
     draft.refresh_from_db()

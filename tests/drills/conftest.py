@@ -86,7 +86,7 @@ def publish_after_commit(producer: Celery, name: str, *args: Any, countdown: flo
 @pytest.fixture
 def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Celery:
     """The services queue their sends on Redis instead of running them eagerly in the test."""
-    from fax import services as fax_services
+    from fax.services import sending
     from messaging.services import send_queue
 
     def sms_queue(batch_id: int, countdown: int | None = None) -> None:
@@ -97,7 +97,7 @@ def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Cel
             publish_after_commit(broker, "fax.send_fax", pk)
 
     monkeypatch.setattr(send_queue, "sms_batch_queue", sms_queue)
-    monkeypatch.setattr(fax_services, "_queue_sends", fax_queue)
+    monkeypatch.setattr(sending, "queue_sends", fax_queue)
     return broker
 
 

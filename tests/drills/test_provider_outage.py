@@ -15,8 +15,8 @@ import time
 from collections import Counter
 
 from accounts.models import Team
-from fax import services as fax_services
 from fax.models import Fax, Status
+from fax.services import drafts
 from messaging.models import SmsBatch, SmsChunk
 from messaging.numbers import Number
 from messaging.recipients import Recipient
@@ -64,7 +64,7 @@ def test_it_catches_up_after_a_one_minute_provider_outage_with_nothing_lost_or_d
     )
     wait_until(lambda: _state(polled) == SmsBatch.State.SUBMITTED, timeout=60, what="batch 1 sent", workers=workers)
     draft = draft_on(account, recipients=[FAX_NUMBER])
-    [fax] = fax_services.draft_confirm(draft=draft, actor=None)
+    [fax] = drafts.draft_confirm(draft=draft, actor=None)
     wait_until(lambda: bool(_fax(fax).provider_id), timeout=60, what="the fax accepted", workers=workers)
 
     # A batch being sent when the provider goes away: 20 chunks of 100, each submit taking 0.3 s.

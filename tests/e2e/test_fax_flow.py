@@ -7,8 +7,9 @@ import re
 import pytest
 
 from accounts.roles import Role
-from fax import services, tasks
+from fax import tasks
 from fax.models import Fax, Status
+from fax.services import inbox
 from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 from tests.fax.factories import two_page_pdf
 
@@ -55,7 +56,7 @@ def test_send_a_two_page_pdf_through_each_provider_then_open_a_received_fax(
 
     assert Fax.objects.filter(status=Status.SENT).count() == 4
 
-    services.fax_fetch_incoming(account=accounts[3])
+    inbox.fax_fetch_incoming(account=accounts[3])
     page.goto("/fax/?direction=in")
     page.get_by_test_id("fax-notifications").wait_for()
     page.locator("[data-testid=fax-table] tbody a").first.click()

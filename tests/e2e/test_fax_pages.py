@@ -8,8 +8,9 @@ import re
 import pytest
 
 from accounts.roles import Role
-from fax import services, tasks
+from fax import tasks
 from fax.models import Direction, Fax, Status
+from fax.services import inbox
 from tests.e2e.test_fax_flow import log_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.fax.factories import two_page_pdf
@@ -77,7 +78,7 @@ def test_cancel_is_offered_only_while_the_provider_can_cancel(
 
 def test_a_received_tiff_fax_downloads_as_pdf(page, office, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(office, "verimor")
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
     fax = next(
         f
         for f in Fax.objects.filter(direction=Direction.INCOMING).order_by("-created_at")

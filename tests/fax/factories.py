@@ -54,7 +54,7 @@ def fax_with_documents(team: Any, **fields: Any) -> Fax:
 def draft_for(team: Any, **fields: Any) -> FaxDraft:
     from django.core.files.storage import default_storage
 
-    from fax.services import render_transmitted
+    from fax.services.drafts import render_transmitted
 
     account = fields.pop("account", None) or ProviderAccountFactory(
         team=team, kind="telphin", options={"fax_numbers": ["74957654321"]}

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.files.storage import default_storage
 
 from accounts.models import ProviderAccount, User
-from fax import services
 from fax.models import Fax
+from fax.services import drafts, tracking
 from tests.fax.factories import two_page_pdf
 
 
@@ -24,7 +24,7 @@ def draft_on(
 ) -> Any:
     content = content or two_page_pdf()
     numbers = (account.options or {}).get("fax_numbers") or [""]
-    draft = services.draft_create(
+    draft = drafts.draft_create(
         team=account.team,
         actor=user,
         account=account,
@@ -32,9 +32,9 @@ def draft_on(
         recipients=recipients,
         quality=quality,
         scheduled_at=None,
-        uploads=[services.Upload("contract.pdf", content, media_type, 2)],
+        uploads=[drafts.Upload("contract.pdf", content, media_type, 2)],
     )
-    services.draft_render(draft_id=draft.pk)  # what the worker does after the commit
+    drafts.draft_render(draft_id=draft.pk)  # what the worker does after the commit
     draft.refresh_from_db()
     return draft
 
@@ -42,12 +42,12 @@ def draft_on(
 def send(django_capture_on_commit_callbacks: Any, account: ProviderAccount, **kwargs: Any) -> list[Fax]:
     draft = draft_on(account, **kwargs)
     with django_capture_on_commit_callbacks(execute=True):
-        faxes = services.draft_confirm(draft=draft, actor=kwargs.get("user"))
+        faxes = drafts.draft_confirm(draft=draft, actor=kwargs.get("user"))
     return [Fax.objects.get(pk=f.pk) for f in faxes]
 
 
 def track(fax: Fax) -> Fax:
-    services.fax_track(fax=Fax.objects.select_related("account", "team").get(pk=fax.pk))
+    tracking.fax_track(fax=Fax.objects.select_related("account", "team").get(pk=fax.pk))
     return Fax.objects.get(pk=fax.pk)
 
 

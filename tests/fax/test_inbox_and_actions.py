@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from fax import services, tasks
+from core.retries import RetrySchedule
+from fax import tasks
 from fax.models import Direction, Fax, FaxDocument, Status
+from fax.services import FaxActionError, actions, inbox, retry, watchdog
 from notifications.models import Notification
 from tests.fax.helpers import send, track
 
@@ -21,7 +23,7 @@ def test_received_faxes_are_stored_once_with_their_document_and_a_notification(
     kind, team_a, sandbox_account, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, kind)
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new > 0, kind
     received = Fax.objects.filter(account=account, direction=Direction.INCOMING)
@@ -33,7 +35,7 @@ def test_received_faxes_are_stored_once_with_their_document_and_a_notification(
         assert handle.read(4) in (b"%PDF", b"II*\x00", b"MM\x00*")
     assert Notification.objects.filter(team=team_a, kind="received_fax").count() == new
 
-    assert services.fax_fetch_incoming(account=account) == 0  # once
+    assert inbox.fax_fetch_incoming(account=account) == 0  # once
     assert Fax.objects.filter(account=account, direction=Direction.INCOMING).count() == new
 
 
@@ -50,14 +52,14 @@ def test_telphin_retry_and_cancel_follow_the_statuses_the_document_allows(
 ) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550129"])  # fails on attempt 1
-    assert services.can_cancel(fax)  # ready_to_send
-    assert not services.can_retry(fax)
+    assert actions.can_cancel(fax)  # ready_to_send
+    assert not actions.can_retry(fax)
     sandbox.clock.advance(60)
     fax = track(fax)
     assert fax.status == Status.FAILED and fax.provider_status == "failed"
-    assert services.can_retry(fax) and services.can_cancel(fax)
+    assert actions.can_retry(fax) and actions.can_cancel(fax)
 
-    services.fax_retry(fax=fax, actor=alice)
+    actions.fax_retry(fax=fax, actor=alice)
     fax = Fax.objects.get(pk=fax.pk)
     assert fax.status == Status.SENDING and fax.provider_status == "ready_to_send"
     sandbox.clock.advance(60)
@@ -71,7 +73,7 @@ def test_telphin_cancel_of_a_waiting_fax(
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
 
-    assert services.fax_cancel(fax=fax, actor=alice) == Status.CANCELLED
+    assert actions.fax_cancel(fax=fax, actor=alice) == Status.CANCELLED
     assert Fax.objects.get(pk=fax.pk).status == Status.CANCELLED
     assert AuditEvent.objects.filter(action="fax.cancel").exists()
 
@@ -85,10 +87,10 @@ def test_the_provider_refusing_a_cancel_is_a_clear_message(
 
     before = len(sandbox.requests_for("telphin"))
 
-    with pytest.raises(services.FaxActionError, match="already sending this fax"):
-        services.fax_cancel(fax=fax, actor=alice)
+    with pytest.raises(FaxActionError, match="already sending this fax"):
+        actions.fax_cancel(fax=fax, actor=alice)
     fax = Fax.objects.get(pk=fax.pk)
-    assert fax.provider_status == "sending" and not services.can_cancel(fax)  # no longer offered
+    assert fax.provider_status == "sending" and not actions.can_cancel(fax)  # no longer offered
     # it asked where the fax is, and sent no cancel that the provider would refuse
     assert [r.method for r in sandbox.requests_for("telphin")[before:]] == ["GET"]
 
@@ -101,10 +103,10 @@ def test_providers_without_retry_offer_none_but_resend_works_everywhere(
     sandbox.clock.advance(200)
     fax = track(fax)
     assert fax.status == Status.FAILED
-    assert not services.can_retry(fax) and not services.can_cancel(fax)
+    assert not actions.can_retry(fax) and not actions.can_cancel(fax)
 
     with django_capture_on_commit_callbacks(execute=True):
-        copy = services.fax_resend(fax=fax, actor=alice)
+        copy = actions.fax_resend(fax=fax, actor=alice)
 
     copy = Fax.objects.get(pk=copy.pk)
     assert copy.resent_from == fax and copy.status == Status.SENDING and copy.provider_id != fax.provider_id
@@ -114,16 +116,16 @@ def test_providers_without_retry_offer_none_but_resend_works_everywhere(
 def test_a_fax_that_never_reached_the_provider_can_be_retried_here(
     team_a, alice, sandbox_account, sandbox_url, sandbox, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "RETRY_DELAYS", (0, 0))
+    monkeypatch.setattr(retry, "SEND_RETRIES", RetrySchedule(delays=(0, 0)))
     account = sandbox_account(team_a, "telphin", base_url="http://127.0.0.1:9/telphin")  # nothing listens there
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
     assert fax.status == Status.FAILED and not fax.provider_id
-    assert services.can_retry(fax)
+    assert actions.can_retry(fax)
 
     account.base_url = f"{sandbox_url}/telphin"  # the provider is back
     account.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.fax_retry(fax=Fax.objects.get(pk=fax.pk), actor=alice) == "requeued"
+        assert actions.fax_retry(fax=Fax.objects.get(pk=fax.pk), actor=alice) == "requeued"
 
     fax = Fax.objects.get(pk=fax.pk)
     assert fax.status == Status.SENDING and fax.provider_id and fax.attempts == 1
@@ -136,8 +138,8 @@ def test_the_watchdog_flags_a_stuck_fax_once_and_tells_the_team(team_a) -> None:
     stuck = FaxFactory(team=team_a, status=Status.SENDING, status_changed_at=timezone.now() - timedelta(hours=5))
     FaxFactory(team=team_a, status=Status.SENDING)
 
-    assert services.fax_watchdog() == 1
-    assert services.fax_watchdog() == 0
+    assert watchdog.fax_watchdog() == 1
+    assert watchdog.fax_watchdog() == 0
     assert Fax.objects.get(pk=stuck.pk).is_stuck
     assert Notification.objects.get(kind="fax_stuck").url == f"/fax/{stuck.pk}/"
 
@@ -167,7 +169,7 @@ def test_the_beat_schedule_runs_the_poll_the_inbox_fetch_and_the_watchdog() -> N
 def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, "pasifik", options={"language": "tr", "auth_scheme": "bare"})
 
-    assert services.fax_fetch_incoming(account=account) == 0
+    assert inbox.fax_fetch_incoming(account=account) == 0
     assert sandbox.requests_for("pasifik") == []
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from fax import services
 from fax.gateways.pasifik import PasifikGateway
 from fax.models import Direction, Fax, FaxDocument
+from fax.services import inbox, storage
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,11 @@ def test_a_second_account_with_the_same_credentials_imports_nothing_twice(
     first = sandbox_account(team_a, kind)
     second = sandbox_account(team_a, kind)  # same sandbox credentials: the same inbox
 
-    new = services.fax_fetch_incoming(account=first)
+    new = inbox.fax_fetch_incoming(account=first)
     assert new > 0
     notified = Notification.objects.filter(team=team_a, kind="received_fax").count()
 
-    assert services.fax_fetch_incoming(account=second) == 0
+    assert inbox.fax_fetch_incoming(account=second) == 0
     received = Fax.objects.filter(team=team_a, direction=Direction.INCOMING)
     assert received.count() == new
     assert received.values("provider_id").distinct().count() == new
@@ -38,7 +38,7 @@ def test_the_database_refuses_a_second_copy_of_a_received_fax(team_a, sandbox_ac
     from django.db import IntegrityError, transaction
 
     first, second = sandbox_account(team_a, "telphin"), sandbox_account(team_a, "telphin")
-    services.fax_fetch_incoming(account=first)
+    inbox.fax_fetch_incoming(account=first)
     fax = Fax.objects.filter(account=first, direction=Direction.INCOMING).first()
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -62,12 +62,12 @@ def _poison_fdr(sandbox, **fields):  # type: ignore[no-untyped-def]
 def test_a_verimor_record_with_a_51_character_caller_is_stored_cut_to_its_column_and_blocks_nothing(
     team_a, team_b, sandbox_account, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
-    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
+    before = inbox.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
     caller = "9" * 51
     poison = _poison_fdr(sandbox, caller=caller)
     account = sandbox_account(team_a, "verimor")
 
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new == before + 1  # every record, the odd one included
     stored = Fax.objects.get(provider_id=poison["call_uuid"])
@@ -79,17 +79,17 @@ def test_a_verimor_record_with_a_51_character_caller_is_stored_cut_to_its_column
 def test_a_record_that_cannot_be_stored_is_skipped_and_the_rest_imported_on_every_poll(
     team_a, team_b, sandbox_account, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
-    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
+    before = inbox.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
     _poison_fdr(sandbox, call_uuid="x" * 150)  # longer than any provider id we can keep
     account = sandbox_account(team_a, "verimor")
 
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new == before
     assert not Fax.objects.filter(provider_id__startswith="xxx").exists()
     assert account.fax_inbox_poll.skipped == [{"provider_id": "x" * 100, "error": "ValueError"}]
     fresh = _poison_fdr(sandbox)  # a fax arriving later is not held up behind the bad one
-    assert services.fax_fetch_incoming(account=account) == 1
+    assert inbox.fax_fetch_incoming(account=account) == 1
     assert Fax.objects.filter(provider_id=fresh["call_uuid"]).exists()
 
 
@@ -105,7 +105,7 @@ def test_a_provider_file_name_climbing_directories_is_kept_as_a_plain_name(
     monkeypatch.setattr(PasifikGateway, "incoming_document", climbing)
     account = sandbox_account(team_a, "pasifik")
 
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new > 0
     documents = FaxDocument.objects.filter(role=FaxDocument.Role.RECEIVED)
@@ -117,10 +117,10 @@ def test_a_provider_file_name_climbing_directories_is_kept_as_a_plain_name(
 
 
 def test_safe_filename_keeps_a_base_name_of_allowed_characters() -> None:
-    assert services.safe_filename("..\\..\\x.tif", "image/tiff", fallback="fax-1") == "x.tif"
-    assert services.safe_filename('a"b; filename*=x.html', "application/pdf", fallback="fax-1") == "a-b-filename-x.pdf"
-    assert services.safe_filename("../..", "application/pdf", fallback="fax-1") == "fax-1.pdf"
-    assert services.safe_filename("", "image/tiff", fallback="fax-7") == "fax-7.tif"
+    assert storage.safe_filename("..\\..\\x.tif", "image/tiff", fallback="fax-1") == "x.tif"
+    assert storage.safe_filename('a"b; filename*=x.html', "application/pdf", fallback="fax-1") == "a-b-filename-x.pdf"
+    assert storage.safe_filename("../..", "application/pdf", fallback="fax-1") == "fax-1.pdf"
+    assert storage.safe_filename("", "image/tiff", fallback="fax-7") == "fax-7.tif"
 
 
 def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
@@ -129,14 +129,14 @@ def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
     account = sandbox_account(team_a, "verimor")
     sandbox.inject("500", provider="verimor", path="fax_documents", times=1000)
 
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new > 0
     assert not FaxDocument.objects.exists()
     assert all(f.error_text for f in Fax.objects.filter(direction=Direction.INCOMING))
 
     sandbox.faults.clear()  # the provider serves documents again
-    assert services.fax_fetch_incoming(account=account) == 0
+    assert inbox.fax_fetch_incoming(account=account) == 0
     for fax in Fax.objects.filter(direction=Direction.INCOMING):
         assert fax.documents.filter(role=FaxDocument.Role.RECEIVED).exists(), fax.provider_id
         assert fax.error_text == ""
@@ -148,17 +148,17 @@ def test_a_document_that_storage_refuses_leaves_the_fax_fetchable_again(
     from django.core.exceptions import SuspiciousFileOperation
 
     account = sandbox_account(team_a, "telphin")
-    real_save = services._save_document
+    real_save = storage.save_document
 
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SuspiciousFileOperation("Detected path traversal attempt")
 
-    monkeypatch.setattr(services, "_save_document", refuse)
-    new = services.fax_fetch_incoming(account=account)
+    monkeypatch.setattr(storage, "save_document", refuse)
+    new = inbox.fax_fetch_incoming(account=account)
     assert new > 0 and not FaxDocument.objects.exists()
 
-    monkeypatch.setattr(services, "_save_document", real_save)
-    services.fax_fetch_incoming(account=account)
+    monkeypatch.setattr(storage, "save_document", real_save)
+    inbox.fax_fetch_incoming(account=account)
     assert FaxDocument.objects.filter(role=FaxDocument.Role.RECEIVED).count() == new
 
 
@@ -169,7 +169,7 @@ def test_a_person_can_fetch_a_missing_received_document_from_the_fax_page(
 
     account = sandbox_account(team_a, "telphin")
     sandbox.inject("500", provider="telphin", path="file", times=1000)
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
     fax = Fax.objects.filter(direction=Direction.INCOMING).first()
     page = alice_client.get(reverse("fax-detail", args=[fax.pk])).content.decode()
     assert 'data-testid="fetch-received"' in page
@@ -189,7 +189,7 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
 
     from sandbox.pasifik import fax as pasifik_fax
 
-    before = services.fax_fetch_incoming(account=sandbox_account(team_b, "pasifik"))
+    before = inbox.fax_fetch_incoming(account=sandbox_account(team_b, "pasifik"))
     assert before > 1
     real = pasifik_fax.inbox_fax
 
@@ -200,7 +200,7 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
     monkeypatch.setattr(pasifik_fax, "inbox_fax", odd_caller)
     account = sandbox_account(team_a, "pasifik")
 
-    assert services.fax_fetch_incoming(account=account) == before  # every fax, none stopped at
+    assert inbox.fax_fetch_incoming(account=account) == before  # every fax, none stopped at
     received = Fax.objects.filter(team=team_a, direction=Direction.INCOMING)
     assert {f.remote_number for f in received} == {"9" * 32}
     assert all(f.raw["cli"] == "9" * 51 for f in received)
@@ -214,12 +214,12 @@ def test_an_admin_is_told_which_received_faxes_were_skipped(
 
     _poison_fdr(sandbox, call_uuid="y" * 150)
     account = sandbox_account(team_a, "verimor")
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
 
     page = alice_client.get(reverse("fax-list")).content.decode()
     assert 'data-testid="inbox-skips"' in page and "1 received fax from " + account.label in page
     assert 'data-testid="inbox-skips"' not in bob_client.get(reverse("fax-list")).content.decode()  # a viewer
 
     sandbox.by_name["verimor"].records.pop()  # the provider fixed its record
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
     assert 'data-testid="inbox-skips"' not in alice_client.get(reverse("fax-list")).content.decode()

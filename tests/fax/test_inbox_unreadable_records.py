@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fax import services
 from fax.models import Direction, Fax
+from fax.services import inbox
 from sandbox.poison import POISON_ID
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 def test_an_unreadable_inbox_record_is_skipped_recorded_and_the_others_stored(
     kind, team_a, team_b, sandbox_account, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
-    clean = services.fax_fetch_incoming(account=sandbox_account(team_b, kind))
+    clean = inbox.fax_fetch_incoming(account=sandbox_account(team_b, kind))
     assert clean > 0
     sandbox.by_name[kind].poison_record = True
     account = sandbox_account(team_a, kind)
 
-    new = services.fax_fetch_incoming(account=account)
+    new = inbox.fax_fetch_incoming(account=account)
 
     assert new == clean  # every good fax, none stopped at the bad one
     received = Fax.objects.filter(team=team_a, direction=Direction.INCOMING)
@@ -35,10 +35,10 @@ def test_an_unreadable_inbox_record_is_skipped_recorded_and_the_others_stored(
 def test_the_poll_after_the_provider_fixes_its_record_reports_nothing(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, "telphin")
     sandbox.by_name["telphin"].poison_record = True
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
     assert len(account.fax_inbox_poll.skipped) == 1
 
     sandbox.by_name["telphin"].poison_record = False
-    services.fax_fetch_incoming(account=account)
+    inbox.fax_fetch_incoming(account=account)
     account.fax_inbox_poll.refresh_from_db()
     assert account.fax_inbox_poll.skipped == []

@@ -311,7 +311,7 @@ def test_retry_cancel_and_resend_through_the_pages(
 
 
 def test_the_preview_polls_until_the_worker_has_rendered_it(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
-    from fax import services
+    from fax.services import drafts
 
     _compose(alice_client, telphin)  # the render task not run yet
     draft = FaxDraft.objects.get()
@@ -321,7 +321,7 @@ def test_the_preview_polls_until_the_worker_has_rendered_it(alice_client, telphi
     refused = alice_client.post(reverse("fax-draft", args=[draft.pk]), follow=True)
     assert b"preview is not ready" in refused.content and not Fax.objects.exists()
 
-    services.draft_render(draft_id=draft.pk)
+    drafts.draft_render(draft_id=draft.pk)
     ready = alice_client.get(reverse("fax-draft", args=[draft.pk]), HTTP_HX_REQUEST="true")
     assert b"Send to 1 number" in ready.content and b"every 1s" not in ready.content
 

@@ -145,8 +145,8 @@ def test_a_bomb_that_reaches_the_worker_is_a_render_error_not_a_crash(team_a) ->
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from fax import services
     from fax.models import FaxDraft
+    from fax.services import drafts
     from tests.factories import ProviderAccountFactory
 
     account = ProviderAccountFactory(team=team_a, kind="telphin", options={"fax_numbers": ["74957654321"]})
@@ -160,7 +160,7 @@ def test_a_bomb_that_reaches_the_worker_is_a_render_error_not_a_crash(team_a) ->
         files=[{"path": path, "filename": "strip.png", "media_type": PNG, "size": len(content), "pages": 1}],
     )
 
-    assert services.draft_render(draft_id=draft.pk) == "failed"
+    assert drafts.draft_render(draft_id=draft.pk) == "failed"
     draft.refresh_from_db()
     assert "too long to fax" in draft.render_error_text
 

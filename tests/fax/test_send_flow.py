@@ -11,8 +11,9 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import AuditEvent
-from fax import services
+from core.retries import RetrySchedule
 from fax.models import Fax, FaxDocument, Status
+from fax.services import actions, drafts, retry, sending
 from sandbox.pasifik import FAX_DELIVERY_SECONDS
 from tests.fax.helpers import send, track
 
@@ -116,7 +117,7 @@ def test_a_duplicate_task_never_sends_twice(
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
 
-    assert services.fax_send(fax_id=fax.pk) == "not-queued"
+    assert sending.fax_send(fax_id=fax.pk) == "not-queued"
     assert len([r for r in sandbox.requests_for("telphin") if r.method == "POST" and "/fax/out/" in r.path]) == 1
 
 
@@ -127,8 +128,8 @@ def test_confirming_a_draft_twice_queues_it_once(
 
     draft = draft_on(sandbox_account(team_a, "telphin"), recipients=[OK_NUMBER])
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.draft_confirm(draft=draft, actor=None)
-        second = services.draft_confirm(draft=draft, actor=None)
+        first = drafts.draft_confirm(draft=draft, actor=None)
+        second = drafts.draft_confirm(draft=draft, actor=None)
     assert [f.pk for f in first] == [f.pk for f in second]
     assert Fax.objects.count() == 1
 
@@ -137,14 +138,14 @@ def test_provider_down_before_the_request_left_keeps_it_queued_then_fails_after_
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     account = sandbox_account(team_a, "telphin", base_url="http://127.0.0.1:9/telphin")  # nothing listens there
-    monkeypatch.setattr(services, "RETRY_DELAYS", (0, 0))
+    monkeypatch.setattr(retry, "SEND_RETRIES", RetrySchedule(delays=(0, 0)))
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
 
     # eager Celery ran the automatic retries at once: three attempts, then failed with the reason
     assert fax.status == Status.FAILED
-    assert fax.attempts == services.MAX_ATTEMPTS
+    assert fax.attempts == retry.SEND_RETRIES.max_attempts
     assert "did not answer" in fax.error_text and "Gave up after 3 attempts" in fax.error_text
-    assert services.can_retry(fax)
+    assert actions.can_retry(fax)
 
 
 @pytest.mark.parametrize("fault", ["500", "503"])
@@ -167,7 +168,7 @@ def test_a_server_error_on_submit_is_an_unknown_outcome_reconciled_not_resent(
     assert fax.status == Status.FAILED
     assert "no record" in fax.error_text
     assert len(sandbox.requests_for("pasifik", "fax/submit")) == submits  # never resent blindly
-    assert services.can_retry(fax)
+    assert actions.can_retry(fax)
 
 
 @pytest.mark.parametrize("account", ["pasifik", "telsam", "telphin"], indirect=True)

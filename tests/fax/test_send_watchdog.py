@@ -10,8 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from fax import services, tasks
+from fax import tasks
 from fax.models import Fax, FaxEvent, Status
+from fax.services import drafts, retry, sending, watchdog
 from tests.fax.helpers import draft_on
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def _queued(account: Any, capture: Any) -> Fax:
     """A confirmed fax whose send task was lost with the worker that held it."""
     draft = draft_on(account, recipients=[OK_NUMBER])
     with capture(execute=False):
-        [fax] = services.draft_confirm(draft=draft, actor=None)
+        [fax] = drafts.draft_confirm(draft=draft, actor=None)
     return fax
 
 
@@ -57,17 +58,17 @@ def test_a_fax_whose_worker_died_on_the_wire_is_marked_unknown_and_reconciled_no
         raise WorkerDied  # the provider took the fax; the worker child was killed before writing it down
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_accepted", die)
+        patch.setattr(sending, "accepted", die)
         with pytest.raises(WorkerDied):
-            services.fax_send(fax_id=fax.pk)
+            sending.fax_send(fax_id=fax.pk)
     fax.refresh_from_db()
     assert fax.status == Status.SENDING and not fax.provider_id and not fax.outcome_unknown
     assert _submits(sandbox, account.kind) == 1
 
-    _age(fax, seconds=services.SEND_TIME_LIMIT - 30)  # its task could still be alive: left alone
+    _age(fax, seconds=sending.SEND_TIME_LIMIT - 30)  # its task could still be alive: left alone
     assert tasks.fax_send_watchdog() == "requeued 0, cut off 0"
 
-    _age(fax, seconds=services.SEND_TIME_LIMIT + 10)
+    _age(fax, seconds=sending.SEND_TIME_LIMIT + 10)
     with monkeypatch.context() as patch:
         patch.setattr(tasks.track_fax, "delay", lambda pk: None)  # beat's fax poll comes later
         assert tasks.fax_send_watchdog() == "requeued 0, cut off 1"
@@ -108,19 +109,19 @@ def test_a_fax_waiting_out_its_retry_delay_is_not_taken_for_stalled(
 ) -> None:
     fax = _queued(account, django_capture_on_commit_callbacks)
     Fax.objects.filter(pk=fax.pk).update(attempts=2)  # the provider refused twice: next try in 300 s
-    _age(fax, seconds=settings.SEND_STALL_SECONDS + services.retry_delay(2) - 30)
-    assert services.stale_queued() == []
+    _age(fax, seconds=settings.SEND_STALL_SECONDS + retry.SEND_RETRIES.delay_after(2) - 30)
+    assert watchdog.stale_queued() == []
 
-    _age(fax, seconds=settings.SEND_STALL_SECONDS + services.retry_delay(2) + 5)
-    assert services.stale_queued() == [fax.pk]
-    assert services.stale_queued() == []  # once per stall period: its timeline now says it was queued again
+    _age(fax, seconds=settings.SEND_STALL_SECONDS + retry.SEND_RETRIES.delay_after(2) + 5)
+    assert watchdog.stale_queued() == [fax.pk]
+    assert watchdog.stale_queued() == []  # once per stall period: its timeline now says it was queued again
 
 
 def test_the_fax_send_goes_back_to_the_queue_when_its_worker_dies_and_the_watchdog_is_on_beat() -> None:
     assert tasks.send_fax.acks_late and tasks.send_fax.reject_on_worker_lost
-    assert tasks.send_fax.time_limit == services.SEND_TIME_LIMIT
-    watchdog = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.fax_send_watchdog.name]
-    assert len(watchdog) == 1 and watchdog[0]["schedule"] < settings.SEND_STALL_SECONDS / 2
+    assert tasks.send_fax.time_limit == sending.SEND_TIME_LIMIT
+    on_beat = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.fax_send_watchdog.name]
+    assert len(on_beat) == 1 and on_beat[0]["schedule"] < settings.SEND_STALL_SECONDS / 2
 
 
 @pytest.mark.django_db(transaction=True)  # the page's on_commit runs at once, as in production

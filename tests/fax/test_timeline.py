@@ -44,13 +44,13 @@ def test_a_pasifik_fax_timeline_reads_in_turkish_and_in_english(
 def test_events_without_a_status_are_named_in_the_readers_language(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from fax import services
+    from fax.services import actions
 
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550129"], user=None)
     sandbox.clock.advance(60)
     fax = track(fax)
-    services.fax_retry(fax=fax, actor=None)
+    actions.fax_retry(fax=fax, actor=None)
 
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     turkish = _timeline(alice_client, fax.pk)

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 def test_a_received_fax_tells_the_team_with_a_link_to_it(
     team_a, sandbox_account, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from fax import services as fax_services
+    from fax.services import inbox
 
     team_a.notification_email = "ops@example.com"
     team_a.save()
     account = sandbox_account(team_a, "verimor")
     with django_capture_on_commit_callbacks(execute=True):
-        new = fax_services.fax_fetch_incoming(account=account)
+        new = inbox.fax_fetch_incoming(account=account)
 
     notifications = Notification.objects.filter(team=team_a, kind="received_fax")
     assert new > 0 and notifications.count() == new

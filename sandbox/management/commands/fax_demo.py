@@ -19,11 +19,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import ProviderAccount, Team
-from fax import services
 from fax.documents import inspect
 from fax.forms import account_numbers
 from fax.gateways import CAPABILITIES
 from fax.models import Direction
+from fax.services import drafts
 from fax.tasks import fetch_incoming_for_account
 from providers.files import PDF
 from sandbox.app import PROVIDERS
@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {account.label}: no fax number in its options, skipped")
                 continue
             with transaction.atomic():
-                draft = services.draft_create(
+                draft = drafts.draft_create(
                     team=found,
                     actor=None,
                     account=account,
@@ -99,12 +99,12 @@ class Command(BaseCommand):
                     recipients=[DEMO_RECIPIENT],
                     quality="fine",
                     scheduled_at=None,
-                    uploads=[services.Upload("demo-fax.pdf", content, PDF, pages)],
+                    uploads=[drafts.Upload("demo-fax.pdf", content, PDF, pages)],
                 )
-            services.draft_render(draft_id=draft.pk)
+            drafts.draft_render(draft_id=draft.pk)
             draft.refresh_from_db()
             with transaction.atomic():
-                services.draft_confirm(draft=draft, actor=None)
+                drafts.draft_confirm(draft=draft, actor=None)
             self.stdout.write(self.style.SUCCESS(f"  {account.label}: demo fax queued"))
         # The first inbox fetch, soon after the worker (and the sandbox beside it) start; beat repeats it.
         for account in accounts:
