@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from core.tasks import Task
+
 from . import services
 
 
@@ -27,3 +29,10 @@ def provider_accounts_check_all() -> str:
     for pk in ids:
         provider_account_check.delay(pk)
     return f"queued {len(ids)}"
+
+
+@shared_task(base=Task, name="accounts.refresh_balance", soft_time_limit=20, time_limit=30)
+def balance_refresh_task(account_id: int) -> str:
+    from .balance import balance_refresh
+
+    return balance_refresh(account_id=account_id)

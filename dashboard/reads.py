@@ -1,4 +1,4 @@
-"""What the dashboard asks providers, cached briefly per account.
+"""What the dashboard asks providers, cached briefly per account (the balance: ``accounts.balance``).
 
 A dashboard that many people keep open must not turn into a stream of
 provider calls, and one slow provider must not slow every page: reads use a
@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.balance import BalanceReading as SharedReading
+from accounts.balance import balance_read, cached_balance, last_failure_at
 from accounts.models import ProviderAccount
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
@@ -53,7 +55,8 @@ class BalanceReading:
     currency: str = ""
     threshold: Decimal | None = None
     failure: Failure | None = None
-    fetched_at: datetime = field(default_factory=timezone.now)
+    fetched_at: datetime | None = None  # when the amount was read
+    pending: bool = False  # nothing known yet: the worker is reading it
 
     @property
     def is_low(self) -> bool:
@@ -108,18 +111,20 @@ def _cached(key: str, read: Callable[[], T], failed: Callable[[Failure], T]) -> 
 
 
 def balance(account: ProviderAccount) -> BalanceReading:
-    threshold = balance_threshold(account)
-
-    def read() -> BalanceReading:
-        with _quick_client(account) as client:
-            found = client.user_settings()
-        return BalanceReading(amount=found.balance, currency=found.currency, threshold=threshold)
-
-    reading = _cached(
-        f"dashboard:balance:{account.pk}", read, lambda failure: BalanceReading(threshold=threshold, failure=failure)
+    """The account's cached balance (``accounts.balance``, as New SMS and the low-balance check read it)."""
+    found = balance_read(account)
+    return BalanceReading(
+        amount=found.amount,
+        currency=found.currency,
+        threshold=balance_threshold(account),
+        failure=_balance_failure(found),
+        fetched_at=found.fetched_at,
+        pending=found.pending,
     )
-    reading.threshold = threshold  # the admin may have changed it since the read
-    return reading
+
+
+def _balance_failure(found: SharedReading) -> Failure | None:
+    return Failure(found.failure_text, slow_or_down=found.slow_or_down) if found.failure else None
 
 
 def live_calls(account: ProviderAccount) -> LiveReading:
@@ -163,10 +168,13 @@ class Observation:
 
 def latest_observation(account: ProviderAccount) -> Observation | None:
     """The newest cached balance or live reading of ``account``; never asks the provider."""
-    readings = [cache.get(f"dashboard:{kind}:{account.pk}") for kind in ("balance", "live")]
-    seen = [
-        Observation(failure=reading.failure, at=reading.fetched_at)
-        for reading in readings
-        if isinstance(reading, BalanceReading | LiveReading)
-    ]
+    seen: list[Observation] = []
+    live = cache.get(f"dashboard:live:{account.pk}")
+    if isinstance(live, LiveReading):
+        seen.append(Observation(failure=live.failure, at=live.fetched_at))
+    found, failed_at = cached_balance(account), last_failure_at(account)
+    if found.failure and failed_at is not None:
+        seen.append(Observation(failure=_balance_failure(found), at=failed_at))
+    elif found.fetched_at is not None:
+        seen.append(Observation(failure=None, at=found.fetched_at))
     return max(seen, key=lambda observation: observation.at, default=None)

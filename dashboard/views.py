@@ -57,7 +57,11 @@ class BalancePanel(ProviderPanelView):
     def panel_context(self, today: date, zone: tzinfo) -> dict[str, Any]:
         accounts = list(selectors.pasifik_accounts(self.team))
         balances = [(account, reads.balance(account)) for account in accounts]
-        return {"balances": balances, "any_failure": any(reading.failure for _, reading in balances)}
+        return {
+            "balances": balances,
+            "any_failure": any(reading.failure for _, reading in balances),
+            "any_pending": any(reading.pending for _, reading in balances),  # the panel asks again shortly
+        }
 
 
 class SmsPanel(PanelView):

@@ -38,13 +38,6 @@ def sms_uploads_purge_task() -> str:
     return f"removed {uploads.purge()}"
 
 
-@shared_task(base=Task, name="messaging.refresh_balance", soft_time_limit=20, time_limit=30)
-def sms_balance_refresh_task(account_id: int) -> str:
-    from . import balance
-
-    return balance.balance_refresh(account_id=account_id)
-
-
 @shared_task(base=Task, name="messaging.import_contacts", soft_time_limit=1500, time_limit=1800)
 def contact_import_task(job_id: int) -> str:
     from .services import contact_import

@@ -19,11 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.balance import balance_refresh, cached_balance
 from accounts.models import ProviderAccount, Team, User
-from accounts.provider_clients import client_for
-from accounts.provider_specs.pasifik import PASIFIK
 from accounts.stored_text import StoredText
-from providers.errors import ProviderError
 
 from .messages import notification_text_in
 from .models import Kind, Notification
@@ -191,19 +189,17 @@ def balance_threshold(account: ProviderAccount) -> Decimal | None:
 
 
 def balance_check(*, account: ProviderAccount) -> str:
-    """Reads the account's balance and tells the team, once, when it falls under the threshold."""
+    """Reads the account's balance (into the cache every page reads) and tells the team, once, when it
+    falls under the threshold."""
     threshold = balance_threshold(account)
     if threshold is None:
         return "no threshold"
-    try:
-        with client_for(account, PASIFIK) as client:
-            found = client.user_settings()
-    except ProviderError as exc:  # the provider check tells about failing credentials
-        log.info("balance of account %s not read: %s", account.pk, exc)
+    balance_refresh(account_id=account.pk)  # in the worker: a fresh read, for the pages too
+    found = cached_balance(account)
+    if found.amount is None or found.failure:  # the provider check tells about failing credentials
+        log.info("balance of account %s not read: %s", account.pk, found.failure or "nothing known")
         return "unreadable"
-    except ValueError:  # credentials incomplete
-        return "unreadable"
-    if found.balance >= threshold:
+    if found.amount >= threshold:
         condition_clear(team=account.team, key=low_balance_key(account))
         return "ok"
     notify(
@@ -211,7 +207,7 @@ def balance_check(*, account: ProviderAccount) -> str:
         kind=Kind.LOW_BALANCE,
         params={
             "account": account.label,
-            "balance": str(found.balance),
+            "balance": str(found.amount),
             "currency": found.currency,
             "threshold": str(threshold),
         },

@@ -295,8 +295,7 @@ SMS_CONFIRM_PARTS = env.int("SMS_CONFIRM_PARTS", default=4)  # more SMS per reci
 SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
 FAX_SCHEDULE_MAX_DAYS = env.int("FAX_SCHEDULE_MAX_DAYS", default=365)
 FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long or longer: confirm first
-SMS_BALANCE_CACHE_SECONDS = env.int("SMS_BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
-SMS_PROVIDER_TIMEOUT = tuple(env.list("SMS_PROVIDER_TIMEOUT", cast=float, default=[2.0, 4.0]))
+BALANCE_CACHE_SECONDS = env.int("BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
 TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)
 TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
 TELEPHONY_LIVE_TIMEOUT = tuple(env.list("TELEPHONY_LIVE_TIMEOUT", cast=float, default=[2.0, 4.0]))

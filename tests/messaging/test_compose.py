@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from messaging import balance
+from accounts import balance
 from messaging.models import SmsBatch
 from tests.messaging.factories import ContactFactory, ContactGroupFactory, SmsTemplateFactory
 from tests.messaging.reviewing import through_review

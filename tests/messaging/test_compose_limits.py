@@ -232,7 +232,7 @@ def test_costs_carry_their_currency_and_a_recipient_shows_sms_parts(
 ) -> None:
     from decimal import Decimal
 
-    from messaging import balance
+    from accounts import balance
 
     balance.balance_refresh(account_id=sms_account.pk)
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging import balance
+from accounts import balance
 from messaging.models import SmsBatch
 from tests.messaging.factories import ContactFactory, ContactGroupFactory, OptOutFactory
 from tests.messaging.reviewing import review_data, through_review

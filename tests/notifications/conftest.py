@@ -6,9 +6,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _quick_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Provider reads retry without sleeping."""
-    from notifications import services
+    from accounts import balance
 
-    real = services.client_for
-    monkeypatch.setattr(
-        services, "client_for", lambda account, *spec, **kw: real(account, *spec, sleep=lambda s: None, **kw)
-    )
+    real = balance.client_for
+    monkeypatch.setattr(balance, "client_for", lambda account, *a, **kw: real(account, *a, sleep=lambda s: None, **kw))
