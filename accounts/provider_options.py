@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from providers.urlsafety import AllowList, UrlGuard, check_path
 
 from .provider_errors import REFUSALS, refusal_reason
 from .provider_registry import spec_for
-from .provider_spec import OptionField, ProviderSpec
+from .provider_spec import Capability, FaxOptions, OptionField, ProviderSpec
 
 if TYPE_CHECKING:
     from .models import ProviderAccount
@@ -175,6 +175,14 @@ def options_of(account: ProviderAccount, spec: ProviderSpec[Any, OptionsT]) -> O
     if account.kind != spec.kind:
         raise ValueError(f"a {account.kind} account has no {spec.kind} options")
     return typed_options(spec, account.options or {})
+
+
+def fax_options(account: ProviderAccount) -> FaxOptions:
+    """The fax options of an account of any fax provider, typed; ValueError for a provider without fax."""
+    spec = spec_for(account.kind)
+    if not spec.can(Capability.FAX):
+        raise ValueError(f"a {account.kind} account has no fax options")
+    return cast(FaxOptions, typed_options(spec, account.options or {}))
 
 
 def typed_options(spec: ProviderSpec[Any, OptionsT], options: Mapping[str, Any]) -> OptionsT:

@@ -196,6 +196,19 @@ def validate_time_zone(value: str) -> None:
         ) from None
 
 
+class FaxOptions(Protocol):
+    """The options every fax provider's options dataclass has (``provider_options.fax_options``)."""
+
+    @property
+    def fax_numbers(self) -> tuple[str, ...]: ...
+
+    @property
+    def fax_quality(self) -> str: ...
+
+    @property
+    def fax_format(self) -> str: ...
+
+
 # The fax options every fax provider has (a function each: a dataclass field belongs to one class).
 def fax_numbers_option() -> Any:
     return option(

@@ -308,6 +308,7 @@ class ProviderAccountListView(TeamView, TemplateView):
         context = super().get_context_data(**kwargs)
         context["accounts"] = self.team.provider_accounts.order_by("kind", "label")
         context["kind_form"] = ProviderKindForm()
+        context["connect_kinds"] = {TELSAM.kind}  # authorized in the browser (OAuth2 authorization code): Connect
         return context
 
 

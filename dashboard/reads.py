@@ -16,7 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +25,9 @@ from accounts.balance import balance_read, cached_balance, last_failure_at
 from accounts.models import ProviderAccount
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe
+from accounts.provider_specs.pasifik import PASIFIK
 from notifications.services import balance_threshold
 from providers.errors import ProviderError, ProviderUnavailable, RateLimited
-from providers.transport import RetryPolicy
 from telephony.services import pbx_state_message, telephone_ids
 from telephony.status import active_calls_data, live_calls_data
 
@@ -38,7 +37,6 @@ CACHE_SECONDS = 30
 FAILURE_CACHE_SECONDS = 15
 # The last reading that worked is kept much longer: it is what "unknown" is measured against.
 LAST_GOOD_SECONDS = 24 * 3600
-QUICK_TIMEOUT = (2.0, 4.0)
 
 T = TypeVar("T")
 
@@ -81,11 +79,6 @@ class LastGood:
 
     count: int
     fetched_at: datetime
-
-
-def _quick_client(account: ProviderAccount) -> Any:
-    timeout = tuple(getattr(settings, "TELEPHONY_LIVE_TIMEOUT", QUICK_TIMEOUT))
-    return client_for(account, timeout=timeout, retry=RetryPolicy(attempts=1))
 
 
 def _failure(exc: Exception) -> Failure:
@@ -132,7 +125,7 @@ def live_calls(account: ProviderAccount) -> LiveReading:
 
     def read() -> LiveReading:
         reading = LiveReading()
-        with _quick_client(account) as client:
+        with client_for(account, PASIFIK, quick=True) as client:
             if ids:
                 try:
                     reading.calls = live_calls_data(client.tel_live(i_account_list=ids))

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import ProviderAccount, Team
+from accounts.provider_specs.pasifik import PASIFIK
 from fax.models import Direction, Fax
 from messaging.models import SmsRecipient
 from telephony.models import MISSED, CallRecord, Disposition
@@ -151,4 +152,4 @@ def provider_accounts(team: Team) -> QuerySet[ProviderAccount]:
 
 
 def pasifik_accounts(team: Team) -> QuerySet[ProviderAccount]:
-    return provider_accounts(team).filter(kind="pasifik")
+    return provider_accounts(team).filter(kind=PASIFIK.kind)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
+from accounts.provider_options import fax_options
 from core import phones
 from core.forms import field_of
 
@@ -51,8 +52,7 @@ def fax_accounts(team: Team) -> list[ProviderAccount]:
 
 
 def account_numbers(account: ProviderAccount) -> list[str]:
-    numbers = (account.options or {}).get("fax_numbers") or []
-    return [str(n).strip() for n in numbers if str(n).strip()]
+    return list(fax_options(account).fax_numbers)
 
 
 def parse_recipients(text: str) -> tuple[list[str], list[str]]:

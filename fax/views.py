@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from accounts.audit import audit_record
+from accounts.provider_options import fax_options
 from core.exports import EXPORT_PARAMS, ExportingPage, export_response, requested_format
 from core.lists import paginate_table
 from notifications.models import Kind, Notification
@@ -209,7 +210,7 @@ class FaxComposeView(TeamView, TemplateView):
 
 
 def _default_quality(account: Any) -> str:
-    wanted = str((account.options or {}).get("fax_quality") or "").strip().lower()
+    wanted = fax_options(account).fax_quality
     return wanted if wanted in (Quality.FINE, Quality.NORMAL) else Quality.FINE
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.balance import balance_read, cached_balance
 from accounts.models import ProviderAccount
+from accounts.provider_options import options_of
+from accounts.provider_specs.pasifik import PASIFIK
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def _decimal(value: Any) -> Decimal | None:
 def account_balance(*, account: ProviderAccount) -> Balance:
     """The cached balance and what one SMS part costs (option ``sms_part_price``, else balance / package)."""
     reading = balance_read(account)
-    price = _decimal((account.options or {}).get("sms_part_price"))
+    price = _decimal(options_of(account, PASIFIK).sms_part_price)
     if price is None and reading.amount is not None and reading.sms_parts > 0:
         price = (reading.amount / reading.sms_parts).quantize(Decimal("0.0001"))
     return Balance(reading.amount, reading.currency, price, reading.failure_text, reading.fetched_at)

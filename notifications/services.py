@@ -21,14 +21,14 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.balance import balance_refresh, cached_balance
 from accounts.models import ProviderAccount, Team, User
+from accounts.provider_options import options_of
+from accounts.provider_specs.pasifik import PASIFIK
 from accounts.stored_text import StoredText
 
 from .messages import notification_text_in
 from .models import Kind, Notification
 
 log = logging.getLogger(__name__)
-
-THRESHOLD_OPTION = "low_balance_threshold"
 
 
 def notify(
@@ -179,8 +179,8 @@ def provider_check_recorded(
 
 def balance_threshold(account: ProviderAccount) -> Decimal | None:
     """The admin's low-balance threshold for this account; None when not set (or not a number)."""
-    value = (account.options or {}).get(THRESHOLD_OPTION)
-    if value in (None, ""):
+    value = options_of(account, PASIFIK).low_balance_threshold
+    if not value:
         return None
     try:
         return Decimal(str(value).strip().replace(",", "."))
@@ -219,5 +219,5 @@ def balance_check(*, account: ProviderAccount) -> str:
 
 def balance_accounts() -> list[int]:
     """Active Pasifik accounts that have a low-balance threshold."""
-    accounts = ProviderAccount.objects.filter(kind="pasifik", is_active=True).only("pk", "options")
+    accounts = ProviderAccount.objects.filter(kind=PASIFIK.kind, is_active=True).only("pk", "kind", "options")
     return [a.pk for a in accounts if balance_threshold(a) is not None]

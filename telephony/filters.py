@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
+from accounts.provider_specs.pasifik import PASIFIK
 from core.forms import field_of
 from core.phones import digits_only
 
@@ -122,7 +123,7 @@ class CallFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        accounts = team.provider_accounts.filter(kind="pasifik").order_by("label")
+        accounts = team.provider_accounts.filter(kind=PASIFIK.kind).order_by("label")
         field_of(self.filters, "account", django_filters.ModelChoiceFilter).queryset = accounts
         self.form.fields["min_duration"].widget.attrs["min"] = 0
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
+from accounts.provider_specs.pasifik import PASIFIK
 from core.forms import field_of
 
 
@@ -15,5 +16,5 @@ class DisconnectForm(forms.Form):
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        accounts = team.provider_accounts.filter(kind="pasifik", is_active=True)
+        accounts = team.provider_accounts.filter(kind=PASIFIK.kind, is_active=True)
         field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts

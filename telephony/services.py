@@ -22,13 +22,12 @@ from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_clients import client_for
 from accounts.provider_errors import describe, describe_stored
+from accounts.provider_options import options_of
 from accounts.provider_specs.pasifik import PASIFIK
 from providers.errors import NotFound, ProviderError, ProviderUnavailable
-from providers.pasifik import PasifikClient
 from providers.pasifik.responses import PBX_MESSAGES
 from providers.records import OnSkip
 from providers.records import SkippedRecord as UnreadableRecord
-from providers.transport import RetryPolicy
 
 from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
@@ -44,8 +43,6 @@ UPSERT_FIELDS = [
     "disposition", "result", "cost", "country", "description", "recording_name", "has_recording", "raw",
     "imported_at",
 ]  # fmt: skip
-# Live and PBX pages must answer quickly: one short try, no retries.
-LIVE_TIMEOUT = (2.0, 4.0)
 
 
 def import_overlap() -> timedelta:
@@ -58,7 +55,7 @@ def import_backfill() -> timedelta:
 
 def telephone_ids(account: ProviderAccount) -> list[int]:
     ids = []
-    for value in (account.options or {}).get("telephone_ids") or []:
+    for value in options_of(account, PASIFIK).telephone_ids:
         try:
             ids.append(int(str(value).strip()))
         except ValueError:
@@ -67,7 +64,7 @@ def telephone_ids(account: ProviderAccount) -> list[int]:
 
 
 def calls_accounts(team: Team | None = None) -> QuerySet[ProviderAccount]:
-    accounts = ProviderAccount.objects.filter(kind="pasifik", is_active=True)
+    accounts = ProviderAccount.objects.filter(kind=PASIFIK.kind, is_active=True)
     return accounts.filter(team=team) if team is not None else accounts
 
 
@@ -427,11 +424,6 @@ def call_disconnect(
     return result
 
 
-def _quick_client(account: ProviderAccount) -> PasifikClient:
-    timeout = tuple(getattr(settings, "TELEPHONY_LIVE_TIMEOUT", LIVE_TIMEOUT))
-    return client_for(account, PASIFIK, timeout=timeout, retry=RetryPolicy(attempts=1))
-
-
 @dataclass
 class AccountStatus:
     """One account's part of the live or PBX page: fresh data, or the last known data marked stale."""
@@ -480,7 +472,7 @@ def live_calls_status(*, team: Team, now: datetime | None = None) -> list[LiveSt
     now = now or timezone.now()
     statuses = []
     for account in calls_accounts(team):
-        client = _quick_client(account)
+        client = client_for(account, PASIFIK, quick=True)
         ids = telephone_ids(account)
 
         def telephone(client: Any = client, ids: list[int] = ids) -> dict[str, Any]:
@@ -505,7 +497,7 @@ def pbx_status(*, team: Team, now: datetime | None = None) -> list[AccountStatus
 
     def fetch(account: ProviderAccount) -> Any:
         def run() -> dict[str, Any]:
-            client = _quick_client(account)
+            client = client_for(account, PASIFIK, quick=True)
             return {
                 "peers": peers_data(client.pbx_sip_peers()),
                 "extensions": extensions_data(client.pbx_sip_extensions()),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts.models import ProviderAccount
+from accounts.provider_specs.pasifik import PASIFIK
 
 from . import services
 
 
 @shared_task(name="telephony.import_account_calls", soft_time_limit=540, time_limit=600)
 def calls_import_account(account_id: int) -> str:
-    account = ProviderAccount.objects.filter(pk=account_id, kind="pasifik", is_active=True).first()
+    account = ProviderAccount.objects.filter(pk=account_id, kind=PASIFIK.kind, is_active=True).first()
     if account is None:
         return "skipped: no such active Pasifik account"
     return services.calls_import(account=account).status()

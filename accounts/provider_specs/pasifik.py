@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,14 +90,13 @@ class PasifikOptions:
 
 @sensitive_variables("credentials")
 def build(credentials: Mapping[str, str], options: PasifikOptions, connection: Connection) -> PasifikClient:
-    retry: dict[str, Any] = {"retry": connection.retry} if connection.retry else {}
     return PasifikClient(
         username=credentials.get("username", ""),
         password=credentials.get("password", ""),
         language=options.language,
         auth_scheme=options.auth_scheme,
         pbx_zone=options.pbx_zone.strip() or DEFAULT_PBX_ZONE,
-        **retry,
+        retry=connection.retry,
         **connection.client_kwargs(),
     )
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from accounts.provider_options import options_of
 from accounts.provider_specs.verimor import VERIMOR
 from fax.models import Direction, Fax
 from providers.files import EXTENSIONS, JPEG, PDF, PNG, TIFF
@@ -43,7 +44,7 @@ class VerimorGateway(Gateway[VerimorClient]):
 
     @property
     def header(self) -> str:
-        return (self.account.options or {}).get("station_header") or self.account.team.name[:20]
+        return options_of(self.account, VERIMOR).station_header or self.account.team.name[:20]
 
     def send(self, *, fax: Fax, documents: list[Document], fine: bool, scheduled_at: datetime | None) -> Submitted:
         [document] = documents

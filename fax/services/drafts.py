@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
+from accounts.provider_options import fax_options
 from providers.files import PDF, TIFF
 
 from .. import documents as docs
@@ -99,7 +100,7 @@ def render_transmitted(account: ProviderAccount, files: Sequence[StoredFile], qu
     if any(f["media_type"] in docs.OFFICE_TYPES for f in files):
         return {}
     sources = [(read_stored(f["path"]), f["media_type"]) for f in files]
-    wants_pdf = str((account.options or {}).get("fax_format") or "").strip().lower() == "pdf" or not caps.takes_tiff
+    wants_pdf = fax_options(account).fax_format == "pdf" or not caps.takes_tiff
     if wants_pdf and PDF in caps.transmit_types:
         content, pages = docs.as_pdf(sources)
         media_type, name = PDF, "fax.pdf"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderAccount
 from accounts.provider_errors import describe_stored
+from accounts.provider_options import fax_options
 from accounts.stored_text import StoredText
 from accounts.stored_text import stored as keyed
 from providers.errors import ProviderError
@@ -48,7 +49,7 @@ def fax_fetch_incoming(*, account: ProviderAccount) -> int:
     caps = CAPABILITIES[account.kind]
     if not caps.incoming_list:
         return 0
-    if GATEWAYS[account.kind].poll_only_with_numbers and not (account.options or {}).get("fax_numbers"):
+    if GATEWAYS[account.kind].poll_only_with_numbers and not fax_options(account).fax_numbers:
         return 0
     latest = account.faxes.filter(direction=Direction.INCOMING).aggregate(latest=Max("created_at"))["latest"]
     since = (latest - timedelta(days=1)) if latest else timezone.now() - INCOMING_LOOKBACK

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
+from accounts.provider_options import options_of
+from accounts.provider_specs.pasifik import PASIFIK
 
 DEFAULT_CHUNK_SIZE = 500
 DEFAULT_MAX_PARTS = 10
@@ -65,8 +67,8 @@ def too_far_ahead() -> str:
 
 
 def sender_ids(account: ProviderAccount) -> list[str]:
-    return [s for s in (account.options or {}).get("sender_ids") or [] if s]
+    return [s for s in options_of(account, PASIFIK).sender_ids if s]
 
 
 def pasifik_sms_accounts(team: Team) -> QuerySet[ProviderAccount]:
-    return team.provider_accounts.filter(kind="pasifik").order_by("label")
+    return team.provider_accounts.filter(kind=PASIFIK.kind).order_by("label")

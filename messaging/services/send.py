@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.provider_clients import client_for
 from accounts.provider_errors import AccountUnusable, describe_stored
+from accounts.provider_specs.pasifik import PASIFIK
 from accounts.stored_text import stored
 from core.db import pause_after_error, reconnect, with_retries
 from providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
@@ -38,7 +39,7 @@ def sms_batch_send(*, batch_id: int) -> str:
         return f"skipped: {batch.state}"
     stack = ExitStack()
     try:
-        client = stack.enter_context(client_for(batch.account))
+        client = stack.enter_context(client_for(batch.account, PASIFIK))
     except ValueError as exc:  # credentials missing or unusable: nothing can go out, and the person should know why
         reason = stored("sms.account_incomplete", reason=exc.text if isinstance(exc, AccountUnusable) else str(exc))
         for chunk in batch.chunks.filter(state=SmsChunk.State.QUEUED):

@@ -16,4 +16,4 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _quick_timeouts(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.TELEPHONY_LIVE_TIMEOUT = (0.5, 0.5)
+    settings.PROVIDER_QUICK_TIMEOUT = (0.5, 0.5)

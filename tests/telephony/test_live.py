@@ -83,7 +83,7 @@ def test_a_provider_that_is_down_shows_a_banner_and_the_last_known_calls(alice_c
 
 
 def test_a_slow_provider_is_given_up_on_within_the_timeout(alice_client, account, sandbox, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.TELEPHONY_LIVE_TIMEOUT = (1.0, 0.5)
+    settings.PROVIDER_QUICK_TIMEOUT = (1.0, 0.5)
     sandbox.inject("latency", provider="pasifik", path="tel/live", delay=2.0, times=1)
     began = time.monotonic()
     response = alice_client.get(reverse("calls-live"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderAccount
 from accounts.provider_errors import describe
+from accounts.provider_specs.pasifik import PASIFIK
 from messaging.services.errors import SmsError
 from messaging.services.history_import import sms_batches_import
 from providers.errors import ProviderError
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, days: int, **options: Any) -> None:
         end = timezone.localdate()
         start = end - timedelta(days=days)
-        for account in ProviderAccount.objects.filter(kind="pasifik", is_active=True):
+        for account in ProviderAccount.objects.filter(kind=PASIFIK.kind, is_active=True):
             try:
                 count = sms_batches_import(account=account, actor=None, start=start, end=end)
             except ProviderError as exc:
