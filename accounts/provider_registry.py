@@ -31,8 +31,11 @@ _specs: dict[str, AnySpec] = {spec.kind: spec for spec in BUILT_IN}
 
 
 def spec_for(kind: str) -> AnySpec:
-    """The spec of ``kind``; KeyError for a kind the portal does not know."""
-    return _specs[kind]
+    """The spec of ``kind``; ValueError for a kind the portal does not know."""
+    try:
+        return _specs[kind]
+    except KeyError:
+        raise ValueError(f"unknown provider kind {kind!r}") from None
 
 
 def is_known(kind: str) -> bool:
