@@ -18,6 +18,7 @@ from accounts.provider_specs.pasifik import PASIFIK
 from accounts.stored_text import stored
 from core.db import pause_after_error, reconnect, with_retries
 from providers.errors import ProviderError, ProviderUnavailable, RateLimited, UnexpectedResponse
+from providers.pasifik import PasifikClient
 
 from ..models import SmsAttempt, SmsBatch, SmsChunk
 from ..numbers import Number
@@ -39,7 +40,8 @@ def sms_batch_send(*, batch_id: int) -> str:
         return f"skipped: {batch.state}"
     stack = ExitStack()
     try:
-        client = stack.enter_context(client_for(batch.account, PASIFIK))
+        built: PasifikClient = client_for(batch.account, PASIFIK)
+        client = stack.enter_context(built)
     except ValueError as exc:  # credentials missing or unusable: nothing can go out, and the person should know why
         reason = stored("sms.account_incomplete", reason=exc.text if isinstance(exc, AccountUnusable) else str(exc))
         for chunk in batch.chunks.filter(state=SmsChunk.State.QUEUED):
