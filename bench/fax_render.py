@@ -34,7 +34,7 @@ def sample_pdf(pages: int) -> bytes:
     return pdf_bytes("Bench", tuple((f"Page {p}", *lines) for p in range(1, pages + 1)))
 
 
-def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def timed(fn, repeat: int = 3) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()

@@ -58,7 +58,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 @pytest.fixture(autouse=True)
-def _english_and_empty_cache(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _english_and_empty_cache(settings) -> Iterator[None]:
     from django.core.cache import cache
 
     settings.LANGUAGE_CODE = "en"
@@ -68,12 +68,12 @@ def _english_and_empty_cache(settings) -> Iterator[None]:  # type: ignore[no-unt
 
 
 @pytest.fixture
-def team_a(db) -> Team:  # type: ignore[no-untyped-def]
+def team_a(db) -> Team:
     return TeamFactory(name="Team A")
 
 
 @pytest.fixture
-def team_b(db) -> Team:  # type: ignore[no-untyped-def]
+def team_b(db) -> Team:
     return TeamFactory(name="Team B")
 
 
@@ -93,7 +93,7 @@ def charlie(team_b: Team) -> User:
 
 
 @pytest.fixture
-def member_of(db) -> Callable[[Team, str], User]:  # type: ignore[no-untyped-def]
+def member_of(db) -> Callable[[Team, str], User]:
     def make(team: Team, role: str) -> User:
         return MembershipFactory(team=team, role=role).user
 
@@ -138,7 +138,7 @@ def sandbox(running_sandbox: RunningSandbox) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox, settings) -> str:  # type: ignore[no-untyped-def]
+def sandbox_url(running_sandbox: RunningSandbox, sandbox: Sandbox, settings) -> str:
     """The sandbox's origin, allowed explicitly (as `make demo` does) and nothing else on loopback."""
     settings.PROVIDER_URL_ALLOWLIST = [*settings.PROVIDER_URL_ALLOWLIST, running_sandbox.url]
     return running_sandbox.url

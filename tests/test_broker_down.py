@@ -30,7 +30,7 @@ def test_every_task_is_queued_after_commit_by_the_project_task_class() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_queuing_is_logged_and_handed_to_its_fallback(caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_queuing_is_logged_and_handed_to_its_fallback(caplog, monkeypatch) -> None:
     calls: list[str] = []
     task = sms_tasks.sms_batch_send_task
     monkeypatch.setattr(task, "apply_async", down)
@@ -42,7 +42,7 @@ def test_a_failed_queuing_is_logged_and_handed_to_its_fallback(caplog, monkeypat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_delay_is_logged_and_the_caller_goes_on(caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_delay_is_logged_and_the_caller_goes_on(caplog, monkeypatch) -> None:
     task = sms_tasks.sms_batch_send_task
     monkeypatch.setattr(task, "apply_async", down)
 
@@ -52,7 +52,7 @@ def test_a_failed_delay_is_logged_and_the_caller_goes_on(caplog, monkeypatch) ->
 
 
 @pytest.mark.django_db
-def test_nothing_is_queued_before_the_transaction_commits(monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_queued_before_the_transaction_commits(monkeypatch, django_capture_on_commit_callbacks) -> None:
     sent: list[tuple[Any, ...]] = []
     task = sms_tasks.sms_batch_send_task
     monkeypatch.setattr(task, "apply_async", lambda *args, **kwargs: sent.append((args, kwargs)))
@@ -70,7 +70,7 @@ def test_nothing_is_queued_before_the_transaction_commits(monkeypatch, django_ca
 @pytest.mark.django_db(transaction=True)  # on_commit runs at once, as in production
 def test_a_large_contact_import_waits_for_the_worker_and_is_queued_again_once_it_is_back(
     alice_client, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.UPLOAD_INLINE_ROWS = 1  # two rows go to the worker
     data = "telefon,ad\n05321000001,Ayşe\n05321000002,Can\n".encode()
     with monkeypatch.context() as patch:
@@ -92,7 +92,7 @@ def test_a_large_contact_import_waits_for_the_worker_and_is_queued_again_once_it
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_the_broker_down_a_fax_preview_is_drawn_in_the_request(team_a, sandbox_account, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_broker_down_a_fax_preview_is_drawn_in_the_request(team_a, sandbox_account, monkeypatch) -> None:
     account = sandbox_account(team_a, "telphin")
     monkeypatch.setattr(fax_tasks.render_draft, "apply_async", down)
 

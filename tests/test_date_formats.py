@@ -26,7 +26,7 @@ def in_language(user: User, language: str) -> Client:
 
 
 @pytest.fixture
-def batch(team_a: Team):  # type: ignore[no-untyped-def]
+def batch(team_a: Team):
     batch = SmsBatchFactory(team=team_a)
     type(batch).objects.filter(pk=batch.pk).update(created_at=MOMENT)
     return batch
@@ -34,7 +34,7 @@ def batch(team_a: Team):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("language", ["en", "tr"])
 @pytest.mark.parametrize("page", ["list", "detail"])
-def test_sms_pages_use_the_language_s_one_format(alice: User, batch, language: str, page: str) -> None:  # type: ignore[no-untyped-def]
+def test_sms_pages_use_the_language_s_one_format(alice: User, batch, language: str, page: str) -> None:
     url = "/sms/" if page == "list" else f"/sms/{batch.pk}/"
 
     html = in_language(alice, language).get(url).content.decode()

@@ -104,14 +104,14 @@ def test_no_module_but_the_export_helper_writes_csv_or_xlsx() -> None:
 
 
 @pytest.fixture
-def batch(team_a):  # type: ignore[no-untyped-def]
+def batch(team_a):
     batch = SmsBatchFactory(team=team_a, text='=HYPERLINK("http://evil.example")', sender="DEMO")
     SmsRecipientFactory(chunk__batch=batch, name="@SUM(1+1)\x0b", status_text="-cmd")
     return batch
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_the_sms_batch_export_defuses_the_text_an_operator_typed(alice_client, batch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_sms_batch_export_defuses_the_text_an_operator_typed(alice_client, batch, fmt: str) -> None:
     response = alice_client.get(reverse("sms-list"), {"_export": fmt})
     if fmt == "csv":
         header, row = _csv_rows(response)
@@ -123,7 +123,7 @@ def test_the_sms_batch_export_defuses_the_text_an_operator_typed(alice_client, b
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_the_recipients_export_defuses_names_from_an_uploaded_file(alice_client, batch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_recipients_export_defuses_names_from_an_uploaded_file(alice_client, batch, fmt: str) -> None:
     response = alice_client.get(reverse("sms-detail", args=[batch.pk]), {"_export": fmt})
     if fmt == "csv":
         row = _csv_rows(response)[1]
@@ -134,7 +134,7 @@ def test_the_recipients_export_defuses_names_from_an_uploaded_file(alice_client,
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_the_calls_export_defuses_provider_texts_and_survives_control_characters(alice_client, team_a, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_the_calls_export_defuses_provider_texts_and_survives_control_characters(alice_client, team_a, fmt) -> None:
     CallRecordFactory(account=ProviderAccountFactory(team=team_a), description="=1+1\x01\x02 ring")
     response = alice_client.get(reverse("calls-export"), {"format": fmt})
     if fmt == "csv":
@@ -146,14 +146,14 @@ def test_the_calls_export_defuses_provider_texts_and_survives_control_characters
         assert sheet["B2"].is_date
 
 
-def test_the_audit_export_defuses_labels_and_writes_details_as_json(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_export_defuses_labels_and_writes_details_as_json(alice_client, team_a) -> None:
     AuditEventFactory(team=team_a, action="provider.update", object_repr="=cmd|' /C calc'!A0", data={"ok": True})
     header, row = _csv_rows(alice_client.get(reverse("audit-export"), {"action": "provider.update"}))
     assert row[header.index("object")] == "'=cmd|' /C calc'!A0"
     assert json.loads(row[header.index("details")]) == {"ok": True}
 
 
-def test_the_fax_export_defuses_provider_errors(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_fax_export_defuses_provider_errors(alice_client, team_a) -> None:
     FaxFactory(team=team_a, error="+HYPERLINK(1)")
     header, row = _csv_rows(alice_client.get(reverse("fax-list"), {"export": "csv"}))
     assert row[header.index("Error")] == "'+HYPERLINK(1)"
@@ -185,7 +185,7 @@ def test_no_module_builds_a_content_disposition_by_hand() -> None:
     assert offenders == []
 
 
-def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch) -> None:
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     pages = [reverse(n) for n in ("sms-list", "calls-list", "fax-list", "audit")]
     labels: set[str] = set()
@@ -199,7 +199,7 @@ def test_every_export_button_says_the_same_thing_in_turkish(alice_client, batch)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_large_batchs_recipients_stream_out_of_the_database(alice_client, team_a, monkeypatch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_batchs_recipients_stream_out_of_the_database(alice_client, team_a, monkeypatch, fmt: str) -> None:
     from django.db.models.query import QuerySet
 
     from messaging.models import SmsRecipient
@@ -213,7 +213,7 @@ def test_a_large_batchs_recipients_stream_out_of_the_database(alice_client, team
     read = 0
     real_iterator = QuerySet.iterator
 
-    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counted(self, *args, **kwargs):
         nonlocal read
         for item in real_iterator(self, *args, **kwargs):
             read += 1
@@ -265,7 +265,7 @@ EXPORTS["audit-export"] = _audit
 
 @pytest.mark.parametrize("fmt", exports.FORMATS)
 @pytest.mark.parametrize("name", EXPORTS)
-def test_every_export_defuses_a_formula_in_both_formats(alice_client, team_a, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_defuses_a_formula_in_both_formats(alice_client, team_a, name: str, fmt: str) -> None:
     url, params, column = EXPORTS[name](team_a)
     response = alice_client.get(url, {**params, exports.EXPORT_PARAM: fmt})
     assert response["Content-Type"] == exports.CONTENT_TYPES[fmt]
@@ -300,11 +300,11 @@ def test_the_walk_covers_every_export() -> None:
         ("audit-export", {}, "csv"),
     ],
 )
-def test_export_links_bookmarked_before_keep_working(alice_client, team_a, name, params, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_export_links_bookmarked_before_keep_working(alice_client, team_a, name, params, fmt) -> None:
     response = alice_client.get(reverse(name), params)
     assert response["Content-Type"] == exports.CONTENT_TYPES[fmt]
 
 
-def test_the_audit_exports_old_address_still_answers_with_csv(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_exports_old_address_still_answers_with_csv(alice_client, team_a) -> None:
     response = alice_client.get("/team/audit/export.csv")
     assert response["Content-Type"] == exports.CONTENT_TYPES["csv"]

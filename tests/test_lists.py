@@ -50,15 +50,15 @@ BAD_PARAMETERS = [
 
 def _url(route: Route, team: Any) -> str:
     if "pk" in route.converters:
-        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)  # type: ignore[union-attr,index]
+        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)
         return route.url(pk=obj.pk)
     return route.url()
 
 
 def _body(response: HttpResponseBase) -> bytes:
     if response.streaming:
-        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    return response.content  # type: ignore[attr-defined]
+        return b"".join(response.streaming_content)
+    return response.content
 
 
 def _paginators(response: Any) -> list[Paginator]:
@@ -125,7 +125,7 @@ def test_a_plain_list_falls_back_to_a_page_that_exists(query: str, number: int) 
 
 
 @pytest.mark.django_db
-def test_a_table_page_is_bounded_and_a_page_past_the_end_is_the_last(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_table_page_is_bounded_and_a_page_past_the_end_is_the_last(team_a) -> None:
     from messaging.tables import ContactTable
 
     Contact.objects.bulk_create(Contact(team=team_a, phone=f"+90532111{i:04d}") for i in range(450))
@@ -135,7 +135,7 @@ def test_a_table_page_is_bounded_and_a_page_past_the_end_is_the_last(team_a) -> 
 
 
 @pytest.mark.django_db
-def test_the_table_pager_speaks_turkish(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_pager_speaks_turkish(alice_client, team_a) -> None:
     Contact.objects.bulk_create(Contact(team=team_a, phone=f"+90532111{i:04d}") for i in range(120))
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     html = alice_client.get(reverse("sms-contacts") + "?page=2").content.decode()
@@ -146,7 +146,7 @@ def test_the_table_pager_speaks_turkish(alice_client, team_a) -> None:  # type: 
 
 
 @pytest.mark.django_db
-def test_every_opt_out_can_be_reached_page_by_page(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_every_opt_out_can_be_reached_page_by_page(alice_client, team_a) -> None:
     from messaging.models import OptOut
 
     OptOut.objects.bulk_create(OptOut(team=team_a, phone=f"+90532111{i:04d}") for i in range(620))

@@ -33,7 +33,7 @@ def test_healthz_reports_what_it_checked() -> None:
 
 
 @pytest.mark.django_db
-def test_healthz_says_when_the_broker_is_unreachable(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_says_when_the_broker_is_unreachable(settings, monkeypatch) -> None:
     from telcoportal import health
 
     monkeypatch.setattr(health, "_broker_ok", lambda: False)
@@ -50,7 +50,7 @@ def test_the_turkish_catalogue_is_compiled_and_used() -> None:
 
 
 @pytest.mark.django_db
-def test_the_login_page_speaks_turkish_after_switching(alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_page_speaks_turkish_after_switching(alice) -> None:
     client = Client()
     response = client.post(reverse("set_language"), {"language": "tr", "next": reverse("login")})
     assert response.status_code == 302

@@ -32,7 +32,7 @@ def test_sigterm_stops_every_child(monkeypatch: pytest.MonkeyPatch) -> None:
     previous = signal.getsignal(signal.SIGTERM)
 
     def seed(self: Any, url: str) -> None:  # the demo is up: a `kill` arrives
-        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # type: ignore[operator]
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
 
     monkeypatch.setattr(rundemo.Command, "seed", seed)
     monkeypatch.setattr(rundemo.Command, "allow_sandbox", lambda self, origin: None)

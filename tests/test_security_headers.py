@@ -102,7 +102,7 @@ def test_no_template_in_the_project_has_inline_script() -> None:
 
 
 @pytest.mark.django_db
-def test_pages_send_the_other_security_headers(settings) -> None:  # type: ignore[no-untyped-def]
+def test_pages_send_the_other_security_headers(settings) -> None:
     settings.SECURE_HSTS_SECONDS = 31536000  # production's value (a local .env may say DEBUG=1)
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = Client().get(reverse("login"), secure=True)

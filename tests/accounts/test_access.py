@@ -61,9 +61,9 @@ def test_every_view_with_an_id_in_its_url_is_team_scoped() -> None:
             )
 
 
-def _url_in(route: Route, team) -> str:  # type: ignore[no-untyped-def]
+def _url_in(route: Route, team) -> str:
     if "pk" in route.converters:
-        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)  # type: ignore[union-attr,index]
+        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)
         return route.url(pk=obj.pk)
     return route.url()
 
@@ -80,7 +80,7 @@ def test_role_matrix(route: Route, role: Role, method: str) -> None:
     user = MembershipFactory(team=team, role=role).user
     url = _url_in(route, team)
     response = getattr(client_for(user), method.lower())(url)
-    needed = route.view_class.required_permission(route.view_class(), method)  # type: ignore[union-attr,call-arg]
+    needed = route.view_class.required_permission(route.view_class(), method)
     if role_has(role, needed):
         assert response.status_code not in (403, 404, 500), f"{role} {method} {url}: {response.status_code}"
     else:
@@ -112,7 +112,7 @@ def test_a_viewer_posting_to_an_operator_action_is_forbidden(bob_client: Client)
 
 
 @pytest.mark.django_db
-def test_forms_reject_posts_without_csrf_token(alice) -> None:  # type: ignore[no-untyped-def]
+def test_forms_reject_posts_without_csrf_token(alice) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     response = client.post(reverse("member-invite"), {"email": "x@example.com", "role": "viewer"})
@@ -120,7 +120,7 @@ def test_forms_reject_posts_without_csrf_token(alice) -> None:  # type: ignore[n
 
 
 @pytest.mark.django_db
-def test_a_user_without_a_team_is_asked_to_create_one(member_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_without_a_team_is_asked_to_create_one(member_of) -> None:
     from tests.factories import UserFactory
 
     client = client_for(UserFactory())

@@ -17,7 +17,7 @@ def test_entries_are_origins_or_networks() -> None:
 
 
 @pytest.mark.parametrize("entry", ["http://a.example/path", "a.example", "http://u:p@a.example", "http://a:99999"])
-def test_a_wrong_entry_is_named_by_the_check(settings, entry: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_entry_is_named_by_the_check(settings, entry: str) -> None:
     settings.PROVIDER_URL_ALLOWLIST = [entry]
     [error] = provider_url_allowlist_valid(None)
     assert error.id == "telcoportal.E002" and repr(entry) in error.msg

@@ -13,7 +13,7 @@ from accounts.audit import audit_record
 from tests.factories import AuditEventFactory
 
 
-def test_state_changes_leave_who_what_when_and_where(alice, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_state_changes_leave_who_what_when_and_where(alice, team_a) -> None:
     from django.test import RequestFactory
 
     request = RequestFactory().post("/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest")
@@ -22,7 +22,7 @@ def test_state_changes_leave_who_what_when_and_where(alice, team_a) -> None:  # 
     assert (event.object_type, event.object_id, event.data) == ("team", str(team_a.pk), {"count": 3})
 
 
-def test_the_audit_page_filters_by_action_and_person(alice_client: Client, team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_page_filters_by_action_and_person(alice_client: Client, team_a, team_b) -> None:
     AuditEventFactory(team=team_a, action="sms.send", actor_email="op@example.com", object_repr="batch one")
     AuditEventFactory(team=team_a, action="call.disconnect", actor_email="other@example.com", object_repr="call two")
     AuditEventFactory(team=team_b, action="sms.send", object_repr="foreign batch")
@@ -39,7 +39,7 @@ def test_a_malformed_date_filter_is_a_form_error_not_a_crash(alice_client: Clien
     assert alice_client.get(reverse("audit-export"), {"since": "nope"}).status_code == 400
 
 
-def test_the_csv_export_streams_the_filtered_events_with_zoned_times(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_export_streams_the_filtered_events_with_zoned_times(alice_client: Client, team_a) -> None:
     AuditEventFactory(
         team=team_a, action="sms.send", object_repr="batch one", created_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     )

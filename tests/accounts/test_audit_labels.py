@@ -16,7 +16,7 @@ def cells(page: str) -> str:
     return " ".join(re.findall(r"<td[^>]*>(.*?)</td>", page, re.S))
 
 
-def test_actions_and_details_read_in_english_and_turkish(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_actions_and_details_read_in_english_and_turkish(alice_client: Client, team_a) -> None:
     AuditEventFactory(team=team_a, action="sms.send", object_repr="batch one", data={"recipients": 3})
     AuditEventFactory(
         team=team_a, action="member.role_change", object_repr="bob", data={"old_role": "viewer", "new_role": "operator"}
@@ -33,7 +33,7 @@ def test_actions_and_details_read_in_english_and_turkish(alice_client: Client, t
     assert "SMS sent" not in turkish
 
 
-def test_the_dashboard_names_recent_actions_too(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_names_recent_actions_too(alice_client: Client, team_a) -> None:
     AuditEventFactory(team=team_a, action="fax.send", object_repr="fax 1")
     alice_client.cookies["django_language"] = "tr"
     page = alice_client.get(reverse("dashboard")).content.decode()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_what_the_low_balance_check_read_is_what_every_page_shows_without_asking_again(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik", label="Pasifik main")
     account.options = {**account.options, "low_balance_threshold": "1000000", "sender_ids": ["DEMO"]}
     account.save()
@@ -34,7 +34,7 @@ def test_what_the_low_balance_check_read_is_what_every_page_shows_without_asking
 
 def test_a_failed_read_explains_itself_and_keeps_the_last_known_amount(
     alice_client, team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik", label="Pasifik main")
     account.options = {**account.options, "low_balance_threshold": "10"}
     account.save()

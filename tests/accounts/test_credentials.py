@@ -20,7 +20,7 @@ SENTINEL = "s3ntinel-Secret-Value-4711"
 
 
 @pytest.fixture
-def account(team_a) -> ProviderAccount:  # type: ignore[no-untyped-def]
+def account(team_a) -> ProviderAccount:
     return ProviderAccountFactory(team=team_a, credentials={"username": "acme", "password": SENTINEL})
 
 
@@ -33,7 +33,7 @@ def test_the_database_column_holds_no_plaintext(account: ProviderAccount) -> Non
     assert account.credentials["password"] == SENTINEL
 
 
-def test_no_page_shows_the_secret(alice, account: ProviderAccount, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_shows_the_secret(alice, account: ProviderAccount, caplog) -> None:
     alice.is_staff = alice.is_superuser = True
     alice.save()
     client = client_for(alice)
@@ -70,7 +70,7 @@ def test_no_page_shows_the_secret(alice, account: ProviderAccount, caplog) -> No
     assert all(SENTINEL not in record.getMessage() for record in caplog.records)
 
 
-def test_saving_new_credentials_logs_and_audits_only_field_names(alice_client: Client, account, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_saving_new_credentials_logs_and_audits_only_field_names(alice_client: Client, account, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     response = alice_client.post(
         reverse("provider-edit", args=[account.pk]),
@@ -90,12 +90,12 @@ def test_saving_new_credentials_logs_and_audits_only_field_names(alice_client: C
     assert all(SENTINEL not in record.getMessage() for record in caplog.records)
 
 
-def test_dumpdata_keeps_credentials_encrypted(account: ProviderAccount, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_dumpdata_keeps_credentials_encrypted(account: ProviderAccount, capsys) -> None:
     call_command("dumpdata", "accounts.provideraccount")
     assert SENTINEL not in capsys.readouterr().out
 
 
-def test_keys_rotate_without_losing_credentials(account: ProviderAccount, settings) -> None:  # type: ignore[no-untyped-def]
+def test_keys_rotate_without_losing_credentials(account: ProviderAccount, settings) -> None:
     old_key = settings.CREDENTIAL_KEYS[0]
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_KEYS = [new_key, old_key]
@@ -114,7 +114,7 @@ def test_the_logging_filter_scrubs_secrets_from_any_logger() -> None:
     assert SENTINEL not in record.getMessage()
 
 
-def test_a_user_of_another_team_cannot_reach_the_account(account: ProviderAccount, charlie) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_of_another_team_cannot_reach_the_account(account: ProviderAccount, charlie) -> None:
     response = client_for(charlie).get(reverse("provider-edit", args=[account.pk]))
     assert response.status_code == 404
     assert SENTINEL.encode() not in response.content

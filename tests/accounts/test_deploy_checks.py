@@ -69,7 +69,7 @@ def test_each_one_machine_setting_alone_is_named(check_id: str) -> None:
             assert [w.id for w in production_is_not_one_machine(None)] == [check_id]
 
 
-def test_the_checks_stay_quiet_in_development(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_checks_stay_quiet_in_development(settings) -> None:
     settings.DEBUG = True
     assert production_is_not_one_machine(None) == []
     settings.DEBUG = False

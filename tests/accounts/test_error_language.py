@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 TURKISH_REFUSED = "Sağlayıcı kimlik bilgilerini reddetti."
 
 
-def test_a_periodic_check_failure_reads_in_the_readers_language(alice_client, team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_periodic_check_failure_reads_in_the_readers_language(alice_client, team_a, sandbox, sandbox_account) -> None:
     account = sandbox_account(team_a, "verimor", credentials={"api_key": "wrong-key"})
     with translation.override("en"):  # the worker's language
         assert not provider_account_check(account=account).ok
@@ -28,7 +28,7 @@ def test_a_periodic_check_failure_reads_in_the_readers_language(alice_client, te
     assert TURKISH_REFUSED in turkish and "refused the credentials" not in turkish
 
 
-def test_a_credentials_notification_carries_the_error_as_a_key(team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_credentials_notification_carries_the_error_as_a_key(team_a, sandbox, sandbox_account) -> None:
     account = sandbox_account(team_a, "verimor")
     with translation.override("en"):
         assert provider_account_check(account=account).ok
@@ -44,7 +44,7 @@ def test_a_credentials_notification_carries_the_error_as_a_key(team_a, sandbox, 
 
 def test_a_fax_failure_notification_reads_in_the_readers_language(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.fax.helpers import send
 
     account = sandbox_account(team_a, "telsam")
@@ -58,7 +58,7 @@ def test_a_fax_failure_notification_reads_in_the_readers_language(
 
 def test_a_telsam_account_without_a_token_says_so_in_the_readers_language(
     alice_client, team_a, sandbox, sandbox_account
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telsam", credentials={"client_id": "3", "client_secret": "s"})
     with translation.override("en"):
         assert not provider_account_check(account=account).ok

@@ -27,7 +27,7 @@ def invite(client: Client, email: str = "new@example.com", role: str = "operator
     return re.search(r"http://testserver(/invitations/[^\s]+/)", mail.outbox[-1].body).group(1)
 
 
-def test_an_invitation_is_emailed_with_a_link(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitation_is_emailed_with_a_link(alice_client: Client, team_a) -> None:
     link = invite(alice_client)
     assert mail.outbox[-1].to == ["new@example.com"]
     assert "Team A" in mail.outbox[-1].subject
@@ -36,7 +36,7 @@ def test_an_invitation_is_emailed_with_a_link(alice_client: Client, team_a) -> N
     assert team_a.audit_events.filter(action="invitation.create").exists()
 
 
-def test_a_new_person_signs_up_through_the_link_and_joins_with_the_role(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_person_signs_up_through_the_link_and_joins_with_the_role(alice_client: Client, team_a) -> None:
     link = invite(alice_client)
     client = Client()
     page = client.get(link)
@@ -59,7 +59,7 @@ def test_signup_errors_keep_the_name_typed(alice_client: Client) -> None:
     assert b"The two passwords differ." in response.content
 
 
-def test_an_existing_user_signs_in_and_accepts(alice_client: Client, team_a, charlie) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_user_signs_in_and_accepts(alice_client: Client, team_a, charlie) -> None:
     link = invite(alice_client, email=charlie.email, role="viewer")
     anonymous = Client().post(link)
     assert anonymous.status_code == 302
@@ -100,27 +100,27 @@ def test_an_unknown_link_is_not_found() -> None:
     assert b"not valid" in response.content
 
 
-def test_an_invitation_for_someone_else_is_refused(alice_client: Client, bob) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitation_for_someone_else_is_refused(alice_client: Client, bob) -> None:
     link = invite(alice_client, email="someone@example.com")
     response = client_for(bob).post(link)
     assert response.status_code == 403
     assert b"another email address" in response.content
 
 
-def test_an_admin_cannot_invite_an_owner(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_cannot_invite_an_owner(team_a) -> None:
     admin = MembershipFactory(team=team_a, role=Role.ADMIN).user
     response = client_for(admin).post(reverse("member-invite"), {"email": "x@example.com", "role": "owner"})
     assert response.status_code == 400
     assert "role" in response.context["invite_form"].errors
 
 
-def test_inviting_a_member_again_is_a_form_error(alice_client: Client, bob) -> None:  # type: ignore[no-untyped-def]
+def test_inviting_a_member_again_is_a_form_error(alice_client: Client, bob) -> None:
     response = alice_client.post(reverse("member-invite"), {"email": bob.email, "role": "viewer"})
     assert response.status_code == 400
     assert b"already a member" in response.content
 
 
-def test_the_last_owner_cannot_step_down(alice_client: Client, team_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_owner_cannot_step_down(alice_client: Client, team_a, alice) -> None:
     other_admin = MembershipFactory(team=team_a, role=Role.OWNER)
     alice_client.post(reverse("member-role", args=[other_admin.pk]), {"role": "viewer"})
     other_admin.refresh_from_db()
@@ -132,14 +132,14 @@ def test_the_last_owner_cannot_step_down(alice_client: Client, team_a, alice) ->
     assert own.role == Role.OWNER  # an admin cannot demote an owner
 
 
-def test_removing_a_member_is_audited(alice_client: Client, team_a, bob) -> None:  # type: ignore[no-untyped-def]
+def test_removing_a_member_is_audited(alice_client: Client, team_a, bob) -> None:
     membership = Membership.objects.get(user=bob, team=team_a)
     alice_client.post(reverse("member-remove", args=[membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert team_a.audit_events.filter(action="member.remove").exists()
 
 
-def test_expired_invitations_are_purged_by_the_periodic_task(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_expired_invitations_are_purged_by_the_periodic_task(team_a) -> None:
     from accounts.tasks import invitations_purge_expired
     from tests.factories import InvitationFactory
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from tests.factories import TEST_PASSWORD
 
 
-def login(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]
+def login(client: Client, email: str, password: str):
     return client.post(reverse("login"), {"username": email, "password": password})
 
 
-def test_a_member_logs_in_with_email_and_lands_on_the_dashboard(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_logs_in_with_email_and_lands_on_the_dashboard(alice) -> None:
     client = Client()
     response = login(client, "ALICE@example.com", TEST_PASSWORD)
     assert response.status_code == 302
@@ -21,14 +21,14 @@ def test_a_member_logs_in_with_email_and_lands_on_the_dashboard(alice) -> None: 
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_a_wrong_password_gets_a_clear_message(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_gets_a_clear_message(alice) -> None:
     response = login(Client(), "alice@example.com", "wrong")
     assert response.status_code == 200
     assert b"The email address or password is not right." in response.content
     assert b'value="alice@example.com"' in response.content  # what was typed stays
 
 
-def test_repeated_failures_are_throttled_even_with_the_right_password(alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_are_throttled_even_with_the_right_password(alice, settings) -> None:
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, "alice@example.com", "wrong")

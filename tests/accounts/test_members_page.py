@@ -11,7 +11,7 @@ from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 
 
-def test_an_admin_sees_no_owner_role_and_no_remove_button_next_to_the_owner(team_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sees_no_owner_role_and_no_remove_button_next_to_the_owner(team_a, alice, bob) -> None:
     admin = MembershipFactory(team=team_a, user=UserFactory(email="admin@example.com"), role=Role.ADMIN).user
     owner_membership = team_a.memberships.get(user=alice)
     bob_membership = team_a.memberships.get(user=bob)
@@ -26,14 +26,14 @@ def test_an_admin_sees_no_owner_role_and_no_remove_button_next_to_the_owner(team
     assert reverse("member-remove", args=[bob_membership.pk]) in page
 
 
-def test_an_owner_may_make_another_owner(team_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_an_owner_may_make_another_owner(team_a, alice, bob) -> None:
     bob_membership = team_a.memberships.get(user=bob)
     page = client_for(alice).get(reverse("members")).content.decode()
     bob_select = re.search(rf'id="role-{bob_membership.pk}".*?</select>', page, re.S).group(0)
     assert 'value="owner"' in bob_select
 
 
-def test_no_select_submits_its_form_by_itself(alice, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_no_select_submits_its_form_by_itself(alice, team_a) -> None:
     """WCAG 3.2.2: the role, language and team selects each have their own button."""
     page = client_for(alice).get(reverse("members")).content.decode()
     assert "data-autosubmit" not in page

@@ -13,7 +13,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 NEW_PASSWORD = "a fresh passphrase 42"
 
 
-def login(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]
+def login(client: Client, email: str, password: str):
     return client.post(reverse("login"), {"username": email, "password": password})
 
 
@@ -24,7 +24,7 @@ def lock_out(email: str, limit: int) -> None:
     assert login(client, email, TEST_PASSWORD).status_code == 429
 
 
-def test_a_signed_in_person_changes_their_password_with_the_current_one(alice, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_person_changes_their_password_with_the_current_one(alice, team_a) -> None:
     client = client_for(alice)
     assert b'href="/account/password/"' in client.get(reverse("security")).content
     response = client.post(
@@ -48,7 +48,7 @@ def test_a_signed_in_person_changes_their_password_with_the_current_one(alice, t
     assert team_a.audit_events.filter(action="account.password_change", actor=alice).exists()
 
 
-def test_the_password_page_speaks_turkish(alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_password_page_speaks_turkish(alice) -> None:
     client = client_for(alice)
     client.cookies["django_language"] = "tr"
     with translation.override("tr"):
@@ -57,7 +57,7 @@ def test_the_password_page_speaks_turkish(alice) -> None:  # type: ignore[no-unt
     assert "Change password" not in page
 
 
-def test_the_lockout_page_says_the_wait_in_words(alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_lockout_page_says_the_wait_in_words(alice, settings) -> None:
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, "alice@example.com", "wrong")
@@ -70,7 +70,7 @@ def test_the_lockout_page_says_the_wait_in_words(alice, settings) -> None:  # ty
     assert "15\xa0dakika" in page or "15 dakika" in page
 
 
-def test_an_admin_unlocks_a_locked_out_member_and_it_is_audited(team_a, bob, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_unlocks_a_locked_out_member_and_it_is_audited(team_a, bob, settings) -> None:
     admin = MembershipFactory(team=team_a, user=UserFactory(email="admin@example.com"), role=Role.ADMIN).user
     admin_client = client_for(admin)
     bob_membership = team_a.memberships.get(user=bob)
@@ -89,7 +89,7 @@ def test_an_admin_unlocks_a_locked_out_member_and_it_is_audited(team_a, bob, set
     assert event.object_id == str(bob_membership.pk)
 
 
-def test_only_admins_of_the_same_team_can_unlock(team_a, bob, charlie, member_of) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_of_the_same_team_can_unlock(team_a, bob, charlie, member_of) -> None:
     bob_membership = team_a.memberships.get(user=bob)
     operator = member_of(team_a, Role.OPERATOR)
     assert client_for(operator).post(reverse("member-unlock", args=[bob_membership.pk])).status_code == 403

@@ -18,7 +18,7 @@ EXPECTED_CREDENTIAL_FIELDS = {
 
 
 @pytest.mark.parametrize(("kind", "fields"), EXPECTED_CREDENTIAL_FIELDS.items())
-def test_each_provider_form_asks_for_exactly_its_credentials(alice_client: Client, kind: str, fields) -> None:  # type: ignore[no-untyped-def]
+def test_each_provider_form_asks_for_exactly_its_credentials(alice_client: Client, kind: str, fields) -> None:
     response = alice_client.get(reverse("provider-create", args=[kind]))
     assert response.status_code == 200
     form = response.context["form"]
@@ -29,7 +29,7 @@ def test_an_unknown_provider_kind_is_not_found(alice_client: Client) -> None:
     assert alice_client.get(reverse("provider-create", args=["acme"])).status_code == 404
 
 
-def test_creating_an_account_stores_credentials_and_options(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_creating_an_account_stores_credentials_and_options(alice_client: Client, team_a) -> None:
     response = alice_client.post(
         reverse("provider-create", args=["telphin"]),
         {
@@ -70,7 +70,7 @@ def test_a_form_with_missing_fields_keeps_what_was_typed_and_names_them(alice_cl
     assert "This field is required." in html
 
 
-def test_editing_shows_unchanged_and_keeps_secrets_left_empty(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_editing_shows_unchanged_and_keeps_secrets_left_empty(alice_client: Client, team_a) -> None:
     account = ProviderAccountFactory(team=team_a, kind="verimor", credentials={"api_key": "old-key-123"})
     page = alice_client.get(reverse("provider-edit", args=[account.pk])).content.decode()
     assert "unchanged" in page
@@ -84,7 +84,7 @@ def test_editing_shows_unchanged_and_keeps_secrets_left_empty(alice_client: Clie
     assert account.credentials == {"api_key": "old-key-123"}
 
 
-def test_editing_with_a_new_secret_replaces_it_and_drops_cached_tokens(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_editing_with_a_new_secret_replaces_it_and_drops_cached_tokens(alice_client: Client, team_a) -> None:
     account = ProviderAccountFactory(
         team=team_a, kind="verimor", credentials={"api_key": "old"}, token_cache={"access_token": "t"}
     )
@@ -95,7 +95,7 @@ def test_editing_with_a_new_secret_replaces_it_and_drops_cached_tokens(alice_cli
     assert account.is_active is False  # the unchecked box is honoured
 
 
-def test_labels_are_unique_within_a_team(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_labels_are_unique_within_a_team(alice_client: Client, team_a) -> None:
     ProviderAccountFactory(team=team_a, label="Main")
     response = alice_client.post(reverse("provider-create", args=["verimor"]), {"label": "main", "cred_api_key": "k"})
     assert response.status_code == 400
@@ -110,7 +110,7 @@ def test_a_base_url_must_be_http_or_https(alice_client: Client) -> None:
     assert "base_url" in response.context["form"].errors
 
 
-def test_deleting_an_account_is_audited(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_an_account_is_audited(alice_client: Client, team_a) -> None:
     account = ProviderAccountFactory(team=team_a)
     assert alice_client.post(reverse("provider-delete", args=[account.pk])).status_code == 302
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()
@@ -121,7 +121,7 @@ def test_a_viewer_cannot_open_provider_accounts(bob_client: Client) -> None:
     assert bob_client.get(reverse("provider-list")).status_code == 403
 
 
-def test_a_telsam_account_may_skip_the_password_grant_and_use_connect(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_telsam_account_may_skip_the_password_grant_and_use_connect(alice_client: Client, team_a) -> None:
     response = alice_client.post(
         reverse("provider-create", args=["telsam"]),
         {"label": "Telsam", "cred_client_id": "3", "cred_client_secret": "s", "opt_send_path": "/fax/send"},

@@ -26,7 +26,7 @@ from tests.rawdb import raw_column
 )
 def test_test_connection_works_for_each_kind(
     alice_client: Client, team_a, sandbox, sandbox_account, kind, expected
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, kind)
     response = alice_client.post(reverse("provider-test", args=[account.pk]), follow=True)
     assert expected in response.content.decode()
@@ -36,7 +36,7 @@ def test_test_connection_works_for_each_kind(
     assert team_a.audit_events.filter(action="provider.check", object_id=str(account.pk)).exists()
 
 
-def test_the_pasifik_check_reads_the_balance_from_user_settings(team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_the_pasifik_check_reads_the_balance_from_user_settings(team_a, sandbox, sandbox_account) -> None:
     account = sandbox_account(team_a, "pasifik")
     provider_account_check(account=account)
     request = sandbox.last_request("pasifik")
@@ -62,7 +62,7 @@ def test_the_pasifik_check_reads_the_balance_from_user_settings(team_a, sandbox,
 )
 def test_refused_credentials_are_recorded_as_the_last_error(
     team_a, sandbox, sandbox_account, kind, credentials
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, kind, credentials=credentials)
     result = provider_account_check(account=account)
     assert not result.ok
@@ -73,7 +73,7 @@ def test_refused_credentials_are_recorded_as_the_last_error(
 
 def test_a_provider_that_is_down_gives_a_clear_message_not_a_crash(
     alice_client: Client, team_a, sandbox, sandbox_account
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik")
     sandbox.inject("503", provider="pasifik", times=10)
     response = alice_client.post(reverse("provider-test", args=[account.pk]), follow=True)
@@ -81,7 +81,7 @@ def test_a_provider_that_is_down_gives_a_clear_message_not_a_crash(
     assert "did not answer in time or is down" in response.content.decode()
 
 
-def test_the_periodic_check_visits_every_active_account(team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_the_periodic_check_visits_every_active_account(team_a, sandbox, sandbox_account) -> None:
     active = sandbox_account(team_a, "verimor")
     inactive = sandbox_account(team_a, "verimor", is_active=False)
     assert provider_accounts_check_all.delay().get() == "queued 1"
@@ -93,7 +93,7 @@ def test_the_periodic_check_visits_every_active_account(team_a, sandbox, sandbox
 
 def test_telsam_connect_trades_the_authorization_code_for_an_encrypted_token(
     alice_client: Client, team_a, sandbox, sandbox_account
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(
         team_a, "telsam", credentials={"client_id": "3", "client_secret": "demo-telsam-client-secret"}
     )
@@ -126,7 +126,7 @@ def test_a_callback_without_a_matching_connect_request_is_refused(alice_client: 
     assert "did not match a Connect request" in response.content.decode()
 
 
-def test_a_denied_authorization_says_so(alice_client: Client, team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_denied_authorization_says_so(alice_client: Client, team_a, sandbox, sandbox_account) -> None:
     account = sandbox_account(team_a, "telsam")
     response = alice_client.post(reverse("provider-connect", args=[account.pk]))
     state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
@@ -134,13 +134,13 @@ def test_a_denied_authorization_says_so(alice_client: Client, team_a, sandbox, s
     assert "did not grant access" in response.content.decode()
 
 
-def test_connect_is_only_for_telsam_accounts(alice_client: Client, team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_connect_is_only_for_telsam_accounts(alice_client: Client, team_a, sandbox_account) -> None:
     account = sandbox_account(team_a, "verimor")
     response = alice_client.post(reverse("provider-connect", args=[account.pk]), follow=True)
     assert "Only Telsam accounts are connected this way." in response.content.decode()
 
 
-def test_tokens_are_kept_per_account(team_a, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_are_kept_per_account(team_a, sandbox, sandbox_account) -> None:
     account = sandbox_account(team_a, "telphin")
     provider_account_check(account=account)
     first = ProviderAccount.objects.get(pk=account.pk).token_cache["access_token"]

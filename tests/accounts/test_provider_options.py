@@ -60,14 +60,14 @@ def test_pages_that_build_a_client_explain_a_bad_stored_option(alice_client: Cli
 
 
 @pytest.mark.django_db
-def test_the_debug_page_never_shows_the_provider_password(team_a: Team, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_debug_page_never_shows_the_provider_password(team_a: Team, settings, monkeypatch) -> None:
     settings.DEBUG = True
     account = ProviderAccount.objects.create(
         team=team_a, kind="pasifik", label="Pasifik", credentials={"username": "demo", "password": PASSWORD}
     )
 
     def broken(**kwargs: object) -> PasifikClient:
-        return PasifikClient(**{**kwargs, "language": "xx"})  # type: ignore[arg-type]  # raises inside the client
+        return PasifikClient(**{**kwargs, "language": "xx"})  # raises inside the client
 
     monkeypatch.setattr(pasifik, "PasifikClient", broken)
     try:

@@ -15,7 +15,7 @@ OTHER_SANDBOX = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def allowed(settings) -> None:  # type: ignore[no-untyped-def]
+def allowed(settings) -> None:
     settings.PROVIDER_URL_ALLOWLIST = ["http://127.0.0.1:8001", OTHER_SANDBOX]
 
 
@@ -119,7 +119,7 @@ def test_a_new_telsam_send_path_needs_every_stored_secret_again(alice_client: Cl
 
 
 @pytest.mark.django_db
-def test_the_service_refuses_too(team_a: Team, alice, allowed) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_refuses_too(team_a: Team, alice, allowed) -> None:
     account = _pasifik(team_a)
     with pytest.raises(ServiceError):
         provider_account_save(
@@ -167,7 +167,7 @@ def test_the_admin_shows_address_options_and_credentials_read_only(team_a: Team,
 @pytest.mark.django_db
 def test_the_service_asks_for_every_secret_when_a_path_option_changes_and_then_drops_tokens(
     team_a: Team, alice
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = ProviderAccount.objects.create(
         team=team_a,
         kind="telsam",

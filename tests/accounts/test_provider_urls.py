@@ -77,7 +77,7 @@ def make_target() -> Iterator[Callable[..., Target]]:
     servers: list[ThreadingHTTPServer] = []
 
     def make(**kwargs: object) -> Target:
-        target = Target(**kwargs)  # type: ignore[arg-type]
+        target = Target(**kwargs)
         target.server = _serve(target)
         servers.append(target.server)
         return target

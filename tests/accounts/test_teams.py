@@ -14,7 +14,7 @@ from tests.conftest import client_for
 from tests.factories import AuditEventFactory, MembershipFactory, ProviderAccountFactory
 
 
-def test_a_member_of_two_teams_switches_between_them(alice, team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_of_two_teams_switches_between_them(alice, team_a, team_b) -> None:
     MembershipFactory(team=team_b, user=alice, role=Role.VIEWER)
     ProviderAccountFactory(team=team_a, label="A's account")
     ProviderAccountFactory(team=team_b, label="B's account")
@@ -29,11 +29,11 @@ def test_a_member_of_two_teams_switches_between_them(alice, team_a, team_b) -> N
     assert client.get(reverse("provider-list")).status_code == 403
 
 
-def test_switching_to_a_team_one_is_not_in_is_not_found(alice_client: Client, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_switching_to_a_team_one_is_not_in_is_not_found(alice_client: Client, team_b) -> None:
     assert alice_client.post(reverse("team-switch"), {"team": team_b.pk}).status_code == 404
 
 
-def test_creating_a_team_makes_the_creator_its_owner(alice_client: Client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_creating_a_team_makes_the_creator_its_owner(alice_client: Client, alice) -> None:
     response = alice_client.post(reverse("team-create"), {"name": "Night shift", "time_zone": "Europe/London"})
     assert response.status_code == 302
     membership = Membership.objects.get(user=alice, team__name="Night shift")
@@ -47,7 +47,7 @@ def test_team_settings_reject_an_unknown_time_zone(alice_client: Client) -> None
     assert "time_zone" in response.context["form"].errors
 
 
-def test_times_are_shown_in_the_teams_time_zone(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_times_are_shown_in_the_teams_time_zone(alice_client: Client, team_a) -> None:
     AuditEventFactory(team=team_a, action="x.y", created_at=datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
     team_a.time_zone = "Europe/Istanbul"
     team_a.save()
@@ -58,7 +58,7 @@ def test_times_are_shown_in_the_teams_time_zone(alice_client: Client, team_a) ->
 
 
 @pytest.mark.django_db
-def test_each_role_sees_only_its_actions_on_the_dashboard(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_sees_only_its_actions_on_the_dashboard(team_a) -> None:
     expectations = {
         Role.VIEWER: (set(), {"sms-new", "provider-list", "members", "audit"}),
         Role.OPERATOR: ({"sms-new", "fax-new"}, {"provider-list", "members", "audit"}),

@@ -19,7 +19,7 @@ PROXY = "10.0.0.2"
 
 
 @pytest.fixture
-def behind_one_proxy(settings):  # type: ignore[no-untyped-def]
+def behind_one_proxy(settings):
     settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     settings.AXES_IPWARE_PROXY_COUNT = 0  # what TRUSTED_PROXY_COUNT=1 sets: nginx writes the client's address
     return settings
@@ -29,11 +29,11 @@ def via_proxy(client_address: str) -> Client:
     return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
 
 
-def login(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]
+def login(client: Client, email: str, password: str):
     return client.post(reverse("login"), {"username": email, "password": password})
 
 
-def test_behind_the_proxy_each_client_has_its_own_counter(alice, behind_one_proxy) -> None:  # type: ignore[no-untyped-def]
+def test_behind_the_proxy_each_client_has_its_own_counter(alice, behind_one_proxy) -> None:
     attacker = via_proxy("198.51.100.7")
     for _ in range(behind_one_proxy.AXES_FAILURE_LIMIT):
         login(attacker, "alice@example.com", "wrong")
@@ -42,7 +42,7 @@ def test_behind_the_proxy_each_client_has_its_own_counter(alice, behind_one_prox
     assert login(via_proxy("203.0.113.5"), "alice@example.com", TEST_PASSWORD).status_code == 302
 
 
-def test_the_audit_log_records_the_same_client_address(alice, team_a, behind_one_proxy) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_records_the_same_client_address(alice, team_a, behind_one_proxy) -> None:
     client = via_proxy("203.0.113.5")
     assert login(client, "alice@example.com", TEST_PASSWORD).status_code == 302
     client.post(reverse("notifications-read"))
@@ -50,14 +50,14 @@ def test_the_audit_log_records_the_same_client_address(alice, team_a, behind_one
     assert event.ip_address == "203.0.113.5"
 
 
-def test_a_forged_header_chain_is_not_believed(alice, behind_one_proxy) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_header_chain_is_not_believed(alice, behind_one_proxy) -> None:
     """A client adding its own X-Forwarded-For entries cannot pick a fresh address per try."""
     for n in range(behind_one_proxy.AXES_FAILURE_LIMIT):
         login(via_proxy(f"192.0.2.{n + 1}, 198.51.100.7"), "alice@example.com", "wrong")
     assert login(via_proxy("192.0.2.99, 198.51.100.7"), "alice@example.com", TEST_PASSWORD).status_code == 429
 
 
-def test_one_address_spraying_many_accounts_is_refused(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_spraying_many_accounts_is_refused(db, settings) -> None:
     """48 guesses over 12 accounts: 4 per account stays under the per-account limit of 5."""
     emails = [f"person{n}@example.com" for n in range(12)]
     for email in emails:

@@ -40,19 +40,19 @@ def verified_client(user: User, device: TOTPDevice) -> Client:
     return client
 
 
-def password_step(client: Client, email: str, next_url: str = ""):  # type: ignore[no-untyped-def]
+def password_step(client: Client, email: str, next_url: str = ""):
     url = reverse("login") + (f"?next={next_url}" if next_url else "")
     return client.post(url, {"username": email, "password": TEST_PASSWORD})
 
 
-def test_it_logs_in_a_person_without_two_factor_exactly_as_before(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_logs_in_a_person_without_two_factor_exactly_as_before(alice) -> None:
     client = Client()
     response = password_step(client, alice.email)
     assert response["Location"] == reverse("dashboard")
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_it_asks_for_the_code_before_logging_in(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_for_the_code_before_logging_in(alice) -> None:
     device_for(alice)
     client = Client()
     response = password_step(client, alice.email)
@@ -64,7 +64,7 @@ def test_it_asks_for_the_code_before_logging_in(alice) -> None:  # type: ignore[
     assert b"Enter your code" in page.content
 
 
-def test_it_logs_in_with_the_right_code_and_goes_where_the_person_was_going(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_logs_in_with_the_right_code_and_goes_where_the_person_was_going(alice) -> None:
     device = device_for(alice)
     client = Client()
     password_step(client, alice.email, next_url=reverse("audit"))
@@ -76,7 +76,7 @@ def test_it_logs_in_with_the_right_code_and_goes_where_the_person_was_going(alic
     assert PENDING_KEY not in client.session
 
 
-def test_it_refuses_a_wrong_code_and_keeps_the_person_logged_out(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_wrong_code_and_keeps_the_person_logged_out(alice) -> None:
     device = device_for(alice)
     client = Client()
     password_step(client, alice.email)
@@ -87,7 +87,7 @@ def test_it_refuses_a_wrong_code_and_keeps_the_person_logged_out(alice) -> None:
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_it_throttles_code_guessing_even_when_the_next_guess_is_right(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_throttles_code_guessing_even_when_the_next_guess_is_right(alice) -> None:
     device = device_for(alice)
     client = Client()
     password_step(client, alice.email)
@@ -100,7 +100,7 @@ def test_it_throttles_code_guessing_even_when_the_next_guess_is_right(alice) -> 
     assert device.throttling_failure_count == 1  # the second guess was refused unread
 
 
-def test_a_recovery_code_logs_in_once_and_is_audited(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_recovery_code_logs_in_once_and_is_audited(alice) -> None:
     device_for(alice)
     codes = recovery_codes_generate(user=alice)
     client = Client()
@@ -115,14 +115,14 @@ def test_a_recovery_code_logs_in_once_and_is_audited(alice) -> None:  # type: ig
     assert again.post(reverse("two-factor-verify"), {"code": codes[0]}).status_code == 400
 
 
-def test_recovery_codes_are_stored_hashed(alice) -> None:  # type: ignore[no-untyped-def]
+def test_recovery_codes_are_stored_hashed(alice) -> None:
     codes = recovery_codes_generate(user=alice)
     stored = set(RecoveryCode.objects.filter(user=alice).values_list("code_hash", flat=True))
     assert len(stored) == len(codes) == 10
     assert not any(code in stored or code.replace("-", "") in stored for code in codes)
 
 
-def test_the_code_step_expires(alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_step_expires(alice, settings) -> None:
     device = device_for(alice)
     client = Client()
     password_step(client, alice.email)
@@ -134,7 +134,7 @@ def test_the_code_step_expires(alice, settings) -> None:  # type: ignore[no-unty
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_it_never_follows_a_next_address_on_another_site(alice) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_follows_a_next_address_on_another_site(alice) -> None:
     device = device_for(alice)
     client = Client()
     password_step(client, alice.email, next_url="https://evil.example.com/")
@@ -146,7 +146,7 @@ def test_the_code_step_without_a_password_step_goes_back_to_log_in() -> None:
     assert Client().get(reverse("two-factor-verify"))["Location"] == reverse("login")
 
 
-def test_a_session_that_skipped_the_code_is_logged_out(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_that_skipped_the_code_is_logged_out(alice) -> None:
     # e.g. someone used the admin's own log-in page
     device_for(alice)
     client = client_for(alice)
@@ -155,7 +155,7 @@ def test_a_session_that_skipped_the_code_is_logged_out(alice) -> None:  # type: 
     assert "_auth_user_id" not in client.session
 
 
-def test_turning_it_on_shows_a_qr_code_and_needs_a_first_code(alice_client: Client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_turning_it_on_shows_a_qr_code_and_needs_a_first_code(alice_client: Client, alice) -> None:
     page = alice_client.get(reverse("two-factor-setup"))
     assert page.status_code == 200
     assert b"<svg" in page.content
@@ -189,7 +189,7 @@ def test_turning_it_on_shows_a_qr_code_and_needs_a_first_code(alice_client: Clie
     assert alice_client.get(reverse("dashboard")).status_code == 200
 
 
-def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(alice) -> None:  # type: ignore[no-untyped-def]
+def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(alice) -> None:
     device = device_for(alice)
     old = recovery_codes_generate(user=alice)
     client = verified_client(alice, device)
@@ -204,7 +204,7 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(alice) 
     assert AuditEvent.objects.filter(action="two_factor.recovery_codes", actor=alice).count() == 2
 
 
-def test_turning_it_off_needs_a_code_and_is_audited(alice) -> None:  # type: ignore[no-untyped-def]
+def test_turning_it_off_needs_a_code_and_is_audited(alice) -> None:
     device = device_for(alice)
     recovery_codes_generate(user=alice)
     client = verified_client(alice, device)
@@ -218,20 +218,20 @@ def test_turning_it_off_needs_a_code_and_is_audited(alice) -> None:  # type: ign
     assert b"Off" in client.get(reverse("security")).content
 
 
-def test_an_owner_must_have_two_factor_before_requiring_it(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_owner_must_have_two_factor_before_requiring_it(alice_client: Client, team_a) -> None:
     response = alice_client.post(reverse("team-two-factor"), {"require_two_factor": "on"}, follow=True)
     assert b"Turn on two-factor login for yourself first." in response.content
     team_a.refresh_from_db()
     assert not team_a.require_two_factor
 
 
-def test_only_an_owner_may_require_two_factor(member_of, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_owner_may_require_two_factor(member_of, team_a) -> None:
     admin = member_of(team_a, "admin")
     assert client_for(admin).post(reverse("team-two-factor"), {"require_two_factor": "on"}).status_code == 403
     assert b'action="/team/two-factor/"' not in client_for(admin).get(reverse("team-settings")).content
 
 
-def test_a_team_that_requires_it_sends_members_without_it_to_turn_it_on(alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_that_requires_it_sends_members_without_it_to_turn_it_on(alice, bob, team_a) -> None:
     owner = verified_client(alice, device_for(alice))
     response = owner.post(reverse("team-two-factor"), {"require_two_factor": "on"})
     assert response["Location"] == reverse("team-settings")

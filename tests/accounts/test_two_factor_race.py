@@ -16,7 +16,7 @@ SESSIONS = 8
 
 
 @pytest.fixture
-def postgresql(db) -> None:  # type: ignore[no-untyped-def]
+def postgresql(db) -> None:
     # SQLite takes one writer at a time anyway; the race needs a database with row locks.
     if connection.vendor != "postgresql":
         pytest.skip(
@@ -24,7 +24,7 @@ def postgresql(db) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_one_code_posted_concurrently_logs_in_one_session(postgresql, alice) -> None:  # type: ignore[no-untyped-def]
+def test_one_code_posted_concurrently_logs_in_one_session(postgresql, alice) -> None:
     device = device_for(alice)
     clients = [Client() for _ in range(SESSIONS)]
     for client in clients:

@@ -53,7 +53,7 @@ def test_every_team_page_answers_with_an_unreadable_row(
     failures = []
     for route in _get_routes():
         if "pk" in route.converters:
-            model = route.view_class.team_model  # type: ignore[union-attr]
+            model = route.view_class.team_model
             pk = unreadable.pk if model is ProviderAccount else TEAM_OBJECT_FACTORIES[model](team_a).pk
             url = route.url(pk=pk)
         else:

@@ -15,5 +15,5 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _quick_timeouts(settings) -> None:  # type: ignore[no-untyped-def]
+def _quick_timeouts(settings) -> None:
     settings.PROVIDER_QUICK_TIMEOUT = (0.5, 0.5)

@@ -23,12 +23,12 @@ PANELS = ["balance", "live", "sms", "calls", "faxes", "health"]
 
 
 @pytest.fixture
-def pasifik(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def pasifik(team_a, sandbox_account):
     return sandbox_account(team_a, "pasifik", label="Pasifik main")
 
 
 @pytest.fixture
-def sample_data(team_a, pasifik):  # type: ignore[no-untyped-def]
+def sample_data(team_a, pasifik):
     now = timezone.now()
     batch = SmsBatchFactory(team=team_a, account=pasifik)
     chunk = SmsChunkFactory(batch=batch)
@@ -48,20 +48,20 @@ def sample_data(team_a, pasifik):  # type: ignore[no-untyped-def]
     return batch
 
 
-def panel(client, name):  # type: ignore[no-untyped-def]
+def panel(client, name):
     response = client.get(reverse(f"dashboard-{name}"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200, name
     return response.content.decode()
 
 
-def read_by_the_worker(client, capture, name="balance"):  # type: ignore[no-untyped-def]
+def read_by_the_worker(client, capture, name="balance"):
     """The panel as it reads once the worker has done the refresh the first view asked for."""
     with capture(execute=True):
         panel(client, name)
     return panel(client, name)
 
 
-def test_the_page_loads_each_panel_on_its_own(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_loads_each_panel_on_its_own(alice_client) -> None:
     page = alice_client.get(reverse("dashboard")).content.decode()
     for name in PANELS:
         assert f'hx-get="{reverse(f"dashboard-{name}")}"' in page
@@ -71,7 +71,7 @@ def test_the_page_loads_each_panel_on_its_own(alice_client) -> None:  # type: ig
     assert 'data-testid="health-panel"' in page  # health comes with the page
 
 
-def test_provider_health_comes_with_the_page_and_refreshes_itself(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_provider_health_comes_with_the_page_and_refreshes_itself(alice_client, team_a) -> None:
     from tests.factories import ProviderAccountFactory
 
     ProviderAccountFactory(team=team_a, label="Verimor fax", kind="verimor")
@@ -80,7 +80,7 @@ def test_provider_health_comes_with_the_page_and_refreshes_itself(alice_client, 
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_panel_renders_for_every_role_with_sample_data(role, team_a, member_of, sample_data, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_every_panel_renders_for_every_role_with_sample_data(role, team_a, member_of, sample_data, sandbox) -> None:
     client = client_for(member_of(team_a, role))
     for name in PANELS:
         assert f'data-testid="{name}-panel"' in panel(client, name)
@@ -88,7 +88,7 @@ def test_every_panel_renders_for_every_role_with_sample_data(role, team_a, membe
 
 def test_the_balance_panel_shows_each_pasifik_balance_and_warns_under_the_threshold(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     html = read_by_the_worker(alice_client, django_capture_on_commit_callbacks)
     assert "Pasifik main" in html and "718.21" in html and 'data-testid="low-balance"' not in html
 
@@ -100,7 +100,7 @@ def test_the_balance_panel_shows_each_pasifik_balance_and_warns_under_the_thresh
 
 def test_the_balance_panel_never_waits_on_the_provider_it_asks_the_worker_and_polls(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False) as queued:
         html = panel(alice_client, "balance")
     assert sandbox.requests_for("pasifik", "getsettings") == []
@@ -113,7 +113,7 @@ def test_the_balance_panel_never_waits_on_the_provider_it_asks_the_worker_and_po
 
 def test_provider_reads_are_cached_briefly_per_account(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     read_by_the_worker(alice_client, django_capture_on_commit_callbacks)
     panel(alice_client, "balance")
     panel(alice_client, "live")
@@ -125,7 +125,7 @@ def test_provider_reads_are_cached_briefly_per_account(
 @pytest.mark.parametrize("fault", ["503", "timeout", "malformed", "expired-token"])
 def test_a_failing_provider_gives_a_clear_message_in_its_panel_never_a_500(
     fault, alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.inject(fault, provider="pasifik", times=100, delay=1.5)
     for name in ("balance", "live"):
         html = read_by_the_worker(alice_client, django_capture_on_commit_callbacks, name)
@@ -138,7 +138,7 @@ def test_a_failing_provider_gives_a_clear_message_in_its_panel_never_a_500(
 
 def test_a_failure_is_cached_for_less_long_and_then_read_again(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import time_machine
 
     sandbox.inject("503", provider="pasifik", times=100)
@@ -149,7 +149,7 @@ def test_a_failure_is_cached_for_less_long_and_then_read_again(
         assert "718.21" in read_by_the_worker(alice_client, django_capture_on_commit_callbacks)
 
 
-def test_the_sms_panel_counts_todays_messages_by_state_and_draws_14_days(alice_client, sample_data) -> None:  # type: ignore[no-untyped-def]
+def test_the_sms_panel_counts_todays_messages_by_state_and_draws_14_days(alice_client, sample_data) -> None:
     html = panel(alice_client, "sms")
     assert 'data-testid="sms-today-total">4<' in html
     assert f"{SmsRecipient.State.DELIVERED.label}: 2" in html and f"{SmsRecipient.State.WAITING.label}: 1" in html
@@ -157,7 +157,7 @@ def test_the_sms_panel_counts_todays_messages_by_state_and_draws_14_days(alice_c
     assert "Messages in the last 14 days: 5, 3 delivered." in html
 
 
-def test_the_calls_panel_counts_answered_missed_and_minutes_today(alice_client, sample_data) -> None:  # type: ignore[no-untyped-def]
+def test_the_calls_panel_counts_answered_missed_and_minutes_today(alice_client, sample_data) -> None:
     html = panel(alice_client, "calls")
     assert 'data-testid="calls-answered">2<' in html
     assert 'data-testid="calls-missed">1<' in html
@@ -166,12 +166,12 @@ def test_the_calls_panel_counts_answered_missed_and_minutes_today(alice_client, 
     assert "4 in all, 2 answered, 2 missed" in html
 
 
-def test_the_live_panel_shows_calls_right_now(alice_client, pasifik, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_live_panel_shows_calls_right_now(alice_client, pasifik, sandbox) -> None:
     html = panel(alice_client, "live")
     assert 'data-testid="live-total">' in html and 'data-testid="provider-failure"' not in html
 
 
-def test_the_fax_panel_shows_recent_faxes_in_and_out_with_links(alice_client, sample_data, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_fax_panel_shows_recent_faxes_in_and_out_with_links(alice_client, sample_data, team_a) -> None:
     html = panel(alice_client, "faxes")
     incoming = team_a.faxes.get(direction="in")
     outgoing = team_a.faxes.get(direction="out")
@@ -180,7 +180,7 @@ def test_the_fax_panel_shows_recent_faxes_in_and_out_with_links(alice_client, sa
     assert "+90 212 555 01 99" in html
 
 
-def test_the_health_panel_shows_last_check_and_last_error(alice_client, team_a, pasifik) -> None:  # type: ignore[no-untyped-def]
+def test_the_health_panel_shows_last_check_and_last_error(alice_client, team_a, pasifik) -> None:
     pasifik.last_checked_at = timezone.now()
     pasifik.last_error = "The provider refused the credentials."
     pasifik.save()
@@ -189,14 +189,14 @@ def test_the_health_panel_shows_last_check_and_last_error(alice_client, team_a, 
     assert "Last checked" in html
 
 
-def test_panels_of_a_team_without_accounts_or_data_say_so(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_panels_of_a_team_without_accounts_or_data_say_so(alice_client) -> None:
     assert "No Pasifik Telekom account yet." in panel(alice_client, "balance")
     assert "No provider account yet." in panel(alice_client, "health")
     assert "None yet." in panel(alice_client, "faxes")
     assert 'data-testid="sms-today-total">0<' in panel(alice_client, "sms")
 
 
-def test_panels_show_only_the_current_teams_data(team_b, sample_data) -> None:  # type: ignore[no-untyped-def]
+def test_panels_show_only_the_current_teams_data(team_b, sample_data) -> None:
     from tests.factories import MembershipFactory, UserFactory
 
     outsider = UserFactory()

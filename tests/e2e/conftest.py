@@ -47,7 +47,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -55,7 +55,7 @@ def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-d
     context.close()
 
 
-def signed_in_page(browser, live_server, user, locale: str = "en-US", language: str | None = None):  # type: ignore[no-untyped-def]
+def signed_in_page(browser, live_server, user, locale: str = "en-US", language: str | None = None):
     """A new browser context already signed in as ``user`` (its session cookie), and its page."""
     from django.conf import settings as django_settings
     from django.test import Client

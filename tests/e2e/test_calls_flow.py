@@ -13,7 +13,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page) -> None:  # type: ignore[no-untyped-def]
+def _log_in(page) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill("olga@example.com")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -23,7 +23,7 @@ def _log_in(page) -> None:  # type: ignore[no-untyped-def]
 
 def test_filter_calls_play_a_recording_seek_and_disconnect_a_live_call(
     page, sandbox, sandbox_account, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     team = TeamFactory(name="Call Centre")
     MembershipFactory(team=team, user=UserFactory(email="olga@example.com"), role=Role.OPERATOR)

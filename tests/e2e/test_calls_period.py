@@ -14,7 +14,7 @@ from tests.telephony.factories import CallRecordFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_typed_dates_make_the_period_custom_and_a_named_period_clears_them(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_typed_dates_make_the_period_custom_and_a_named_period_clears_them(browser, live_server) -> None:
     team = TeamFactory(name="Call Centre")
     user = UserFactory(email="olga@example.com")
     MembershipFactory(team=team, user=user, role=Role.VIEWER)

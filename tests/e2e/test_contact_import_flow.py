@@ -14,7 +14,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page) -> None:  # type: ignore[no-untyped-def]
+def _log_in(page) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill("alice@example.com")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -23,13 +23,13 @@ def _log_in(page) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def team():  # type: ignore[no-untyped-def]
+def team():
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="alice@example.com"), role=Role.OWNER)
     return team
 
 
-def test_a_large_import_shows_its_progress_then_its_report(page, team, settings, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_import_shows_its_progress_then_its_report(page, team, settings, monkeypatch, tmp_path) -> None:
     from playwright.sync_api import expect
 
     settings.UPLOAD_INLINE_ROWS = 50
@@ -56,7 +56,7 @@ def test_a_large_import_shows_its_progress_then_its_report(page, team, settings,
     assert Contact.objects.filter(team=team).count() == 300
 
 
-def test_the_contacts_page_pages_in_turkish_with_unique_ids(page, team) -> None:  # type: ignore[no-untyped-def]
+def test_the_contacts_page_pages_in_turkish_with_unique_ids(page, team) -> None:
     Contact.objects.bulk_create(Contact(team=team, name=f"Kişi {n:03d}", phone=f"+90532100{n:04d}") for n in range(60))
     _log_in(page)
     page.goto("/sms/contacts/")

@@ -47,7 +47,7 @@ CONTRAST_JS = """
 """
 
 
-def test_header_links_and_waiting_text_reach_wcag_aa(page) -> None:  # type: ignore[no-untyped-def]
+def test_header_links_and_waiting_text_reach_wcag_aa(page) -> None:
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="alice@example.com"), role=Role.OWNER)
     page.goto("/accounts/login/")

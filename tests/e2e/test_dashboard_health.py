@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_a_provider_that_is_down_is_not_ok_anywhere_on_the_dashboard(
     browser, live_server, sandbox, sandbox_account
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     cache.clear()
     team = TeamFactory(name="Front Office")
     user = UserFactory(email="vera@example.com")

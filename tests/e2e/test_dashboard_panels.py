@@ -20,7 +20,7 @@ PANELS = ["balance", "live", "sms", "calls", "faxes", "health"]
 
 
 @pytest.fixture
-def viewer(sandbox_account):  # type: ignore[no-untyped-def]
+def viewer(sandbox_account):
     cache.clear()
     team = TeamFactory(name="Front Office")
     user = UserFactory(email="vera@example.com")
@@ -33,7 +33,7 @@ def viewer(sandbox_account):  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-def _wait_for_panels(page) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_panels(page) -> None:
     for name in PANELS:
         page.get_by_test_id(f"{name}-panel").wait_for()
     assert page.locator("[data-loading]").count() == 0
@@ -41,7 +41,7 @@ def _wait_for_panels(page) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("locale", ["en-US", "tr-TR"])
-def test_the_dashboard_loads_every_panel(locale, browser, live_server, viewer, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_loads_every_panel(locale, browser, live_server, viewer, sandbox) -> None:
     context, page = signed_in_page(browser, live_server, viewer, locale)
     try:
         page.goto("/")
@@ -68,7 +68,7 @@ def test_the_dashboard_loads_every_panel(locale, browser, live_server, viewer, s
 
 def test_a_provider_that_is_down_shows_in_its_panel_while_the_others_load(
     browser, live_server, viewer, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.inject("503", provider="pasifik", times=1000)
     context, page = signed_in_page(browser, live_server, viewer, "en-US")
     try:

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_a_failed_fax_reads_in_turkish_for_a_turkish_reader(
     browser, live_server, sandbox, sandbox_account, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     team = TeamFactory(name="Ön Büro")
     user = UserFactory(email="ayse@example.com", language="tr")
     MembershipFactory(team=team, user=user, role=Role.OPERATOR)

@@ -16,7 +16,7 @@ from tests.fax.factories import two_page_pdf
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -26,7 +26,7 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_send_a_two_page_pdf_through_each_provider_then_open_a_received_fax(
     page, sandbox_account, sandbox, tmp_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     team = TeamFactory(name="Fax Office")
     MembershipFactory(team=team, user=UserFactory(email="oya@example.com"), role=Role.OPERATOR)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def office(tmp_path, settings):  # type: ignore[no-untyped-def]
+def office(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     team = TeamFactory(name="Fax Office")
     MembershipFactory(team=team, user=UserFactory(email="oya@example.com"), role=Role.ADMIN)
@@ -28,7 +28,7 @@ def office(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 def test_a_long_fax_is_confirmed_before_it_goes_and_the_title_says_which_fax(
     page, office, sandbox_account, sandbox, tmp_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.FAX_CONFIRM_PAGES = 2
     account = sandbox_account(office, "telphin")
     document = tmp_path / "contract.pdf"
@@ -57,7 +57,7 @@ def test_a_long_fax_is_confirmed_before_it_goes_and_the_title_says_which_fax(
 
 def test_cancel_is_offered_only_while_the_provider_can_cancel(
     page, office, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.fax.helpers import send
 
     account = sandbox_account(office, "telphin")
@@ -76,7 +76,7 @@ def test_cancel_is_offered_only_while_the_provider_can_cancel(
     assert page.get_by_role("button", name="Cancel").count() == 0
 
 
-def test_a_received_tiff_fax_downloads_as_pdf(page, office, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_received_tiff_fax_downloads_as_pdf(page, office, sandbox_account, sandbox) -> None:
     account = sandbox_account(office, "verimor")
     inbox.fax_fetch_incoming(account=account)
     fax = next(

@@ -12,7 +12,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_log_in_switch_language_and_team_then_invite_a_member(page) -> None:  # type: ignore[no-untyped-def]
+def test_log_in_switch_language_and_team_then_invite_a_member(page) -> None:
     alice = UserFactory(email="alice@example.com", full_name="Alice Owner")
     MembershipFactory(team=TeamFactory(name="Ankara Office"), user=alice, role=Role.OWNER)
     MembershipFactory(team=TeamFactory(name="Izmir Office"), user=alice, role=Role.ADMIN)

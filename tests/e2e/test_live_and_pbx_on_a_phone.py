@@ -16,7 +16,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElemen
 
 
 @pytest.fixture(params=["en-US", "tr-TR"])
-def phone(request, browser, live_server):  # type: ignore[no-untyped-def]
+def phone(request, browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale=request.param, viewport=PHONE, device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -24,7 +24,7 @@ def phone(request, browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def _log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.locator("input[name='username']").fill(email)
     page.locator("input[name='password']").fill(TEST_PASSWORD)
@@ -32,7 +32,7 @@ def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_live_calls_and_pbx_fit_a_phone_and_disconnect_is_on_screen(phone, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_live_calls_and_pbx_fit_a_phone_and_disconnect_is_on_screen(phone, sandbox, sandbox_account) -> None:
     team = TeamFactory(name="Call Centre")
     MembershipFactory(team=team, user=UserFactory(email="pia@example.com"), role=Role.OPERATOR)
     sandbox_account(team, "pasifik")

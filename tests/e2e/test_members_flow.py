@@ -12,14 +12,14 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
 
-def test_arrow_keys_in_a_role_select_change_nothing_until_save(page) -> None:  # type: ignore[no-untyped-def]
+def test_arrow_keys_in_a_role_select_change_nothing_until_save(page) -> None:
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="owner@example.com", full_name="Olga Owner"), role=Role.OWNER)
     MembershipFactory(team=team, user=UserFactory(email="admin@example.com", full_name="Ada Admin"), role=Role.ADMIN)

@@ -14,14 +14,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a fresh passphrase 42"
 
 
-def log_in(page, email: str, password: str = TEST_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, email: str, password: str = TEST_PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
-def test_locked_out_unlocked_then_password_changed(browser, live_server, settings) -> None:  # type: ignore[no-untyped-def]
+def test_locked_out_unlocked_then_password_changed(browser, live_server, settings) -> None:
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="admin@example.com"), role=Role.ADMIN)
     MembershipFactory(team=team, user=UserFactory(email="vic@example.com", full_name="Vic Viewer"), role=Role.VIEWER)

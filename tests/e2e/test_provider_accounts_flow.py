@@ -11,7 +11,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_add_a_verimor_account_test_it_and_find_the_key_hidden(page, sandbox_url) -> None:  # type: ignore[no-untyped-def]
+def test_add_a_verimor_account_test_it_and_find_the_key_hidden(page, sandbox_url) -> None:
     admin = UserFactory(email="admin@example.com")
     MembershipFactory(team=TeamFactory(name="Bursa Office"), user=admin, role=Role.ADMIN)
     page.goto("/accounts/login/")

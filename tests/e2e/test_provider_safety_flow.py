@@ -14,7 +14,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page) -> object:  # type: ignore[no-untyped-def]
+def _log_in(page) -> object:
     admin = UserFactory(email="admin@example.com")
     team = TeamFactory(name="Bursa Office")
     MembershipFactory(team=team, user=admin, role=Role.ADMIN)
@@ -25,7 +25,7 @@ def _log_in(page) -> object:  # type: ignore[no-untyped-def]
     return team
 
 
-def test_an_internal_address_is_refused_and_a_new_address_asks_for_the_key(page, sandbox_url) -> None:  # type: ignore[no-untyped-def]
+def test_an_internal_address_is_refused_and_a_new_address_asks_for_the_key(page, sandbox_url) -> None:
     _log_in(page)
     page.goto("/team/providers/")
     page.get_by_role("link", name="Verimor Bulutsantralim").click()
@@ -48,7 +48,7 @@ def test_an_internal_address_is_refused_and_a_new_address_asks_for_the_key(page,
     assert ProviderAccount.objects.get(label="Verimor main").base_url == f"{sandbox_url}/verimor"
 
 
-def test_unreadable_credentials_are_shown_and_can_be_entered_again(page, sandbox_url) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_credentials_are_shown_and_can_be_entered_again(page, sandbox_url) -> None:
     team = _log_in(page)
     account = ProviderAccount.objects.create(
         team=team, kind="verimor", label="Verimor old", credentials={"api_key": "x"}, base_url=f"{sandbox_url}/verimor"

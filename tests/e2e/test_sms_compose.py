@@ -12,7 +12,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_type_turkish_text_send_to_three_numbers_and_watch_them_delivered(page, sandbox, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_type_turkish_text_send_to_three_numbers_and_watch_them_delivered(page, sandbox, sandbox_account) -> None:
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="alice@example.com"), role=Role.OWNER)
     account = sandbox_account(team, "pasifik")

@@ -16,7 +16,7 @@ TURKISH = "Kargonuz yola çıktı, Şişli şubesinden alabilirsiniz; İğdır'a
 
 
 @pytest.fixture
-def signed_in(page, sandbox, sandbox_account):  # type: ignore[no-untyped-def]
+def signed_in(page, sandbox, sandbox_account):
     team = TeamFactory(name="Ankara Office")
     MembershipFactory(team=team, user=UserFactory(email="alice@example.com"), role=Role.OWNER)
     account = sandbox_account(team, "pasifik")
@@ -30,7 +30,7 @@ def signed_in(page, sandbox, sandbox_account):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_at_desktop_width_the_counter_sits_right_above_send(signed_in) -> None:  # type: ignore[no-untyped-def]
+def test_at_desktop_width_the_counter_sits_right_above_send(signed_in) -> None:
     page = signed_in
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/sms/new/")
@@ -43,7 +43,7 @@ def test_at_desktop_width_the_counter_sits_right_above_send(signed_in) -> None: 
     assert page.locator("[data-out=parts]").inner_text() == "0"  # the empty text is 0 SMS
 
 
-def test_a_200000_character_turkish_paste_is_counted_and_the_page_stays_usable(signed_in) -> None:  # type: ignore[no-untyped-def]
+def test_a_200000_character_turkish_paste_is_counted_and_the_page_stays_usable(signed_in) -> None:
     page = signed_in
     page.goto("/sms/new/")
     big = (TURKISH * (200_000 // len(TURKISH) + 1))[:200_000]
@@ -63,7 +63,7 @@ def test_a_200000_character_turkish_paste_is_counted_and_the_page_stays_usable(s
     assert not page.locator("[data-too-long]").is_visible()
 
 
-def test_a_file_send_is_reviewed_and_back_keeps_everything(signed_in, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_send_is_reviewed_and_back_keeps_everything(signed_in, tmp_path) -> None:
     page = signed_in
     rows = ["telefon;ad;şehir"] + [f"0532{1000000 + i};Kişi {i};İzmir" for i in range(500)]
     path = tmp_path / "liste.csv"
@@ -97,7 +97,7 @@ def test_a_file_send_is_reviewed_and_back_keeps_everything(signed_in, tmp_path) 
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_a_wrong_file_says_no_phone_column_and_the_page_keeps_its_width(signed_in, tmp_path, width) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_file_says_no_phone_column_and_the_page_keeps_its_width(signed_in, tmp_path, width) -> None:
     page = signed_in
     page.set_viewport_size({"width": width, "height": 900})
     line = "Lorem-ipsum-dolor-sit-amet-consectetur-adipiscing-elit-sed-do-eiusmod-tempor-incididunt" * 3
@@ -114,7 +114,7 @@ def test_a_wrong_file_says_no_phone_column_and_the_page_keeps_its_width(signed_i
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_in_turkish_the_counter_writes_the_cost_like_the_rest_of_the_page(signed_in, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_in_turkish_the_counter_writes_the_cost_like_the_rest_of_the_page(signed_in, live_server) -> None:
     page = signed_in
     page.context.add_cookies([{"name": "django_language", "value": "tr", "url": live_server.url}])
     page.goto("/sms/new/")

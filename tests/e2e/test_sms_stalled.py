@@ -18,7 +18,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, TeamFactory, UserF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_stalled_batch_says_so_and_shows_progress_again_once_resumed(  # type: ignore[no-untyped-def]
+def test_a_stalled_batch_says_so_and_shows_progress_again_once_resumed(
     page, sandbox, sandbox_account, monkeypatch
 ) -> None:
     team = TeamFactory(name="Ankara Office")

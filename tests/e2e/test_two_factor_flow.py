@@ -25,14 +25,14 @@ def totp_code(manual_key: str, steps_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
 
-def test_turn_on_two_factor_log_in_with_codes_and_require_it_for_the_team(page) -> None:  # type: ignore[no-untyped-def]
+def test_turn_on_two_factor_log_in_with_codes_and_require_it_for_the_team(page) -> None:
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 

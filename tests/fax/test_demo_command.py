@@ -18,7 +18,7 @@ DEMO_TEAM = "Demo Lojistik A.Ş."
 
 def test_demo_faxes_go_only_through_the_demo_sandbox_accounts_once(
     sandbox_url, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     call_command("demo_setup", sandbox_url=sandbox_url, stdout=StringIO())
     team = Team.objects.get(name=DEMO_TEAM)
     # What a person added to the demo team: a real account, and sandbox look-alikes that demo_setup did not make.
@@ -58,7 +58,7 @@ def test_demo_faxes_go_only_through_the_demo_sandbox_accounts_once(
     assert not Fax.objects.filter(account__in=[*theirs, impostor]).exists()
 
 
-def test_a_demo_account_moved_off_the_sandbox_sends_no_demo_fax(sandbox_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_account_moved_off_the_sandbox_sends_no_demo_fax(sandbox_url) -> None:
     call_command("demo_setup", sandbox_url=sandbox_url, stdout=StringIO())
     ProviderAccount.objects.filter(label="Telsam (sandbox)").update(base_url="https://api.yenifaks.example")
 

@@ -19,7 +19,7 @@ def _page(client: Client, url: str) -> str:
 
 def test_a_refused_fax_reads_in_the_readers_language_with_its_field_errors(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telsam")
     with translation.override("en"):  # the worker's language
         [fax] = send(django_capture_on_commit_callbacks, account, recipients=["901234"])  # too short for Telsam
@@ -42,7 +42,7 @@ def test_a_refused_fax_reads_in_the_readers_language_with_its_field_errors(
 
 def test_an_error_stored_as_text_before_keys_still_shows(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telsam")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["901234"])
     Fax.objects.filter(pk=fax.pk).update(
@@ -55,12 +55,12 @@ def test_an_error_stored_as_text_before_keys_still_shows(
 
 def test_a_draft_that_the_worker_could_not_prepare_says_why_in_the_readers_language(
     alice_client, team_a, sandbox_account, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fax import documents
     from fax.models import FaxDraft
     from tests.fax.test_pages import compose
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise documents.DocumentError("pdf_damaged")
 
     monkeypatch.setattr(documents, "fax_tiff", broken)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
 def test_received_faxes_are_stored_once_with_their_document_and_a_notification(
     kind, team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, kind)
     new = inbox.fax_fetch_incoming(account=account)
 
@@ -39,7 +39,7 @@ def test_received_faxes_are_stored_once_with_their_document_and_a_notification(
     assert Fax.objects.filter(account=account, direction=Direction.INCOMING).count() == new
 
 
-def test_an_inbox_poll_that_fails_stores_nothing_and_says_why(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_inbox_poll_that_fails_stores_nothing_and_says_why(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "telphin")
     sandbox.inject("503", provider="telphin", path="fax/in", times=10)
 
@@ -49,7 +49,7 @@ def test_an_inbox_poll_that_fails_stores_nothing_and_says_why(team_a, sandbox_ac
 
 def test_telphin_retry_and_cancel_follow_the_statuses_the_document_allows(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550129"])  # fails on attempt 1
     assert actions.can_cancel(fax)  # ready_to_send
@@ -69,7 +69,7 @@ def test_telphin_retry_and_cancel_follow_the_statuses_the_document_allows(
 
 def test_telphin_cancel_of_a_waiting_fax(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
 
@@ -80,7 +80,7 @@ def test_telphin_cancel_of_a_waiting_fax(
 
 def test_the_provider_refusing_a_cancel_is_a_clear_message(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
     sandbox.clock.advance(15)  # now "sending" at the provider, but we still think ready_to_send
@@ -97,7 +97,7 @@ def test_the_provider_refusing_a_cancel_is_a_clear_message(
 
 def test_providers_without_retry_offer_none_but_resend_works_everywhere(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550129"])
     sandbox.clock.advance(200)
@@ -115,7 +115,7 @@ def test_providers_without_retry_offer_none_but_resend_works_everywhere(
 
 def test_a_fax_that_never_reached_the_provider_can_be_retried_here(
     team_a, alice, sandbox_account, sandbox_url, sandbox, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr(retry, "SEND_RETRIES", RetrySchedule(delays=(0, 0)))
     account = sandbox_account(team_a, "telphin", base_url="http://127.0.0.1:9/telphin")  # nothing listens there
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
@@ -132,7 +132,7 @@ def test_a_fax_that_never_reached_the_provider_can_be_retried_here(
     assert fax.events.filter(kind="retry").exists()
 
 
-def test_the_watchdog_flags_a_stuck_fax_once_and_tells_the_team(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_watchdog_flags_a_stuck_fax_once_and_tells_the_team(team_a) -> None:
     from tests.fax.factories import FaxFactory
 
     stuck = FaxFactory(team=team_a, status=Status.SENDING, status_changed_at=timezone.now() - timedelta(hours=5))
@@ -146,7 +146,7 @@ def test_the_watchdog_flags_a_stuck_fax_once_and_tells_the_team(team_a) -> None:
 
 def test_the_periodic_poll_tracks_unfinished_faxes(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telsam")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
     sandbox.clock.advance(120)
@@ -166,14 +166,14 @@ def test_the_beat_schedule_runs_the_poll_the_inbox_fetch_and_the_watchdog() -> N
     } <= tasks_scheduled
 
 
-def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_pasifik_account_without_fax_numbers_is_not_polled_for_faxes(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "pasifik", options={"language": "tr", "auth_scheme": "bare"})
 
     assert inbox.fax_fetch_incoming(account=account) == 0
     assert sandbox.requests_for("pasifik") == []
 
 
-def test_unread_notifications_show_as_a_bell_with_their_count(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_unread_notifications_show_as_a_bell_with_their_count(alice_client, team_a) -> None:
     from django.urls import reverse
 
     assert 'data-testid="notification-count"' not in alice_client.get(reverse("dashboard")).content.decode()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
 def test_a_second_account_with_the_same_credentials_imports_nothing_twice(
     kind, team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = sandbox_account(team_a, kind)
     second = sandbox_account(team_a, kind)  # same sandbox credentials: the same inbox
 
@@ -34,7 +34,7 @@ def test_a_second_account_with_the_same_credentials_imports_nothing_twice(
     assert Notification.objects.filter(team=team_a, kind="received_fax").count() == notified
 
 
-def test_the_database_refuses_a_second_copy_of_a_received_fax(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_second_copy_of_a_received_fax(team_a, sandbox_account, sandbox) -> None:
     from django.db import IntegrityError, transaction
 
     first, second = sandbox_account(team_a, "telphin"), sandbox_account(team_a, "telphin")
@@ -51,7 +51,7 @@ def test_the_database_refuses_a_second_copy_of_a_received_fax(team_a, sandbox_ac
         )
 
 
-def _poison_fdr(sandbox, **fields):  # type: ignore[no-untyped-def]
+def _poison_fdr(sandbox, **fields):
     verimor = sandbox.by_name["verimor"]
     good = next(r for r in verimor.records if r["direction"] == "inbound")
     record = {**good, "call_uuid": str(uuid.uuid4()), "start": good["start"] - timedelta(minutes=1), **fields}
@@ -61,7 +61,7 @@ def _poison_fdr(sandbox, **fields):  # type: ignore[no-untyped-def]
 
 def test_a_verimor_record_with_a_51_character_caller_is_stored_cut_to_its_column_and_blocks_nothing(
     team_a, team_b, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = inbox.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
     caller = "9" * 51
     poison = _poison_fdr(sandbox, caller=caller)
@@ -78,7 +78,7 @@ def test_a_verimor_record_with_a_51_character_caller_is_stored_cut_to_its_column
 
 def test_a_record_that_cannot_be_stored_is_skipped_and_the_rest_imported_on_every_poll(
     team_a, team_b, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = inbox.fax_fetch_incoming(account=sandbox_account(team_b, "verimor"))
     _poison_fdr(sandbox, call_uuid="x" * 150)  # longer than any provider id we can keep
     account = sandbox_account(team_a, "verimor")
@@ -95,10 +95,10 @@ def test_a_record_that_cannot_be_stored_is_skipped_and_the_rest_imported_on_ever
 
 def test_a_provider_file_name_climbing_directories_is_kept_as_a_plain_name(
     team_a, sandbox_account, sandbox, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     served = PasifikGateway.incoming_document
 
-    def climbing(self, item):  # type: ignore[no-untyped-def]
+    def climbing(self, item):
         document = served(self, item)
         return type(document)(document.content, document.media_type, "../../../etc/cron.d/evil name.pdf")
 
@@ -125,7 +125,7 @@ def test_safe_filename_keeps_a_base_name_of_allowed_characters() -> None:
 
 def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
     team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "verimor")
     sandbox.inject("500", provider="verimor", path="fax_documents", times=1000)
 
@@ -144,13 +144,13 @@ def test_a_received_fax_whose_document_failed_is_fetched_again_on_the_next_poll(
 
 def test_a_document_that_storage_refuses_leaves_the_fax_fetchable_again(
     team_a, sandbox_account, sandbox, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.core.exceptions import SuspiciousFileOperation
 
     account = sandbox_account(team_a, "telphin")
     real_save = storage.save_document
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise SuspiciousFileOperation("Detected path traversal attempt")
 
     monkeypatch.setattr(storage, "save_document", refuse)
@@ -164,7 +164,7 @@ def test_a_document_that_storage_refuses_leaves_the_fax_fetchable_again(
 
 def test_a_person_can_fetch_a_missing_received_document_from_the_fax_page(
     alice_client, team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.urls import reverse
 
     account = sandbox_account(team_a, "telphin")
@@ -184,7 +184,7 @@ def test_a_person_can_fetch_a_missing_received_document_from_the_fax_page(
 
 def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
     team_a, team_b, sandbox_account, sandbox, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import dataclasses
 
     from sandbox.pasifik import fax as pasifik_fax
@@ -193,7 +193,7 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
     assert before > 1
     real = pasifik_fax.inbox_fax
 
-    def odd_caller(slot: int):  # type: ignore[no-untyped-def]
+    def odd_caller(slot: int):
         found = real(slot)
         return dataclasses.replace(found, cli="9" * 51) if found is not None else None
 
@@ -209,7 +209,7 @@ def test_a_pasifik_inbox_record_with_a_51_character_caller_blocks_nothing(
 
 def test_an_admin_is_told_which_received_faxes_were_skipped(
     alice_client, bob_client, team_a, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.urls import reverse
 
     _poison_fdr(sandbox, call_uuid="y" * 150)

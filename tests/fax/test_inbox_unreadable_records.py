@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["pasifik", "telsam", "verimor", "telphin"])
 def test_an_unreadable_inbox_record_is_skipped_recorded_and_the_others_stored(
     kind, team_a, team_b, sandbox_account, sandbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     clean = inbox.fax_fetch_incoming(account=sandbox_account(team_b, kind))
     assert clean > 0
     sandbox.by_name[kind].poison_record = True
@@ -32,7 +32,7 @@ def test_an_unreadable_inbox_record_is_skipped_recorded_and_the_others_stored(
     assert skipped["reason"]
 
 
-def test_the_poll_after_the_provider_fixes_its_record_reports_nothing(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_poll_after_the_provider_fixes_its_record_reports_nothing(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "telphin")
     sandbox.by_name["telphin"].poison_record = True
     inbox.fax_fetch_incoming(account=account)

@@ -12,7 +12,7 @@ BEFORE = [("fax", "0002_notification_moved_to_notifications")]
 AFTER = [("fax", "0004_received_fax_unique_per_team")]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
+def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -31,7 +31,7 @@ def test_duplicated_received_faxes_keep_their_first_copy() -> None:
             ProviderAccount.objects.create(team=team, kind="verimor", label=label, credentials={}) for label in "ab"
         )
 
-        def fax(account, direction="in", provider_id="u1"):  # type: ignore[no-untyped-def]
+        def fax(account, direction="in", provider_id="u1"):
             status = "received" if direction == "in" else "sent"
             return Fax.objects.create(
                 team_id=team.pk, account_id=account.pk, direction=direction, status=status, provider_id=provider_id

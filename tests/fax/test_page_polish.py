@@ -24,7 +24,7 @@ def _title(html: str) -> str:
     return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
 
 
-def test_page_titles_say_which_fax(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_page_titles_say_which_fax(alice_client, team_a) -> None:
     sent = FaxFactory(team=team_a, remote_number="902125550199")
     received = FaxFactory(
         team=team_a, direction=Direction.INCOMING, status=Status.RECEIVED, remote_number="902163334455"
@@ -42,7 +42,7 @@ def test_page_titles_say_which_fax(alice_client, team_a) -> None:  # type: ignor
     )
 
 
-def test_a_received_tiff_downloads_as_pdf_too(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_received_tiff_downloads_as_pdf_too(alice_client, team_a) -> None:
     fax = FaxFactory(team=team_a, direction=Direction.INCOMING, status=Status.RECEIVED)
     tiff, pages = docs.fax_tiff([(two_page_pdf(), docs.PDF), (png_bytes(), docs.PNG)], quality="normal")
     document = FaxDocument(fax=fax, role=FaxDocument.Role.RECEIVED, filename="fax-77.tif", media_type=docs.TIFF)
@@ -61,7 +61,7 @@ def test_a_received_tiff_downloads_as_pdf_too(alice_client, team_a) -> None:  # 
     assert 590 < width < 625 and 780 < height < 860
 
 
-def test_a_long_fax_asks_for_a_confirmation_first(alice_client, team_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_fax_asks_for_a_confirmation_first(alice_client, team_a, settings) -> None:
     settings.FAX_CONFIRM_PAGES = 2
     draft = draft_for(team_a)  # two pages
 
@@ -76,7 +76,7 @@ def test_a_long_fax_asks_for_a_confirmation_first(alice_client, team_a, settings
     assert Fax.objects.filter(draft=draft).count() == 1
 
 
-def test_a_short_fax_goes_without_that_question(alice_client, team_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_fax_goes_without_that_question(alice_client, team_a, settings) -> None:
     settings.FAX_CONFIRM_PAGES = 3
     draft = draft_for(team_a)
 
@@ -87,7 +87,7 @@ def test_a_short_fax_goes_without_that_question(alice_client, team_a, settings) 
     assert Fax.objects.filter(draft=draft).count() == 1
 
 
-def test_a_fax_is_scheduled_at_most_a_year_ahead(alice_client, team_a, sandbox_account, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_fax_is_scheduled_at_most_a_year_ahead(alice_client, team_a, sandbox_account, settings) -> None:
     from tests.fax.test_pages import compose
 
     settings.FAX_SCHEDULE_MAX_DAYS = 365
@@ -101,7 +101,7 @@ def test_a_fax_is_scheduled_at_most_a_year_ahead(alice_client, team_a, sandbox_a
     assert compose(alice_client, pasifik, scheduled_at=within.strftime("%Y-%m-%dT%H:%M")).status_code == 302
 
 
-def test_fax_quality_and_format_options_are_choices(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_fax_quality_and_format_options_are_choices(team_a) -> None:
     from django import forms
 
     from accounts.forms import ProviderAccountForm

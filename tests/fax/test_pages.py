@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def telphin(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def telphin(team_a, sandbox_account):
     return sandbox_account(team_a, "telphin")
 
 
 @pytest.fixture
-def pasifik(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def pasifik(team_a, sandbox_account):
     return sandbox_account(team_a, "pasifik")
 
 
-def compose(client, account, *, files=None, **fields):  # type: ignore[no-untyped-def]
+def compose(client, account, *, files=None, **fields):
     """Posts the compose form; the draft's rendering (queued after the commit) runs as the worker would."""
     from django.test import TestCase
 
@@ -35,7 +35,7 @@ def compose(client, account, *, files=None, **fields):  # type: ignore[no-untype
         return _compose(client, account, files=files, **fields)
 
 
-def _compose(client, account, *, files=None, **fields):  # type: ignore[no-untyped-def]
+def _compose(client, account, *, files=None, **fields):
     numbers = (account.options or {}).get("fax_numbers") or [""]
     data = {
         "account": account.pk,
@@ -50,7 +50,7 @@ def _compose(client, account, *, files=None, **fields):  # type: ignore[no-untyp
     return client.post(reverse("fax-new"), data)
 
 
-def test_the_compose_page_offers_the_accounts_and_their_numbers(alice_client, pasifik) -> None:  # type: ignore[no-untyped-def]
+def test_the_compose_page_offers_the_accounts_and_their_numbers(alice_client, pasifik) -> None:
     page = alice_client.get(reverse("fax-new")).content.decode()
     assert pasifik.label in page and pasifik.options["fax_numbers"][0] in page
     assert "fax/compose.js" in page
@@ -58,7 +58,7 @@ def test_the_compose_page_offers_the_accounts_and_their_numbers(alice_client, pa
 
 def test_compose_then_preview_then_confirm_queues_and_sends(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = compose(alice_client, pasifik, recipients="+902125550123\n+902125550124")
 
     draft = FaxDraft.objects.get()
@@ -80,7 +80,7 @@ def test_compose_then_preview_then_confirm_queues_and_sends(
     assert AuditEvent.objects.filter(action="fax.send").count() == 2
 
 
-def test_a_viewer_cannot_compose(bob_client, pasifik) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_cannot_compose(bob_client, pasifik) -> None:
     assert bob_client.get(reverse("fax-new")).status_code == 403
     assert compose(bob_client, pasifik).status_code == 403
 
@@ -97,7 +97,7 @@ def test_a_viewer_cannot_compose(bob_client, pasifik) -> None:  # type: ignore[n
         ),
     ],
 )
-def test_a_bad_file_is_a_clear_error_and_the_rest_of_the_form_is_kept(alice_client, telphin, upload, message) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_file_is_a_clear_error_and_the_rest_of_the_form_is_kept(alice_client, telphin, upload, message) -> None:
     response = compose(alice_client, telphin, files=[upload], recipients="+902125550177")
 
     assert response.status_code == 200
@@ -106,7 +106,7 @@ def test_a_bad_file_is_a_clear_error_and_the_rest_of_the_form_is_kept(alice_clie
     assert not FaxDraft.objects.exists()
 
 
-def test_office_files_are_accepted_where_the_provider_takes_them(alice_client, team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_office_files_are_accepted_where_the_provider_takes_them(alice_client, team_a, sandbox_account) -> None:
     telsam = sandbox_account(team_a, "telsam")
     docx = SimpleUploadedFile("report.docx", b"PK\x03\x04" + b"word/document.xml" + b"\x00" * 50)
 
@@ -118,7 +118,7 @@ def test_office_files_are_accepted_where_the_provider_takes_them(alice_client, t
     assert b"no preview" in alice_client.get(response["Location"]).content
 
 
-def test_a_file_over_the_providers_limit_is_refused(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_providers_limit_is_refused(alice_client, telphin) -> None:
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * (10 * 1024 * 1024 + 1), "application/pdf")
 
     response = compose(alice_client, telphin, files=[big])
@@ -135,13 +135,13 @@ def test_a_file_over_the_providers_limit_is_refused(alice_client, telphin) -> No
         ({"scheduled_at": "2020-01-01T10:00"}, "scheduled_at", "future"),
     ],
 )
-def test_form_errors_land_on_their_field(alice_client, pasifik, fields, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_form_errors_land_on_their_field(alice_client, pasifik, fields, field, message) -> None:
     response = compose(alice_client, pasifik, **fields)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
 
 
-def test_scheduling_is_refused_where_the_provider_cannot(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_scheduling_is_refused_where_the_provider_cannot(alice_client, telphin) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -151,7 +151,7 @@ def test_scheduling_is_refused_where_the_provider_cannot(alice_client, telphin) 
     assert "cannot schedule" in " ".join(response.context["form"].errors["scheduled_at"])
 
 
-def test_editing_a_draft_keeps_its_files(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_editing_a_draft_keeps_its_files(alice_client, telphin) -> None:
     compose(alice_client, telphin)
     draft = FaxDraft.objects.get()
 
@@ -175,7 +175,7 @@ def test_editing_a_draft_keeps_its_files(alice_client, telphin) -> None:  # type
 
 def test_provider_field_errors_show_on_the_fields_when_fixing_a_failed_fax(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     telsam = sandbox_account(team_a, "telsam")
     [fax] = send(django_capture_on_commit_callbacks, telsam, recipients=["901234"])
 
@@ -187,7 +187,7 @@ def test_provider_field_errors_show_on_the_fields_when_fixing_a_failed_fax(
     assert b"Keeping contract.pdf" in page.content
 
 
-def test_the_list_filters_and_exports(alice_client, team_a, charlie) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_filters_and_exports(alice_client, team_a, charlie) -> None:
     FaxFactory(team=team_a, remote_number="902125550111", status=Status.SENT)
     FaxFactory(team=team_a, remote_number="902125550222", status=Status.FAILED)
     FaxFactory(team=team_a, remote_number="902125550333", direction=Direction.INCOMING, status=Status.RECEIVED)
@@ -206,7 +206,7 @@ def test_the_list_filters_and_exports(alice_client, team_a, charlie) -> None:  #
     assert "902125550111" in body and "902125550222" in body and "902125550333" not in body
 
 
-def test_the_detail_page_shows_timeline_thumbnails_and_downloads_with_an_audit(bob_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_detail_page_shows_timeline_thumbnails_and_downloads_with_an_audit(bob_client, team_a) -> None:
     fax = fax_with_documents(team_a)
 
     page = bob_client.get(reverse("fax-detail", args=[fax.pk]))
@@ -220,13 +220,13 @@ def test_the_detail_page_shows_timeline_thumbnails_and_downloads_with_an_audit(b
     assert b"Retry" not in page.content and b"Resend" not in page.content  # a viewer
 
 
-def test_the_status_part_polls_while_unfinished(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_part_polls_while_unfinished(alice_client, team_a) -> None:
     fax = FaxFactory(team=team_a, status=Status.SENDING)
     part = alice_client.get(reverse("fax-detail", args=[fax.pk]), HTTP_HX_REQUEST="true")
     assert b'hx-trigger="every 3s"' in part.content and b"<html" not in part.content
 
 
-def test_retry_is_refused_with_a_message_where_it_does_not_apply(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_retry_is_refused_with_a_message_where_it_does_not_apply(alice_client, team_a) -> None:
     fax = FaxFactory(team=team_a, status=Status.SENT, provider_id="5", provider_status="sent")
     response = alice_client.post(reverse("fax-retry", args=[fax.pk]), follow=True)
     assert b"cannot be retried" in response.content
@@ -234,7 +234,7 @@ def test_retry_is_refused_with_a_message_where_it_does_not_apply(alice_client, t
 
 def test_fetching_the_transmitted_document_from_the_provider(
     alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fax.models import FaxDocument
 
     [fax] = send(django_capture_on_commit_callbacks, pasifik, recipients=["902125550123"])
@@ -247,7 +247,7 @@ def test_fetching_the_transmitted_document_from_the_provider(
     assert fax.documents.filter(role=FaxDocument.Role.TRANSMITTED).count() == 1
 
 
-def test_images_go_as_pdf_when_the_account_asks_for_pdf(alice_client, team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_images_go_as_pdf_when_the_account_asks_for_pdf(alice_client, team_a, sandbox_account) -> None:
     account = sandbox_account(team_a, "telphin")
     account.options = {**account.options, "fax_format": "pdf"}
     account.save()
@@ -257,7 +257,7 @@ def test_images_go_as_pdf_when_the_account_asks_for_pdf(alice_client, team_a, sa
     assert FaxDraft.objects.get().rendition["media_type"] == "application/pdf"
 
 
-def test_good_files_are_kept_when_another_field_is_wrong(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_good_files_are_kept_when_another_field_is_wrong(alice_client, telphin) -> None:
     first = compose(alice_client, telphin, recipients="not a number")
     assert first.status_code == 200
     kept = first.context["kept"]
@@ -272,7 +272,7 @@ def test_good_files_are_kept_when_another_field_is_wrong(alice_client, telphin) 
     assert FaxDraft.objects.get().files[0]["filename"] == "contract.pdf"
 
 
-def test_kept_files_of_another_team_are_ignored(alice_client, charlie, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_kept_files_of_another_team_are_ignored(alice_client, charlie, telphin) -> None:
     from django.core import signing
 
     from fax.views import KEPT_SALT
@@ -289,7 +289,7 @@ def test_kept_files_of_another_team_are_ignored(alice_client, charlie, telphin) 
 
 def test_retry_cancel_and_resend_through_the_pages(
     alice_client, telphin, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     [fax] = send(django_capture_on_commit_callbacks, telphin, recipients=["902125550129"])
     sandbox.clock.advance(60)
     from tests.fax.helpers import track
@@ -310,7 +310,7 @@ def test_retry_cancel_and_resend_through_the_pages(
     assert set(AuditEvent.objects.values_list("action", flat=True)) >= {"fax.retry", "fax.cancel", "fax.send"}
 
 
-def test_the_preview_polls_until_the_worker_has_rendered_it(alice_client, telphin) -> None:  # type: ignore[no-untyped-def]
+def test_the_preview_polls_until_the_worker_has_rendered_it(alice_client, telphin) -> None:
     from fax.services import drafts
 
     _compose(alice_client, telphin)  # the render task not run yet
@@ -326,10 +326,10 @@ def test_the_preview_polls_until_the_worker_has_rendered_it(alice_client, telphi
     assert b"Send to 1 number" in ready.content and b"every 1s" not in ready.content
 
 
-def test_a_document_that_cannot_be_rendered_says_so_on_the_preview(alice_client, telphin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_document_that_cannot_be_rendered_says_so_on_the_preview(alice_client, telphin, monkeypatch) -> None:
     from fax import documents
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise documents.DocumentError("pdf_damaged")
 
     monkeypatch.setattr(documents, "fax_tiff", broken)
@@ -340,13 +340,13 @@ def test_a_document_that_cannot_be_rendered_says_so_on_the_preview(alice_client,
     assert b"damaged" in page.content and b"Send to" not in page.content
 
 
-def test_the_export_defuses_cells_that_look_like_formulas(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_defuses_cells_that_look_like_formulas(alice_client, team_a) -> None:
     FaxFactory(team=team_a, status=Status.FAILED, error='=HYPERLINK("http://evil")')
     body = b"".join(alice_client.get(reverse("fax-list") + "?export=csv").streaming_content).decode()
     assert "'=HYPERLINK" in body
 
 
-def test_a_status_filter_bookmarked_with_the_old_spelling_still_filters(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_status_filter_bookmarked_with_the_old_spelling_still_filters(alice_client, team_a) -> None:
     cancelled = FaxFactory(team=team_a, status=Status.CANCELLED)
     FaxFactory(team=team_a, status=Status.SENT)
     response = alice_client.get(reverse("fax-list"), {"status": "canceled"})

@@ -108,7 +108,7 @@ def test_the_dpi_ratio_is_clamped_not_trusted() -> None:
     assert page.size == (docs.FAX_WIDTH, round(100 * docs.FAX_WIDTH / 400 * docs.MAX_DPI_RATIO))
 
 
-def test_the_whole_document_is_bounded_not_only_each_page(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_document_is_bounded_not_only_each_page(monkeypatch) -> None:
     monkeypatch.setattr(docs, "MAX_TOTAL_LINES", 3000)
     content = two_page_pdf()  # two A4 pages: about 2,300 lines each
     with pytest.raises(docs.DocumentError, match="too long to fax"):
@@ -128,7 +128,7 @@ def test_the_fax_tiff_is_written_page_by_page_and_reads_back_whole() -> None:
             assert tiff.info["compression"] == "group4"
 
 
-def test_a_bomb_upload_is_a_clear_error_on_the_compose_form(alice_client, team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_bomb_upload_is_a_clear_error_on_the_compose_form(alice_client, team_a, sandbox_account) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.fax.test_pages import compose
@@ -141,7 +141,7 @@ def test_a_bomb_upload_is_a_clear_error_on_the_compose_form(alice_client, team_a
     assert "Page 1 is too long to fax" in " ".join(response.context["form"].errors["files"])
 
 
-def test_a_bomb_that_reaches_the_worker_is_a_render_error_not_a_crash(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_bomb_that_reaches_the_worker_is_a_render_error_not_a_crash(team_a) -> None:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 

@@ -24,7 +24,7 @@ FAILING_NUMBER = "902125550129"  # the sandboxes fail numbers ending in 9
 
 
 @pytest.fixture
-def account(request, team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(request, team_a, sandbox_account):
     return sandbox_account(team_a, request.param)
 
 
@@ -37,7 +37,7 @@ def transmitted_of(fax: Fax) -> bytes:
 @pytest.mark.parametrize("account", ["pasifik", "telsam", "verimor", "telphin"], indirect=True)
 def test_a_fax_is_recorded_sent_once_and_followed_until_it_is_sent(
     account, alice, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER], user=alice)
 
     assert fax.status == Status.SENDING
@@ -61,7 +61,7 @@ def test_a_fax_is_recorded_sent_once_and_followed_until_it_is_sent(
 
 
 @pytest.mark.parametrize("account", ["pasifik", "telsam", "verimor", "telphin"], indirect=True)
-def test_a_number_the_provider_cannot_reach_ends_failed(account, sandbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_number_the_provider_cannot_reach_ends_failed(account, sandbox, django_capture_on_commit_callbacks) -> None:
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[FAILING_NUMBER])
     sandbox.clock.advance(FAX_DELIVERY_SECONDS + 120)
 
@@ -69,7 +69,7 @@ def test_a_number_the_provider_cannot_reach_ends_failed(account, sandbox, django
 
 
 @pytest.mark.parametrize("account", ["pasifik", "verimor", "telphin"], indirect=True)
-def test_what_is_transmitted_is_our_fax_tiff(account, sandbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_what_is_transmitted_is_our_fax_tiff(account, sandbox, django_capture_on_commit_callbacks) -> None:
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER], quality="normal")
 
     tiff = transmitted_of(fax)
@@ -90,7 +90,7 @@ def test_what_is_transmitted_is_our_fax_tiff(account, sandbox, django_capture_on
 
 
 @pytest.mark.parametrize("account", ["telsam"], indirect=True)
-def test_telsam_gets_the_documents_in_base64_in_one_call(account, sandbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_telsam_gets_the_documents_in_base64_in_one_call(account, sandbox, django_capture_on_commit_callbacks) -> None:
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
 
     [request] = [r for r in sandbox.requests_for("telsam") if r.path.endswith("/fax/send")]
@@ -101,7 +101,7 @@ def test_telsam_gets_the_documents_in_base64_in_one_call(account, sandbox, djang
 
 def test_several_recipients_become_one_fax_each(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik")
     faxes = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER, "902125550124"])
 
@@ -113,7 +113,7 @@ def test_several_recipients_become_one_fax_each(
 
 def test_a_duplicate_task_never_sends_twice(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telphin")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
 
@@ -123,7 +123,7 @@ def test_a_duplicate_task_never_sends_twice(
 
 def test_confirming_a_draft_twice_queues_it_once(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.fax.helpers import draft_on
 
     draft = draft_on(sandbox_account(team_a, "telphin"), recipients=[OK_NUMBER])
@@ -136,7 +136,7 @@ def test_confirming_a_draft_twice_queues_it_once(
 
 def test_provider_down_before_the_request_left_keeps_it_queued_then_fails_after_max_attempts(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telphin", base_url="http://127.0.0.1:9/telphin")  # nothing listens there
     monkeypatch.setattr(retry, "SEND_RETRIES", RetrySchedule(delays=(0, 0)))
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
@@ -151,7 +151,7 @@ def test_provider_down_before_the_request_left_keeps_it_queued_then_fails_after_
 @pytest.mark.parametrize("fault", ["500", "503"])
 def test_a_server_error_on_submit_is_an_unknown_outcome_reconciled_not_resent(
     fault, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik")
     sandbox.inject(fault, provider="pasifik", path="fax/submit")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
@@ -174,7 +174,7 @@ def test_a_server_error_on_submit_is_an_unknown_outcome_reconciled_not_resent(
 @pytest.mark.parametrize("account", ["pasifik", "telsam", "telphin"], indirect=True)
 def test_a_lost_answer_after_the_provider_took_the_fax_is_reconciled_from_its_records(
     account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = {"pasifik": "fax/submit", "telsam": "fax/send", "telphin": "fax/out"}[account.kind]
     sandbox.inject("truncated", provider=account.kind, path=path)
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=[OK_NUMBER])
@@ -190,7 +190,7 @@ def test_a_lost_answer_after_the_provider_took_the_fax_is_reconciled_from_its_re
 
 def test_telsam_field_errors_land_on_the_form_fields(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "telsam")
     [fax] = send(django_capture_on_commit_callbacks, account, recipients=["901234"])  # too short for Telsam
 
@@ -201,12 +201,12 @@ def test_telsam_field_errors_land_on_the_form_fields(
 
 def test_verimor_invalid_base64_lands_on_the_files_field(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fax.gateways.verimor import VerimorGateway
 
     account = sandbox_account(team_a, "verimor")
 
-    def broken_send(self, *, fax, documents, fine, scheduled_at):  # type: ignore[no-untyped-def]
+    def broken_send(self, *, fax, documents, fine, scheduled_at):
         response = self.client.transport.request(
             "POST",
             "/fax_orders",
@@ -230,14 +230,14 @@ def test_verimor_invalid_base64_lands_on_the_files_field(
 
 def test_verimor_a_lost_answer_is_found_among_pending_orders(
     team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Verimor answers a bare number, so a truncated answer still looks like an id: lose it with a read timeout.
     from providers.errors import ProviderUnavailable
     from providers.verimor import VerimorClient
 
     real_send = VerimorClient.fax_send
 
-    def send_then_time_out(self, **kwargs):  # type: ignore[no-untyped-def]
+    def send_then_time_out(self, **kwargs):
         real_send(self, **kwargs)
         raise ProviderUnavailable("read timeout", request_sent=True, provider="verimor")
 

@@ -26,7 +26,7 @@ class WorkerDied(BaseException):
 
 
 @pytest.fixture
-def account(request, team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(request, team_a, sandbox_account):
     return sandbox_account(team_a, request.param)
 
 

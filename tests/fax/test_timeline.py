@@ -20,7 +20,7 @@ def _timeline(client: Client, fax_id: int) -> str:
 
 def test_a_pasifik_fax_timeline_reads_in_turkish_and_in_english(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     account = sandbox_account(team_a, "pasifik")
     with translation.override("tr"):  # whatever language the worker runs in, nothing is stored translated
         [fax] = send(django_capture_on_commit_callbacks, account, recipients=["902125550123"])
@@ -43,7 +43,7 @@ def test_a_pasifik_fax_timeline_reads_in_turkish_and_in_english(
 
 def test_events_without_a_status_are_named_in_the_readers_language(
     alice_client, team_a, sandbox_account, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fax.services import actions
 
     account = sandbox_account(team_a, "telphin")
@@ -58,7 +58,7 @@ def test_events_without_a_status_are_named_in_the_readers_language(
     assert ">retry<" not in turkish and "Retry asked" not in turkish
 
 
-def test_our_own_error_sentences_read_in_the_readers_language(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_our_own_error_sentences_read_in_the_readers_language(alice_client, team_a) -> None:
     from tests.fax.factories import FaxFactory
 
     fax = FaxFactory(team=team_a, status=Status.FAILED, error="The provider account is gone or inactive.")

@@ -9,7 +9,7 @@ from messaging.services import history_import, reports, send
 
 
 @pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
+def _no_waiting(monkeypatch: pytest.MonkeyPatch, settings) -> None:
     """Reads retry without sleeping, and reports are believed at once (the sandbox lists a submit immediately)."""
     real = send.client_for
     for module in (send, reports, history_import):
@@ -28,5 +28,5 @@ def sms_account(team_a: Team, sandbox_account: Callable[..., ProviderAccount]) -
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

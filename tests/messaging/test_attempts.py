@@ -15,7 +15,7 @@ from tests.messaging.test_pipeline import people
 pytestmark = pytest.mark.django_db
 
 
-def create(account, alice, numbers):  # type: ignore[no-untyped-def]
+def create(account, alice, numbers):
     return sms_batch_create(
         BatchRequest(
             team=account.team, account=account, actor=alice, sender="DEMO", text="Merhaba", recipients=people(*numbers)

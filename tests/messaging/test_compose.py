@@ -17,7 +17,7 @@ from tests.messaging.reviewing import through_review
 pytestmark = pytest.mark.django_db
 
 
-def post(client, account, **data):  # type: ignore[no-untyped-def]
+def post(client, account, **data):
     payload = {"account": account.pk, "sender": "DEMO", "text": "Merhaba", "recipients": "", **data}
     return client.post(reverse("sms-new"), payload)
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 HERE = Path(__file__).parent
 
 
-def post(client, account, **data):  # type: ignore[no-untyped-def]
+def post(client, account, **data):
     payload = {"account": account.pk, "sender": "DEMO", "text": "Merhaba", "recipients": "05321111111", **data}
     return client.post(reverse("sms-new"), payload)
 
@@ -284,7 +284,7 @@ def test_a_placeholder_that_would_read_empty_asks_for_a_confirmation(
 
 def test_a_recipient_file_over_the_size_limit_is_refused_before_it_is_read(
     alice_client, sms_account, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from messaging import recipients
 
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
@@ -296,7 +296,7 @@ def test_a_recipient_file_over_the_size_limit_is_refused_before_it_is_read(
     assert not SmsBatch.objects.exists()
 
 
-def test_a_recipient_file_over_the_row_limit_is_refused(alice_client, sms_account, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_recipient_file_over_the_row_limit_is_refused(alice_client, sms_account, settings) -> None:
     settings.UPLOAD_MAX_ROWS = 5
     rows = "telefon\n" + "".join(f"0532111110{i}\n" for i in range(6))
     upload = SimpleUploadedFile("list.csv", rows.encode(), content_type="text/csv")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quick(settings):  # type: ignore[no-untyped-def]
+def quick(settings):
     settings.PROVIDER_QUICK_TIMEOUT = (0.5, 0.5)
 
 
@@ -89,7 +89,7 @@ def test_a_broker_that_is_down_does_not_break_the_page(alice_client, sms_account
 
     tried = []
 
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def down(*args, **kwargs):
         tried.append(args)
         raise ConnectionError("broker unreachable")
 
@@ -107,7 +107,7 @@ def test_the_compose_page_never_calls_the_provider_even_one_that_fails(alice_cli
     calls: list[int] = []
     queued: list[tuple[int, ...]] = []
 
-    def failing_client(account, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def failing_client(account, *args, **kwargs):
         calls.append(account.pk)
         raise ConnectionError("the provider is down")
 

@@ -20,17 +20,17 @@ def _csv(rows: int, start: int = 0) -> str:
     return "telefon,ad\n" + "".join(f"0532{1000000 + start + n},Kişi {n}\n" for n in range(rows))
 
 
-def _post(client, data: bytes | str, name: str = "rehber.csv", **extra):  # type: ignore[no-untyped-def]
+def _post(client, data: bytes | str, name: str = "rehber.csv", **extra):
     raw = data.encode() if isinstance(data, str) else data
     return client.post(reverse("sms-contacts"), {"form": "import", "file": SimpleUploadedFile(name, raw), **extra})
 
 
-def _file_error(response) -> str:  # type: ignore[no-untyped-def]
+def _file_error(response) -> str:
     assert response.status_code == 400
     return " ".join(response.context["import_form"].errors["file"])
 
 
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(alice_client, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(alice_client, settings, monkeypatch) -> None:
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     monkeypatch.setattr(contact_import, "read_table", lambda *a: pytest.fail("the file was parsed"))
     response = _post(alice_client, "x" * (1024 * 1024 + 1))
@@ -38,14 +38,14 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(alice_client, s
     assert not ContactImport.objects.exists()
 
 
-def test_a_file_over_the_row_limit_is_refused_before_any_row_is_stored(alice_client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_stored(alice_client, settings) -> None:
     settings.UPLOAD_MAX_ROWS = 5
     assert _file_error(_post(alice_client, _csv(6))) == "The file has more than 5 rows: split it into smaller files."
     assert not Contact.objects.exists() and not ContactImport.objects.exists()
     assert _post(alice_client, _csv(5)).status_code == 302
 
 
-def test_the_limits_are_shown_next_to_the_file_field(alice_client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_limits_are_shown_next_to_the_file_field(alice_client, settings) -> None:
     settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_ROWS = 5 * 1024 * 1024, 20000
     assert "At most 5 MB and 20000 rows." in alice_client.get(reverse("sms-contacts")).content.decode()
 
@@ -64,7 +64,7 @@ def _workbook(cells: int, cell_text: str) -> bytes:
     return out.getvalue()
 
 
-def test_a_small_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed(  # type: ignore[no-untyped-def]
+def test_a_small_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed(
     alice_client, settings, monkeypatch
 ) -> None:
     import openpyxl
@@ -78,18 +78,18 @@ def test_a_small_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_pa
     assert not ContactImport.objects.exists()
 
 
-def test_a_workbook_within_the_unpacked_limit_is_imported(alice_client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_within_the_unpacked_limit_is_imported(alice_client, settings) -> None:
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     assert _post(alice_client, _workbook(3, "Kişi"), name="rehber.xlsx").status_code == 302
     assert Contact.objects.count() == 3
 
 
-def test_a_single_line_larger_than_the_csv_field_limit_names_its_row(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_line_larger_than_the_csv_field_limit_names_its_row(alice_client) -> None:
     response = _post(alice_client, "05321111111," + "x" * 200_000)
     assert _file_error(response) == "Row 1: a cell is longer than 131072 characters; the file was read up to there."
 
 
-def test_a_long_cell_further_down_stops_the_import_there_and_says_which_row(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_cell_further_down_stops_the_import_there_and_says_which_row(alice_client) -> None:
     data = _csv(3) + "05329999999," + "x" * 200_000 + "\n" + _csv(2, start=50).split("\n", 1)[1]
     page = alice_client.get(_post(alice_client, data)["Location"])
     job = page.context["job"]
@@ -98,7 +98,7 @@ def test_a_long_cell_further_down_stops_the_import_there_and_says_which_row(alic
     assert page.context["file_error"] == message
 
 
-def test_a_nul_byte_after_the_first_4_kb_is_named_by_its_row(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_byte_after_the_first_4_kb_is_named_by_its_row(alice_client) -> None:
     data = _csv(300) + "0532888\x008888,Bozuk\n"
     assert len(data) > 4096
     message = _file_error(_post(alice_client, data))
@@ -106,18 +106,18 @@ def test_a_nul_byte_after_the_first_4_kb_is_named_by_its_row(alice_client) -> No
     assert not Contact.objects.exists()
 
 
-def test_an_undecodable_byte_is_named_by_its_row(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_undecodable_byte_is_named_by_its_row(alice_client) -> None:
     data = _csv(3).encode("utf-8") + b"05321111119,\xff\x81\n"
     assert _file_error(_post(alice_client, data)).startswith("Row 5: the file's encoding is unknown there")
 
 
-def test_a_broken_recipient_file_on_the_send_page_is_a_message_not_a_500(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_recipient_file_on_the_send_page_is_a_message_not_a_500(team_a) -> None:
     data = ("telefon\n05321111111\n0532" + "1" * 200_000 + "\n").encode()
     prepared = prepare_recipients(team=team_a, upload_name="liste.csv", upload=data)
     assert prepared.file_error.startswith("Row 3: a cell is longer than")
 
 
-def test_every_left_out_row_is_reported_with_its_number_and_reason(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_every_left_out_row_is_reported_with_its_number_and_reason(alice_client, team_a) -> None:
     ContactFactory(team=team_a, phone="+905321000000", name="Eski")
     group = ContactGroupFactory(team=team_a)
     data = _csv(3) + "abc,Yanlış\n,Boş\n123,Kısa\n05321000001,Tekrar\n"
@@ -133,14 +133,14 @@ def test_every_left_out_row_is_reported_with_its_number_and_reason(alice_client,
     assert group.contacts.count() == 3
 
 
-def test_the_report_is_stored_as_codes_and_read_in_the_readers_language(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_is_stored_as_codes_and_read_in_the_readers_language(alice_client) -> None:
     location = _post(alice_client, _csv(1) + "abc,Yanlış\n")["Location"]
     assert ContactImport.objects.get().errors == [{"row": 3, "code": "not_a_number", "value": "abc"}]
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     assert alice_client.get(location).context["row_errors"] == ["Satır 3: “abc” bir telefon numarası değil"]
 
 
-def test_a_large_file_is_imported_by_the_worker_with_its_progress_shown(  # type: ignore[no-untyped-def]
+def test_a_large_file_is_imported_by_the_worker_with_its_progress_shown(
     alice_client, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.UPLOAD_INLINE_ROWS = 100
@@ -163,21 +163,21 @@ def test_a_large_file_is_imported_by_the_worker_with_its_progress_shown(  # type
     assert "hx-trigger" not in done and "2500 new contacts" in done
 
 
-def test_only_the_first_rows_left_out_are_listed_but_all_are_counted(alice_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_first_rows_left_out_are_listed_but_all_are_counted(alice_client, monkeypatch) -> None:
     monkeypatch.setattr(ContactImport, "MAX_ERRORS_KEPT", 2)
     page = alice_client.get(_post(alice_client, "telefon\nx1\nx2\nx3\nx4\n")["Location"])
     assert page.context["job"].error_count == 4 and len(page.context["row_errors"]) == 2
     assert "…and 2 more rows not listed here." in page.content.decode()
 
 
-def test_an_import_runs_once_even_if_its_task_is_delivered_twice(alice_client, team_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_runs_once_even_if_its_task_is_delivered_twice(alice_client, team_a, alice) -> None:
     job = contact_import.contact_import_start(team=team_a, actor=alice, name="a.csv", data=_csv(2).encode())
     assert contact_import.contact_import_run(job_id=job.pk).startswith("done")
     assert contact_import.contact_import_run(job_id=job.pk) == "not queued"
     assert Contact.objects.count() == 2
 
 
-def test_an_import_no_worker_finished_within_a_day_says_it_stopped(alice_client, team_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_no_worker_finished_within_a_day_says_it_stopped(alice_client, team_a, alice) -> None:
     from datetime import timedelta
 
     from django.core.files.storage import default_storage

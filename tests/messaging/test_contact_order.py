@@ -17,17 +17,17 @@ TURKISH_ORDER = ["Cem", "Çağla", "Gül", "Ğ Harfi", "Hakan", "ılık", "Irmak
 
 
 @pytest.fixture
-def contacts(team_a) -> None:  # type: ignore[no-untyped-def]
+def contacts(team_a) -> None:
     names = TURKISH_ORDER[:]
     random.Random(7).shuffle(names)
     Contact.objects.bulk_create(Contact(team=team_a, name=n, phone=f"+9053210000{i:02d}") for i, n in enumerate(names))
 
 
-def test_the_database_sorts_contacts_in_turkish_order(contacts) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_sorts_contacts_in_turkish_order(contacts) -> None:
     assert [c.name for c in Contact.objects.all()] == TURKISH_ORDER
 
 
-def test_the_contact_list_sorts_both_ways_in_turkish_order(alice_client, contacts) -> None:  # type: ignore[no-untyped-def]
+def test_the_contact_list_sorts_both_ways_in_turkish_order(alice_client, contacts) -> None:
     def names(query: str) -> list[str]:
         table = alice_client.get(reverse("sms-contacts") + query).context["table"]
         return [row.record.name for row in table.page.object_list]

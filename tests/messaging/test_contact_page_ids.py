@@ -34,7 +34,7 @@ def _parse(html: str) -> _Ids:
 
 
 @pytest.mark.parametrize("query", ["", "?q=x&group=1", "?q="])
-def test_every_id_on_the_contacts_page_is_unique(alice_client, team_a, query: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_id_on_the_contacts_page_is_unique(alice_client, team_a, query: str) -> None:
     ContactGroupFactory(team=team_a)
     ContactFactory(team=team_a)
     ContactImportFactory(team=team_a)
@@ -43,7 +43,7 @@ def test_every_id_on_the_contacts_page_is_unique(alice_client, team_a, query: st
     assert set(page.label_targets) <= set(page.ids), "every label points at an element of the page"
 
 
-def test_ids_stay_unique_when_a_form_comes_back_with_errors(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_ids_stay_unique_when_a_form_comes_back_with_errors(alice_client, team_a) -> None:
     ContactGroupFactory(team=team_a)
     response = alice_client.post(reverse("sms-contacts"), {"form": "group", "name": ""})
     assert response.status_code == 400

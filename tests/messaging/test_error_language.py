@@ -21,7 +21,7 @@ def _chunks(client: Client, batch_id: int) -> str:
 
 def test_a_chunk_failed_by_the_worker_reads_in_the_readers_language(
     sms_account, alice, alice_client, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.inject("expired-token", provider="pasifik", path="sms/submit")
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # the worker's language
         batch = create(sms_account, alice, ["905321111111"])
@@ -38,7 +38,7 @@ def test_a_chunk_failed_by_the_worker_reads_in_the_readers_language(
 
 def test_a_watchdog_text_is_stored_as_a_key(
     sms_account, alice, alice_client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):  # never sent: the chunk stays queued
         batch = create(sms_account, alice, ["905321111111"])
     SmsChunk.objects.filter(batch=batch).update(state=SmsChunk.State.SUBMITTING, attempted_at="2000-01-01T00:00Z")
@@ -51,7 +51,7 @@ def test_a_watchdog_text_is_stored_as_a_key(
 
 def test_an_error_stored_as_text_before_keys_still_shows(
     sms_account, alice, alice_client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         batch = create(sms_account, alice, ["905321111111"])
     SmsChunk.objects.filter(batch=batch).update(state=SmsChunk.State.FAILED, error="An old reason, in English.")
@@ -61,7 +61,7 @@ def test_an_error_stored_as_text_before_keys_still_shows(
 
 def test_a_recipient_of_a_failed_chunk_says_why_in_the_readers_language(
     sms_account, alice, alice_client, sandbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.inject("expired-token", provider="pasifik", path="sms/submit")
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         batch = create(sms_account, alice, ["905321111111"])
@@ -76,7 +76,7 @@ def test_a_recipient_of_a_failed_chunk_says_why_in_the_readers_language(
 
 def test_an_unusable_account_fails_the_chunks_with_its_reason_in_the_readers_language(
     sms_account, alice, alice_client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sms_account.base_url = "http://evil.example.com/"  # not allowed: its client cannot be used
     sms_account.save()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):

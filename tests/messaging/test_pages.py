@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(sms_account, alice, sandbox, django_capture_on_commit_callbacks) -> SmsBatch:  # type: ignore[no-untyped-def]
+def sent(sms_account, alice, sandbox, django_capture_on_commit_callbacks) -> SmsBatch:
     with django_capture_on_commit_callbacks(execute=True):
         batch = create.sms_batch_create(
             create.BatchRequest(
@@ -176,7 +176,7 @@ def test_an_import_range_must_make_sense(alice_client, sms_account) -> None:
     assert "The end is before the start." in response.content.decode()
 
 
-def test_the_batch_list_counts_delivered_and_undelivered_for_the_shown_page_only(alice_client, sent, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_list_counts_delivered_and_undelivered_for_the_shown_page_only(alice_client, sent, team_a) -> None:
     for _ in range(30):  # more batches than one page holds
         SmsRecipientFactory(batch=SmsBatchFactory(team=team_a), state="delivered")
     response = alice_client.get(reverse("sms-list"))

@@ -20,7 +20,7 @@ def people(*numbers: str, **values: str) -> list[Recipient]:
     return [Recipient(parse_number(n), values.get("name", ""), dict(values)) for n in numbers]
 
 
-def create(account, alice, numbers, text="Merhaba", capture=None, **kw):  # type: ignore[no-untyped-def]
+def create(account, alice, numbers, text="Merhaba", capture=None, **kw):
     return sms_batch_create(
         BatchRequest(
             team=account.team, account=account, actor=alice, sender="DEMO", text=text, recipients=people(*numbers), **kw
@@ -28,7 +28,7 @@ def create(account, alice, numbers, text="Merhaba", capture=None, **kw):  # type
     )
 
 
-def submitted_numbers(sandbox) -> list[str]:  # type: ignore[no-untyped-def]
+def submitted_numbers(sandbox) -> list[str]:
     sent: list[str] = []
     for request in sandbox.requests_for("pasifik", "sms/submit"):
         body = json.loads(request.body)

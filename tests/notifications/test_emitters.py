@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_received_fax_tells_the_team_with_a_link_to_it(
     team_a, sandbox_account, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fax.services import inbox
 
     team_a.notification_email = "ops@example.com"
@@ -32,7 +32,7 @@ def test_a_received_fax_tells_the_team_with_a_link_to_it(
 
 def test_a_finished_sms_batch_tells_the_team_once(
     team_a, alice, sandbox_account, sandbox, django_capture_on_commit_callbacks, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from messaging.numbers import parse_number
     from messaging.recipients import Recipient
     from messaging.services import create, reports
@@ -62,7 +62,7 @@ def test_a_finished_sms_batch_tells_the_team_once(
     assert "1 delivered, 1 not delivered" in notification.message
 
 
-def test_credentials_that_stop_working_are_told_once_until_they_work_again(team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_that_stop_working_are_told_once_until_they_work_again(team_a, sandbox_account) -> None:
     account = sandbox_account(team_a, "pasifik")
     working_password = account.credentials["password"]
     failing = Notification.objects.filter(team=team_a, kind="credentials_failing")
@@ -89,7 +89,7 @@ def test_credentials_that_stop_working_are_told_once_until_they_work_again(team_
     assert failing.count() == 2
 
 
-def test_a_person_testing_a_connection_is_not_notified(team_a, alice, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_testing_a_connection_is_not_notified(team_a, alice, sandbox_account) -> None:
     account = sandbox_account(team_a, "pasifik")
     assert provider_account_check(account=account).ok
     account.credentials = {**account.credentials, "password": "wrong"}
@@ -98,13 +98,13 @@ def test_a_person_testing_a_connection_is_not_notified(team_a, alice, sandbox_ac
     assert not Notification.objects.filter(kind="credentials_failing").exists()
 
 
-def test_accounts_never_checked_successfully_are_not_told_as_failing(team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_accounts_never_checked_successfully_are_not_told_as_failing(team_a, sandbox_account) -> None:
     account = sandbox_account(team_a, "pasifik", credentials={"username": "demo", "password": "wrong"})
     assert not provider_account_check(account=account).ok
     assert not Notification.objects.filter(kind="credentials_failing").exists()
 
 
-def test_a_balance_under_the_threshold_is_told_once_until_it_recovers(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_balance_under_the_threshold_is_told_once_until_it_recovers(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "pasifik")
     account.options = {**account.options, "low_balance_threshold": "1000000"}
     account.save()
@@ -121,7 +121,7 @@ def test_a_balance_under_the_threshold_is_told_once_until_it_recovers(team_a, sa
     assert low.get().cleared_at is not None
 
 
-def test_the_periodic_balance_check_reads_only_accounts_with_a_threshold(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_periodic_balance_check_reads_only_accounts_with_a_threshold(team_a, sandbox_account, sandbox) -> None:
     with_threshold = sandbox_account(team_a, "pasifik")
     with_threshold.options = {**with_threshold.options, "low_balance_threshold": "5000"}
     with_threshold.save()
@@ -133,7 +133,7 @@ def test_the_periodic_balance_check_reads_only_accounts_with_a_threshold(team_a,
     assert Notification.objects.filter(team=team_a, kind="low_balance").count() == 1
 
 
-def test_an_unreadable_balance_neither_warns_nor_clears(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_balance_neither_warns_nor_clears(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "pasifik")
     account.options = {**account.options, "low_balance_threshold": "1000000"}
     account.save()
@@ -143,7 +143,7 @@ def test_an_unreadable_balance_neither_warns_nor_clears(team_a, sandbox_account,
     assert Notification.objects.get(kind="low_balance").cleared_at is None
 
 
-def test_a_threshold_that_is_not_a_number_is_ignored(team_a, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_threshold_that_is_not_a_number_is_ignored(team_a, sandbox_account) -> None:
     account = sandbox_account(team_a, "pasifik")
     account.options = {**account.options, "low_balance_threshold": "lots"}
     assert services.balance_threshold(account) is None

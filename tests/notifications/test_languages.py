@@ -28,7 +28,7 @@ def page_in(client: Client, language: str) -> str:
     return client.get(reverse("notifications")).content.decode()
 
 
-def test_the_same_notification_reads_in_each_readers_language(team_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_notification_reads_in_each_readers_language(team_a, alice, bob) -> None:
     team_a.time_zone = "Europe/Istanbul"
     team_a.save()
     services.notify(
@@ -58,7 +58,7 @@ def test_the_same_notification_reads_in_each_readers_language(team_a, alice, bob
 
 def test_a_failed_fax_tells_its_sender_in_the_bell_and_by_email_in_their_language(
     team_a, alice, bob, sandbox_account, sandbox, mailoutbox, django_capture_on_commit_callbacks, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sandbox.pasifik import FAX_DELIVERY_SECONDS
     from tests.fax.helpers import send, track
 
@@ -88,7 +88,7 @@ def test_a_failed_fax_tells_its_sender_in_the_bell_and_by_email_in_their_languag
 
 def test_a_batch_with_failed_chunks_finishes_with_failures_and_tells_the_team(
     team_a, alice, sandbox_account, sandbox, mailoutbox, django_capture_on_commit_callbacks, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from messaging.numbers import parse_number
     from messaging.recipients import Recipient
     from messaging.services import create
@@ -122,7 +122,7 @@ def test_a_batch_with_failed_chunks_finishes_with_failures_and_tells_the_team(
     assert "hatalarla tamamlandı" in email.body and "1 sağlayıcı tarafından kabul edilmedi" in email.body
 
 
-def test_old_sentences_are_read_back_into_parameters(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_old_sentences_are_read_back_into_parameters(team_a) -> None:
     from django.apps import apps
 
     migration = importlib.import_module("notifications.migrations.0003_keys_and_parameters")
@@ -146,14 +146,14 @@ def test_old_sentences_are_read_back_into_parameters(team_a) -> None:  # type: i
     assert odd.params == {} and odd.message == "Something else entirely"
 
 
-def test_choosing_a_language_is_remembered_for_emails(team_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_choosing_a_language_is_remembered_for_emails(team_a, alice) -> None:
     client = client_for(alice)
     client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     alice.refresh_from_db()
     assert alice.language == "tr"
 
 
-def test_a_colleague_who_left_the_team_is_not_the_recipient(team_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_colleague_who_left_the_team_is_not_the_recipient(team_a, alice) -> None:
     """A fax whose sender is no longer a member tells the team instead."""
     from fax.models import Fax
     from fax.notices import fax_failed_notify

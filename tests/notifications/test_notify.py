@@ -19,7 +19,7 @@ STUCK = {"id": 3, "number": "+90 212 555 01 99", "status": "sending", "since": "
 
 def test_it_records_a_notification_and_emails_the_team_address_after_commit(
     team_a, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     team_a.notification_email = "ops@example.com"
     team_a.save()
 
@@ -36,14 +36,14 @@ def test_it_records_a_notification_and_emails_the_team_address_after_commit(
     assert notification.emailed_at is not None
 
 
-def test_it_emails_nobody_when_the_team_has_no_address(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_emails_nobody_when_the_team_has_no_address(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.notify(team=team_a, kind=Kind.RECEIVED_FAX, params=FAX)
     assert callbacks == [] and mailoutbox == []
     assert Notification.objects.filter(team=team_a).count() == 1
 
 
-def test_it_can_be_told_not_to_email(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_can_be_told_not_to_email(team_a, mailoutbox, django_capture_on_commit_callbacks) -> None:
     team_a.notification_email = "ops@example.com"
     team_a.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,7 +51,7 @@ def test_it_can_be_told_not_to_email(team_a, mailoutbox, django_capture_on_commi
     assert mailoutbox == []
 
 
-def test_a_mail_server_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_mail_server_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:
     team_a.notification_email = "ops@example.com"
     team_a.save()
     with (
@@ -63,7 +63,7 @@ def test_a_mail_server_that_fails_never_fails_the_caller(team_a, django_capture_
     assert notification.emailed_at is None
 
 
-def test_a_broker_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_broker_that_fails_never_fails_the_caller(team_a, django_capture_on_commit_callbacks) -> None:
     team_a.notification_email = "ops@example.com"
     team_a.save()
     with (
@@ -73,8 +73,8 @@ def test_a_broker_that_fails_never_fails_the_caller(team_a, django_capture_on_co
         assert services.notify(team=team_a, kind=Kind.BATCH_FINISHED, params=BATCH) is not None
 
 
-def test_a_recurring_condition_is_told_once_until_it_clears(team_a, team_b) -> None:  # type: ignore[no-untyped-def]
-    def tell(team):  # type: ignore[no-untyped-def]
+def test_a_recurring_condition_is_told_once_until_it_clears(team_a, team_b) -> None:
+    def tell(team):
         return services.notify(team=team, kind=Kind.LOW_BALANCE, params=LOW, key="low_balance:1")
 
     assert tell(team_a) is not None
@@ -85,7 +85,7 @@ def test_a_recurring_condition_is_told_once_until_it_clears(team_a, team_b) -> N
     assert Notification.objects.filter(team=team_a, kind="low_balance").count() == 2
 
 
-def test_the_email_task_sends_once(team_a, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_email_task_sends_once(team_a, mailoutbox) -> None:
     from notifications.tasks import notification_email_send
 
     team_a.notification_email = "ops@example.com"

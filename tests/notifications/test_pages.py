@@ -14,7 +14,7 @@ from tests.notifications.factories import NotificationFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_bell_shows_the_unread_count_and_links_to_the_page(alice_client, team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_the_bell_shows_the_unread_count_and_links_to_the_page(alice_client, team_a, team_b) -> None:
     page = alice_client.get(reverse("dashboard")).content.decode()
     assert 'data-testid="notification-bell"' in page and 'data-testid="notification-count"' not in page
 
@@ -26,7 +26,7 @@ def test_the_bell_shows_the_unread_count_and_links_to_the_page(alice_client, tea
     assert f'href="{reverse("notifications")}"' in page
 
 
-def test_the_bell_reads_a_bounded_number_of_rows_not_a_count(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_bell_reads_a_bounded_number_of_rows_not_a_count(alice_client, team_a) -> None:
     NotificationFactory.create_batch(101, team=team_a)
     with CaptureQueriesContext(connection) as queries:
         page = alice_client.get(reverse("notifications")).content.decode()
@@ -35,7 +35,7 @@ def test_the_bell_reads_a_bounded_number_of_rows_not_a_count(alice_client, team_
     assert len(bell) == 1 and "COUNT" not in bell[0].upper()
 
 
-def test_the_page_lists_the_teams_notifications_newest_first(bob_client, team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_lists_the_teams_notifications_newest_first(bob_client, team_a, team_b) -> None:
     NotificationFactory(team=team_a, message="Older one")
     NotificationFactory(team=team_a, message="Newer one")
     NotificationFactory(team=team_b, message="Not yours")
@@ -44,7 +44,7 @@ def test_the_page_lists_the_teams_notifications_newest_first(bob_client, team_a,
     assert "Not yours" not in page
 
 
-def test_opening_a_notification_marks_it_read_and_goes_to_its_object(bob_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_notification_marks_it_read_and_goes_to_its_object(bob_client, team_a) -> None:
     notification = NotificationFactory(team=team_a, url="/sms/7/")
     other = NotificationFactory(team=team_a)
     response = bob_client.get(reverse("notification-open", args=[notification.pk]))
@@ -54,13 +54,13 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_object(bob_client,
     assert notification.read_at is not None and other.read_at is None
 
 
-def test_a_notification_never_redirects_off_site(bob_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_notification_never_redirects_off_site(bob_client, team_a) -> None:
     notification = NotificationFactory(team=team_a, url="https://evil.example/")
     response = bob_client.get(reverse("notification-open", args=[notification.pk]))
     assert response["Location"] == reverse("notifications")
 
 
-def test_mark_all_read_clears_the_bell_and_is_audited(bob_client, team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_mark_all_read_clears_the_bell_and_is_audited(bob_client, team_a, team_b) -> None:
     NotificationFactory.create_batch(2, team=team_a)
     theirs = NotificationFactory(team=team_b)
     response = bob_client.post(reverse("notifications-read"), follow=True)
@@ -72,7 +72,7 @@ def test_mark_all_read_clears_the_bell_and_is_audited(bob_client, team_a, team_b
     assert AuditEvent.objects.filter(team=team_a, action="notifications.read_all").exists()
 
 
-def test_an_admin_sets_the_notification_address_in_team_settings(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sets_the_notification_address_in_team_settings(alice_client, team_a) -> None:
     data = {"name": team_a.name, "time_zone": team_a.time_zone, "notification_email": "not an address"}
     response = alice_client.post(reverse("team-settings"), data)
     assert response.status_code == 200 and "not an address" in response.content.decode()  # kept, with the error
@@ -88,7 +88,7 @@ def test_an_admin_sets_the_notification_address_in_team_settings(alice_client, t
     assert team_a.notification_email == ""
 
 
-def test_the_fax_page_still_lists_fax_notifications_only(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_fax_page_still_lists_fax_notifications_only(alice_client, team_a) -> None:
     NotificationFactory(team=team_a, kind="received_fax", message="A fax came in")
     NotificationFactory(team=team_a, kind="low_balance", message="Balance is low")
     page = alice_client.get(reverse("fax-list")).content.decode()

@@ -96,8 +96,8 @@ def test_the_sandbox_command_passes_its_demo_scale_to_the_pasifik_emulator(monke
     command.run_from_argv(["manage.py", "sandbox"])
 
     scaled, default = started
-    assert scaled.by_name["pasifik"].demo_scale == 7  # type: ignore[attr-defined]
-    assert default.by_name["pasifik"].demo_scale == 1  # type: ignore[attr-defined]
+    assert scaled.by_name["pasifik"].demo_scale == 7
+    assert default.by_name["pasifik"].demo_scale == 1
     assert set(scaled.by_name) == set(sandbox_command.available_providers())
 
 

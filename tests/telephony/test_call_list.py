@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def calls(team_a):  # type: ignore[no-untyped-def]
+def calls(team_a):
     account = ProviderAccountFactory(team=team_a, label="Main line")
     now = timezone.now()
     return [
@@ -42,7 +42,7 @@ def calls(team_a):  # type: ignore[no-untyped-def]
     ]
 
 
-def test_it_lists_the_newest_calls_first_in_pages_without_counting(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_newest_calls_first_in_pages_without_counting(alice_client, calls) -> None:
     with CaptureQueriesContext(connection) as queries:
         response = alice_client.get(reverse("calls-list"))
     assert response.status_code == 200
@@ -52,7 +52,7 @@ def test_it_lists_the_newest_calls_first_in_pages_without_counting(alice_client,
     assert response.context["page"].next_cursor and response.context["page"].prev_cursor is None
 
 
-def test_keyset_pages_walk_forward_and_back_without_gaps_or_repeats(calls) -> None:  # type: ignore[no-untyped-def]
+def test_keyset_pages_walk_forward_and_back_without_gaps_or_repeats(calls) -> None:
     queryset = CallRecord.objects.all()
     seen, after = [], None
     while True:
@@ -66,20 +66,20 @@ def test_keyset_pages_walk_forward_and_back_without_gaps_or_repeats(calls) -> No
     assert [r.pk for r in back.rows] == [c.pk for c in calls[75:100]]
 
 
-def test_it_sorts_by_duration_with_keyset_pages_too(calls) -> None:  # type: ignore[no-untyped-def]
+def test_it_sorts_by_duration_with_keyset_pages_too(calls) -> None:
     first = keyset_page(CallRecord.objects.all(), sort="duration", size=30)
     second = keyset_page(CallRecord.objects.all(), sort="duration", after=first.next_cursor, size=30)
     assert [r.duration for r in first.rows + second.rows] == list(range(60))
 
 
-def test_it_filters_by_number_prefix_typed_nationally_and_by_contains(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_number_prefix_typed_nationally_and_by_contains(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-list"), {"number": "0532 000 001", "match": "prefix"})
     assert {r.caller for r in response.context["page"].rows} == {f"+90532000{i:04d}" for i in range(10, 20)}
     response = alice_client.get(reverse("calls-list"), {"number": "0119", "match": "contains"})
     assert [r.caller for r in response.context["page"].rows] == ["+905320000119"]
 
 
-def test_it_filters_by_result_recording_and_minimum_duration(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_result_recording_and_minimum_duration(alice_client, calls) -> None:
     response = alice_client.get(
         reverse("calls-list"), {"disposition": "no_answer", "has_recording": "true", "min_duration": "100"}
     )
@@ -87,7 +87,7 @@ def test_it_filters_by_result_recording_and_minimum_duration(alice_client, calls
     assert durations == [i for i in range(100, 120) if i % 3 == 0 and i % 2 == 0]  # newest (smallest i) first
 
 
-def test_a_custom_range_and_a_preset_use_the_team_calendar(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_custom_range_and_a_preset_use_the_team_calendar(alice_client, team_a) -> None:
     account = ProviderAccountFactory(team=team_a)
     # 22:30 UTC on 1 March is 01:30 on 2 March in Istanbul.
     late = CallRecordFactory(account=account, start=datetime(2026, 3, 1, 22, 30, tzinfo=UTC))
@@ -117,7 +117,7 @@ def test_a_custom_range_and_a_preset_use_the_team_calendar(alice_client, team_a)
         ({"date_from": "0001-01-01"}, "date_from"),
     ],
 )
-def test_bad_filter_values_are_form_errors_not_failures(alice_client, calls, params, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_filter_values_are_form_errors_not_failures(alice_client, calls, params, field) -> None:
     response = alice_client.get(reverse("calls-list"), params)
     assert response.status_code == 200
     assert field in response.context["filter"].form.errors
@@ -125,20 +125,20 @@ def test_bad_filter_values_are_form_errors_not_failures(alice_client, calls, par
     assert b"is-invalid" in response.content
 
 
-def test_a_tampered_cursor_shows_the_first_page(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_a_tampered_cursor_shows_the_first_page(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-list"), {"after": "not-a-cursor!!"})
     assert response.status_code == 200
     assert response.context["page"].rows[0].pk == calls[0].pk
 
 
-def test_another_teams_calls_never_show(alice_client, calls, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_another_teams_calls_never_show(alice_client, calls, team_b) -> None:
     theirs = CallRecordFactory(account=ProviderAccountFactory(team=team_b))
     response = alice_client.get(reverse("calls-list"), {"preset": "all"})
     assert theirs.pk not in [r.pk for r in response.context["page"].rows]
     assert alice_client.get(reverse("calls-detail", args=[theirs.pk])).status_code == 404
 
 
-def test_the_chart_counts_answered_and_missed_per_day(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_counts_answered_and_missed_per_day(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-chart"), {"preset": "all"})
     chart = response.context["chart"]
     assert chart.answered == sum(1 for c in calls if c.disposition == Disposition.ANSWERED)
@@ -146,7 +146,7 @@ def test_the_chart_counts_answered_and_missed_per_day(alice_client, calls) -> No
     assert b"<svg" in response.content
 
 
-def test_the_csv_export_streams_the_filtered_calls_in_the_team_zone(alice_client, calls, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_export_streams_the_filtered_calls_in_the_team_zone(alice_client, calls, alice) -> None:
     response = alice_client.get(reverse("calls-export"), {"format": "csv", "disposition": "no_answer"})
     assert response.streaming
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -158,7 +158,7 @@ def test_the_csv_export_streams_the_filtered_calls_in_the_team_zone(alice_client
     assert event.actor == alice and event.data["format"] == "csv"
 
 
-def test_the_xlsx_export_is_a_spreadsheet_with_every_row(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_xlsx_export_is_a_spreadsheet_with_every_row(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-export"), {"format": "xlsx"})
     data = b"".join(response.streaming_content)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
@@ -173,7 +173,7 @@ def test_the_xlsx_export_is_a_spreadsheet_with_every_row(alice_client, calls) ->
     assert abs((rows[1][1] - local_start).total_seconds()) < 1
 
 
-def test_the_detail_page_shows_the_call_and_its_raw_record(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_detail_page_shows_the_call_and_its_raw_record(alice_client, calls) -> None:
     call = calls[0]
     call.raw = {"uniqueid": call.provider_id, "lastapp": "Dial"}
     call.save()
@@ -182,34 +182,34 @@ def test_the_detail_page_shows_the_call_and_its_raw_record(alice_client, calls) 
     assert b"lastapp" in response.content and b"0532 000 00 00" in response.content
 
 
-def test_a_cursor_from_another_sort_order_starts_over(calls) -> None:  # type: ignore[no-untyped-def]
+def test_a_cursor_from_another_sort_order_starts_over(calls) -> None:
     by_start = keyset_page(CallRecord.objects.all(), size=10)
     by_caller = keyset_page(CallRecord.objects.all(), sort="caller", after=by_start.next_cursor, size=10)
     assert by_caller.prev_cursor is None
     assert by_caller.rows[0].caller == min(c.caller for c in calls)
 
 
-def test_the_table_headers_sort_the_list(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_headers_sort_the_list(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-list"), {"sort": "-duration"})
     assert [r.duration for r in response.context["page"].rows][:3] == [119, 118, 117]
     assert b"sort=duration" in response.content  # the header now offers the other direction
 
 
-def test_rows_show_a_direction_icon_and_a_coloured_result_badge(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_rows_show_a_direction_icon_and_a_coloured_result_badge(alice_client, calls) -> None:
     content = alice_client.get(reverse("calls-list")).content.decode()
     assert 'class="bi bi-telephone-inbound" title="Incoming"' in content
     assert '<span class="badge text-bg-success">Answered</span>' in content
     assert '<span class="badge text-bg-warning">No answer</span>' in content
 
 
-def test_an_export_with_bad_filters_goes_back_to_the_list_and_says_why(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_with_bad_filters_goes_back_to_the_list_and_says_why(alice_client, calls) -> None:
     response = alice_client.get(reverse("calls-export"), {"format": "csv", "min_duration": "x"}, follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("calls-list"))
     assert b"Fix the filters before exporting." in response.content
     assert not AuditEvent.objects.filter(action="calls.export").exists()
 
 
-def test_the_chart_puts_a_call_on_its_day_in_the_team_zone(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_puts_a_call_on_its_day_in_the_team_zone(alice_client, team_a) -> None:
     account = ProviderAccountFactory(team=team_a)
     CallRecordFactory(account=account, start=datetime(2026, 3, 1, 22, 30, tzinfo=UTC))  # 2 March in Istanbul
     CallRecordFactory(account=account, start=datetime(2026, 3, 1, 20, 30, tzinfo=UTC), disposition=Disposition.BUSY)
@@ -217,7 +217,7 @@ def test_the_chart_puts_a_call_on_its_day_in_the_team_zone(alice_client, team_a)
     assert [(bar.label, bar.answered, bar.missed) for bar in chart.bars] == [("01.03", 0, 1), ("02.03", 1, 0)]
 
 
-def test_pages_walk_their_own_team_only_and_carry_the_account_label(team_a, team_b) -> None:  # type: ignore[no-untyped-def]
+def test_pages_walk_their_own_team_only_and_carry_the_account_label(team_a, team_b) -> None:
     ours = CallRecordFactory.create_batch(30, account=ProviderAccountFactory(team=team_a))
     theirs = CallRecordFactory.create_batch(5, account=ProviderAccountFactory(team=team_b, label="B line"))
 
@@ -233,7 +233,7 @@ def test_pages_walk_their_own_team_only_and_carry_the_account_label(team_a, team
     assert {r.account_label for r in other_team.rows} == {"B line"}
 
 
-def test_a_row_carries_what_the_list_shows(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_carries_what_the_list_shows(team_a) -> None:
     call = CallRecordFactory(
         account=ProviderAccountFactory(team=team_a, label="Main line"), direction="out", disposition="busy",
         has_recording=True, duration=42,
@@ -246,7 +246,7 @@ def test_a_row_carries_what_the_list_shows(team_a) -> None:  # type: ignore[no-u
     )  # fmt: skip
 
 
-def test_a_query_of_another_shape_is_compiled_for_itself(team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_query_of_another_shape_is_compiled_for_itself(team_a) -> None:
     calls = [CallRecordFactory(account=ProviderAccountFactory(team=team_a), duration=i) for i in range(3)]
     annotated = team_a.call_records.annotate(double=F("duration") * 2).filter(double__gte=2)
     assert {r.pk for r in keyset_page(annotated).rows} == {c.pk for c in calls[1:]}

@@ -22,7 +22,7 @@ _LINK = re.compile(r'<a [^>]*href="([^"]*)"[^>]*rel="(next|prev)"')
 
 
 @pytest.fixture
-def calls_with_ties(team_a) -> list[CallRecord]:  # type: ignore[no-untyped-def]
+def calls_with_ties(team_a) -> list[CallRecord]:
     """Few distinct values in every sortable column, so most rows tie with others in the sort column."""
     account = ProviderAccountFactory(team=team_a, label="Main line")
     moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ def _links(content: str) -> dict[str, str]:
     return {rel: html.unescape(href) for href, rel in _LINK.findall(content)}
 
 
-def _walk(client, url: str, rel: str) -> tuple[list[list[int]], str]:  # type: ignore[no-untyped-def]
+def _walk(client, url: str, rel: str) -> tuple[list[list[int]], str]:
     """Follows the pager's ``rel`` links from ``url`` to the end: the ids of every page, and the last URL."""
     pages = []
     while True:
@@ -66,7 +66,7 @@ def _walk(client, url: str, rel: str) -> tuple[list[list[int]], str]:  # type: i
 
 
 @pytest.mark.parametrize("sort", SORT_ORDERS)
-def test_every_call_is_on_exactly_one_page_forward_and_backward(alice_client, calls_with_ties, sort) -> None:  # type: ignore[no-untyped-def]
+def test_every_call_is_on_exactly_one_page_forward_and_backward(alice_client, calls_with_ties, sort) -> None:
     field = SORTS[sort.lstrip("-")]
     ordering = [f"-{field}", "-id"] if sort.startswith("-") else [field, "id"]
     expected = list(CallRecord.objects.order_by(*ordering).values_list("pk", flat=True))
@@ -84,7 +84,7 @@ def test_every_call_is_on_exactly_one_page_forward_and_backward(alice_client, ca
     assert seen == expected
 
 
-def test_the_pages_of_a_filtered_list_keep_their_filters(alice_client, calls_with_ties) -> None:  # type: ignore[no-untyped-def]
+def test_the_pages_of_a_filtered_list_keep_their_filters(alice_client, calls_with_ties) -> None:
     url = f"{reverse('calls-list')}?preset=all&sort=caller&number=%2B905320000001&match=prefix"
     pages, _ = _walk(alice_client, url, "next")
     wanted = set(CallRecord.objects.filter(caller="+905320000001").values_list("pk", flat=True))
@@ -92,7 +92,7 @@ def test_the_pages_of_a_filtered_list_keep_their_filters(alice_client, calls_wit
     assert len(seen) == len(wanted) and set(seen) == wanted
 
 
-def test_a_sort_header_starts_its_order_from_the_first_page(alice_client, calls_with_ties) -> None:  # type: ignore[no-untyped-def]
+def test_a_sort_header_starts_its_order_from_the_first_page(alice_client, calls_with_ties) -> None:
     second = alice_client.get(reverse("calls-list") + "?preset=all&sort=duration")
     after = _links(second.content.decode())["next"]
     # Same column, other direction: the cursor marks a place in another sequence.

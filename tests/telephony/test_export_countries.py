@@ -19,7 +19,7 @@ COUNTRY = 11  # the Country column
 
 
 @pytest.fixture
-def calls(team_a):  # type: ignore[no-untyped-def]
+def calls(team_a):
     account = ProviderAccountFactory(team=team_a)
     start = timezone.now()
     return {
@@ -34,14 +34,14 @@ def calls(team_a):  # type: ignore[no-untyped-def]
     }
 
 
-def _countries(client, calls) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _countries(client, calls) -> dict[str, str]:
     response = client.get(reverse("calls-export"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))[1:]
     by_id = {row[0]: row[COUNTRY] for row in rows}
     return {name: by_id[str(call.pk)] for name, call in calls.items()}
 
 
-def test_the_export_names_countries_in_english_for_an_english_reader(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_names_countries_in_english_for_an_english_reader(alice_client, calls) -> None:
     assert _countries(alice_client, calls) == {
         "russia": "Russian Federation",
         "germany": "Germany",
@@ -49,7 +49,7 @@ def test_the_export_names_countries_in_english_for_an_english_reader(alice_clien
     }
 
 
-def test_the_export_names_countries_in_turkish_for_a_turkish_reader(alice_client, calls) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_names_countries_in_turkish_for_a_turkish_reader(alice_client, calls) -> None:
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     countries = _countries(alice_client, calls)
 

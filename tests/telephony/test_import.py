@@ -29,7 +29,7 @@ def _frozen_sandbox_clock(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def account(team_a, sandbox_account) -> ProviderAccount:  # type: ignore[no-untyped-def]
+def account(team_a, sandbox_account) -> ProviderAccount:
     return sandbox_account(team_a, "pasifik")
 
 
@@ -79,7 +79,7 @@ def test_it_maps_telephone_results_to_dispositions(result: int, duration: float,
     assert fields is not None and fields["disposition"] == expected
 
 
-def test_it_imports_both_sources_and_importing_again_changes_nothing(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_both_sources_and_importing_again_changes_nothing(account, sandbox) -> None:
     now = sandbox.clock.now()
     first = services.calls_import(account=account, now=now)
     assert first.errors == []
@@ -95,7 +95,7 @@ def test_it_imports_both_sources_and_importing_again_changes_nothing(account, sa
     assert dict(CallRecord.objects.values_list("pk", "start")) == before
 
 
-def test_an_overlapping_window_adds_only_the_new_calls(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_overlapping_window_adds_only_the_new_calls(account, sandbox) -> None:
     services.tel_history_import(account=account, now=sandbox.clock.now())
     count = CallRecord.objects.count()
     sandbox.clock.advance(LIVE_SLOT_SECONDS * 20)  # live calls end and join the history
@@ -113,7 +113,7 @@ def test_an_overlapping_window_adds_only_the_new_calls(account, sandbox) -> None
     assert len(ids) == len(set(ids))
 
 
-def test_it_pages_through_the_history_with_offset_and_limit(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_it_pages_through_the_history_with_offset_and_limit(account, sandbox) -> None:
     account.options = {**account.options, "telephone_ids": [str(DEMO_TELEPHONE_IDS[0])]}
     account.save()
     services.tel_history_import(account=account, now=sandbox.clock.now(), page_size=50)
@@ -123,7 +123,7 @@ def test_it_pages_through_the_history_with_offset_and_limit(account, sandbox) ->
     assert CallRecord.objects.filter(source=Source.TELEPHONE).count() == 160
 
 
-def test_the_pbx_import_asks_a_day_at_a_time_in_utc_and_resumes_from_its_watermark(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_pbx_import_asks_a_day_at_a_time_in_utc_and_resumes_from_its_watermark(account, sandbox) -> None:
     now = sandbox.clock.now()
     services.pbx_cdr_import(account=account, now=now)
     bodies = [r.json() for r in sandbox.requests_for("pasifik", "pbx/cdr")]
@@ -141,7 +141,7 @@ def test_the_pbx_import_asks_a_day_at_a_time_in_utc_and_resumes_from_its_waterma
     assert [b["start_date"] for b in bodies] == [expected_start]
 
 
-def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -> None:
     sandbox.inject("503", provider="pasifik", path="pbx/cdr", times=10)
     summary = services.pbx_cdr_import(account=account, now=sandbox.clock.now())
     mark = ImportWatermark.objects.get(account=account, source=Source.PBX)
@@ -150,12 +150,12 @@ def test_a_provider_failure_keeps_the_watermark_and_says_why(account, sandbox) -
     assert summary.errors
 
 
-def test_the_periodic_task_imports_every_active_pasifik_account(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_periodic_task_imports_every_active_pasifik_account(account, sandbox) -> None:
     assert tasks.calls_import_all.delay().get() == "queued 1"
     assert CallRecord.objects.filter(account=account).exists()
 
 
-def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a, settings) -> None:
     clock = Clock()
     emulator = PasifikSandbox(clock, demo_scale=5)
     with RunningSandbox(Sandbox(providers=[emulator], clock=clock)) as running:
@@ -178,7 +178,7 @@ def test_the_first_import_brings_in_every_cdr_of_a_scaled_up_demo_sandbox(team_a
     assert history | cdrs <= imported  # the oldest calls too: the backfill starts at that day's midnight
 
 
-def test_an_import_failure_is_kept_as_a_key_and_read_in_the_readers_language(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_failure_is_kept_as_a_key_and_read_in_the_readers_language(account, sandbox) -> None:
     from django.utils import translation
 
     sandbox.inject("503", provider="pasifik", path="pbx/cdr", times=10)

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def account(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(team_a, sandbox_account):
     return sandbox_account(team_a, "pasifik")
 
 
-def live_calls(client, sandbox) -> list[dict]:  # type: ignore[no-untyped-def]
+def live_calls(client, sandbox) -> list[dict]:
     """Steps the sandbox clock until a telephone call is live."""
     for _ in range(60):
         response = client.get(reverse("calls-live"))
@@ -30,7 +30,7 @@ def live_calls(client, sandbox) -> list[dict]:  # type: ignore[no-untyped-def]
     raise AssertionError("no live call came up")
 
 
-def test_it_shows_live_telephone_calls_and_pbx_channels(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_live_telephone_calls_and_pbx_channels(alice_client, account, sandbox) -> None:
     calls = live_calls(alice_client, sandbox)
     response = alice_client.get(reverse("calls-live"), {"fragment": "1"})
     assert response.status_code == 200
@@ -39,7 +39,7 @@ def test_it_shows_live_telephone_calls_and_pbx_channels(alice_client, account, s
     assert "channels" in response.context["statuses"][0].pbx.data
 
 
-def test_an_operator_disconnects_a_live_call_and_it_is_gone_next_time(alice_client, alice, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_operator_disconnects_a_live_call_and_it_is_gone_next_time(alice_client, alice, account, sandbox) -> None:
     call = live_calls(alice_client, sandbox)[0]
     response = alice_client.post(reverse("calls-live"), {"account": account.pk, "call_id": call["id"]}, follow=True)
     assert b"The call was disconnected." in response.content
@@ -49,7 +49,7 @@ def test_an_operator_disconnects_a_live_call_and_it_is_gone_next_time(alice_clie
     assert [r.json() for r in sandbox.requests_for("pasifik", "tel/live/disconnect")] == [{"id": call["id"]}]
 
 
-def test_disconnecting_a_call_that_already_ended_says_so(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_disconnecting_a_call_that_already_ended_says_so(alice_client, account, sandbox) -> None:
     call = live_calls(alice_client, sandbox)[0]
     alice_client.post(reverse("calls-live"), {"account": account.pk, "call_id": call["id"]})
     response = alice_client.post(reverse("calls-live"), {"account": account.pk, "call_id": call["id"]}, follow=True)
@@ -57,20 +57,20 @@ def test_disconnecting_a_call_that_already_ended_says_so(alice_client, account, 
     assert AuditEvent.objects.filter(action="calls.disconnect", data__outcome="already_ended").exists()
 
 
-def test_a_viewer_sees_no_disconnect_button_and_may_not_post(bob_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_sees_no_disconnect_button_and_may_not_post(bob_client, account, sandbox) -> None:
     live_calls(bob_client, sandbox)
     assert b"Disconnect" not in bob_client.get(reverse("calls-live")).content
     assert bob_client.post(reverse("calls-live"), {"account": account.pk, "call_id": 1}).status_code == 403
 
 
-def test_another_teams_account_cannot_be_used_to_disconnect(alice_client, team_b, sandbox_account) -> None:  # type: ignore[no-untyped-def]
+def test_another_teams_account_cannot_be_used_to_disconnect(alice_client, team_b, sandbox_account) -> None:
     theirs = sandbox_account(team_b, "pasifik")
     response = alice_client.post(reverse("calls-live"), {"account": theirs.pk, "call_id": 10}, follow=True)
     assert b"Choose a live call to disconnect." in response.content
     assert not AuditEvent.objects.filter(action="calls.disconnect").exists()
 
 
-def test_a_provider_that_is_down_shows_a_banner_and_the_last_known_calls(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_that_is_down_shows_a_banner_and_the_last_known_calls(alice_client, account, sandbox) -> None:
     calls = live_calls(alice_client, sandbox)
     sandbox.inject("503", provider="pasifik", path="tel/live", times=5)
     response = alice_client.get(reverse("calls-live"))
@@ -82,7 +82,7 @@ def test_a_provider_that_is_down_shows_a_banner_and_the_last_known_calls(alice_c
     assert b"did not answer in time" in response.content
 
 
-def test_a_slow_provider_is_given_up_on_within_the_timeout(alice_client, account, sandbox, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_slow_provider_is_given_up_on_within_the_timeout(alice_client, account, sandbox, settings) -> None:
     settings.PROVIDER_QUICK_TIMEOUT = (1.0, 0.5)
     sandbox.inject("latency", provider="pasifik", path="tel/live", delay=2.0, times=1)
     began = time.monotonic()
@@ -93,7 +93,7 @@ def test_a_slow_provider_is_given_up_on_within_the_timeout(alice_client, account
     assert b"Nothing is known yet." in response.content
 
 
-def test_the_pbx_page_flags_unknown_and_unreachable_peers_and_parses_latency(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_pbx_page_flags_unknown_and_unreachable_peers_and_parses_latency(alice_client, account, sandbox) -> None:
     response = alice_client.get(reverse("pbx"))
     assert response.status_code == 200
     peers = {p["name"]: p for p in response.context["statuses"][0].data["peers"]}
@@ -102,7 +102,7 @@ def test_the_pbx_page_flags_unknown_and_unreachable_peers_and_parses_latency(ali
     assert b"Unreachable" in response.content and b"The PBX is online and answers the API." in response.content
 
 
-def test_the_sip_secret_is_never_shown_or_stored(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_sip_secret_is_never_shown_or_stored(alice_client, account, sandbox) -> None:
     response = alice_client.get(reverse("pbx"))
     raw = sandbox.requests_for("pasifik", "sipextensions")
     assert raw
@@ -118,7 +118,7 @@ def test_the_sip_secret_is_never_shown_or_stored(alice_client, account, sandbox)
     [("oflin", "The PBX is offline."), ("noact", "not active on this account"), ("onlin", "API access is not enabled"),
      ("noreg", "No PBX is registered")],
 )  # fmt: skip
-def test_pbx_state_codes_become_a_human_message(alice_client, account, sandbox, central, message) -> None:  # type: ignore[no-untyped-def]
+def test_pbx_state_codes_become_a_human_message(alice_client, account, sandbox, central, message) -> None:
     alice_client.get(reverse("pbx"))
     sandbox.by_name["pasifik"].pbx_central = central
     response = alice_client.get(reverse("pbx"))
@@ -128,7 +128,7 @@ def test_pbx_state_codes_become_a_human_message(alice_client, account, sandbox, 
     assert response.context["statuses"][0].data["peers"]  # the last known peers, marked stale
 
 
-def test_an_offline_pbx_does_not_hide_the_telephone_calls(alice_client, account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_offline_pbx_does_not_hide_the_telephone_calls(alice_client, account, sandbox) -> None:
     live_calls(alice_client, sandbox)
     sandbox.by_name["pasifik"].pbx_central = "oflin"
     response = alice_client.get(reverse("calls-live"))

@@ -19,13 +19,13 @@ _COUNTRY = re.compile(r'data-testid="live-country">([^<]*)<')
 
 
 @pytest.fixture
-def turkish_client(alice_client, team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def turkish_client(alice_client, team_a, sandbox_account):
     sandbox_account(team_a, "pasifik")
     alice_client.post(reverse("set_language"), {"language": "tr", "next": "/"})
     return alice_client
 
 
-def _page_with(client, sandbox, url: str, pattern: re.Pattern[str]) -> str:  # type: ignore[no-untyped-def]
+def _page_with(client, sandbox, url: str, pattern: re.Pattern[str]) -> str:
     """Steps the sandbox clock until the page shows what ``pattern`` finds."""
     for _ in range(60):
         html = client.get(url, {"fragment": "1"}).content.decode()
@@ -35,7 +35,7 @@ def _page_with(client, sandbox, url: str, pattern: re.Pattern[str]) -> str:  # t
     raise AssertionError(f"nothing matching {pattern.pattern} came up on {url}")
 
 
-def test_live_call_states_and_countries_are_in_turkish(turkish_client, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_live_call_states_and_countries_are_in_turkish(turkish_client, sandbox) -> None:
     html = _page_with(turkish_client, sandbox, reverse("calls-live"), _COUNTRY)
     states = _STATE.findall(html)
     assert states
@@ -49,7 +49,7 @@ def test_live_call_states_and_countries_are_in_turkish(turkish_client, sandbox) 
     assert "TURKEY" not in html  # nor "TURKEY - MOBILE TURKCELL": the operator or area, from the number
 
 
-def test_pbx_channel_states_are_in_turkish(turkish_client, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_pbx_channel_states_are_in_turkish(turkish_client, sandbox) -> None:
     html = _page_with(turkish_client, sandbox, reverse("pbx"), _STATE)
     with translation.override("tr"):
         shown = {code: text.strip() for code, text in _STATE.findall(html)}
@@ -70,7 +70,7 @@ def test_pbx_channel_states_are_in_turkish(turkish_client, sandbox) -> None:  # 
         ("tr", "ATLANTIS", "", "Atlantis"),
     ],
 )
-def test_country_names_follow_the_reader(language, country, number, expected) -> None:  # type: ignore[no-untyped-def]
+def test_country_names_follow_the_reader(language, country, number, expected) -> None:
     with translation.override(language):
         assert country_name(country, number) == expected
 
@@ -87,6 +87,6 @@ def test_country_names_follow_the_reader(language, country, number, expected) ->
 )
 def test_the_destination_is_the_operator_or_area_in_the_readers_language(
     language, number, description, expected
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with translation.override(language):
         assert destination_name(number, description) == expected

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 PREFIX = "1479634390.36435-" + "a" * 60
 
 
-def _row(provider_id: str, start) -> dict:  # type: ignore[no-untyped-def]
+def _row(provider_id: str, start) -> dict:
     return {"source": Source.PBX, "provider_id": provider_id, "start": start, "disposition": "answered", "raw": {}}
 
 
-def test_two_long_ids_that_share_their_first_64_characters_are_two_calls(team_a, sandbox_account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_two_long_ids_that_share_their_first_64_characters_are_two_calls(team_a, sandbox_account, sandbox) -> None:
     account = sandbox_account(team_a, "pasifik")
     first, second = PREFIX + "-one", PREFIX + "-two"
     rows = [_row(first, sandbox.clock.now()), _row(second, sandbox.clock.now())]

@@ -18,11 +18,11 @@ ISTANBUL = ZoneInfo("Europe/Istanbul")
 
 
 @pytest.fixture
-def account(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(team_a, sandbox_account):
     return sandbox_account(team_a, "pasifik")
 
 
-def test_imported_pbx_calls_start_at_their_uniqueid_instant_not_two_hours_later(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_imported_pbx_calls_start_at_their_uniqueid_instant_not_two_hours_later(account, sandbox) -> None:
     services.pbx_cdr_import(account=account, now=sandbox.clock.now())
 
     calls = CallRecord.objects.filter(source=Source.PBX)
@@ -32,7 +32,7 @@ def test_imported_pbx_calls_start_at_their_uniqueid_instant_not_two_hours_later(
         assert call.start.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S") == call.raw["calldate"]
 
 
-def test_a_late_evening_recording_is_fetched_by_the_pbxs_day(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_evening_recording_is_fetched_by_the_pbxs_day(account, sandbox) -> None:
     services.pbx_cdr_import(account=account, now=sandbox.clock.now())
     evening = [
         call
@@ -48,7 +48,7 @@ def test_a_late_evening_recording_is_fetched_by_the_pbxs_day(account, sandbox) -
     assert asked == call.raw["calldate"][:10]
 
 
-def test_the_pbx_zone_option_reaches_the_client(account) -> None:  # type: ignore[no-untyped-def]
+def test_the_pbx_zone_option_reaches_the_client(account) -> None:
     assert client_for(account).pbx_zone == ISTANBUL  # the default
     account.options = {**account.options, "pbx_zone": "Europe/Berlin"}
 
@@ -73,7 +73,7 @@ def test_the_pbx_zone_is_an_account_option_defaulting_to_istanbul(alice_client: 
     assert form["opt_pbx_zone"].value() == "Europe/Istanbul"
 
 
-def test_a_pbx_zone_that_is_no_time_zone_is_a_form_error_keeping_what_was_typed(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_pbx_zone_that_is_no_time_zone_is_a_form_error_keeping_what_was_typed(alice_client: Client, team_a) -> None:
     response = alice_client.post(reverse("provider-create", args=["pasifik"]), pasifik_form(pbx_zone="GMT+3 Istanbul"))
 
     assert response.status_code == 400
@@ -84,7 +84,7 @@ def test_a_pbx_zone_that_is_no_time_zone_is_a_form_error_keeping_what_was_typed(
     assert not team_a.provider_accounts.filter(label="Pasifik main").exists()
 
 
-def test_a_valid_pbx_zone_is_stored(alice_client: Client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_pbx_zone_is_stored(alice_client: Client, team_a) -> None:
     response = alice_client.post(reverse("provider-create", args=["pasifik"]), pasifik_form(pbx_zone="Europe/Berlin"))
 
     assert response.status_code == 302

@@ -25,7 +25,7 @@ def _selected_period(html: str) -> str:
 
 
 @pytest.mark.parametrize("preset", ["30d", "7d", "all"])
-def test_custom_dates_show_as_custom_whatever_the_select_said(alice_client, team_a, preset) -> None:  # type: ignore[no-untyped-def]
+def test_custom_dates_show_as_custom_whatever_the_select_said(alice_client, team_a, preset) -> None:
     call = CallRecordFactory(account=ProviderAccountFactory(team=team_a), start=datetime(2026, 3, 2, 9, tzinfo=UTC))
     response = alice_client.get(
         reverse("calls-list"), {"preset": preset, "date_from": "2026-03-02", "date_to": "2026-03-02"}
@@ -34,18 +34,18 @@ def test_custom_dates_show_as_custom_whatever_the_select_said(alice_client, team
     assert _selected_period(response.content.decode()) == "custom"  # …and the select says so
 
 
-def test_a_named_period_stays_selected_without_dates(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_period_stays_selected_without_dates(alice_client) -> None:
     assert _selected_period(alice_client.get(reverse("calls-list"), {"preset": "7d"}).content.decode()) == "7d"
     assert _selected_period(alice_client.get(reverse("calls-list")).content.decode()) == "30d"
 
 
-def test_the_call_page_title_names_the_numbers_and_the_time(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_call_page_title_names_the_numbers_and_the_time(alice_client, team_a) -> None:
     call = CallRecordFactory(
         account=ProviderAccountFactory(team=team_a), caller="+905321234567", callee="101",
         start=datetime(2026, 3, 1, 22, 30, tzinfo=UTC),
     )  # fmt: skip
     html = alice_client.get(reverse("calls-detail", args=[call.pk])).content.decode()
-    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)  # type: ignore[union-attr]
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert "0532 123 45 67" in title and "101" in title
     assert date_format(call.start.astimezone(ISTANBUL), "SHORT_DATETIME_FORMAT") in title  # in the team's zone
     assert "01:30" in title

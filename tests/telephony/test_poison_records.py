@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 LONG_CLI = "9" * 300
 
 
-def _poison(monkeypatch, change: dict[str, Any], *, every: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _poison(monkeypatch, change: dict[str, Any], *, every: int) -> list[int]:
     """The sandbox's telephone history, with ``change`` applied to every ``every``-th record: what a provider sends."""
     original = sandbox_telephone.demo_history
     poisoned: list[int] = []
@@ -38,14 +38,14 @@ def _poison(monkeypatch, change: dict[str, Any], *, every: int) -> list[int]:  #
 
 
 @pytest.fixture
-def account(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(team_a, sandbox_account):
     account = sandbox_account(team_a, "pasifik")
     account.options = {**account.options, "telephone_ids": [str(DEMO_TELEPHONE_IDS[0])]}
     account.save()
     return account
 
 
-def test_a_300_character_caller_is_cut_to_its_column_and_kept_whole_in_raw(account, sandbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_300_character_caller_is_cut_to_its_column_and_kept_whole_in_raw(account, sandbox, monkeypatch) -> None:
     poisoned = _poison(monkeypatch, {"cli": LONG_CLI, "cli_in": LONG_CLI, "country": "X" * 500}, every=7)
     now = sandbox.clock.now()
     summary = services.tel_history_import(account=account, now=now)
@@ -61,7 +61,7 @@ def test_a_300_character_caller_is_cut_to_its_column_and_kept_whole_in_raw(accou
 
 def test_a_record_that_cannot_be_stored_is_skipped_counted_and_the_watermark_moves(
     account, sandbox, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A duration no column can hold (a 4-byte integer on PostgreSQL), next to a caller too long for its column.
     poisoned = _poison(monkeypatch, {"duration": 1e12, "cli_in": LONG_CLI}, every=40)
     now = sandbox.clock.now()
@@ -79,7 +79,7 @@ def test_a_record_that_cannot_be_stored_is_skipped_counted_and_the_watermark_mov
     assert f"{len(poisoned)} records skipped" in summary.status()
 
 
-def test_a_batch_the_database_refuses_is_written_record_by_record(account, sandbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_the_database_refuses_is_written_record_by_record(account, sandbox, monkeypatch) -> None:
     """A record the database still refuses after fitting (here: no start time) leaves the rest of its batch in."""
     rows = [
         {"source": Source.PBX, "provider_id": f"u{i}", "start": sandbox.clock.now(), "disposition": "answered",
@@ -95,7 +95,7 @@ def test_a_batch_the_database_refuses_is_written_record_by_record(account, sandb
 
 def test_the_calls_list_tells_an_admin_how_many_records_were_skipped(
     alice_client, bob_client, account, sandbox, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     poisoned = _poison(monkeypatch, {"duration": -5e15}, every=50)
     services.tel_history_import(account=account, now=sandbox.clock.now())
     notice = alice_client.get(reverse("calls-list")).content.decode()
@@ -112,7 +112,7 @@ def test_the_calls_list_tells_an_admin_how_many_records_were_skipped(
     ("cost", "expected"),
     [("0.09", Decimal("0.09000")), ("1e15", None), ("NaN", None), ("abc", None), (None, None)],
 )
-def test_a_cost_the_column_cannot_hold_is_left_empty(cost, expected) -> None:  # type: ignore[no-untyped-def]
+def test_a_cost_the_column_cannot_hold_is_left_empty(cost, expected) -> None:
     assert fit_to_columns({"provider_id": "1", "cost": cost})["cost"] == expected
 
 

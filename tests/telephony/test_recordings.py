@@ -21,22 +21,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def call(team_a, sandbox_account, sandbox) -> CallRecord:  # type: ignore[no-untyped-def]
+def call(team_a, sandbox_account, sandbox) -> CallRecord:
     account = sandbox_account(team_a, "pasifik")
     services.pbx_cdr_import(account=account, now=sandbox.clock.now())
     sandbox.requests.clear()
     return CallRecord.objects.filter(source=Source.PBX, has_recording=True).order_by("-start").first()
 
 
-def get(client, call, **headers):  # type: ignore[no-untyped-def]
+def get(client, call, **headers):
     return client.get(reverse("calls-recording", args=[call.pk]), headers=headers)
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_client, call, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_client, call, sandbox) -> None:
     first = get(alice_client, call)
     assert first.status_code == 200
     whole = body(first)
@@ -51,7 +51,7 @@ def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_clie
     assert call.recording.name.startswith("recordings/")
 
 
-def test_range_from_zero_to_the_end_is_a_206_with_everything(alice_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_range_from_zero_to_the_end_is_a_206_with_everything(alice_client, call) -> None:
     whole = body(get(alice_client, call))
     response = get(alice_client, call, Range="bytes=0-")
     assert response.status_code == 206
@@ -59,7 +59,7 @@ def test_range_from_zero_to_the_end_is_a_206_with_everything(alice_client, call)
     assert body(response) == whole
 
 
-def test_a_middle_range_returns_just_those_bytes(alice_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_middle_range_returns_just_those_bytes(alice_client, call) -> None:
     whole = body(get(alice_client, call))
     response = get(alice_client, call, Range="bytes=100-199")
     assert response.status_code == 206
@@ -68,7 +68,7 @@ def test_a_middle_range_returns_just_those_bytes(alice_client, call) -> None:  #
     assert body(response) == whole[100:200]
 
 
-def test_a_suffix_range_returns_the_last_bytes(alice_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_suffix_range_returns_the_last_bytes(alice_client, call) -> None:
     whole = body(get(alice_client, call))
     response = get(alice_client, call, Range="bytes=-500")
     assert response.status_code == 206
@@ -76,7 +76,7 @@ def test_a_suffix_range_returns_the_last_bytes(alice_client, call) -> None:  # t
     assert body(response) == whole[-500:]
 
 
-def test_a_range_past_the_end_is_416(alice_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_range_past_the_end_is_416(alice_client, call) -> None:
     size = len(body(get(alice_client, call)))
     response = get(alice_client, call, Range=f"bytes={size}-")
     assert response.status_code == 416
@@ -88,17 +88,17 @@ def test_a_range_past_the_end_is_416(alice_client, call) -> None:  # type: ignor
     [(None, None), ("bytes=0-", (0, 999)), ("bytes=10-20", (10, 20)), ("bytes=990-5000", (990, 999)),
      ("bytes=-2000", (0, 999)), ("items=0-5", None), ("bytes=0-1,5-9", None), ("bytes=9-3", None)],
 )  # fmt: skip
-def test_range_headers_are_read_as_the_rfc_says(header, expected) -> None:  # type: ignore[no-untyped-def]
+def test_range_headers_are_read_as_the_rfc_says(header, expected) -> None:
     assert parse_range(header, 1000) == expected
 
 
 @pytest.mark.parametrize("header", ["bytes=1000-", "bytes=-0"])
-def test_unsatisfiable_ranges_are_refused(header) -> None:  # type: ignore[no-untyped-def]
+def test_unsatisfiable_ranges_are_refused(header) -> None:
     with pytest.raises(Unsatisfiable):
         parse_range(header, 1000)
 
 
-def test_every_play_and_download_is_audited_but_not_every_seek(alice_client, call, alice) -> None:  # type: ignore[no-untyped-def]
+def test_every_play_and_download_is_audited_but_not_every_seek(alice_client, call, alice) -> None:
     body(get(alice_client, call, Range="bytes=0-"))
     body(get(alice_client, call, Range="bytes=5000-"))
     body(alice_client.get(reverse("calls-recording", args=[call.pk]) + "?download=1"))
@@ -107,11 +107,11 @@ def test_every_play_and_download_is_audited_but_not_every_seek(alice_client, cal
     assert events[0].actor == alice and events[0].object_id == str(call.pk)
 
 
-def test_a_viewer_may_listen(bob_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_may_listen(bob_client, call) -> None:
     assert get(bob_client, call).status_code == 200
 
 
-def test_a_recording_the_provider_no_longer_has_says_so(alice_client, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_recording_the_provider_no_longer_has_says_so(alice_client, call) -> None:
     CallRecord.objects.filter(pk=call.pk).update(recording_name="out-0000-000-gone.wav")
     response = get(alice_client, call)
     assert response.status_code == 410
@@ -122,14 +122,14 @@ def test_a_recording_the_provider_no_longer_has_says_so(alice_client, call) -> N
     assert b"The provider no longer has this recording." in detail.content
 
 
-def test_a_provider_outage_is_a_clear_message_not_a_500(alice_client, call, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_outage_is_a_clear_message_not_a_500(alice_client, call, sandbox) -> None:
     sandbox.inject("503", provider="pasifik", path="pbx/cdr/wav", times=5)
     response = get(alice_client, call)
     assert response.status_code == 502
     assert b"did not answer in time" in response.content
 
 
-def test_a_call_without_a_recording_has_no_recording_url(alice_client, team_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_call_without_a_recording_has_no_recording_url(alice_client, team_a) -> None:
     call = CallRecordFactory(account__team=team_a, has_recording=False)
     assert get(alice_client, call).status_code == 404
 
@@ -156,7 +156,7 @@ def _disposition_params(header: str) -> list[tuple[str, str]]:
 )
 def test_a_provider_file_name_never_adds_parameters_to_the_download_header(
     alice_client, team_a, provider_name, served_as, download
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stored = default_storage.save("recordings/x/stored.wav", ContentFile(b"RIFF" + b"\0" * 40))
     call = CallRecordFactory(account__team=team_a, has_recording=True, recording_name=provider_name, recording=stored)
     response = alice_client.get(reverse("calls-recording", args=[call.pk]) + ("?download=1" if download else ""))

@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def account(team_a, sandbox_account):  # type: ignore[no-untyped-def]
+def account(team_a, sandbox_account):
     account = sandbox_account(team_a, "pasifik")
     account.options = {**account.options, "telephone_ids": [str(DEMO_TELEPHONE_IDS[0])]}
     account.save()
     return account
 
 
-def test_an_unreadable_history_cdr_is_skipped_and_the_others_stored(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_history_cdr_is_skipped_and_the_others_stored(account, sandbox) -> None:
     sandbox.by_name["pasifik"].poison_record = True
     now = sandbox.clock.now()
 
@@ -37,7 +37,7 @@ def test_an_unreadable_history_cdr_is_skipped_and_the_others_stored(account, san
     assert mark.skipped_records == [summary.skipped[0].as_data()]
 
 
-def test_an_unreadable_pbx_cdr_is_skipped_and_the_others_stored(account, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_pbx_cdr_is_skipped_and_the_others_stored(account, sandbox) -> None:
     now = sandbox.clock.now()
     clean = services.pbx_cdr_import(account=account, now=now).written
     CallRecord.objects.all().delete()
