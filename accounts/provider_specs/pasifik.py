@@ -44,16 +44,19 @@ class PasifikOptions:
     sender_ids: tuple[str, ...] = option(
         gettext_lazy("Sender ids"), kind="list", help_text=gettext_lazy("Approved SMS sender ids, one per line.")
     )
-    # SMS (issue 4): how a batch is cut and what the counter keeps back.
-    # Text, not "int": an int option is a required field, and older forms post without these.
-    sms_chunk_size: str = option(
+    # SMS (issue 4): how a batch is cut and what the counter keeps back. With a default, an int
+    # option is optional (older forms post without these). No bounds here: messaging/services/limits.py
+    # clamps them, so a value saved before the bounds existed keeps working.
+    sms_chunk_size: int = option(
         gettext_lazy("SMS chunk size"),
-        default="500",
+        kind="int",
+        default=500,
         help_text=gettext_lazy("Numbers per submit request when sending a batch (1 to 5000)."),
     )
-    sms_operator_reserve: str = option(
+    sms_operator_reserve: int = option(
         gettext_lazy("Characters kept for the operator code"),
-        default="0",
+        kind="int",
+        default=0,
         help_text=gettext_lazy("Operators append a code to commercial messages: 5 by the regulator's rule."),
     )
     sms_max_parts: int = option(
@@ -71,7 +74,7 @@ class PasifikOptions:
     telephone_ids: tuple[str, ...] = option(
         gettext_lazy("Telephone account ids"), kind="list", help_text=gettext_lazy("One per line, for call records.")
     )
-    # Dashboard and notifications (issue 7). Text, like the SMS options above.
+    # Dashboard and notifications (issue 7).
     low_balance_threshold: str = option(
         gettext_lazy("Low-balance threshold"),
         help_text=gettext_lazy("Warn on the dashboard and notify the team when the balance falls under this amount."),

@@ -12,31 +12,21 @@ from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team
 from accounts.provider_options import options_of
-from accounts.provider_specs.pasifik import PASIFIK
-
-DEFAULT_CHUNK_SIZE = 500
-DEFAULT_MAX_PARTS = 10
-
-
-def account_int(account: ProviderAccount, name: str, default: int) -> int:
-    try:
-        return int(str((account.options or {}).get(name) or default).strip())
-    except (TypeError, ValueError):
-        return default
+from accounts.provider_specs.pasifik import PASIFIK, PasifikOptions
 
 
 def operator_reserve(account: ProviderAccount) -> int:
-    return min(20, max(0, account_int(account, "sms_operator_reserve", 0)))
+    return min(20, max(0, options_of(account, PASIFIK).sms_operator_reserve))
 
 
 def sms_max_parts(account: ProviderAccount) -> int:
     """The most SMS parts one recipient's text may cost on this account (option ``sms_max_parts``)."""
-    return min(255, max(1, account_int(account, "sms_max_parts", DEFAULT_MAX_PARTS)))
+    return min(255, max(1, options_of(account, PASIFIK).sms_max_parts))
 
 
 def sms_chunk_size(account: ProviderAccount) -> int:
-    """How many recipients one submit carries (option ``sms_chunk_size``)."""
-    return min(5000, max(1, account_int(account, "sms_chunk_size", DEFAULT_CHUNK_SIZE)))
+    """How many recipients one submit carries (option ``sms_chunk_size``; 0 reads as the default)."""
+    return min(5000, max(1, options_of(account, PASIFIK).sms_chunk_size or PasifikOptions.sms_chunk_size))
 
 
 def sms_confirm_parts() -> int:

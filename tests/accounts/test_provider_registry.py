@@ -182,7 +182,7 @@ def test_client_for_with_a_spec_is_typed_and_reads_typed_options(team_a: Team) -
     client: PasifikClient = client_for(account, PASIFIK)
     assert client.language == "tr" and client.auth_scheme == "bare"
     assert options_of(account, PASIFIK) == PasifikOptions()
-    assert options_of(account, PASIFIK).sms_chunk_size == "500"
+    assert options_of(account, PASIFIK).sms_chunk_size == 500
 
 
 def test_a_kind_is_registered_once() -> None:
