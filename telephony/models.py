@@ -74,6 +74,15 @@ class CallRecord(models.Model):
             models.Index(fields=["team", "duration", "id"], name="call_team_duration"),
             models.Index(fields=["team", "caller", "id"], name="call_team_caller_id"),
             models.Index(fields=["team", "callee", "id"], name="call_team_callee_id"),
+            # The number filter's "starts with" is LIKE 'prefix%': under a non-C collation (PostgreSQL's C.UTF-8
+            # included) only a pattern_ops index serves it. "contains" uses the trigram indexes of migration 0006
+            # (PostgreSQL only). SQLite ignores opclasses and builds plain indexes.
+            models.Index(
+                fields=["team", "caller"], opclasses=["int8_ops", "varchar_pattern_ops"], name="call_team_caller_like"
+            ),
+            models.Index(
+                fields=["team", "callee"], opclasses=["int8_ops", "varchar_pattern_ops"], name="call_team_callee_like"
+            ),
         ]
 
     def __str__(self) -> str:
