@@ -14,6 +14,7 @@ from .roles import Role
 
 ACTIONS = {
     "account.password_change": _("Password changed"),
+    "account.password_reset": _("Password reset by email link"),
     "audit.export": _("Audit log exported"),
     "calls.disconnect": _("Call disconnected"),
     "calls.export": _("Calls exported"),

@@ -36,3 +36,11 @@ def balance_refresh_task(account_id: int) -> str:
     from .balance import balance_refresh
 
     return balance_refresh(account_id=account_id)
+
+
+@shared_task(name="accounts.send_password_reset", soft_time_limit=30, time_limit=60)
+def password_reset_email_task(*, email: str, domain: str, use_https: bool, language: str) -> str:
+    from .password_reset import password_reset_email_send
+
+    password_reset_email_send(email=email, domain=domain, use_https=use_https, language=language)
+    return "done"

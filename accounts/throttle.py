@@ -1,7 +1,9 @@
-"""Log-in throttling (django-axes): per account and address, and per address over every account."""
+"""Log-in throttling (django-axes): per account and address, and per address over every account;
+and a counter in the cache for other requests worth limiting (password reset)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -10,6 +12,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -96,3 +99,18 @@ def lockout_response(
         "failure_limit": get_failure_limit(request, credentials),
     }
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def within_limit(scope: str, subject: str, *, limit: int, window_seconds: int) -> bool:
+    """Counts one request by ``subject`` in ``scope``; False once more than ``limit`` came within the window.
+
+    The window starts at the first request (a fixed window); the subject is stored hashed.
+    """
+    key = f"throttle:{scope}:{hashlib.sha256(subject.encode()).hexdigest()}"
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        count = 1
+    return count <= limit

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import two_factor_views, views
+from . import password_reset, two_factor_views, views
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
@@ -22,6 +22,18 @@ urlpatterns = [
     path("team/providers/telsam/callback/", views.TelsamCallbackView.as_view(), name="telsam-callback"),
     path("team/two-factor/", two_factor_views.TeamTwoFactorView.as_view(), name="team-two-factor"),
     path("accounts/login/code/", two_factor_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("accounts/password/reset/", password_reset.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password/reset/sent/", password_reset.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        password_reset.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("account/security/", two_factor_views.SecurityView.as_view(), name="security"),
     path("account/security/setup/", two_factor_views.TwoFactorSetupView.as_view(), name="two-factor-setup"),

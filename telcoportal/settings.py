@@ -198,6 +198,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Telcoportal <noreply
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
+# Password reset: links last an hour; requests are limited per address asked for and per client
+# address within the window (counted whether or not the address has an account).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 
 # Provider base URLs other than the providers' documented addresses (the sandbox, a test host):
 # origins (scheme://host[:port]) and IP networks whose private addresses may be reached.

@@ -20,7 +20,19 @@ from tests.team_objects import TEAM_OBJECT_FACTORIES
 from tests.urlwalk import Route, buildable, walk
 
 # URLs anyone may open. Everything else requires a signed-in user.
-PUBLIC = {"login", "logout", "healthz", "set_language", "invitation-accept", "admin:login", "admin:logout"}
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "set_language",
+    "invitation-accept",
+    "password-reset",
+    "password-reset-done",
+    "password-reset-confirm",
+    "password-reset-complete",
+    "admin:login",
+    "admin:logout",
+}
 
 ROUTES = [r for r in walk() if buildable(r)]
 TEAM_ROUTES = [r for r in ROUTES if r.view_class and issubclass(r.view_class, TeamView)]
