@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Role
 
 ACTIONS = {
+    "account.email_change": _("Email address changed"),
+    "account.email_change_request": _("Email change asked for"),
     "account.password_change": _("Password changed"),
     "account.password_reset": _("Password reset by email link"),
+    "account.profile_update": _("Profile changed"),
     "audit.export": _("Audit log exported"),
     "calls.disconnect": _("Call disconnected"),
     "calls.export": _("Calls exported"),
@@ -69,6 +72,8 @@ DETAILS = {
     "count": _("count"),
     "credentials_changed": _("credentials changed"),
     "email": _("email address"),
+    "old_email": _("old email address"),
+    "fields": _("fields"),
     "kind": _("provider"),
     "old_role": _("old role"),
     "new_role": _("new role"),

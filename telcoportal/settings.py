@@ -204,6 +204,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10)
 PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+# An email change waits for the link sent to the new address; it works once and this long.
+EMAIL_CHANGE_TIMEOUT = timedelta(hours=env.int("EMAIL_CHANGE_TIMEOUT_HOURS", default=24))
 
 # Provider base URLs other than the providers' documented addresses (the sandbox, a test host):
 # origins (scheme://host[:port]) and IP networks whose private addresses may be reached.
