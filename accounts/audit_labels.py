@@ -18,6 +18,7 @@ ACTIONS = {
     "account.password_change": _("Password changed"),
     "account.password_reset": _("Password reset by email link"),
     "account.profile_update": _("Profile changed"),
+    "account.sessions_end": _("Other sessions logged out"),
     "audit.export": _("Audit log exported"),
     "calls.disconnect": _("Call disconnected"),
     "calls.export": _("Calls exported"),

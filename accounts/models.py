@@ -264,3 +264,20 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'used' if self.used_at else 'unused'})"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a person (see accounts.user_sessions: the session store has no index by user)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recorded_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.user_agent[:40]}"

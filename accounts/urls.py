@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import password_reset, profile, two_factor_views, views
+from . import password_reset, profile, two_factor_views, user_sessions, views
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
@@ -34,6 +34,7 @@ urlpatterns = [
         password_reset.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("account/sessions/", user_sessions.SessionsView.as_view(), name="sessions"),
     path("account/profile/", profile.ProfileView.as_view(), name="profile"),
     path("account/email/confirm/<str:token>/", profile.EmailChangeConfirmView.as_view(), name="email-change-confirm"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),

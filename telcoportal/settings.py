@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "accounts.middleware.SavedLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorSessionMiddleware",
+    "accounts.user_sessions.UserSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
