@@ -307,6 +307,7 @@ FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long 
 BALANCE_CACHE_SECONDS = env.int("BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
 TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)
 TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
+CALL_STATS_MAX_DAYS = env.int("CALL_STATS_MAX_DAYS", default=366)  # the longest period /calls/stats/ analyses
 # Pages and panels that must answer at once (live calls, PBX, dashboard, the SMS balance read): one short try.
 PROVIDER_QUICK_TIMEOUT = tuple(env.list("PROVIDER_QUICK_TIMEOUT", cast=float, default=[2.0, 4.0]))
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import stats_views, views
 
 urlpatterns = [
     path("calls/", views.CallListView.as_view(), name="calls-list"),
+    path("calls/stats/", stats_views.CallStatsView.as_view(), name="calls-stats"),
     path("calls/chart/", views.CallChartView.as_view(), name="calls-chart"),
     path("calls/export/", views.CallExportView.as_view(), name="calls-export"),
     path("calls/live/", views.LiveCallsView.as_view(), name="calls-live"),
