@@ -259,8 +259,14 @@ def _audit(team: Any) -> tuple[str, dict[str, str], str]:
     return reverse("audit-export"), {"action": "provider.update"}, "object"
 
 
+def _call_stats(team: Any) -> tuple[str, dict[str, str], str]:
+    CallRecordFactory(account=ProviderAccountFactory(team=team), caller=FORMULA)  # an incoming call, an hour ago
+    return reverse("calls-stats"), {"table": "callers"}, "Caller"
+
+
 EXPORTS = {"sms-list": _sms_batches, "sms-detail": _sms_recipients, "calls-export": _calls, "fax-list": _faxes}
 EXPORTS["audit-export"] = _audit
+EXPORTS["calls-stats"] = _call_stats
 
 
 @pytest.mark.parametrize("fmt", exports.FORMATS)
