@@ -14,6 +14,7 @@ from accounts import schedule as accounts_schedule
 from fax import schedule as fax_schedule
 from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
+from reports import schedule as reports_schedule
 from telephony import schedule as telephony_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "fax",
     "notifications",
     "dashboard",
+    "reports",
     "core",
 ]
 if DEBUG:
@@ -293,6 +295,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **telephony_schedule.BEAT_SCHEDULE,
     **fax_schedule.BEAT_SCHEDULE,
     **notifications_schedule.BEAT_SCHEDULE,
+    **reports_schedule.BEAT_SCHEDULE,
 }
 
 # Feature tuning (each has a sensible default; see .env.example).

@@ -20,5 +20,6 @@ urlpatterns = [
     path("fax/", include("fax.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
