@@ -4,7 +4,8 @@
 - login is required (LoginRequiredMiddleware; anonymous users go to the login page);
 - a user without a team is sent to create one;
 - when the team requires two-factor login, a member whose session did not pass
-  it is sent to turn it on (an htmx request gets a client-side redirect);
+  it (nor signed in through the team's provider with multi-factor login, when the
+  owner lets that count) is sent to turn it on (an htmx request gets a client-side redirect);
 - ``permission`` (or ``permissions_by_method``) is checked against the member's
   role: too low a role is a 403;
 - ``team_queryset()`` / ``get_team_object()`` start every query from the current
@@ -33,7 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership, Team, User
 from .requests import TeamRequest, is_team_request
-from .two_factor import session_is_verified
+from .two_factor import provider_mfa_counts, session_is_verified
 
 
 class TeamView(View):
@@ -66,7 +67,11 @@ class TeamView(View):
         if not is_team_request(request):
             return redirect("team-create")
         self.team_request = request
-        if self.team.require_two_factor and not session_is_verified(self.user):
+        if (
+            self.team.require_two_factor
+            and not session_is_verified(self.user)
+            and not provider_mfa_counts(request, self.team)
+        ):
             return self.two_factor_required(request)
         if not self.membership.can(self.required_permission(request.method or "GET")):
             raise PermissionDenied

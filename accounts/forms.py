@@ -17,6 +17,7 @@ from .provider_options import base_url_problem, clean_options, routing_changed, 
 from .provider_registry import kind_choices, spec_for
 from .provider_spec import OptionField
 from .roles import Role, roles_below_or_equal
+from .sso import password_login_blocked_by
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -27,6 +28,18 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("The email address or password is not right. Both are case-sensitive for the password."),
         "inactive": _("This account is inactive."),
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        # Asked only once the password was right: a wrong one says nothing about single sign-on.
+        connection = password_login_blocked_by(user)
+        if connection is not None:
+            self.sso_connection = connection
+            raise forms.ValidationError(
+                _('%(team)s signs in with %(provider)s only: use "Sign in with %(provider)s" below.')
+                % {"team": connection.team.name, "provider": connection.display_name},
+                code="sso_only",
+            )
 
 
 class TeamForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from .models import Membership
 from .requests import TeamContextRequest
-from .two_factor import has_two_factor, session_is_verified
+from .two_factor import PROVIDER_MFA_SESSION_KEY, has_two_factor, session_is_verified
 
 SESSION_KEY = "current_team_id"
 
@@ -97,7 +97,13 @@ class TwoFactorSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not session_is_verified(user) and has_two_factor(user):
+        if (
+            user.is_authenticated
+            and not session_is_verified(user)
+            and has_two_factor(user)
+            # A single sign-on whose multi-factor login the team accepts (accounts/sso_views.py).
+            and PROVIDER_MFA_SESSION_KEY not in request.session
+        ):
             logout(request)
             return redirect("login")
         return self.get_response(request)

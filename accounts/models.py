@@ -281,3 +281,7 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.user_agent[:40]}"
+
+
+# The single sign-on connection lives in its own module; imported here so Django finds the model.
+from .sso_models import TeamSSO  # noqa: E402, F401

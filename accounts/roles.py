@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, Role] = {
     "delete_team": Role.OWNER,
     "transfer_ownership": Role.OWNER,
     "require_two_factor": Role.OWNER,  # make two-factor login compulsory for the team
+    "manage_sso": Role.OWNER,  # single sign-on: the provider, new accounts by domain, password login off
 }
 
 

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_for_user, audit_record
 from .models import RecoveryCode, Team, User, hash_token
+from .sso_models import TeamSSO
 
 RECOVERY_CODE_COUNT = 10
 # No 0/O or 1/I/L: codes are read off paper and typed by hand.
@@ -42,6 +43,18 @@ def session_is_verified(user: User) -> bool:
     """True when this session passed a second factor (OTPMiddleware sets ``is_verified``)."""
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+# The team whose single sign-on provider asserted multi-factor login for this session, set at sign-in when the
+# team's owner lets that count (accounts/sso_views.py); it stands for our code step for that team only.
+PROVIDER_MFA_SESSION_KEY = "two_factor_by_provider"
+
+
+def provider_mfa_counts(request: HttpRequest, team: Team) -> bool:
+    """True when this session's provider sign-in satisfies ``team``'s two-factor requirement (still allowed)."""
+    if request.session.get(PROVIDER_MFA_SESSION_KEY) != team.pk:
+        return False
+    return TeamSSO.objects.filter(team=team, provider_mfa_counts=True, is_active=True).exists()
 
 
 def pending_device(*, user: User) -> TOTPDevice:

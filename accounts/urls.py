@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import password_reset, profile, two_factor_views, user_sessions, views
+from . import password_reset, profile, sso_views, two_factor_views, user_sessions, views
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
@@ -20,6 +20,11 @@ urlpatterns = [
     path("team/providers/<int:pk>/test/", views.ProviderAccountTestView.as_view(), name="provider-test"),
     path("team/providers/<int:pk>/connect/", views.TelsamConnectView.as_view(), name="provider-connect"),
     path("team/providers/telsam/callback/", views.TelsamCallbackView.as_view(), name="telsam-callback"),
+    path("team/sso/", sso_views.TeamSSOView.as_view(), name="team-sso"),
+    path("team/sso/delete/", sso_views.TeamSSODeleteView.as_view(), name="team-sso-delete"),
+    path("sso/", sso_views.SignInNameView.as_view(), name="sso-choose"),
+    path("sso/callback/", sso_views.CallbackView.as_view(), name="sso-callback"),
+    path("sso/<slug:slug>/", sso_views.StartView.as_view(), name="sso-start"),
     path("team/two-factor/", two_factor_views.TeamTwoFactorView.as_view(), name="team-two-factor"),
     path("accounts/login/code/", two_factor_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path("accounts/password/reset/", password_reset.PasswordResetView.as_view(), name="password-reset"),

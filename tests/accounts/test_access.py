@@ -30,6 +30,9 @@ PUBLIC = {
     "password-reset-done",
     "password-reset-confirm",
     "password-reset-complete",
+    "sso-choose",
+    "sso-start",
+    "sso-callback",
     "admin:login",
     "admin:logout",
 }
