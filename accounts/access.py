@@ -18,6 +18,7 @@ the URL, ``team_model``.
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -34,7 +35,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership, Team, User
 from .requests import TeamRequest, is_team_request
-from .two_factor import provider_mfa_counts, session_is_verified
+from .two_factor import (
+    PENDING_LOGIN_SESSION_KEY,
+    PROVIDER_MFA_SESSION_KEY,
+    has_two_factor,
+    provider_mfa_counts,
+    session_is_verified,
+)
 
 
 class TeamView(View):
@@ -78,6 +85,8 @@ class TeamView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def two_factor_required(self, request: HttpRequest) -> HttpResponseBase:
+        if PROVIDER_MFA_SESSION_KEY in request.session and has_two_factor(self.user):
+            return self.code_step(request)
         messages.warning(
             request,
             _("%(team)s requires two-factor login. Turn it on to continue.") % {"team": self.team.name},
@@ -88,6 +97,24 @@ class TeamView(View):
         if htmx:
             back = htmx.current_url_abs_path
         url = reverse("security") + (f"?{urlencode({'next': back})}" if back else "")
+        return HttpResponseClientRedirect(url) if htmx else redirect(url)
+
+    def code_step(self, request: HttpRequest) -> HttpResponseBase:
+        """A single sign-on session whose provider's MFA counted for another team: our code, then this page."""
+        messages.info(
+            request,
+            _("%(team)s requires two-factor login: enter the code from your authenticator app.")
+            % {"team": self.team.name},
+        )
+        htmx = getattr(request, "htmx", None)
+        back = htmx.current_url_abs_path if htmx else (request.get_full_path() if request.method == "GET" else None)
+        request.session[PENDING_LOGIN_SESSION_KEY] = {
+            "user": self.user.pk,
+            "backend": "django.contrib.auth.backends.ModelBackend",
+            "next": back,
+            "at": time.time(),
+        }
+        url = reverse("two-factor-verify")
         return HttpResponseClientRedirect(url) if htmx else redirect(url)
 
     def team_queryset(self, model: type[models.Model] | None = None) -> models.QuerySet[Any]:

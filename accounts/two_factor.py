@@ -45,6 +45,9 @@ def session_is_verified(user: User) -> bool:
     return bool(is_verified and is_verified())
 
 
+# The log-in waiting for its code step: {"user", "backend", "next", "at"} (two_factor_views.TwoFactorVerifyView).
+PENDING_LOGIN_SESSION_KEY = "two_factor_pending"
+
 # The team whose single sign-on provider asserted multi-factor login for this session, set at sign-in when the
 # team's owner lets that count (accounts/sso_views.py); it stands for our code step for that team only.
 PROVIDER_MFA_SESSION_KEY = "two_factor_by_provider"

@@ -28,6 +28,7 @@ from .forms import EmailAuthenticationForm
 from .models import User
 from .requests import SignedInRequest
 from .two_factor import (
+    PENDING_LOGIN_SESSION_KEY,
     TwoFactorError,
     confirmed_device,
     manual_key,
@@ -42,7 +43,7 @@ from .two_factor import (
 )
 from .two_factor_forms import CodeForm, TeamTwoFactorForm
 
-PENDING_KEY = "two_factor_pending"
+PENDING_KEY = PENDING_LOGIN_SESSION_KEY
 NEW_CODES_KEY = "two_factor_new_codes"
 
 

@@ -6,11 +6,13 @@ real redirects (its login and consent are answered by server.js for the ``login_
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, Membership, Team, User
@@ -268,6 +270,12 @@ def _require_two_factor(team: Team, *, provider_mfa_counts: bool) -> None:
     TeamSSO.objects.filter(team=team).update(provider_mfa_counts=provider_mfa_counts)
 
 
+def code_for(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
 def _with_authenticator(user: User) -> None:
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
 
@@ -329,6 +337,25 @@ def test_provider_mfa_counts_only_for_its_own_team(acme: Team) -> None:
     assert client.get(reverse("dashboard")).status_code == 200
     client.post(reverse("team-switch"), {"team": other.pk})
     assert client.get(reverse("dashboard"))["Location"].startswith(reverse("security"))
+
+
+@pytest.mark.django_db
+def test_another_team_requiring_two_factor_asks_our_code_then_opens(acme: Team) -> None:
+    mia = MembershipFactory(team=acme, user=UserFactory(email="mia@acme.test")).user
+    _with_authenticator(mia)
+    other = TeamFactory(name="Other", require_two_factor=True)
+    MembershipFactory(team=other, user=mia)
+    _require_two_factor(acme, provider_mfa_counts=True)
+    client = Client()
+    sign_in(client, "mia@acme.test")
+    client.post(reverse("team-switch"), {"team": other.pk})
+    response = client.get(reverse("sms-list"))
+    assert response["Location"] == reverse("two-factor-verify")
+    device = TOTPDevice.objects.get(user=mia)
+    answer = client.post(reverse("two-factor-verify"), {"code": code_for(device)})
+    assert answer["Location"] == reverse("sms-list")
+    assert client.get(reverse("sms-list")).status_code == 200
+    assert signed_in_user(client) == mia
 
 
 # --- password login turned off ----------------------------------------------------------------------------
