@@ -63,12 +63,14 @@ class RunningProvider:
 
 
 @contextmanager
-def running_provider(*, clock_skew: float = 0.0, id_token_ttl: int = 3600) -> Iterator[RunningProvider]:
+def running_provider(
+    *, clock_skew: float = 0.0, id_token_ttl: int = 3600, redirect_uri: str = REDIRECT_URI
+) -> Iterator[RunningProvider]:
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
     clients = [
-        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [REDIRECT_URI]},
+        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [redirect_uri]},
         {"client_id": OTHER_CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [REDIRECT_URI]},
     ]
     env = {
