@@ -163,7 +163,10 @@ class SignIn:
 
 
 def finish(*, request: HttpRequest, params: dict[str, str]) -> SignIn:
-    """Checks the provider's answer and finds the member; SSOError (nothing changed) when anything is off."""
+    """Checks the provider's answer and finds the member; SSOError (nothing changed) when anything is off.
+
+    The error carries the provider's name (``connection_name``) once the pending sign-in named it.
+    """
     pending = request.session.pop(PENDING_SESSION_KEY, None)
     if not pending or pending.get("state") != params.get("state"):
         raise SSOError("state")
@@ -172,6 +175,14 @@ def finish(*, request: HttpRequest, params: dict[str, str]) -> SignIn:
     connection = TeamSSO.objects.select_related("team").filter(pk=pending["connection"], is_active=True).first()
     if connection is None:
         raise SSOError("state", "connection gone")
+    try:
+        return _finish(request=request, params=params, pending=pending, connection=connection)
+    except SSOError as error:
+        error.connection_name = connection.display_name
+        raise
+
+
+def _finish(*, request: HttpRequest, params: dict[str, str], pending: dict[str, Any], connection: TeamSSO) -> SignIn:
     if params.get("error"):
         raise SSOError("provider_refused", params["error"][:100])
     discovery = discover(connection.issuer)

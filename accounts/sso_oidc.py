@@ -49,6 +49,7 @@ class SSOError(Exception):
         super().__init__(f"{key}: {detail}" if detail else key)
         self.key = key
         self.detail = detail
+        self.connection_name = ""  # the team's name for its provider, once known
 
 
 class IssuerGuard(UrlGuard):

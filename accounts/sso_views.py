@@ -167,7 +167,8 @@ class CallbackView(View):
             status = 502 if error.key in {"unreachable", "refused", "discovery", "token"} else 400
             if error.key == "not_member":
                 status = 403
-            return render(request, self.template_name, {"message": error_message(error)}, status=status)
+            message = error_message(error, connection_name=error.connection_name)
+            return render(request, self.template_name, {"message": message}, status=status)
         return self._sign_in(request, sign_in)
 
     def _sign_in(self, request: HttpRequest, sign_in: SignIn) -> HttpResponse:

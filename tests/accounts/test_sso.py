@@ -113,8 +113,26 @@ def test_an_unverified_email_is_refused(acme: Team) -> None:
     client = Client()
     response = sign_in(client, "eve@acme.test")
     assert response.status_code == 400
-    assert "did not confirm that your email address is verified" in response.content.decode()
+    assert "Acme ID did not confirm that your email address is verified" in response.content.decode()
     assert signed_in_user(client) is None
+
+
+@pytest.mark.django_db
+def test_a_sign_in_refused_at_the_provider_says_so(ada: User) -> None:
+    client = Client()
+    response = sign_in(client, "nobody@acme.test")  # server.js answers access_denied, as a person cancelling
+    assert response.status_code == 400
+    assert "Acme ID did not sign you in (access_denied)." in response.content.decode()
+    assert signed_in_user(client) is None
+
+
+def test_without_the_installed_provider_the_tests_skip_and_say_how_to_install_it(monkeypatch, tmp_path) -> None:
+    from tests.oidc_provider import runner
+
+    monkeypatch.setattr(runner, "HERE", tmp_path)
+    reason = runner.skip_reason()
+    assert reason is not None
+    assert "npm ci" in reason or "Node.js" in reason
 
 
 @pytest.mark.django_db
