@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_record
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
+from .sso_models import TeamSSO
 
 
 @admin.register(User)
@@ -82,6 +86,19 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit_record(
+                team=obj.team,
+                actor=request.user if isinstance(request.user, User) else None,
+                action="sso.update",
+                target=obj,
+                request=request,
+                fields=sorted(form.changed_data),
+                credentials_changed=False,
+            )
+
     @admin.display(description=_("credentials"))
     def credentials_set(self, obj: ProviderAccount) -> str:
         if obj.credentials_unreadable:
@@ -105,6 +122,19 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit_record(
+                team=obj.team,
+                actor=request.user if isinstance(request.user, User) else None,
+                action="sso.update",
+                target=obj,
+                request=request,
+                fields=sorted(form.changed_data),
+                credentials_changed=False,
+            )
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -122,5 +152,48 @@ class RecoveryCodeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit_record(
+                team=obj.team,
+                actor=request.user if isinstance(request.user, User) else None,
+                action="sso.update",
+                target=obj,
+                request=request,
+                fields=sorted(form.changed_data),
+                credentials_changed=False,
+            )
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+@admin.register(TeamSSO)
+class TeamSSOAdmin(admin.ModelAdmin):
+    """For the operator: switch a team's single sign-on off (password log-in comes back) when its provider fails.
+
+    The client secret is never shown (``EncryptedJSONField`` is not editable); the owner's page sets it.
+    """
+
+    list_display = ["team", "display_name", "slug", "issuer", "is_active", "password_login_disabled", "last_sign_in_at"]
+    list_filter = ["is_active", "password_login_disabled"]
+    search_fields = ["team__name", "slug", "issuer"]
+    fields = ["team", "display_name", "slug", "issuer", "client_id", "is_active", "password_login_disabled"]
+    readonly_fields = ["team", "display_name", "slug", "issuer", "client_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit_record(
+                team=obj.team,
+                actor=request.user if isinstance(request.user, User) else None,
+                action="sso.update",
+                target=obj,
+                request=request,
+                fields=sorted(form.changed_data),
+                credentials_changed=False,
+            )

@@ -216,8 +216,10 @@ def test_an_id_token_issued_for_another_client_is_refused(provider: RunningProvi
         code=code_of(follow_to_callback(url)),
         pending=pending,
     ).id_token
-    # The same token passes for the client it was issued to…
-    assert verify_id_token(id_token=id_token, discovery=discovery, client_id=OTHER_CLIENT_ID, nonce=pending.nonce)
+    # The same token passes for the client it was issued to (this provider, as the specification wants,
+    # keeps the email for UserInfo: every sign-in above went through with_userinfo)…
+    claims = verify_id_token(id_token=id_token, discovery=discovery, client_id=OTHER_CLIENT_ID, nonce=pending.nonce)
+    assert claims["sub"] == "ada@acme.test" and "email" not in claims
     # …and not for ours, nor with another nonce.
     with pytest.raises(SSOError) as wrong_audience:
         verify_id_token(id_token=id_token, discovery=discovery, client_id=CLIENT_ID, nonce=pending.nonce)
@@ -256,6 +258,52 @@ def test_an_expired_id_token_is_refused(settings) -> None:
     assert response.status_code == 400
     assert "has expired" in response.content.decode()
     assert signed_in_user(client) is None
+
+
+@pytest.mark.django_db
+def test_a_provider_that_puts_the_email_in_the_id_token_itself(settings) -> None:
+    """As Entra ID and Google do: no UserInfo request is needed, the same checks apply."""
+    with running_provider(claims_in_id_token=True) as direct:
+        settings.PROVIDER_URL_ALLOWLIST = [direct.issuer]
+        discovery = discover(direct.issuer)
+        pending = new_pending()
+        url = authorization_url(
+            discovery=discovery,
+            client_id=CLIENT_ID,
+            redirect_uri=REDIRECT_URI,
+            pending=pending,
+            login_hint="ada@acme.test",
+        )
+        tokens = exchange_code(
+            discovery=discovery,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            redirect_uri=REDIRECT_URI,
+            code=code_of(follow_to_callback(url)),
+            pending=pending,
+        )
+        claims = verify_id_token(
+            id_token=tokens.id_token, discovery=discovery, client_id=CLIENT_ID, nonce=pending.nonce
+        )
+        assert (claims["email"], claims["email_verified"]) == ("ada@acme.test", True)
+
+        team = TeamFactory(name="Direct")
+        TeamSSO.objects.create(
+            team=team,
+            slug="direct",
+            display_name="Direct ID",
+            issuer=direct.issuer,
+            client_id=CLIENT_ID,
+            secrets={"client_secret": CLIENT_SECRET},
+        )
+        ada = MembershipFactory(team=team, user=UserFactory(email="ada@acme.test")).user
+        MembershipFactory(team=team, user=UserFactory(email="noclaim@acme.test"))
+        client = Client()
+        assert sign_in(client, "ada@acme.test", slug="direct").status_code == 302
+        assert signed_in_user(client) == ada
+        refused = Client()
+        assert sign_in(refused, "noclaim@acme.test", slug="direct").status_code == 400
+        assert signed_in_user(refused) is None
 
 
 @pytest.mark.django_db

@@ -64,7 +64,11 @@ class RunningProvider:
 
 @contextmanager
 def running_provider(
-    *, clock_skew: float = 0.0, id_token_ttl: int = 3600, redirect_uri: str = REDIRECT_URI
+    *,
+    clock_skew: float = 0.0,
+    id_token_ttl: int = 3600,
+    redirect_uri: str = REDIRECT_URI,
+    claims_in_id_token: bool = False,
 ) -> Iterator[RunningProvider]:
     reason = skip_reason()
     if reason:
@@ -80,6 +84,7 @@ def running_provider(
         "OIDC_USERS": json.dumps(USERS),
         "OIDC_CLOCK_SKEW": str(round(python_clock_offset() + clock_skew)),
         "OIDC_ID_TOKEN_TTL": str(id_token_ttl),
+        "OIDC_CLAIMS_IN_ID_TOKEN": "1" if claims_in_id_token else "0",
         "NODE_NO_WARNINGS": "1",
     }
     process = subprocess.Popen(

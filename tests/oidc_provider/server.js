@@ -7,6 +7,8 @@
 //   OIDC_CLOCK_SKEW    seconds added to this process's clock (follows the tests' travelled clock; with a short
 //                      OIDC_ID_TOKEN_TTL, a clock behind makes every ID token it issues already expired)
 //   OIDC_ID_TOKEN_TTL  lifetime of an ID token in seconds (default 3600)
+//   OIDC_CLAIMS_IN_ID_TOKEN  "1": email and name go into the ID token itself, as Entra ID and Google do;
+//                      otherwise (the specification's default) only UserInfo gives them
 //
 // Who signs in is the authorization request's login_hint (an email of OIDC_USERS): the login and consent
 // screens are answered at once, so a test client can follow the real redirects without a browser. An
@@ -34,6 +36,7 @@ const provider = new Provider(issuer, {
   // How it signed the person in goes into every ID token, as Microsoft Entra ID (amr) and Keycloak (acr) do.
   claims: { openid: ['sub', 'amr', 'acr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
   pkce: { required: () => true },
+  conformIdTokenClaims: process.env.OIDC_CLAIMS_IN_ID_TOKEN !== '1',
   ttl: { IdToken: Number(process.env.OIDC_ID_TOKEN_TTL || 3600) },
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
