@@ -69,6 +69,10 @@ ACTIONS = {
     "two_factor.enable": _("Two-factor login turned on"),
     "two_factor.recovery_code_used": _("Recovery code used"),
     "two_factor.recovery_codes": _("New recovery codes made"),
+    "webhook.create": _("Webhook endpoint added"),
+    "webhook.delete": _("Webhook endpoint deleted"),
+    "webhook.redeliver": _("Webhook delivery sent again"),
+    "webhook.update": _("Webhook endpoint changed"),
 }
 
 # In the order they are shown.
@@ -89,6 +93,11 @@ DETAILS = {
     "rerouted": _("address changed"),
     "required": _("required"),
     "role": _("role"),
+    "url": _("URL"),
+    "events": _("events"),
+    "enabled": _("enabled"),
+    "event": _("event"),
+    "delivery": _("delivery"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role"}
 

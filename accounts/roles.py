@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, Role] = {
     "manage_providers": Role.ADMIN,
     "manage_members": Role.ADMIN,
     "view_audit": Role.ADMIN,
+    "manage_webhooks": Role.ADMIN,  # webhook endpoints: add, change, delete, redeliver
     "delete_team": Role.OWNER,
     "transfer_ownership": Role.OWNER,
     "require_two_factor": Role.OWNER,  # make two-factor login compulsory for the team

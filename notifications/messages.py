@@ -41,6 +41,8 @@ TEXTS: dict[str, Promise] = {
     # No full stop after the time: English formats end in "p.m.".
     Kind.FAX_STUCK: _("Fax %(id)s to %(number)s has been %(status)s since %(since)s"),
     Kind.FAX_FAILED: _("Fax %(id)s to %(number)s failed: %(error)s"),
+    # No full stop after the time: English formats end in "p.m.".
+    Kind.WEBHOOK_DISABLED: _("Webhook endpoint %(url)s was disabled: its deliveries have failed since %(since)s"),
 }
 # When the provider gave no reason.
 FAX_FAILED_BARE = _("Fax %(id)s to %(number)s failed.")

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     LOW_BALANCE = "low_balance", _("Low balance")
     FAX_STUCK = "fax_stuck", _("Fax stuck")
     FAX_FAILED = "fax_failed", _("Fax failed")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

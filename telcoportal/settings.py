@@ -16,6 +16,7 @@ from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
 from reports import schedule as reports_schedule
 from telephony import schedule as telephony_schedule
+from webhooks import schedule as webhooks_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "messaging",
     "telephony",
     "fax",
+    "webhooks",
     "notifications",
     "dashboard",
     "reports",
@@ -214,6 +216,13 @@ EMAIL_CHANGE_TIMEOUT = timedelta(hours=env.int("EMAIL_CHANGE_TIMEOUT_HOURS", def
 # origins (scheme://host[:port]) and IP networks whose private addresses may be reached.
 # See docs/deploy.md, "Provider addresses".
 PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
+# Webhooks (docs/api.md, "Webhooks"). Endpoint URLs are https:// on public addresses only; this also allows
+# http:// and loopback addresses (tests, a local demo), never in production.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+# An endpoint whose every attempt has failed for this long is disabled (its team's admins are told).
+WEBHOOKS_DISABLE_AFTER_HOURS = env.int("WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
 # The debug page and error emails hide secret-looking locals in every frame (provider clients' too).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SecretsExceptionReporterFilter"
 
@@ -296,6 +305,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **fax_schedule.BEAT_SCHEDULE,
     **notifications_schedule.BEAT_SCHEDULE,
     **reports_schedule.BEAT_SCHEDULE,
+    **webhooks_schedule.BEAT_SCHEDULE,
 }
 
 # Feature tuning (each has a sensible default; see .env.example).

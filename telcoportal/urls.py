@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("telephony.urls")),
     path("fax/", include("fax.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("webhooks.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # The providers' documented addresses, the sandbox (its fixture allows its own origin) and the
 # discard port, where nothing listens: tests point an account there to play a provider that is down.
 PROVIDER_URL_ALLOWLIST = ["http://127.0.0.1:9"]
+# Webhook receivers the tests start on loopback (http://127.0.0.1:<port>); short timeouts for the slow one.
+WEBHOOKS_ALLOW_PRIVATE = True
+WEBHOOKS_READ_TIMEOUT = 0.5
 
 # Uploaded and fetched files of the tests go to a throw-away folder, not var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="telcoportal-test-media-"))

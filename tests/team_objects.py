@@ -11,6 +11,7 @@ from tests.fax import factories as fax_factories
 from tests.messaging import factories as messaging_factories
 from tests.notifications import factories as notifications_factories
 from tests.telephony import factories as telephony_factories
+from tests.webhooks import factories as webhooks_factories
 
 TEAM_OBJECT_FACTORIES = {
     **accounts_factories.TEAM_OBJECT_FACTORIES,
@@ -18,4 +19,5 @@ TEAM_OBJECT_FACTORIES = {
     **telephony_factories.TEAM_OBJECT_FACTORIES,
     **fax_factories.TEAM_OBJECT_FACTORIES,
     **notifications_factories.TEAM_OBJECT_FACTORIES,
+    **webhooks_factories.TEAM_OBJECT_FACTORIES,
 }
