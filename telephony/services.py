@@ -33,6 +33,7 @@ from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
 from .normalize import pbx_fields, tel_fields
 from .status import PBX_STATE_TEXT, active_calls_data, extensions_data, live_calls_data, peers_data
+from .webhook_events import calls_recorded_emit, calls_recorded_wanted, recorded_before
 
 logger = logging.getLogger(__name__)
 
@@ -115,15 +116,19 @@ def call_records_upsert(
     skipped = [] if skipped is None else skipped
     written = 0
     batch: dict[tuple[str, str], CallRecord] = {}
+    recordings_wanted = calls_recorded_wanted(account)
 
     def write(records: list[CallRecord]) -> None:
         with transaction.atomic():
+            known = recorded_before(account, records) if recordings_wanted else set()
             CallRecord.objects.bulk_create(
                 records,
                 update_conflicts=True,
                 unique_fields=["account", "source", "provider_id"],
                 update_fields=UPSERT_FIELDS,
             )
+            if recordings_wanted:
+                calls_recorded_emit(account=account, records=records, known=known)
 
     def flush() -> None:
         nonlocal written

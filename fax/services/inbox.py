@@ -22,6 +22,7 @@ from providers.records import SkippedRecord
 from ..gateways import CAPABILITIES, GATEWAYS, Gateway, Incoming, gateway_for
 from ..models import Direction, Fax, FaxDocument, FaxInboxPoll, Status
 from ..notices import fax_received_notify
+from ..webhook_events import fax_received_emit
 from . import storage
 from .status import add_event, is_new_error, set_error
 
@@ -122,6 +123,7 @@ def _store_incoming(account: ProviderAccount, gateway: Gateway[Any], item: Incom
     add_event(fax, "received", Status.RECEIVED)
     fetch_received(fax, gateway)
     fax_received_notify(fax=fax)
+    fax_received_emit(fax=fax)
     return True
 
 

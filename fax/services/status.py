@@ -12,12 +12,14 @@ from accounts.stored_text import StoredText
 
 from ..models import UNFINISHED, Fax, FaxEvent, Status
 from ..notices import fax_failed_notify
+from ..webhook_events import fax_status_emit
 
 
 def set_status(
     fax: Fax, status: str, provider_status: str, message: StoredText | str = "", *, force_event: bool = False
 ) -> None:
     changed = status != fax.status
+    previous = fax.status
     said_more = bool(provider_status) and provider_status[:100] != fax.provider_status
     now = timezone.now()
     fields: dict[str, Any] = {"provider_status": provider_status[:100]}
@@ -31,6 +33,8 @@ def set_status(
         add_event(fax, "status", status, message or provider_status)
     if changed and status == Status.FAILED:
         fax_failed_notify(fax=fax)
+    if changed:
+        fax_status_emit(fax=fax, previous=previous)
 
 
 def finish(fax: Fax, status: str, *, message: StoredText | str, update: Sequence[str] = ()) -> None:

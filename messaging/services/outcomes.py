@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.stored_text import StoredText
 
 from ..models import SmsAttempt, SmsBatch, SmsChunk, SmsRecipient
+from ..webhook_events import sms_batch_finished_emit, sms_chunk_refused_emit
 
 
 @transaction.atomic
@@ -48,6 +49,8 @@ def chunk_finish(
     SmsAttempt.objects.filter(chunk_id=chunk.pk, outcome__in=SmsAttempt.OPEN).update(
         outcome=state, finished_at=Coalesce("finished_at", Value(timezone.now())), **attempt
     )
+    if state == SmsChunk.State.FAILED and not retryable:  # final unless a person retries the batch
+        sms_chunk_refused_emit(chunk=chunk)
     chunk.recipients.exclude(state=recipient_state).update(state=recipient_state, status_text="")
     SmsBatch.objects.filter(pk=chunk.batch_id).update(progress_at=timezone.now())
 
@@ -93,3 +96,4 @@ def _batch_finished_notify(batch: SmsBatch) -> None:
         undelivered=counts.get(SmsRecipient.State.UNDELIVERED, 0),
         failed=counts.get(SmsRecipient.State.FAILED, 0),
     )
+    sms_batch_finished_emit(batch=batch, counts=counts)

@@ -17,6 +17,7 @@ from providers.pasifik import PasifikClient
 
 from ..models import SmsBatch, SmsChunk, SmsRecipient
 from ..numbers import msisdn_key
+from ..webhook_events import sms_outcomes_emit
 from .auto_retry import sms_batch_auto_retry
 from .outcomes import batch_refresh_state
 from .reconcile import sms_batch_reconcile
@@ -68,6 +69,7 @@ def _apply_report(chunk: SmsChunk, rows: list[Any]) -> int:
     for row in rows:
         by_number.setdefault(msisdn_key(row.msisdn), []).append(row)
     changed = []
+    outcomes = []  # those that just reached a final report
     for recipient in chunk.recipients.all():
         found = by_number.get(msisdn_key(recipient.phone))
         if not found:
@@ -79,9 +81,13 @@ def _apply_report(chunk: SmsChunk, rows: list[Any]) -> int:
         if new != old:
             (recipient.state, recipient.status_text, recipient.cost, recipient.network, recipient.last_update) = new
             changed.append(recipient)
+            if state != old[0] and state in SmsRecipient.FINAL:
+                outcomes.append(recipient)
     SmsRecipient.objects.bulk_update(
         changed, ["state", "status_text", "cost", "network", "last_update"], batch_size=500
     )
+    if outcomes:
+        sms_outcomes_emit(batch=chunk.batch, recipients=outcomes)
     return len(changed)
 
 
