@@ -117,3 +117,14 @@ def test_the_pages_speak_turkish(alice, endpoint_to) -> None:
     client.cookies["django_language"] = "tr"
     assert "Uç nokta ekle" in client.get(reverse("webhook-list")).content.decode()
     assert "Olaylar" in client.get(reverse("webhook-create")).content.decode()
+
+
+def test_the_operator_sees_an_endpoint_in_the_admin_without_its_secret(endpoint_to) -> None:
+    from tests.factories import UserFactory
+
+    endpoint = endpoint_to("http://127.0.0.1:9/hook")
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = client_for(operator)
+    page = client.get(reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]))
+    assert page.status_code == 200 and endpoint.signing_secret not in page.content.decode()
+    assert client.get(reverse("admin:webhooks_endpoint_add")).status_code == 403
