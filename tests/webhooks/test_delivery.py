@@ -171,3 +171,14 @@ def test_the_secret_is_stored_encrypted(endpoint_to) -> None:
         cursor.execute("SELECT secret FROM webhooks_endpoint WHERE id = %s", [endpoint.pk])
         (stored,) = cursor.fetchone()
     assert "s3cr3t" not in stored and Endpoint.objects.get(pk=endpoint.pk).signing_secret.startswith("whsec_s3cr3t")
+
+
+def test_the_beat_sweep_sends_due_deliveries_whose_task_was_lost(endpoint_to) -> None:
+    from webhooks.tasks import deliveries_due_task
+
+    with receiver() as hook:
+        endpoint = endpoint_to(hook.url)
+        emit(team_id=endpoint.team_id, type=EventType.FAX_RECEIVED, data={})  # its task never ran (no commit here)
+        assert hook.received == []
+        assert deliveries_due_task.delay().get() == "queued 1"
+    assert len(hook.received) == 1 and only_delivery(endpoint).state == Delivery.State.SUCCEEDED
