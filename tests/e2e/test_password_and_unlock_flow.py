@@ -45,6 +45,7 @@ def test_locked_out_unlocked_then_password_changed(browser, live_server, setting
 
     log_in(member, "vic@example.com")
     member.get_by_role("heading", name="Ankara Office").wait_for()
+    member.get_by_test_id("account-menu").click()
     member.get_by_test_id("security-link").click()
     member.get_by_role("link", name="Change password").click()
     member.get_by_label("Old password").fill(TEST_PASSWORD)

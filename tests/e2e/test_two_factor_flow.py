@@ -42,6 +42,7 @@ def test_turn_on_two_factor_log_in_with_codes_and_require_it_for_the_team(page) 
 
     log_in(page, "alice@example.com")
     page.get_by_role("heading", name="Ankara Office").wait_for()
+    page.get_by_test_id("account-menu").click()
     page.get_by_test_id("security-link").click()
     page.get_by_role("link", name="Turn on two-factor login").click()
     assert page.get_by_test_id("qr-code").locator("svg").is_visible()
