@@ -100,6 +100,14 @@ DETAILS = {
     "delivery": _("delivery"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role"}
+# The model fields a change names (``fields``: the profile's, the team's), as their forms label them.
+FIELDS = {
+    "full_name": _("full name"),
+    "language": _("language"),
+    "name": _("name"),
+    "time_zone": _("time zone"),
+    "notification_email": _("notification email"),
+}
 
 
 def action_label(code: str) -> str:
@@ -113,6 +121,8 @@ def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
+        if key == "fields":
+            value = [FIELDS.get(v, v) for v in value]
         return ", ".join(str(v) for v in value) if value else "—"
     return str(value)
 

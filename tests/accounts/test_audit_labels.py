@@ -51,3 +51,15 @@ def test_every_action_the_code_records_has_a_label() -> None:
     recorded = {code for code in recorded if not code.endswith((".pdf", ".tif"))}
     assert recorded, "no action found: the scan is broken"
     assert recorded - set(ACTIONS) == set()
+
+
+def test_changed_fields_read_as_their_labels_not_as_field_names(alice_client: Client, team_a) -> None:
+    AuditEventFactory(team=team_a, action="account.profile_update", data={"fields": ["full_name", "language"]})
+    AuditEventFactory(team=team_a, action="team.update", data={"fields": ["time_zone", "notification_email"]})
+    english = cells(alice_client.get(reverse("audit")).content.decode())
+    assert "fields: full name, language" in english and "full_name" not in english
+    assert "fields: time zone, notification email" in english and "time_zone" not in english
+
+    alice_client.cookies["django_language"] = "tr"
+    turkish = cells(alice_client.get(reverse("audit")).content.decode())
+    assert "alanlar: ad soyad, dil" in turkish and "full_name" not in turkish
