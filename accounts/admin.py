@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
+from .audit_labels import details_text
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
 from .sso_models import TeamSSO
 
@@ -113,7 +114,8 @@ class ProviderAccountAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "team", "actor_email", "action", "object_repr", "ip_address"]
+    # A deleted team's last event has no team (its id and name are in the details): filter "team: -".
+    list_display = ["created_at", "team", "actor_email", "action", "object_repr", "ip_address", "details"]
     list_filter = ["action", "team"]
     search_fields = ["actor_email", "object_repr", "action"]
     date_hierarchy = "created_at"
@@ -137,6 +139,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    @admin.display(description=_("details"))
+    def details(self, obj: AuditEvent) -> str:
+        return details_text(obj.data)
 
 
 @admin.register(RecoveryCode)

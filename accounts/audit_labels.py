@@ -31,6 +31,7 @@ ACTIONS = {
     "invitation.accept": _("Invitation accepted"),
     "invitation.create": _("Invitation sent"),
     "invitation.revoke": _("Invitation withdrawn"),
+    "member.leave": _("Member left the team"),
     "member.remove": _("Member removed"),
     "member.role_change": _("Member's role changed"),
     "member.unlock": _("Member unlocked after failed log-ins"),
@@ -63,7 +64,9 @@ ACTIONS = {
     "sso.sign_in": _("Signed in with single sign-on"),
     "sso.update": _("Single sign-on settings changed"),
     "team.create": _("Team created"),
+    "team.delete": _("Team deleted"),
     "team.require_two_factor": _("Two-factor requirement changed"),
+    "team.transfer_ownership": _("Ownership transferred"),
     "team.update": _("Team settings changed"),
     "two_factor.disable": _("Two-factor login turned off"),
     "two_factor.enable": _("Two-factor login turned on"),
@@ -87,6 +90,8 @@ DETAILS = {
     "kind": _("provider"),
     "mfa": _("multi-factor login asserted"),
     "new_account": _("new account"),
+    "new_owner": _("new owner"),
+    "old_owner": _("previous owner"),
     "old_role": _("old role"),
     "new_role": _("new role"),
     "recipients": _("recipients"),
@@ -98,6 +103,10 @@ DETAILS = {
     "enabled": _("enabled"),
     "event": _("event"),
     "delivery": _("delivery"),
+    "team_name": _("team"),
+    "team_id": _("team id"),
+    "members": _("members"),
+    "provider_accounts": _("provider accounts"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.

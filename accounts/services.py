@@ -162,6 +162,10 @@ def invitations_purge_expired(*, older_than_days: int = 30) -> int:
     return deleted
 
 
+def last_owner_message() -> str:
+    return _("A team needs an owner: transfer ownership to an admin first, or delete the team.")
+
+
 def _owners_left(team: Team, excluding: Membership) -> int:
     return team.memberships.filter(role=Role.OWNER).exclude(pk=excluding.pk).count()
 
@@ -174,7 +178,7 @@ def membership_update_role(
     if RANK[Role(membership.role)] > RANK[Role(actor_membership.role)]:
         raise ServiceError(_("You cannot change the role of someone above you."))
     if membership.role == Role.OWNER and role != Role.OWNER and _owners_left(membership.team, membership) == 0:
-        raise ServiceError(_("A team needs at least one owner."))
+        raise ServiceError(last_owner_message())
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -197,7 +201,7 @@ def membership_remove(
     if RANK[Role(membership.role)] > RANK[Role(actor_membership.role)]:
         raise ServiceError(_("You cannot remove someone above you."))
     if membership.role == Role.OWNER and _owners_left(membership.team, membership) == 0:
-        raise ServiceError(_("A team needs at least one owner."))
+        raise ServiceError(last_owner_message())
     audit_record(
         team=membership.team,
         actor=actor_membership.user,

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import password_reset, profile, sso_views, two_factor_views, user_sessions, views
+from . import password_reset, profile, sso_views, team_lifecycle_views, two_factor_views, user_sessions, views
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
     path("team/new/", views.TeamCreateView.as_view(), name="team-create"),
     path("team/switch/", views.TeamSwitchView.as_view(), name="team-switch"),
+    path("team/transfer/", team_lifecycle_views.OwnershipTransferView.as_view(), name="team-transfer"),
+    path("team/leave/", team_lifecycle_views.TeamLeaveView.as_view(), name="team-leave"),
+    path("team/delete/", team_lifecycle_views.TeamDeleteView.as_view(), name="team-delete"),
     path("team/members/", views.MembersView.as_view(), name="members"),
     path("team/members/invite/", views.InviteView.as_view(), name="member-invite"),
     path("team/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member-role"),

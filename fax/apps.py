@@ -7,6 +7,13 @@ class FaxConfig(AppConfig):
     verbose_name = _("Fax")
 
     def ready(self) -> None:
+        from accounts.team_files import team_files_register
+
+        from .services.storage import team_stored_files
+
+        # Deleting a team removes these files too (accounts cannot know them).
+        team_files_register("fax", team_stored_files)
+
         from notifications.messages import kind_formatters_register
         from notifications.models import Kind
 

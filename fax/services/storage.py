@@ -9,11 +9,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from accounts.models import Team
+from accounts.team_files import TeamFiles
 from providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from .. import documents as docs
 from ..gateways import Document
-from ..models import Fax, FaxDocument
+from ..models import Fax, FaxDocument, FaxDraft
 
 StoredFile = dict[str, Any]
 """``{"path", "filename", "media_type", "size", "pages"}``: a file kept in storage (``FaxDraft.files``)."""
@@ -99,3 +101,26 @@ def _stem(name: str) -> str:
 
 def _with_extension(stem: str, media_type: str) -> str:
     return f"{stem}.{EXTENSIONS.get(media_type, 'bin')}"
+
+
+def _draft_paths(drafts: Any) -> set[str]:
+    paths: set[str] = set()
+    for files, rendition in drafts.values_list("files", "rendition"):
+        paths.update(f.get("path") or "" for f in files or [])
+        paths.add((rendition or {}).get("path") or "")
+    paths.discard("")
+    return paths
+
+
+def team_stored_files(team: Team) -> TeamFiles:
+    """Every stored file of the team's faxes and drafts (uploads, previews, sent and received documents).
+
+    They sit in shared dated folders, so they are found from the rows; a file another team's
+    row also names (never expected: a file is shared only within a team) is left alone.
+    """
+    paths = {name for name in FaxDocument.objects.filter(fax__team=team).values_list("file", flat=True) if name}
+    paths |= _draft_paths(FaxDraft.objects.filter(team=team))
+    elsewhere = set(
+        FaxDocument.objects.filter(file__in=paths).exclude(fax__team=team).values_list("file", flat=True)
+    ) | _draft_paths(FaxDraft.objects.exclude(team=team))
+    return TeamFiles(paths=paths - elsewhere)

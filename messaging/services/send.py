@@ -35,7 +35,9 @@ DB_ERRORS_IN_A_ROW = 5
 
 def sms_batch_send(*, batch_id: int) -> str:
     """Submits every queued chunk of a running batch, one claim at a time."""
-    batch = SmsBatch.objects.select_related("account").get(pk=batch_id)
+    batch = SmsBatch.objects.select_related("account").filter(pk=batch_id).first()
+    if batch is None:  # its team was deleted while the task waited
+        return "gone"
     if batch.state != SmsBatch.State.SENDING:
         return f"skipped: {batch.state}"
     stack = ExitStack()

@@ -142,3 +142,8 @@ def test_a_user_without_a_team_is_asked_to_create_one(member_of) -> None:
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302
     assert response["Location"] == reverse("team-create")
+
+
+def test_the_team_lifecycle_pages_are_in_the_walk() -> None:
+    walked = {r.name for r in TEAM_ROUTES}
+    assert {"team-transfer", "team-leave", "team-delete"} <= walked
