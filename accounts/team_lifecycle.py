@@ -24,6 +24,13 @@ class LifecycleError(ServiceError):
     """A refusal whose message can be shown as is; nothing was changed."""
 
 
+def no_password_message() -> str:
+    return _(
+        'Your account has no password (you sign in with single sign-on). Set one with "Forgot password?" '
+        "on the log-in page, then confirm with it. Nothing was changed."
+    )
+
+
 def is_last_owner(membership: Membership) -> bool:
     return (
         membership.role == Role.OWNER
@@ -38,6 +45,8 @@ def team_ownership_transfer(
     """The owner hands the team to one of its admins and becomes an admin."""
     if owner.role != Role.OWNER:
         raise LifecycleError(_("Only the team's owner can transfer ownership."))
+    if not owner.user.has_usable_password():
+        raise LifecycleError(no_password_message())
     if not owner.user.check_password(password):
         raise LifecycleError(_("Your password is not right. Nothing was changed."))
     # Read again under lock: a role changed since the page was drawn counts, not the one shown.
@@ -90,6 +99,8 @@ def team_delete_problem(*, owner: Membership, confirm_name: str, password: str, 
         return _("Only the team's owner can delete it.")
     if confirm_name != owner.team.name:
         return _("The name you typed is not the team's name. Nothing was deleted.")
+    if not owner.user.has_usable_password():
+        return no_password_message()
     if not owner.user.check_password(password):
         return _("Your password is not right. Nothing was deleted.")
     if has_two_factor(owner.user):

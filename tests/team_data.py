@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 
 from accounts.models import AuditEvent, Invitation, Membership, ProviderAccount, Team
+from accounts.sso_models import TeamSSO
 from fax.models import Fax, FaxDocument, FaxDraft
 from messaging import uploads
 from messaging.models import Contact, ContactImport, SmsBatch, SmsChunk, SmsRecipient
@@ -37,6 +38,7 @@ TEAM_ROWS: dict[type[models.Model], str] = {
     FaxDocument: "fax__team",
     FaxDraft: "team",
     Notification: "team",
+    TeamSSO: "team",
 }
 
 
@@ -57,7 +59,8 @@ class TeamData:
 
 def team_with_data(team: Team) -> TeamData:
     """Adds a provider account with credentials, an SMS batch, contacts, a contact import, a call with its
-    recording, a fax with its document, a draft with its preview, a notification, an invitation and an audit event."""
+    recording, a fax with its document, a draft with its preview, a notification, an invitation, an audit event and
+    a single sign-on connection (its encrypted client secret)."""
     data = TeamData(team_id=team.pk)
     pasifik = ProviderAccountFactory(team=team, kind="pasifik", label=f"Pasifik {team.pk}")
     SmsRecipientFactory(chunk__batch__team=team, chunk__batch__account=pasifik)
@@ -81,4 +84,12 @@ def team_with_data(team: Team) -> TeamData:
     NotificationFactory(team=team)
     InvitationFactory(team=team)
     AuditEventFactory(team=team, action="sms.send")
+    TeamSSO.objects.create(
+        team=team,
+        slug=f"sso-{team.pk}",
+        display_name="Entra ID",
+        issuer="https://login.example.com/tenant/v2.0",
+        client_id="portal",
+        secrets={"client_secret": "s3cret"},
+    )
     return data

@@ -322,3 +322,15 @@ def test_the_pages_speak_turkish(alice_client: Client, team_a, alice, bob) -> No
     assert "A team needs an owner" not in leave
     assert "Delete the team and all its data" not in delete
     assert "Transfer ownership" not in transfer
+
+
+def test_an_owner_without_a_password_is_told_how_to_set_one(team_a, alice, ada) -> None:
+    alice.set_unusable_password()  # signs in with single sign-on only
+    alice.save()
+    alice_client = client_for(alice)
+    transfer = alice_client.post(reverse("team-transfer"), {"new_owner": ada.pk, "password": "anything"})
+    delete = alice_client.post(reverse("team-delete"), {"confirm_name": "Team A", "password": "anything"})
+    for response in (transfer, delete):
+        assert response.status_code == 400
+        assert "Your account has no password (you sign in with single sign-on)." in response.content.decode()
+    assert roles(team_a)["alice@example.com"] == Role.OWNER and Team.objects.filter(pk=team_a.pk).exists()
