@@ -55,6 +55,8 @@ ACTIONS = {
     "sms.pause": _("SMS batch paused"),
     "sms.resume": _("SMS batch resumed"),
     "sms.retry": _("SMS batch retried"),
+    "sms.schedule_cancel": _("Scheduled SMS cancelled"),
+    "sms.schedule_edit": _("Scheduled SMS changed"),
     "sms.send": _("SMS sent"),
     "sms.template_create": _("SMS template saved"),
     "sms.template_delete": _("SMS template deleted"),
@@ -87,6 +89,7 @@ DETAILS = {
     "email": _("email address"),
     "old_email": _("old email address"),
     "fields": _("fields"),
+    "held": _("held until due"),
     "kind": _("provider"),
     "mfa": _("multi-factor login asserted"),
     "new_account": _("new account"),
@@ -107,6 +110,9 @@ DETAILS = {
     "team_id": _("team id"),
     "members": _("members"),
     "provider_accounts": _("provider accounts"),
+    "scheduled_before": _("scheduled before"),
+    "scheduled": _("scheduled for"),
+    "text_changed": _("text changed"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.

@@ -18,11 +18,32 @@ from core.phones import PhoneNumberError
 
 from . import balance, encoding, uploads
 from .imports import FileError, upload_limit_mb
-from .models import Contact, ContactGroup, OptOut, SmsTemplate
+from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsTemplate
 from .numbers import parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
-from .services import limits
+from .services import limits, scheduled
+from .services.errors import SmsError
 from .services.plan import Plan, sms_plan
+
+
+def send_time(value: datetime | None, team: Team) -> datetime | None:
+    """A time to send typed in the team's time zone: aware, in the future and not too far ahead."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        # Bounded before the zone is applied: 9999-12-31 would overflow on the way to UTC.
+        latest = timezone.localtime(limits.sms_schedule_limit(), team.tzinfo).replace(tzinfo=None)
+        if value > latest:
+            raise forms.ValidationError(limits.too_far_ahead())
+        value = timezone.make_aware(value, team.tzinfo)
+    if value > limits.sms_schedule_limit():
+        raise forms.ValidationError(limits.too_far_ahead())
+    if value <= timezone.now():
+        raise forms.ValidationError(_("The time to send is in the past."))
+    return value
+
+
+SEND_AT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ComposeForm(forms.Form):
@@ -59,7 +80,7 @@ class ComposeForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label=_("Send at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=SEND_AT_WIDGET,
         help_text=_("In the team's time zone. Empty: now."),
     )
     period = forms.IntegerField(
@@ -97,20 +118,7 @@ class ComposeForm(forms.Form):
         return upload
 
     def clean_scheduled_at(self) -> datetime | None:
-        value = self.cleaned_data.get("scheduled_at")
-        if value is None:
-            return None
-        if timezone.is_naive(value):
-            # Bounded before the zone is applied: 9999-12-31 would overflow on the way to UTC.
-            latest = timezone.localtime(limits.sms_schedule_limit(), self.team.tzinfo).replace(tzinfo=None)
-            if value > latest:
-                raise forms.ValidationError(limits.too_far_ahead())
-            value = timezone.make_aware(value, self.team.tzinfo)
-        if value > limits.sms_schedule_limit():
-            raise forms.ValidationError(limits.too_far_ahead())
-        if value <= timezone.now():
-            raise forms.ValidationError(_("The time to send is in the past."))
-        return value
+        return send_time(self.cleaned_data.get("scheduled_at"), self.team)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -277,6 +285,76 @@ class ComposeForm(forms.Form):
             )
         if self.needs_confirmation and not self.cleaned_data.get("confirm"):
             self.add_error("confirm", _("Check the notes above and confirm to send."))
+
+
+class ScheduledEditForm(forms.Form):
+    """A held batch's new text and time. A new text costs what a new send would: it is reviewed before it is saved."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write the text of the message.")},
+    )
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at"),
+        widget=SEND_AT_WIDGET,
+        help_text=_("In the team's time zone."),
+        error_messages={"required": _("Give the time to send; to send now, cancel and compose it again.")},
+    )
+    review_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, batch: SmsBatch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        self.change: scheduled.TextChange | None = None
+        self.balance: balance.Balance | None = None
+        self.notes: list[str] = []
+        if batch.personalised:
+            self.fields["text"].disabled = True
+            self.fields["text"].help_text = _(
+                "Each recipient's text was made from their own values: it cannot be changed here."
+            )
+
+    def clean_scheduled_at(self) -> datetime | None:
+        return send_time(self.cleaned_data.get("scheduled_at"), self.batch.team)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        text = self.cleaned_data.get("text")
+        if text is None or not self.text_changed:
+            return self.cleaned_data
+        self.balance = balance.account_balance(account=self.batch.account)
+        try:
+            self.change = scheduled.text_change(batch=self.batch, text=text, part_price=self.balance.part_price)
+        except SmsError as exc:
+            self.add_error("text", str(exc))
+            return self.cleaned_data
+        plan, cost = self.change.plan, self.change.estimated_cost
+        if plan.parts > limits.sms_confirm_parts():
+            self.notes.append(
+                _("Each recipient gets %(parts)d SMS for this long text (%(total)d SMS in all).")
+                % {"parts": plan.parts, "total": self.change.total_parts}
+            )
+        if cost is not None and self.balance.amount is not None and cost > self.balance.amount:
+            self.notes.append(
+                _("The estimated cost (%(cost)s) exceeds the balance (%(balance)s %(currency)s).")
+                % {"cost": f"{cost:.2f}", "balance": self.balance.amount, "currency": self.balance.currency}
+            )
+        return self.cleaned_data
+
+    @property
+    def text_changed(self) -> bool:
+        return (self.cleaned_data.get("text") or self.batch.text) != self.batch.text
+
+    def review_fingerprint(self) -> str:
+        """What the review showed: confirming a review of another text or time saves nothing."""
+        scheduled_at = self.cleaned_data.get("scheduled_at")
+        seen = [self.batch.pk, self.cleaned_data.get("text"), scheduled_at.isoformat() if scheduled_at else ""]
+        return salted_hmac("messaging.scheduled-review", json.dumps(seen)).hexdigest()
+
+    @property
+    def review_confirmed(self) -> bool:
+        return constant_time_compare(self.cleaned_data.get("review_key") or "", self.review_fingerprint())
 
 
 class ContactForm(forms.ModelForm):

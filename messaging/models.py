@@ -142,6 +142,7 @@ class SmsTemplate(models.Model):
 
 class SmsBatch(models.Model):
     class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")  # held in the portal until it is due: editable, cancellable
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         CANCELLED = "cancelled", _("Cancelled")

@@ -8,6 +8,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 10.0,
         "options": {"expires": 9},
     },
+    # Hands held (scheduled) batches to the send queue once they are due within SEND_HOLD_THRESHOLD_MINUTES;
+    # the release is a claim, so a late or doubled beat releases a batch once.
+    "sms-release-scheduled": {
+        "task": "messaging.release_scheduled",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     "sms-delivery-reports": {
         "task": "messaging.poll_reports",
         "schedule": 60.0,  # seconds; reports settle within minutes of a send

@@ -8,6 +8,7 @@ import django_tables2 as tables
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,6 +19,7 @@ from .collation import TURKISH
 from .models import Contact, SmsBatch, SmsRecipient
 
 STATE_BADGES = {
+    "scheduled": "dark",
     "sending": "primary",
     "paused": "warning",
     "cancelled": "secondary",
@@ -95,7 +97,11 @@ class BatchTable(tables.Table):
         return value if len(value) <= 60 else value[:59] + "…"
 
     def render_state(self, record: SmsBatch) -> str:
-        return badge(record.state, record.get_state_display())
+        shown = badge(record.state, record.get_state_display())
+        if record.state == SmsBatch.State.SCHEDULED and record.scheduled_at:
+            when = date_format(timezone.localtime(record.scheduled_at), "SHORT_DATETIME_FORMAT")
+            return format_html('{} <span class="small text-body-secondary" data-scheduled-for>{}</span>', shown, when)
+        return shown
 
     def value_state(self, record: SmsBatch) -> str:
         return record.get_state_display()

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from core.tasks import Task
 
-from .services import reports, send, send_queue
+from .services import reports, scheduled, send, send_queue
 
 
 # acks_late + reject_on_worker_lost: a send whose worker (or worker child) dies goes back to the
@@ -24,6 +24,11 @@ def sms_batch_send_task(batch_id: int) -> str:
 @shared_task(name="messaging.watch_sends", soft_time_limit=50, time_limit=60)
 def sms_send_watchdog_task() -> str:
     return send_queue.sms_send_watchdog()
+
+
+@shared_task(name="messaging.release_scheduled", soft_time_limit=25, time_limit=30)
+def sms_scheduled_release_task() -> str:
+    return f"released {scheduled.sms_scheduled_release()}"
 
 
 @shared_task(name="messaging.poll_reports", soft_time_limit=240, time_limit=300)

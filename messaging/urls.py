@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.BatchDetailView.as_view(), name="sms-detail"),
     path("<int:pk>/progress/", views.BatchProgressView.as_view(), name="sms-progress"),
     path("<int:pk>/action/", views.BatchActionView.as_view(), name="sms-action"),
+    path("<int:pk>/schedule/", views.BatchScheduleEditView.as_view(), name="sms-schedule-edit"),
     path("contacts/", views.ContactListView.as_view(), name="sms-contacts"),
     path("contacts/imports/<int:pk>/", views.ContactImportView.as_view(), name="sms-contact-import"),
     path("contacts/<int:pk>/", views.ContactEditView.as_view(), name="sms-contact-edit"),

@@ -34,13 +34,14 @@ from .forms import (
     ContactGroupForm,
     ContactImportForm,
     OptOutForm,
+    ScheduledEditForm,
     SmsImportForm,
     SmsTemplateForm,
 )
 from .imports import FileError
 from .models import Contact, ContactGroup, ContactImport, OptOut, SmsBatch, SmsChunk, SmsTemplate
 from .recipients import render
-from .services import actions, address_book, contact_import, history_import, limits, send_queue
+from .services import actions, address_book, contact_import, history_import, limits, scheduled, send_queue
 from .services.create import BatchRequest, sms_batch_create
 from .services.errors import SmsError
 from .tables import BatchTable, ContactTable, RecipientTable
@@ -207,6 +208,9 @@ class BatchActionView(TeamView, View):
                     count,
                 )
                 messages.success(request, text % {"count": count})
+            elif action == "cancel_scheduled":
+                scheduled.sms_scheduled_cancel(batch=batch, actor=user, request=request)
+                messages.success(request, _("The scheduled send is cancelled: nothing of it is sent."))
             elif action == "retry":
                 count = actions.sms_batch_retry_failed(batch=batch, actor=user, request=request)
                 text = ngettext(
@@ -222,6 +226,71 @@ class BatchActionView(TeamView, View):
         except SmsError as exc:
             messages.error(request, str(exc))
         return redirect("sms-detail", pk=batch.pk)
+
+
+class BatchScheduleEditView(TeamView, TemplateView):
+    """A held batch's text and time, changed until the worker hands it to the provider; a new text is reviewed."""
+
+    permission = "send"
+    team_model = SmsBatch
+    template_name = "messaging/schedule_edit.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        batch = self.get_team_object()
+        if batch.state != SmsBatch.State.SCHEDULED:
+            messages.error(request, scheduled.already_claimed())
+            return redirect("sms-detail", pk=batch.pk)
+        when = timezone.localtime(batch.scheduled_at, self.team.tzinfo) if batch.scheduled_at else None
+        initial = {"text": batch.text, "scheduled_at": when.replace(tzinfo=None) if when else None}
+        return self.show(ScheduledEditForm(initial=initial, batch=batch))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        batch = self.get_team_object()
+        initial = {"text": batch.text}  # what a disabled field (a personalised text) keeps
+        form = ScheduledEditForm(request.POST, initial=initial, batch=batch)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        if form.text_changed and not (request.POST.get("step") == "save" and form.review_confirmed):
+            if request.POST.get("step") != "edit":
+                return self.review(form)
+            return self.show(form)
+        data = form.cleaned_data
+        price = form.balance.part_price if form.balance else None
+        try:
+            scheduled.sms_scheduled_edit(
+                batch=batch,
+                actor=self.user,
+                text=data["text"],
+                scheduled_at=data["scheduled_at"],
+                part_price=price,
+                currency=form.balance.currency if form.balance else "",
+                request=request,
+            )
+        except SmsError as exc:
+            messages.error(request, str(exc))
+            return redirect("sms-detail", pk=batch.pk)
+        messages.success(request, _("The scheduled send is changed."))
+        return redirect("sms-detail", pk=batch.pk)
+
+    def review(self, form: ScheduledEditForm) -> HttpResponse:
+        """The new text's parts and cost next to the old ones: Confirm saves, Back keeps what was typed."""
+        change = form.change
+        assert change is not None
+        return TemplateResponse(
+            self.request,
+            "messaging/schedule_review.html",
+            self.get_context_data(
+                batch=form.batch,
+                form=form,
+                change=change,
+                alphabet_label=ALPHABET_LABELS.get(change.plan.alphabet, change.plan.alphabet),
+                currency=form.balance.currency if form.balance else form.batch.currency,
+                review_key=form.review_fingerprint(),
+            ),
+        )
+
+    def show(self, form: ScheduledEditForm, status: int = 200) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(batch=form.batch, form=form), status=status)
 
 
 # --- compose -------------------------------------------------------------------------------
@@ -280,8 +349,17 @@ class ComposeView(TeamView, TemplateView):
             return self.show(form, status=400)
         uploads.drop(team=self.team, token=form.kept_upload)
         count = batch.recipient_count
-        batch.refresh_from_db(fields=["progress_at"])
-        if send_queue.sms_batch_stalled(batch):  # the send could not be queued: the worker cannot be reached
+        batch.refresh_from_db(fields=["progress_at", "state"])
+        if batch.state == SmsBatch.State.SCHEDULED:
+            text = ngettext(
+                "%(count)s recipient stored. The send waits here until its time: until then you can change or "
+                "cancel it.",
+                "%(count)s recipients stored. The send waits here until its time: until then you can change or "
+                "cancel it.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        elif send_queue.sms_batch_stalled(batch):  # the send could not be queued: the worker cannot be reached
             text = ngettext(
                 "%(count)s recipient stored. The background worker cannot be reached right now: the batch is "
                 "sent as soon as it can be.",

@@ -315,6 +315,10 @@ SEND_STALL_SECONDS = env.int("SEND_STALL_SECONDS", default=60)
 SMS_RECONCILE_GRACE_SECONDS = env.int("SMS_RECONCILE_GRACE_SECONDS", default=120)
 SMS_CONFIRM_PARTS = env.int("SMS_CONFIRM_PARTS", default=4)  # more SMS per recipient than this: confirm first
 SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
+# A send (SMS, fax) due later than this stays in the portal, editable and cancellable, and is handed to
+# the provider by the worker once it is due within this many minutes (the provider's own schedule field
+# keeps it for those last minutes).
+SEND_HOLD_THRESHOLD_MINUTES = env.int("SEND_HOLD_THRESHOLD_MINUTES", default=5)
 FAX_SCHEDULE_MAX_DAYS = env.int("FAX_SCHEDULE_MAX_DAYS", default=365)
 FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long or longer: confirm first
 BALANCE_CACHE_SECONDS = env.int("BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background

@@ -10,6 +10,7 @@ settled from the provider's reports, never resubmitted blindly (``reconcile``).
 - ``plan``: the alphabet and the parts a text costs
 - ``create``: one entry point that stores a batch (``BatchRequest`` → ``sms_batch_create``)
 - ``send_queue``: a batch's send on the Celery queue, a send that stopped, the watchdog that resumes it
+- ``scheduled``: a batch held until it is due (released once by the worker), edited or cancelled until then
 - ``send``: submitting the queued chunks, each claimed once, each attempt a row
 - ``outcomes``: what a chunk's outcome does to its recipients and its batch
 - ``auto_retry``: chunks the provider turned away for a passing reason, tried again on a schedule

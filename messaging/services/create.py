@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
@@ -20,6 +21,7 @@ from . import send_queue
 from .errors import SmsError
 from .limits import operator_reserve, sms_chunk_size, sms_max_parts, sms_schedule_limit, too_far_ahead, too_many_parts
 from .plan import sms_plan
+from .scheduled import initial_state
 
 INSERT_BATCH = 2000
 
@@ -76,7 +78,9 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
     if new.scheduled_at is not None and new.scheduled_at > sms_schedule_limit():
         raise SmsError(too_far_ahead())
     actor = new.actor if new.actor and new.actor.is_authenticated else None
+    state = initial_state(new.scheduled_at, timezone.now())
     batch = SmsBatch.objects.create(
+        state=state,
         team=new.team,
         account=account,
         created_by=actor,
@@ -132,8 +136,10 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
         chunks=len(chunks),
         scheduled=new.scheduled_at.isoformat() if new.scheduled_at else None,
         resend_of=new.resend_of.pk if new.resend_of else None,
+        held=state == SmsBatch.State.SCHEDULED,
     )
-    send_queue.sms_batch_queue(batch.pk)
+    if state == SmsBatch.State.SENDING:  # a held batch is queued by the worker's release when it is due
+        send_queue.sms_batch_queue(batch.pk)
     return batch
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from messaging.numbers import parse_number
 from messaging.recipients import Recipient
 from messaging.services import actions, address_book, errors, history_import, plan, reports, send
 from messaging.services.create import BatchRequest, sms_batch_create
+from messaging.services.scheduled import sms_scheduled_release
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +224,10 @@ def test_a_schedule_in_the_teams_zone_is_sent_in_the_documented_utc_format(
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(reverse("sms-new"), data)
     assert response.status_code == 302
+    assert sandbox.requests_for("pasifik", "sms/submit") == []  # held in the portal until it is due
+    batch = SmsBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sms_scheduled_release(now=batch.scheduled_at - timedelta(minutes=1)) == 1
     body = json.loads(sandbox.requests_for("pasifik", "sms/submit")[0].body)
     assert body["scheduled_delivery_time"] == "2030-01-01T07:00:00Z"
     assert body["period"] == 90
