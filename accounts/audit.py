@@ -28,6 +28,9 @@ def audit_record(
     **data: Any,
 ) -> AuditEvent:
     """Writes one audit event. ``data`` must hold no secret: callers pass names, not values."""
+    via_token = getattr(request, "api_token_name", None)  # set by the API's token check (api/authentication.py)
+    if via_token:
+        data = {**data, "via_api_token": via_token}
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         team=team,

@@ -19,6 +19,8 @@ ACTIONS = {
     "account.password_reset": _("Password reset by email link"),
     "account.profile_update": _("Profile changed"),
     "account.sessions_end": _("Other sessions logged out"),
+    "api_token.create": _("API token made"),
+    "api_token.revoke": _("API token revoked"),
     "audit.export": _("Audit log exported"),
     "calls.disconnect": _("Call disconnected"),
     "calls.export": _("Calls exported"),
@@ -113,6 +115,10 @@ DETAILS = {
     "scheduled_before": _("scheduled before"),
     "scheduled": _("scheduled for"),
     "text_changed": _("text changed"),
+    "name": _("name"),
+    "scope": _("scope"),
+    "days": _("days"),
+    "via_api_token": _("via API token"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
 from accounts import schedule as accounts_schedule
+from api import schedule as api_schedule
 from fax import schedule as fax_schedule
 from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
     "telcoportal",
     "accounts",
     "messaging",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "reports",
+    "api",
     "core",
 ]
 if DEBUG:
@@ -306,6 +310,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **notifications_schedule.BEAT_SCHEDULE,
     **reports_schedule.BEAT_SCHEDULE,
     **webhooks_schedule.BEAT_SCHEDULE,
+    **api_schedule.BEAT_SCHEDULE,
 }
 
 # Feature tuning (each has a sensible default; see .env.example).
@@ -352,3 +357,28 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"  # the pager in our words, translated
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+# The REST API (api/, docs/api.md): tokens only (no session, so no CSRF), JSON in and out, one error shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Telcoportal API",
+    "DESCRIPTION": "SMS, contacts, call records and faxes of one team, with a token of one of its members.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")  # requests per token, counted in the cache
+API_IDEMPOTENCY_KEEP_DAYS = env.int("API_IDEMPOTENCY_KEEP_DAYS", default=7)  # then a reused key acts again
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # a JSON body; a fax upload may be larger

@@ -22,5 +22,10 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# An /api/ address that matches no route answers JSON like every API error; pages keep the 404 page.
+handler404 = "api.errors.not_found"

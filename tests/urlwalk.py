@@ -48,6 +48,22 @@ def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str =
             yield Route(name=name, pattern=pattern, callback=entry.callback, converters=converters)
 
 
+API_PREFIX = "api/"
+# API routes anyone may read: the contract and its docs hold no team's data.
+API_PUBLIC = {"api:schema", "api:docs"}
+
+
+def is_api(route: Route) -> bool:
+    """A REST API route: a token, not a session, signs its requests in (api/authentication.py)."""
+    return route.pattern.startswith(API_PREFIX)
+
+
+def api_methods(route: Route) -> list[str]:
+    view = route.view_class
+    assert view is not None
+    return [m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]
+
+
 def buildable(route: Route) -> bool:
     try:
         route.url()

@@ -14,10 +14,13 @@ from django.urls import reverse
 
 from accounts.access import TeamView
 from accounts.roles import Role, role_has
+from api.base import TeamAPIView
+from api.scopes import Scope, scope_allows
+from api.tokens import token_create
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, TeamFactory
 from tests.team_objects import TEAM_OBJECT_FACTORIES
-from tests.urlwalk import Route, buildable, walk
+from tests.urlwalk import API_PUBLIC, Route, api_methods, buildable, is_api, walk
 
 # URLs anyone may open. Everything else requires a signed-in user.
 PUBLIC = {
@@ -40,6 +43,9 @@ PUBLIC = {
 ROUTES = [r for r in walk() if buildable(r)]
 TEAM_ROUTES = [r for r in ROUTES if r.view_class and issubclass(r.view_class, TeamView)]
 OBJECT_ROUTES = [r for r in TEAM_ROUTES if "pk" in r.converters]
+# The REST API's routes: signed in by a token (role AND scope), never by the session.
+API_ROUTES = [r for r in ROUTES if is_api(r) and r.name not in API_PUBLIC]
+API_OBJECT_ROUTES = [r for r in API_ROUTES if "pk" in r.converters]
 
 
 def allowed_methods(route: Route) -> list[str]:
@@ -54,7 +60,7 @@ def test_every_url_can_be_built_for_the_walk() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=lambda r: r.name)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC and not is_api(r)], ids=lambda r: r.name)
 def test_every_non_public_url_sends_anonymous_users_to_log_in(route: Route) -> None:
     response = Client().get(route.url())
     assert response.status_code == 302, f"{route.pattern} answered {response.status_code}"
@@ -69,7 +75,7 @@ def test_public_urls_are_only_the_listed_ones() -> None:
 def test_every_view_with_an_id_in_its_url_is_team_scoped() -> None:
     for route in ROUTES:
         if "pk" in route.converters and not route.pattern.startswith("admin/"):
-            assert route.view_class and issubclass(route.view_class, TeamView), route.pattern
+            assert route.view_class and issubclass(route.view_class, TeamView | TeamAPIView), route.pattern
             assert route.view_class.team_model is not None, f"{route.pattern} needs team_model"
             assert route.view_class.team_model in TEAM_OBJECT_FACTORIES, (
                 f"add a factory for {route.view_class.team_model.__name__} to TEAM_OBJECT_FACTORIES"
@@ -113,6 +119,85 @@ def test_another_teams_object_is_not_found(route: Route, method: str) -> None:
     url = _url_in(route, theirs)
     response = getattr(client_for(owner), method.lower())(url)
     assert response.status_code == 404
+
+
+# --- the REST API: the same walk with tokens --------------------------------------
+
+
+def test_every_api_route_is_a_token_view() -> None:
+    assert API_ROUTES, "the API has routes"
+    for route in API_ROUTES:
+        assert route.view_class and issubclass(route.view_class, TeamAPIView), route.pattern
+
+
+def _api_url_in(route: Route, team) -> str:
+    if "pk" in route.converters:
+        obj = TEAM_OBJECT_FACTORIES[route.view_class.team_model](team)
+        return route.url(pk=obj.pk)
+    return route.url()
+
+
+def _api_call(client: Client, method: str, url: str, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if method in ("POST", "PUT", "PATCH"):
+        return getattr(client, method.lower())(url, "{}", "application/json", headers=headers)
+    return getattr(client, method.lower())(url, headers=headers)
+
+
+API_ANONYMOUS = [(route, method) for route in API_ROUTES for method in api_methods(route)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method"), API_ANONYMOUS, ids=[f"{r.name}-{m}" for r, m in API_ANONYMOUS])
+def test_every_api_route_answers_401_without_a_token(route: Route, method: str) -> None:
+    response = _api_call(Client(), method, _api_url_in(route, TeamFactory()), None)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+API_MATRIX = [
+    (route, role, scope, method)
+    for route in API_ROUTES
+    for role in Role
+    for scope in Scope
+    for method in api_methods(route)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "role", "scope", "method"),
+    API_MATRIX,
+    ids=[f"{r.name}-{role.value}-{scope.value}-{m}" for r, role, scope, m in API_MATRIX],
+)
+def test_api_role_and_scope_matrix(route: Route, role: Role, scope: Scope, method: str) -> None:
+    team = TeamFactory()
+    member = MembershipFactory(team=team, role=role)
+    token = token_create(membership=member, name="walk", scope=scope, days=1).raw
+    url = _api_url_in(route, team)
+    response = _api_call(Client(), method, url, token)
+    needed = route.view_class.required_permission(route.view_class(), method)
+    if role_has(role, needed) and scope_allows(scope, needed):
+        assert response.status_code not in (401, 403, 404, 500), (
+            f"{role}/{scope} {method} {url}: {response.status_code}"
+        )
+    else:
+        assert response.status_code == 403, f"{role}/{scope} {method} {url}: {response.status_code}"
+        assert response.json()["error"]["code"] == "permission_denied"
+
+
+API_CROSS = [(route, method) for route in API_OBJECT_ROUTES for method in api_methods(route)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method"), API_CROSS, ids=[f"{r.name}-{m}" for r, m in API_CROSS])
+def test_another_teams_object_is_not_found_through_the_api(route: Route, method: str) -> None:
+    mine, theirs = TeamFactory(), TeamFactory()
+    token = token_create(membership=MembershipFactory(team=mine, role=Role.OWNER), name="x", scope="admin", days=1).raw
+    url = _api_url_in(route, theirs)
+    response = _api_call(Client(), method, url, token)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.django_db

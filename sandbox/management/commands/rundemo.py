@@ -17,6 +17,16 @@ from django.core.management.base import BaseCommand
 DEMO_SCALE = 10
 
 
+def api_hint(origin: str) -> str:
+    """How to try the REST API on the demo: make a token, then call it (docs/api.md has more)."""
+    return (
+        f"REST API: make a token on {origin}/account/api-tokens/ (signed in), or in another terminal:\n"
+        "  .venv/bin/python manage.py api_token operator@demo.example --scope send --name demo\n"
+        f'then: curl -H "Authorization: Bearer <the token>" {origin}/api/v1/me/\n'
+        f"Reference: {origin}/api/v1/docs/  schema: {origin}/api/v1/schema/  examples: docs/api.md\n"
+    )
+
+
 class Command(BaseCommand):
     help = "Starts the web server, a Celery worker with beat, and the sandbox; Ctrl-C stops them all."
 
@@ -42,6 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"\nTelcoportal is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n")
             )
+            self.stdout.write(api_hint(f"http://127.0.0.1:{port}"))
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             failed = [name for name, p in processes.items() if p.poll() is not None]
