@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http.response import HttpResponseBase
 from django.urls import path
 
-from . import address_book, calls, docs, me, sms
+from . import address_book, calls, docs, faxes, me, sms
 
 
 def api(view: Any) -> Callable[..., HttpResponseBase]:
@@ -30,4 +30,7 @@ urlpatterns = [
     path("calls/<int:pk>/recording/", api(calls.RecordingView), name="call-recording"),
     path("calls/live/", api(calls.LiveCallsView), name="calls-live"),
     path("calls/live/disconnect/", api(calls.DisconnectView), name="calls-disconnect"),
+    path("faxes/", api(faxes.FaxListView), name="faxes"),
+    path("faxes/<int:pk>/", api(faxes.FaxDetailView), name="fax"),
+    path("faxes/<int:pk>/document/", api(faxes.FaxDocumentView), name="fax-document"),
 ]

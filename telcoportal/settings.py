@@ -377,7 +377,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Calls and faxes both have a direction, with different choices: each its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CallDirectionEnum": "telephony.models.Direction",
+        "FaxDirectionEnum": "fax.models.Direction",
+    },
 }
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")  # requests per token, counted in the cache
 API_IDEMPOTENCY_KEEP_DAYS = env.int("API_IDEMPOTENCY_KEEP_DAYS", default=7)  # then a reused key acts again

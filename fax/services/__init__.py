@@ -20,3 +20,7 @@ whose answer was lost (``ProviderUnavailable.request_sent``) is marked
 
 class FaxActionError(Exception):
     """An action the user asked for that cannot be done; the message is for the user."""
+
+
+class DocumentUnavailable(FaxActionError):
+    """The document asked for does not exist to be fetched (not a provider failure): the API answers 404."""

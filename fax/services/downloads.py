@@ -9,7 +9,7 @@ from providers.errors import ProviderError
 
 from ..gateways import CAPABILITIES, Unsupported, gateway_for
 from ..models import Fax, FaxDocument
-from . import FaxActionError, storage
+from . import DocumentUnavailable, FaxActionError, storage
 from .inbox import fetch_received
 
 
@@ -19,7 +19,7 @@ def fetch_received_document(*, fax: Fax) -> FaxDocument:
     if existing:
         return existing[0]
     if fax.account is None:
-        raise FaxActionError(_("The provider account is gone: this document cannot be fetched."))
+        raise DocumentUnavailable(_("The provider account is gone: this document cannot be fetched."))
     gateway = gateway_for(fax.account)
     try:
         if not fetch_received(fax, gateway):
@@ -35,12 +35,12 @@ def fetch_sent_document(*, fax: Fax) -> FaxDocument:
     if existing:
         return existing[0]
     if fax.account is None or not CAPABILITIES[fax.account.kind].download or not fax.provider_id:
-        raise FaxActionError(_("This provider does not give the transmitted document back."))
+        raise DocumentUnavailable(_("This provider does not give the transmitted document back."))
     gateway = gateway_for(fax.account)
     try:
         return storage.save_document(fax, FaxDocument.Role.TRANSMITTED, gateway.sent_document(fax))
     except (KeyError, Unsupported):
-        raise FaxActionError(_("The provider has no document for this fax yet.")) from None
+        raise DocumentUnavailable(_("The provider has no document for this fax yet.")) from None
     except ProviderError as exc:
         raise FaxActionError(describe(exc)) from None
     finally:

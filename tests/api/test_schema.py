@@ -8,6 +8,7 @@ made once more with the id of an object the team has, so detail answers are chec
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from accounts.roles import Role
 from api.scopes import Scope
 from api.tokens import token_create
 from tests.factories import MembershipFactory, TeamFactory
+from tests.fax.factories import fax_with_documents
 from tests.messaging.factories import ContactFactory, OptOutFactory, SmsBatchFactory, SmsRecipientFactory
 from tests.telephony.factories import CallRecordFactory, ProviderAccountFactory
 
@@ -54,6 +56,8 @@ def api_world(db, settings) -> Iterator[dict[str, Any]]:
             account=ProviderAccountFactory(team=team), has_recording=True, recording_missing=True
         ).pk,
     }
+    fax = fax_with_documents(team)
+    ids["/api/v1/faxes/{id}/"] = ids["/api/v1/faxes/{id}/document/"] = fax.pk
     tokens = [
         token_create(
             membership=MembershipFactory(team=team, role=role), name=f"{role} {scope}", scope=scope, days=30
@@ -99,6 +103,12 @@ def test_every_operation_answers_within_the_schema(case: Any, api_world: dict[st
     if real_id is not None and case.path_parameters and "id" in case.path_parameters:
         case.path_parameters = {**case.path_parameters, "id": real_id}
         case.call_and_validate(headers={"Authorization": f"Bearer {raw}"}, checks=CHECKS)
+
+
+def test_the_schema_generates_without_warnings() -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
 
 
 @pytest.mark.django_db
