@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from .audit import audit_record
 from .audit_labels import details_text
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
 from .sso_models import TeamSSO
+from .team_lifecycle import team_erase
 
 
 @admin.register(User)
@@ -41,6 +42,19 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ["require_two_factor"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+    # Deleting here is the owner's deletion without the owner's confirmation: the same rows, files and last
+    # audit line (accounts.team_lifecycle.team_erase), so an operator can remove an abandoned team.
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        team_erase(team=obj, actor=request.user if isinstance(request.user, User) else None, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
+        for team in queryset:
+            self.delete_model(request, team)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        deleted, counts, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, []  # team_erase removes the rows protecting its accounts first
 
 
 @admin.register(Membership)

@@ -13,15 +13,29 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .models import Membership, ProviderAccount, Team
+from .models import Membership, ProviderAccount, Team, User
 from .roles import Role
 from .services import ServiceError, last_owner_message
 from .team_files import team_files, team_files_remove
+from .throttle import within_limit
 from .two_factor import has_two_factor, two_factor_verify
 
 
 class LifecycleError(ServiceError):
     """A refusal whose message can be shown as is; nothing was changed."""
+
+
+# Confirmations (right or wrong) per person in a window: a stolen session cannot guess the password here.
+CONFIRM_LIMIT = 10
+CONFIRM_WINDOW_SECONDS = 15 * 60
+
+
+def _too_many_tries(user: User) -> bool:
+    return not within_limit("team-confirm", str(user.pk), limit=CONFIRM_LIMIT, window_seconds=CONFIRM_WINDOW_SECONDS)
+
+
+def too_many_tries_message() -> str:
+    return _("Too many tries. Wait a quarter of an hour and try again. Nothing was changed.")
 
 
 def no_password_message() -> str:
@@ -47,6 +61,8 @@ def team_ownership_transfer(
         raise LifecycleError(_("Only the team's owner can transfer ownership."))
     if not owner.user.has_usable_password():
         raise LifecycleError(no_password_message())
+    if _too_many_tries(owner.user):
+        raise LifecycleError(too_many_tries_message())
     if not owner.user.check_password(password):
         raise LifecycleError(_("Your password is not right. Nothing was changed."))
     # Read again under lock: a role changed since the page was drawn counts, not the one shown.
@@ -101,6 +117,8 @@ def team_delete_problem(*, owner: Membership, confirm_name: str, password: str, 
         return _("The name you typed is not the team's name. Nothing was deleted.")
     if not owner.user.has_usable_password():
         return no_password_message()
+    if _too_many_tries(owner.user):
+        return too_many_tries_message()
     if not owner.user.check_password(password):
         return _("Your password is not right. Nothing was deleted.")
     if has_two_factor(owner.user):
@@ -134,22 +152,24 @@ def team_delete(
     problem = team_delete_problem(owner=owner, confirm_name=confirm_name, password=password, code=code)
     if problem:
         raise LifecycleError(problem)
-    team = owner.team
+    return team_erase(team=owner.team, actor=owner.user, request=request)
+
+
+def team_erase(*, team: Team, actor: User | None, request: HttpRequest | None = None) -> str:
+    """The deletion itself, once confirmed (by the owner's page, or by an operator in Django admin)."""
     with transaction.atomic():
         team = Team.objects.select_for_update().get(pk=team.pk)
         files = team_files(team)
-        members = team.memberships.count()
-        providers = team.provider_accounts.count()
         audit_record(
             team=None,
-            actor=owner.user,
+            actor=actor,
             action="team.delete",
             target=team,
             request=request,
             team_id=team.pk,
             team_name=team.name,
-            members=members,
-            provider_accounts=providers,
+            members=team.memberships.count(),
+            provider_accounts=team.provider_accounts.count(),
         )
         _delete_rows_protecting_accounts(team)
         team.delete()  # provider accounts (and their encrypted credentials) go with it, not hidden

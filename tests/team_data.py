@@ -21,6 +21,7 @@ from tests.fax.factories import draft_for, fax_with_documents
 from tests.messaging.factories import ContactFactory, ContactImportFactory, SmsRecipientFactory
 from tests.notifications.factories import NotificationFactory
 from tests.telephony.factories import CallRecordFactory
+from webhooks.models import Endpoint
 
 # The models a team owns, each with how to find the team's rows.
 TEAM_ROWS: dict[type[models.Model], str] = {
@@ -39,6 +40,7 @@ TEAM_ROWS: dict[type[models.Model], str] = {
     FaxDraft: "team",
     Notification: "team",
     TeamSSO: "team",
+    Endpoint: "team",
 }
 
 
@@ -60,7 +62,7 @@ class TeamData:
 def team_with_data(team: Team) -> TeamData:
     """Adds a provider account with credentials, an SMS batch, contacts, a contact import, a call with its
     recording, a fax with its document, a draft with its preview, a notification, an invitation, an audit event and
-    a single sign-on connection (its encrypted client secret)."""
+    a single sign-on connection and a webhook endpoint (each with its encrypted secret)."""
     data = TeamData(team_id=team.pk)
     pasifik = ProviderAccountFactory(team=team, kind="pasifik", label=f"Pasifik {team.pk}")
     SmsRecipientFactory(chunk__batch__team=team, chunk__batch__account=pasifik)
@@ -91,5 +93,8 @@ def team_with_data(team: Team) -> TeamData:
         issuer="https://login.example.com/tenant/v2.0",
         client_id="portal",
         secrets={"client_secret": "s3cret"},
+    )
+    Endpoint.objects.create(
+        team=team, url="https://hooks.example.com/in", events=["sms.delivered"], secret={"secret": "whsec_x"}
     )
     return data

@@ -334,3 +334,33 @@ def test_an_owner_without_a_password_is_told_how_to_set_one(team_a, alice, ada) 
         assert response.status_code == 400
         assert "Your account has no password (you sign in with single sign-on)." in response.content.decode()
     assert roles(team_a)["alice@example.com"] == Role.OWNER and Team.objects.filter(pk=team_a.pk).exists()
+
+
+def test_guessing_the_password_is_cut_short(alice_client: Client, team_a, alice, ada) -> None:
+    from accounts.team_lifecycle import CONFIRM_LIMIT
+
+    for _ in range(CONFIRM_LIMIT):
+        alice_client.post(reverse("team-transfer"), {"new_owner": ada.pk, "password": "guess"})
+    response = alice_client.post(reverse("team-transfer"), {"new_owner": ada.pk, "password": TEST_PASSWORD})
+    assert "Too many tries. Wait a quarter of an hour and try again. Nothing was changed." in response.content.decode()
+    deleting = alice_client.post(reverse("team-delete"), {"confirm_name": "Team A", "password": TEST_PASSWORD})
+    assert "Too many tries." in deleting.content.decode()
+    assert roles(team_a)["alice@example.com"] == Role.OWNER and Team.objects.filter(pk=team_a.pk).exists()
+
+
+def test_an_operator_deleting_a_team_in_django_admin_takes_the_same_path(
+    team_a, team_b, alice, charlie, django_capture_on_commit_callbacks
+) -> None:
+    mine, theirs = team_with_data(team_a), team_with_data(team_b)
+    operator = client_for(UserFactory(is_staff=True, is_superuser=True, email="ops@example.com"))
+    url = reverse("admin:accounts_team_delete", args=[team_a.pk])
+    assert operator.get(url).status_code == 200  # no "protected objects" refusal
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert set(mine.row_counts().values()) == {0} and mine.files_present() == []
+    assert theirs.files_present() == theirs.files and all(theirs.row_counts().values())
+    final = AuditEvent.objects.get(action="team.delete")
+    assert final.team is None and final.actor_email == "ops@example.com" and final.data["team_name"] == "Team A"
