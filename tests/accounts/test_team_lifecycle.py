@@ -275,7 +275,7 @@ def test_work_queued_for_a_deleted_team_finds_it_gone(team_a, alice, django_capt
     from fax.models import Fax, FaxDraft
     from fax.tasks import fetch_incoming_for_account, render_draft, send_fax, track_fax
     from messaging.models import ContactImport, SmsBatch
-    from messaging.tasks import contact_import_task, sms_batch_send_task
+    from messaging.tasks import contact_import_task, sms_batch_send_task, sms_scheduled_release_task
     from notifications.models import Notification
     from notifications.tasks import balance_check, notification_email_send
     from telephony.tasks import calls_import_account
@@ -303,6 +303,7 @@ def test_work_queued_for_a_deleted_team_finds_it_gone(team_a, alice, django_capt
     assert provider_account_check(account) == "gone"
     assert fetch_incoming_for_account(account) == "gone"
     assert balance_check(account) == "gone"
+    assert isinstance(sms_scheduled_release_task(), str)  # the sweep of scheduled sends finds nothing of it
 
 
 def test_the_settings_page_offers_each_member_only_what_they_may_do(team_a, alice, bob) -> None:
