@@ -142,3 +142,7 @@ class StatusSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.kind}"
+
+
+# The analytics rollup's models live in their own module; importing it registers them with this app.
+from . import stats_models  # noqa: E402, F401

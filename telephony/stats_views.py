@@ -22,6 +22,7 @@ from .models import Direction
 from .numbers import display_number
 from .selectors import DayCount
 from .stats_charts import heatmap, trend_chart
+from .stats_figures import StatsFigures
 from .stats_forms import StatsForm
 from .tables import duration_text
 
@@ -125,17 +126,17 @@ class CallStatsView(TeamView):
             return render(request, self.template_name, context)
         zone = timezone.get_current_timezone()
         period, filters = form.period, form.filters()
-        calls = analytics.period_calls(self.team, period, filters, zone)
+        figures = StatsFigures(self.team, period, filters, zone)
         table = request.GET.get("table")
         file_format = exports.requested_format(request.GET)
         if file_format:
             if table not in EXPORT_TABLES:
                 raise Http404
-            return self.export(file_format, table, period, filters, calls)
-        summary = analytics.summary(calls)
+            return self.export(file_format, table, figures)
+        summary = figures.summary
         context.update(period=period, summary=summary)
         if summary.total:
-            context.update(self.figures(period, filters, calls, summary))
+            context.update(self.figures(figures, summary))
         return render(request, self.template_name, context)
 
     def query(self) -> str:
@@ -144,16 +145,16 @@ class CallStatsView(TeamView):
             data.pop(key, None)
         return data.urlencode()
 
-    def figures(
-        self, period: analytics.Period, filters: analytics.Filters, calls: Any, summary: analytics.Summary
-    ) -> dict[str, Any]:
-        zone = timezone.get_current_timezone()
-        timeline = analytics.timeline(calls, period, zone)
-        previous_period = period.previous()
-        previous = analytics.day_totals(
-            analytics.period_calls(self.team, previous_period, filters, zone), previous_period, zone
-        )
-        lines = page_of(self.request, analytics.by_line(calls), per_page=LINES_PER_PAGE)
+    def previous(self, figures: StatsFigures) -> tuple[analytics.Period, list[int]]:
+        """The period of the same length just before, and its calls per day."""
+        period = figures.period.previous()
+        before = StatsFigures(self.team, period, figures.filters, figures.zone)
+        return period, [day.total for day in before.timeline.days]
+
+    def figures(self, figures: StatsFigures, summary: analytics.Summary) -> dict[str, Any]:
+        timeline = figures.timeline
+        previous_period, previous = self.previous(figures)
+        lines = page_of(self.request, figures.lines, per_page=LINES_PER_PAGE)
         return {
             "previous_period": previous_period,
             "trend": trend_chart(timeline.days, previous),
@@ -169,9 +170,8 @@ class CallStatsView(TeamView):
                     "caller_text": display_number(row["caller"]),
                     "callee_text": display_number(row["callee"]),
                 }
-                for row in analytics.longest_calls(calls)
+                for row in figures.longest
             ],
-            "callers": callers_table(analytics.top_callers(calls)),
             "summary_text": {
                 "average_talk": duration_text(round(summary.average_talk or 0)),
                 "median_talk": duration_text(round(summary.median_talk or 0)),
@@ -180,33 +180,21 @@ class CallStatsView(TeamView):
             },
         }
 
-    def export(
-        self,
-        file_format: str,
-        table: str,
-        period: analytics.Period,
-        filters: analytics.Filters,
-        calls: Any,
-    ) -> HttpResponseBase:
-        zone = timezone.get_current_timezone()
+    def export(self, file_format: str, table: str, figures: StatsFigures) -> HttpResponseBase:
+        period = figures.period
         if table == "summary":
-            data = summary_table(analytics.summary(calls))
-        elif table in ("days", "hours"):
-            timeline = analytics.timeline(calls, period, zone)
-            if table == "days":
-                previous_period = period.previous()
-                previous = analytics.day_totals(
-                    analytics.period_calls(self.team, previous_period, filters, zone), previous_period, zone
-                )
-                data = days_table(timeline.days, previous_period.each_day(), previous)
-            else:
-                data = hours_table(timeline.hours)
+            data = summary_table(figures.summary)
+        elif table == "days":
+            previous_period, previous = self.previous(figures)
+            data = days_table(figures.timeline.days, previous_period.each_day(), previous)
+        elif table == "hours":
+            data = hours_table(figures.timeline.hours)
         elif table == "lines":
-            data = lines_table(analytics.by_line(calls).iterator())
+            data = lines_table(figures.lines)
         elif table == "longest":
-            data = longest_table(analytics.longest_calls(calls))
+            data = longest_table(figures.longest)
         else:
-            data = callers_table(analytics.top_callers(calls))
+            data = callers_table(figures.callers)
         return exports.export_response(
             file_format=file_format,
             filename=f"call-stats-{table}-{period.first:%Y%m%d}-{period.last:%Y%m%d}",
@@ -214,3 +202,18 @@ class CallStatsView(TeamView):
             rows=data.rows,
             sheet_name=_("Call statistics"),
         )
+
+
+class CallStatsCallersView(TeamView):
+    """The top callers of the analytics page, loaded after it: the one figure read from the records
+    (the rollup keeps no caller's number), so the page never waits for it."""
+
+    permission = "view"
+    template_name = "telephony/_stats_callers.html"
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        form = StatsForm(request.GET, team=self.team)
+        if not form.is_valid():
+            return render(request, self.template_name, {"callers": callers_table([])})
+        figures = StatsFigures(self.team, form.period, form.filters(), timezone.get_current_timezone())
+        return render(request, self.template_name, {"callers": callers_table(figures.callers)})

@@ -7,7 +7,7 @@ from celery import shared_task
 from accounts.models import ProviderAccount
 from accounts.provider_specs.pasifik import PASIFIK
 
-from . import services
+from . import services, stats_rollup
 
 
 @shared_task(name="telephony.import_account_calls", soft_time_limit=540, time_limit=600)
@@ -25,3 +25,9 @@ def calls_import_all() -> str:
     for account_id in ids:
         calls_import_account.delay(account_id)
     return f"queued {len(ids)}"
+
+
+@shared_task(name="telephony.refresh_call_stats", soft_time_limit=540, time_limit=600)
+def call_stats_refresh_all() -> str:
+    """Brings every team's analytics rollup up to date (run by beat)."""
+    return f"{stats_rollup.call_stats_refresh_all()} days made again"

@@ -5,6 +5,7 @@ from . import stats_views, views
 urlpatterns = [
     path("calls/", views.CallListView.as_view(), name="calls-list"),
     path("calls/stats/", stats_views.CallStatsView.as_view(), name="calls-stats"),
+    path("calls/stats/callers/", stats_views.CallStatsCallersView.as_view(), name="calls-stats-callers"),
     path("calls/chart/", views.CallChartView.as_view(), name="calls-chart"),
     path("calls/export/", views.CallExportView.as_view(), name="calls-export"),
     path("calls/live/", views.LiveCallsView.as_view(), name="calls-live"),

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.telephony.stats_data import PERIOD, make_week
+from telephony.stats_rollup import call_stats_refresh
+from tests.telephony.stats_data import ISTANBUL, PERIOD, make_week
 
 URL = reverse("calls-stats")
 
 
-@pytest.fixture
-def week(team_a, team_b):
-    return make_week(team_a, team_b)
+@pytest.fixture(params=["live", "rolled up", "half rolled up"])
+def week(request, team_a, team_b):
+    """The week, read from the call records, from the rollup, or from both (2-4 March rolled up, 5-8 not)."""
+    accounts = make_week(team_a, team_b)
+    if request.param == "rolled up":
+        assert (
+            call_stats_refresh(team=team_a, now=datetime(2026, 3, 10, 12, 0, tzinfo=ISTANBUL)) == 7
+        )  # days with calls
+    elif request.param == "half rolled up":
+        call_stats_refresh(team=team_a, now=datetime(2026, 3, 5, 10, 0, tzinfo=ISTANBUL))
+    return accounts
 
 
 def stats(client: Client, **params: str):
@@ -80,7 +89,8 @@ def test_the_lines_table_counts_our_side_of_each_call(bob_client, week) -> None:
 def test_the_longest_calls_and_the_top_callers(bob_client, week) -> None:
     context = stats(bob_client).context
     assert [row["talk"] for row in context["longest"]] == [300, 100, 60, 40]
-    assert list(context["callers"].rows) == [("0532 111 11 11", 3, 1, 2), ("0532 222 22 22", 1, 1, 0)]
+    callers = bob_client.get(reverse("calls-stats-callers"), PERIOD).context["callers"]
+    assert list(callers.rows) == [("0532 111 11 11", 3, 1, 2), ("0532 222 22 22", 1, 1, 0)]
 
 
 @pytest.mark.parametrize(
@@ -140,8 +150,11 @@ def test_an_empty_period_is_explained(bob_client, week) -> None:
 def test_the_page_draws_its_charts_with_a_table_under_each(bob_client, week) -> None:
     body = stats(bob_client).content.decode()
     for testid in ("stats-trend-chart", "stats-days", "stats-heatmap", "stats-hours", "stats-lines",
-                   "stats-longest", "stats-callers"):  # fmt: skip
+                   "stats-longest"):  # fmt: skip
         assert f'data-testid="{testid}"' in body
+    assert reverse("calls-stats-callers") in body  # loaded after the page
+    callers = bob_client.get(reverse("calls-stats-callers"), PERIOD).content.decode()
+    assert 'data-testid="stats-callers"' in callers
     assert body.count("<svg") >= 2
 
 
@@ -187,3 +200,11 @@ def test_an_unknown_table_is_not_found(bob_client, week) -> None:
 
 def test_the_calls_page_links_to_the_statistics(bob_client) -> None:
     assert URL in bob_client.get(reverse("calls-list")).content.decode()
+
+
+def test_the_callers_fragment_refuses_bad_filters_quietly_and_keeps_to_the_team(bob_client, week, team_b) -> None:
+    url = reverse("calls-stats-callers")
+    response = bob_client.get(url, {"date_from": "2026-03-08", "date_to": "2026-03-02"})
+    assert response.status_code == 200 and list(response.context["callers"].rows) == []
+    theirs = team_b.provider_accounts.get()
+    assert list(bob_client.get(url, {**PERIOD, "account": str(theirs.pk)}).context["callers"].rows) == []
