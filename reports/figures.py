@@ -24,6 +24,7 @@ from fax.models import Status as FaxStatus
 from messaging.models import SmsBatch, SmsRecipient
 from telephony import analytics
 from telephony.analytics import Period
+from telephony.stats_figures import StatsFigures
 
 # Recipients the provider took: their parts were sent (and billed) whatever the delivery said.
 SMS_ACCEPTED = (SmsRecipient.State.WAITING, SmsRecipient.State.DELIVERED, SmsRecipient.State.UNDELIVERED)
@@ -96,7 +97,7 @@ def report_figures(team: Team, period: Period, zone: tzinfo) -> ReportFigures:
     calls = analytics.period_calls(team, period, analytics.Filters(), zone)
     return ReportFigures(
         period=period,
-        calls=analytics.summary(calls),
+        calls=StatsFigures(team, period, analytics.Filters(), zone).summary,  # the rollup where it covers the days
         call_spend=calls.aggregate(spend=Sum("cost", default=Decimal(0)))["spend"],
         sms=sms_figures(team, period, zone),
         fax=fax_figures(team, period, zone),
