@@ -4,19 +4,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Membership, ProviderAccount, Team
+from accounts.roles import Role
 from accounts.sso_models import TeamSSO
+from api.models import ApiToken
 from fax.models import Fax, FaxDocument, FaxDraft
 from messaging import uploads
 from messaging.models import Contact, ContactImport, SmsBatch, SmsChunk, SmsRecipient
 from notifications.models import Notification
 from telephony.models import CallRecord
-from tests.factories import AuditEventFactory, InvitationFactory, ProviderAccountFactory
+from tests.factories import AuditEventFactory, InvitationFactory, MembershipFactory, ProviderAccountFactory
 from tests.fax.factories import draft_for, fax_with_documents
 from tests.messaging.factories import ContactFactory, ContactImportFactory, SmsRecipientFactory
 from tests.notifications.factories import NotificationFactory
@@ -41,6 +45,7 @@ TEAM_ROWS: dict[type[models.Model], str] = {
     Notification: "team",
     TeamSSO: "team",
     Endpoint: "team",
+    ApiToken: "team",
 }
 
 
@@ -62,7 +67,7 @@ class TeamData:
 def team_with_data(team: Team) -> TeamData:
     """Adds a provider account with credentials, an SMS batch, contacts, a contact import, a call with its
     recording, a fax with its document, a draft with its preview, a notification, an invitation, an audit event and
-    a single sign-on connection and a webhook endpoint (each with its encrypted secret)."""
+    a single sign-on connection, a webhook endpoint (each with its encrypted secret) and an API token."""
     data = TeamData(team_id=team.pk)
     pasifik = ProviderAccountFactory(team=team, kind="pasifik", label=f"Pasifik {team.pk}")
     SmsRecipientFactory(chunk__batch__team=team, chunk__batch__account=pasifik)
@@ -96,5 +101,13 @@ def team_with_data(team: Team) -> TeamData:
     )
     Endpoint.objects.create(
         team=team, url="https://hooks.example.com/in", events=["sms.delivered"], secret={"secret": "whsec_x"}
+    )
+    ApiToken.objects.create(
+        team=team,
+        membership=MembershipFactory(team=team, role=Role.OPERATOR),
+        name="script",
+        prefix=f"tp{team.pk}",
+        secret_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=30),
     )
     return data

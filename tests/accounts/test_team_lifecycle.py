@@ -189,7 +189,7 @@ def test_the_owner_deletes_the_team_with_all_its_rows_and_files_and_nothing_else
     # The last line is kept outside any team, with the team's name and id.
     final = AuditEvent.objects.get(action="team.delete")
     assert final.team is None and final.actor == alice and final.object_repr == "Team A"
-    assert final.data == {"team_id": mine.team_id, "team_name": "Team A", "members": 2, "provider_accounts": 3}
+    assert final.data == {"team_id": mine.team_id, "team_name": "Team A", "members": 3, "provider_accounts": 3}
 
 
 def test_the_deleted_teams_last_line_shows_in_admin_and_in_no_team_log(
