@@ -58,3 +58,27 @@ def test_the_compiled_catalogue_is_up_to_date(po: Path) -> None:
         compiled = gettext.GNUTranslations(handle)
     stale = [msgid for msgid, msgstr in po_entries(po).items() if compiled.gettext(msgid) != msgstr]
     assert stale == [], "run `make messages`"
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_message_is_defined_twice(po: Path) -> None:
+    """A merge of two branches' catalogues can write an entry twice: msgfmt refuses such a file."""
+    seen: set[tuple[str, str]] = set()
+    twice = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+        parts: dict[str, list[str]] = {}
+        current = None
+        for line in lines:
+            if line.startswith('"') and current:
+                parts[current].append(line)
+                continue
+            current, _, rest = line.partition(" ")
+            parts[current] = [rest]
+        if "msgid" not in parts:
+            continue
+        key = (_string(parts.get("msgctxt", ['""'])), _string(parts["msgid"]))
+        if key in seen:
+            twice.append(key[1])
+        seen.add(key)
+    assert twice == []
