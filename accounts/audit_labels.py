@@ -34,6 +34,7 @@ ACTIONS = {
     "invitation.create": _("Invitation sent"),
     "invitation.revoke": _("Invitation withdrawn"),
     "member.leave": _("Member left the team"),
+    "member.recording_numbers": _("Member's recording limits changed"),
     "member.remove": _("Member removed"),
     "member.role_change": _("Member's role changed"),
     "member.unlock": _("Member unlocked after failed log-ins"),
@@ -69,6 +70,7 @@ ACTIONS = {
     "sso.update": _("Single sign-on settings changed"),
     "team.create": _("Team created"),
     "team.delete": _("Team deleted"),
+    "team.recording_access": _("Recording access changed"),
     "team.require_two_factor": _("Two-factor requirement changed"),
     "team.transfer_ownership": _("Ownership transferred"),
     "team.update": _("Team settings changed"),
@@ -119,8 +121,11 @@ DETAILS = {
     "scope": _("scope"),
     "days": _("days"),
     "via_api_token": _("via API token"),
+    "listen_role": _("lowest role that may listen"),
+    "download_role": _("lowest role that may download"),
+    "numbers": _("extensions or numbers"),
 }
-ROLE_KEYS = {"role", "old_role", "new_role"}
+ROLE_KEYS = {"role", "old_role", "new_role", "listen_role", "download_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.
 FIELDS = {
     "full_name": _("full name"),

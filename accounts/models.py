@@ -89,6 +89,8 @@ class Team(models.Model):
         default=False,
         help_text=_("Members without two-factor login are asked to turn it on before they can use the team."),
     )
+    # {"listen_recordings": "admin"}: the owner's choice of lowest role for roles.TEAM_ADJUSTABLE permissions.
+    permission_overrides = models.JSONField(_("permission overrides"), default=dict, blank=True)
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
 
     class Meta:
@@ -109,6 +111,8 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    # Extensions or numbers as typed; when any, the member hears only recordings of calls from or to them.
+    recording_numbers = models.JSONField(_("recordings limited to"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -120,7 +124,8 @@ class Membership(models.Model):
         return f"{self.user} @ {self.team} ({self.role})"
 
     def can(self, permission: str) -> bool:
-        return role_has(self.role, permission)
+        """The one check of a member's permission, with the team's overrides (see roles.role_has)."""
+        return role_has(self.role, permission, self.team.permission_overrides)
 
 
 def hash_token(token: str) -> str:
@@ -238,7 +243,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["team", "-created_at"], name="audit_team_time")]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="audit_team_time"),
+            # A call page's "who listened" asks for one object's events.
+            models.Index(fields=["team", "object_type", "object_id"], name="audit_team_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"

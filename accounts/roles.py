@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,10 @@ RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 # permission -> the lowest role that has it
 PERMISSIONS: dict[str, Role] = {
-    "view": Role.VIEWER,  # read everything, play recordings, download documents
+    "view": Role.VIEWER,  # read everything, download documents
+    # Call recordings: the owner may move these two per team (TEAM_ADJUSTABLE, Team.permission_overrides).
+    "listen_recordings": Role.OPERATOR,
+    "download_recordings": Role.ADMIN,
     "send": Role.OPERATOR,  # send SMS and faxes
     "disconnect_calls": Role.OPERATOR,
     "manage_faxes": Role.OPERATOR,  # retry / cancel
@@ -30,15 +35,30 @@ PERMISSIONS: dict[str, Role] = {
     "transfer_ownership": Role.OWNER,
     "require_two_factor": Role.OWNER,  # make two-factor login compulsory for the team
     "manage_sso": Role.OWNER,  # single sign-on: the provider, new accounts by domain, password login off
+    "manage_recording_access": Role.OWNER,  # move the lowest role of the TEAM_ADJUSTABLE permissions
 }
 
+# The permissions whose lowest role a team's owner may change (stored in ``Team.permission_overrides``).
+TEAM_ADJUSTABLE = ("listen_recordings", "download_recordings")
 
-def role_has(role: str, permission: str) -> bool:
+
+def lowest_role(permission: str, overrides: Mapping[str, str] | None = None) -> Role:
+    """The lowest role that has ``permission``: the team's choice for an adjustable one, else the table's."""
     try:
         needed = PERMISSIONS[permission]
     except KeyError:
         raise ValueError(f"unknown permission {permission!r}") from None
-    return RANK[Role(role)] >= RANK[needed]
+    chosen = (overrides or {}).get(permission) if permission in TEAM_ADJUSTABLE else None
+    return Role(chosen) if chosen in Role.values else needed
+
+
+def role_has(role: str, permission: str, overrides: Mapping[str, str] | None = None) -> bool:
+    """Whether ``role`` has ``permission``; ``overrides`` are the team's (``Team.permission_overrides``).
+
+    Every check of a member goes through ``Membership.can``, which passes its team's overrides here,
+    so a team's choice holds for views, templates and anything else that asks.
+    """
+    return RANK[Role(role)] >= RANK[lowest_role(permission, overrides)]
 
 
 def roles_below_or_equal(role: str) -> list[Role]:

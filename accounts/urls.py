@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import password_reset, profile, sso_views, team_lifecycle_views, two_factor_views, user_sessions, views
+from . import (
+    password_reset,
+    profile,
+    recording_access,
+    sso_views,
+    team_lifecycle_views,
+    two_factor_views,
+    user_sessions,
+    views,
+)
 
 urlpatterns = [
     path("team/", views.TeamSettingsView.as_view(), name="team-settings"),
@@ -14,6 +23,12 @@ urlpatterns = [
     path("team/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member-role"),
     path("team/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
     path("team/members/<int:pk>/unlock/", views.MemberUnlockView.as_view(), name="member-unlock"),
+    path(
+        "team/members/<int:pk>/recordings/",
+        recording_access.MemberRecordingsView.as_view(),
+        name="member-recordings",
+    ),
+    path("team/recording-access/", recording_access.RecordingAccessView.as_view(), name="team-recording-access"),
     path("team/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
     path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("team/providers/", views.ProviderAccountListView.as_view(), name="provider-list"),

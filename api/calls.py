@@ -20,6 +20,7 @@ from telephony.filters import PRESETS, CallFilter
 from telephony.forms import DisconnectForm
 from telephony.models import CallRecord, Direction, Disposition
 from telephony.ranges import ranged_response
+from telephony.recording_access import call_in_limit
 from telephony.selectors import SORTS, keyset_page, parse_sort
 
 from .base import TeamAPIView
@@ -113,7 +114,10 @@ class CallDetailView(TeamAPIView):
 
 
 class RecordingView(TeamAPIView):
-    permission = "view"
+    """Always a download (an attachment, audited as one): ``download_recordings``, the team's choice of role
+    included (Membership.can); a member limited to some numbers gets a 404 for any other call's recording."""
+
+    permission = "download_recordings"
     team_model = CallRecord
 
     @extend_schema(
@@ -136,7 +140,7 @@ class RecordingView(TeamAPIView):
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         call = self.get_team_object()
-        if not call.has_recording:
+        if not call.has_recording or not call_in_limit(self.membership, call):
             raise Http404
         try:
             call = services.recording_fetch(call=call)

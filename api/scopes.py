@@ -20,8 +20,19 @@ class Scope(models.TextChoices):
 
 # scope -> the permissions of PERMISSIONS it lets through (``admin``: all of them)
 SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Scope.READ: frozenset({"view"}),
-    Scope.SEND: frozenset({"view", "send", "disconnect_calls", "manage_faxes", "manage_contacts"}),
+    # Reading a recording is reading: the member's role (the team's choice) still decides.
+    Scope.READ: frozenset({"view", "listen_recordings", "download_recordings"}),
+    Scope.SEND: frozenset(
+        {
+            "view",
+            "listen_recordings",
+            "download_recordings",
+            "send",
+            "disconnect_calls",
+            "manage_faxes",
+            "manage_contacts",
+        }
+    ),
     Scope.ADMIN: frozenset(PERMISSIONS),
 }
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
@@ -61,6 +62,10 @@ class CallTable(tables.Table):
         template_name = "telephony/_call_table.html"
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "calls-table"}
 
+    def __init__(self, *args: Any, playable: Callable[[CallRecord], bool] = lambda call: False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.playable = playable  # recording_access.recording_permitted for the member looking
+
     def render_start(self, value: Any, record: CallRecord) -> str:
         text = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
         return format_html('<a href="{}">{}</a>', reverse("calls-detail", args=[record.pk]), text)
@@ -92,6 +97,13 @@ class CallTable(tables.Table):
     def render_recording(self, value: int, record: CallRecord) -> str:
         if not record.has_recording:
             return "—"
+        if not self.playable(record):
+            text = _("You may not listen to this recording")
+            return format_html(
+                '<i class="bi bi-lock" title="{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>',
+                text,
+                text,
+            )
         return format_html(
             '<button type="button" class="btn btn-sm btn-outline-primary" data-play="{}" aria-label="{}">'
             '<i class="bi bi-play-fill"></i></button>',

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -17,6 +18,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from core import exports
+from core.lists import page_of
 
 from . import export, services
 from .charts import day_chart
@@ -25,6 +27,8 @@ from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
 from .numbers import display_number
 from .ranges import ranged_response
+from .recording_access import call_in_limit, recording_permitted
+from .recording_listeners import listeners_of
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
 from .status import PBX_STATE_TEXT
 from .tables import CallTable, KeysetRows, duration_text
@@ -79,7 +83,9 @@ class CallListView(CallFilterMixin, TemplateView):
             before=self.request.GET.get("before"),
         )
         # No request: the table only draws the page and its sortable headers; the keyset pager below is the only pager.
-        table = CallTable(KeysetRows(page.rows), order_by=sort)
+        table = CallTable(
+            KeysetRows(page.rows), order_by=sort, playable=lambda call: recording_permitted(self.membership, call)
+        )
         context.update(
             filter=call_filter,
             table=table,
@@ -88,6 +94,7 @@ class CallListView(CallFilterMixin, TemplateView):
             import_skipped=self.import_skipped(),
             query=self.filter_query(),
             filter_query=self.filter_query("sort"),
+            can_listen=self.can("listen_recordings"),
         )
         return context
 
@@ -144,20 +151,31 @@ class CallDetailView(TeamView, TemplateView):
             duration=duration_text(call.duration),
             billed=duration_text(call.billed_seconds),
             raw_items=sorted(call.raw.items()),
+            can_listen=recording_permitted(self.membership, call),
+            can_download=recording_permitted(self.membership, call, "download_recordings"),
         )
+        if call.has_recording and self.can("view_audit"):
+            context["listeners"] = page_of(self.request, listeners_of(call), per_page=20)
         return context
 
 
 class RecordingView(TeamView, View):
-    """Serves the stored recording with Range support; fetches it from the provider the first time."""
+    """Serves the stored recording with Range support; fetches it from the provider the first time.
 
-    permission = "view"
+    ``listen_recordings`` to play, ``download_recordings`` as well for ``?download=1`` (403 without);
+    a member limited to some numbers gets a 404 for any other call's recording (recording_access).
+    """
+
+    permission = "listen_recordings"
     team_model = CallRecord
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         call = self.get_team_object()
-        if not call.has_recording:
+        if not call.has_recording or not call_in_limit(self.membership, call):
             raise Http404
+        download = request.GET.get("download") == "1"
+        if download and not self.can("download_recordings"):
+            raise PermissionDenied
         try:
             call = services.recording_fetch(call=call)
         except services.RecordingUnavailable as exc:
@@ -165,7 +183,6 @@ class RecordingView(TeamView, View):
                 request, "telephony/recording_unavailable.html", {"call": call, "message": exc.message},
                 status=410 if exc.gone else 502,
             )  # fmt: skip
-        download = request.GET.get("download") == "1"
         range_header = request.headers.get("Range")
         # One audit event per play (the first request of a player) or download, not per seek.
         if download or not range_header or range_header.strip() == "bytes=0-":

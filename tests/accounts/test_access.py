@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.access import TeamView
-from accounts.roles import Role, role_has
+from accounts.roles import TEAM_ADJUSTABLE, Role, role_has
 from api.base import TeamAPIView
 from api.scopes import Scope, scope_allows
 from api.tokens import token_create
@@ -108,6 +108,43 @@ def test_role_matrix(route: Route, role: Role, method: str) -> None:
         assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
 
 
+# Permissions the owner may move per team: the same walk with the lowest roles moved both ways.
+OVERRIDES = [
+    {"listen_recordings": "viewer", "download_recordings": "viewer"},
+    {"listen_recordings": "owner", "download_recordings": "owner"},
+]
+ADJUSTABLE_MATRIX = [
+    (route, role, method, overrides)
+    for route in TEAM_ROUTES
+    for method in allowed_methods(route)
+    if route.view_class.required_permission(route.view_class(), method) in TEAM_ADJUSTABLE
+    for role in Role
+    for overrides in OVERRIDES
+]
+
+
+def test_the_adjustable_walk_is_not_empty() -> None:
+    assert {r.name for r, *_ in ADJUSTABLE_MATRIX} >= {"calls-recording"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "role", "method", "overrides"),
+    ADJUSTABLE_MATRIX,
+    ids=[f"{r.name}-{role.value}-{m}-{o['listen_recordings']}" for r, role, m, o in ADJUSTABLE_MATRIX],
+)
+def test_role_matrix_follows_the_teams_overrides(route: Route, role: Role, method: str, overrides: dict) -> None:
+    team = TeamFactory(permission_overrides=overrides)
+    user = MembershipFactory(team=team, role=role).user
+    url = _url_in(route, team)
+    response = getattr(client_for(user), method.lower())(url)
+    needed = route.view_class.required_permission(route.view_class(), method)
+    if role_has(role, needed, overrides):
+        assert response.status_code not in (403, 404, 500), f"{role} {method} {url}: {response.status_code}"
+    else:
+        assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
+
+
 CROSS = [(route, method) for route in OBJECT_ROUTES for method in allowed_methods(route)]
 
 
@@ -184,6 +221,38 @@ def test_api_role_and_scope_matrix(route: Route, role: Role, scope: Scope, metho
     else:
         assert response.status_code == 403, f"{role}/{scope} {method} {url}: {response.status_code}"
         assert response.json()["error"]["code"] == "permission_denied"
+
+
+API_ADJUSTABLE_MATRIX = [
+    (route, role, method, overrides)
+    for route in API_ROUTES
+    for method in api_methods(route)
+    if route.view_class.required_permission(route.view_class(), method) in TEAM_ADJUSTABLE
+    for role in Role
+    for overrides in OVERRIDES
+]
+
+
+def test_the_api_adjustable_walk_is_not_empty() -> None:
+    assert API_ADJUSTABLE_MATRIX, "the API serves recordings"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "role", "method", "overrides"),
+    API_ADJUSTABLE_MATRIX,
+    ids=[f"{r.name}-{role.value}-{m}-{o['listen_recordings']}" for r, role, m, o in API_ADJUSTABLE_MATRIX],
+)
+def test_api_role_matrix_follows_the_teams_overrides(route: Route, role: Role, method: str, overrides: dict) -> None:
+    team = TeamFactory(permission_overrides=overrides)
+    token = token_create(membership=MembershipFactory(team=team, role=role), name="walk", scope="read", days=1).raw
+    url = _api_url_in(route, team)
+    response = _api_call(Client(), method, url, token)
+    needed = route.view_class.required_permission(route.view_class(), method)
+    if role_has(role, needed, overrides):
+        assert response.status_code not in (401, 403, 404, 500), f"{role} {method} {url}: {response.status_code}"
+    else:
+        assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
 
 
 API_CROSS = [(route, method) for route in API_OBJECT_ROUTES for method in api_methods(route)]

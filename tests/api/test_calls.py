@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -13,7 +15,7 @@ from api.scopes import Scope
 from telephony import services
 from telephony.models import CallRecord, Source
 from tests.api.conftest import bearer
-from tests.factories import ProviderAccountFactory
+from tests.factories import MembershipFactory, ProviderAccountFactory
 from tests.telephony.factories import CallRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def body(response) -> bytes:
 
 
 def test_recording_download_and_ranges(api, team_a, token_for, recorded_call) -> None:
-    raw = token_for(team_a, Role.VIEWER, Scope.READ)
+    raw = token_for(team_a, Role.ADMIN, Scope.READ)
     url = f"{CALLS}{recorded_call.pk}/recording/"
     whole_response = api.get(url, headers=bearer(raw))
     assert whole_response.status_code == 200
@@ -91,3 +93,38 @@ def test_the_docs_page_lists_every_operation_without_scripts(client) -> None:
     html = response.content.decode()
     assert "/api/v1/sms/" in html and "sms_send" in html
     assert "cdn" not in html.lower()
+
+
+def stored_recording_call(team, **fields) -> CallRecord:
+    call = CallRecordFactory(
+        account=ProviderAccountFactory(team=team), recording_name="in-1.wav", has_recording=True, **fields
+    )
+    call.recording.save(f"call-{call.pk}.wav", ContentFile(b"RIFF" + b"\0" * 100), save=True)
+    return call
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.VIEWER, 403), (Role.OPERATOR, 403), (Role.ADMIN, 200)])
+def test_a_recording_through_the_api_is_a_download_admins_may_by_default(api, team_a, token_for, role, status) -> None:
+    call = stored_recording_call(team_a)
+    response = api.get(f"{CALLS}{call.pk}/recording/", headers=bearer(token_for(team_a, role, Scope.READ)))
+    assert response.status_code == status
+
+
+def test_the_teams_choice_of_role_holds_through_the_api(api, team_a, alice_client, token_for) -> None:
+    call = stored_recording_call(team_a)
+    viewer, admin = token_for(team_a, Role.VIEWER, Scope.READ), token_for(team_a, Role.ADMIN, Scope.READ)
+    alice_client.post(
+        reverse("team-recording-access"), {"listen_recordings": "viewer", "download_recordings": "viewer"}
+    )
+    assert api.get(f"{CALLS}{call.pk}/recording/", headers=bearer(viewer)).status_code == 200
+    alice_client.post(reverse("team-recording-access"), {"listen_recordings": "owner", "download_recordings": "owner"})
+    assert api.get(f"{CALLS}{call.pk}/recording/", headers=bearer(admin)).status_code == 403
+
+
+def test_a_member_limited_to_numbers_gets_only_those_recordings_through_the_api(api, team_a, token_for) -> None:
+    mine = stored_recording_call(team_a, callee="101")
+    other = stored_recording_call(team_a, callee="102")
+    member = MembershipFactory(team=team_a, role=Role.ADMIN, recording_numbers=["101"])
+    raw = token_for(team_a, Role.ADMIN, Scope.READ, membership=member)
+    assert api.get(f"{CALLS}{mine.pk}/recording/", headers=bearer(raw)).status_code == 200
+    assert api.get(f"{CALLS}{other.pk}/recording/", headers=bearer(raw)).status_code == 404

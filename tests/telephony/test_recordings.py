@@ -107,8 +107,8 @@ def test_every_play_and_download_is_audited_but_not_every_seek(alice_client, cal
     assert events[0].actor == alice and events[0].object_id == str(call.pk)
 
 
-def test_a_viewer_may_listen(bob_client, call) -> None:
-    assert get(bob_client, call).status_code == 200
+def test_a_viewer_may_not_listen_by_default(bob_client, call) -> None:
+    assert get(bob_client, call).status_code == 403
 
 
 def test_a_recording_the_provider_no_longer_has_says_so(alice_client, call) -> None:
