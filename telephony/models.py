@@ -55,6 +55,9 @@ class CallRecord(models.Model):
     has_recording = models.BooleanField(_("has recording"), default=False)
     recording = models.FileField(_("stored recording"), upload_to="recordings/", max_length=300, blank=True)
     recording_missing = models.BooleanField(_("recording gone at the provider"), default=False)
+    # Loudness 0…1 of ~1000 equal stretches of the stored recording (telephony/waveform.py), computed once
+    # when it is stored; None before that, [] when it could not be read (the page then shows no waveform).
+    recording_peaks = models.JSONField(_("recording waveform"), null=True, blank=True, editable=False)
     raw = models.JSONField(_("raw record"), default=dict, blank=True)
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 

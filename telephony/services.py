@@ -33,6 +33,7 @@ from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
 from .normalize import pbx_fields, tel_fields
 from .status import PBX_STATE_TEXT, active_calls_data, extensions_data, live_calls_data, peers_data
+from .waveform import stored_recording_peaks
 from .webhook_events import calls_recorded_emit, calls_recorded_wanted, recorded_before
 
 logger = logging.getLogger(__name__)
@@ -347,7 +348,7 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
     matches ``wavname`` like grep, so anything else could fetch another call's file.
     """
     if call.recording:
-        return call
+        return recording_peaks_ensure(call=call)
     if not call.has_recording or call.source != Source.PBX:
         raise RecordingUnavailable(_("This call has no recording."))
     if call.recording_missing:
@@ -369,12 +370,22 @@ def recording_fetch(*, call: CallRecord) -> CallRecord:
         raise RecordingUnavailable(_("The provider no longer has this recording."), gone=True) from None
     except ProviderError as exc:
         raise RecordingUnavailable(describe(exc)) from exc
+    peaks = stored_recording_peaks(name)
     # Two players racing for the same file: the first stored wins, the other copy goes.
-    if CallRecord.objects.filter(pk=call.pk, recording="").update(recording=name) == 0:
+    if CallRecord.objects.filter(pk=call.pk, recording="").update(recording=name, recording_peaks=peaks) == 0:
         default_storage.delete(name)
-        call.refresh_from_db(fields=["recording"])
+        call.refresh_from_db(fields=["recording", "recording_peaks"])
     else:
         call.recording.name = name
+        call.recording_peaks = peaks
+    return call
+
+
+def recording_peaks_ensure(*, call: CallRecord) -> CallRecord:
+    """The waveform of a recording stored before there were waveforms: computed once, then kept."""
+    if call.recording_peaks is None and call.recording.name:
+        call.recording_peaks = stored_recording_peaks(call.recording.name)
+        CallRecord.objects.filter(pk=call.pk, recording_peaks__isnull=True).update(recording_peaks=call.recording_peaks)
     return call
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("calls/live/", views.LiveCallsView.as_view(), name="calls-live"),
     path("calls/<int:pk>/", views.CallDetailView.as_view(), name="calls-detail"),
     path("calls/<int:pk>/recording/", views.RecordingView.as_view(), name="calls-recording"),
+    path("calls/<int:pk>/waveform/", views.CallWaveformView.as_view(), name="calls-waveform"),
     path("pbx/", views.PbxView.as_view(), name="pbx"),
 ]

@@ -32,6 +32,7 @@ from .recording_listeners import listeners_of
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
 from .status import PBX_STATE_TEXT
 from .tables import CallTable, KeysetRows, duration_text
+from .waveform import svg_path
 
 
 def pager_labels(sort: str) -> tuple[str, str]:
@@ -153,6 +154,7 @@ class CallDetailView(TeamView, TemplateView):
             raw_items=sorted(call.raw.items()),
             can_listen=recording_permitted(self.membership, call),
             can_download=recording_permitted(self.membership, call, "download_recordings"),
+            **waveform_context(call),
         )
         if call.has_recording and self.can("view_audit"):
             context["listeners"] = page_of(self.request, listeners_of(call), per_page=20)
@@ -199,6 +201,36 @@ class RecordingView(TeamView, View):
             fallback_name=f"call-{call.pk}.wav",
             attachment=download,
         )
+
+
+def waveform_context(call: CallRecord) -> dict[str, Any]:
+    peaks = call.recording_peaks
+    return {
+        "peaks": peaks,
+        "wave_path": svg_path(peaks) if peaks else "",
+        "duration_seconds": call.duration,
+    }
+
+
+class CallWaveformView(TeamView, TemplateView):
+    """The waveform of a recording not stored yet (the call page asks for it once loaded): storing the
+    recording computes it. A page never waits on the provider; this fragment may."""
+
+    permission = "listen_recordings"
+    team_model = CallRecord
+    template_name = "telephony/_waveform.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        call = self.get_team_object()
+        if not call.has_recording or not call_in_limit(self.membership, call):
+            raise Http404
+        try:
+            call = services.recording_fetch(call=call)
+        except services.RecordingUnavailable:
+            call.recording_peaks = []  # the player says why when played; no waveform, no second try here
+        context.update(call=call, **waveform_context(call))
+        return context
 
 
 class LiveCallsView(TeamView, TemplateView):
