@@ -176,3 +176,27 @@ def test_keys_older_than_the_keep_days_are_purged(api, team_a, token_for, settin
     assert IdempotentRequest.objects.get().status_code == 400  # no account: the error is kept for a retry
     with time_machine.travel(timezone.now() + timedelta(days=settings.API_IDEMPOTENCY_KEEP_DAYS, hours=1)):
         assert idempotency_purge() == 1
+
+
+def test_a_key_whose_first_request_is_still_running_is_a_409(api, team_a, token_for, sms_account) -> None:
+    from api.models import ApiToken, IdempotentRequest
+
+    raw = token_for(team_a, Role.OPERATOR, Scope.SEND)
+    body = {"sender": "DEMO", "text": "x", "to": ["05321111111"]}
+    first = post(api, raw, body, **{"Idempotency-Key": "busy"})
+    record = IdempotentRequest.objects.get(token=ApiToken.objects.get())
+    record.status_code, record.response = None, None  # as while the first request is still being answered
+    record.save()
+    again = post(api, raw, body, **{"Idempotency-Key": "busy"})
+    assert first.status_code == 201 and again.status_code == 409
+    assert again.json()["error"]["code"] == "idempotency_key_in_use"
+    assert SmsBatch.objects.count() == 1
+
+
+def test_a_program_posts_without_a_csrf_token(team_a, token_for, sms_account) -> None:
+    from django.test import Client
+
+    raw = token_for(team_a, Role.OPERATOR, Scope.SEND)
+    strict = Client(enforce_csrf_checks=True)
+    response = post(strict, raw, {"sender": "DEMO", "text": "x", "to": ["05321111111"]})
+    assert response.status_code == 201
