@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.legal_hold import LegalHold
 
 
 class Direction(models.TextChoices):
@@ -83,7 +84,7 @@ class FaxDraft(models.Model):
         return render_error(self.render_error_stored, old_text=self.render_error)
 
 
-class Fax(models.Model):
+class Fax(LegalHold, models.Model):
     """One fax to or from one remote number, whatever the provider."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="faxes")

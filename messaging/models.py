@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.legal_hold import LegalHold
 
 from .collation import TURKISH
 
@@ -140,7 +141,7 @@ class SmsTemplate(models.Model):
         return self.name
 
 
-class SmsBatch(models.Model):
+class SmsBatch(LegalHold, models.Model):
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")  # held in the portal until it is due: editable, cancellable
         SENDING = "sending", _("Sending")
@@ -180,6 +181,8 @@ class SmsBatch(models.Model):
     # an automatic retry it waits for is due: a sending batch older than that is resumed by the watchdog.
     progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
     resumed_at = models.DateTimeField(_("last resumed by the watchdog"), null=True, blank=True)
+    # Retention deleted the text and the recipients (privacy/retention.py); the batch and its counts stay.
+    content_deleted_at = models.DateTimeField(_("text and recipients deleted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SMS batch")

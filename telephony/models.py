@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.legal_hold import LegalHold
 
 
 class Source(models.TextChoices):
@@ -31,7 +32,7 @@ class Disposition(models.TextChoices):
 MISSED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.FAILED)
 
 
-class CallRecord(models.Model):
+class CallRecord(LegalHold, models.Model):
     """One call as one provider reported it; ``raw`` keeps the record as received."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_records")
