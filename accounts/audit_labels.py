@@ -37,13 +37,22 @@ ACTIONS = {
     "member.recording_numbers": _("Member's recording limits changed"),
     "member.remove": _("Member removed"),
     "member.role_change": _("Member's role changed"),
+    "legal_hold.clear": _("Legal hold cleared"),
+    "legal_hold.set": _("Legal hold set"),
     "member.unlock": _("Member unlocked after failed log-ins"),
     "notifications.read_all": _("Notifications marked read"),
+    "personal_data.erase": _("Personal data erased"),
+    "personal_data.export": _("Personal data exported"),
     "provider.check": _("Provider connection tested"),
     "provider.connect": _("Provider account connected"),
     "provider.create": _("Provider account added"),
     "provider.delete": _("Provider account deleted"),
     "provider.update": _("Provider account changed"),
+    "retention.calls": _("Expired call records deleted"),
+    "retention.fax_documents": _("Expired fax documents deleted"),
+    "retention.recordings": _("Expired call recordings deleted"),
+    "retention.sms": _("Expired SMS texts and recipients deleted"),
+    "retention.update": _("Retention settings changed"),
     "sms.cancel": _("SMS batch cancelled"),
     "sms.contact_create": _("Contact added"),
     "sms.contact_delete": _("Contact deleted"),
@@ -124,6 +133,24 @@ DETAILS = {
     "listen_role": _("lowest role that may listen"),
     "download_role": _("lowest role that may download"),
     "numbers": _("extensions or numbers"),
+    "reason": _("reason"),
+    "kept_days": _("kept for (days)"),
+    "recordings_days": _("call recordings kept for (days)"),
+    "calls_days": _("call records kept for (days)"),
+    "sms_days": _("SMS texts and recipients kept for (days)"),
+    "fax_documents_days": _("fax documents kept for (days)"),
+    "number": _("number"),
+    "number_hash": _("number fingerprint"),
+    "calls": _("calls"),
+    "recordings": _("recordings"),
+    "sms_recipients": _("SMS recipients"),
+    "contacts": _("contacts"),
+    "opt_outs": _("opt-outs"),
+    "faxes": _("faxes"),
+    "fax_documents": _("fax documents"),
+    "files": _("files deleted"),
+    "complete": _("complete"),
+    "stopped_at": _("stopped at"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role", "listen_role", "download_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.
@@ -134,6 +161,8 @@ FIELDS = {
     "time_zone": _("time zone"),
     "notification_email": _("notification email"),
 }
+# Retention periods: no value is "kept forever".
+DAYS_KEYS = {"kept_days", "recordings_days", "calls_days", "sms_days", "fax_documents_days"}
 
 
 def action_label(code: str) -> str:
@@ -144,6 +173,8 @@ def action_label(code: str) -> str:
 def _value(key: str, value: Any) -> str:
     if key in ROLE_KEYS and value in Role.values:
         return str(Role(value).label)
+    if key in DAYS_KEYS and value is None:
+        return str(_("forever"))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):

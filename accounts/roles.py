@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, Role] = {
     "manage_members": Role.ADMIN,
     "view_audit": Role.ADMIN,
     "manage_webhooks": Role.ADMIN,  # webhook endpoints: add, change, delete, redeliver
+    "manage_retention": Role.ADMIN,  # how long each kind of data is kept (privacy/retention.py)
+    "manage_legal_holds": Role.ADMIN,  # keep a call, an SMS batch or a fax whatever retention says
+    "handle_personal_data": Role.ADMIN,  # find, export and erase what we hold about a phone number
     "delete_team": Role.OWNER,
     "transfer_ownership": Role.OWNER,
     "require_two_factor": Role.OWNER,  # make two-factor login compulsory for the team

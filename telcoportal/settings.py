@@ -15,6 +15,7 @@ from api import schedule as api_schedule
 from fax import schedule as fax_schedule
 from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
+from privacy import schedule as privacy_schedule
 from reports import schedule as reports_schedule
 from telephony import schedule as telephony_schedule
 from webhooks import schedule as webhooks_schedule
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "dashboard",
     "reports",
     "api",
+    "privacy",
     "core",
 ]
 if DEBUG:
@@ -311,6 +313,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **reports_schedule.BEAT_SCHEDULE,
     **webhooks_schedule.BEAT_SCHEDULE,
     **api_schedule.BEAT_SCHEDULE,
+    **privacy_schedule.BEAT_SCHEDULE,
 }
 
 # Feature tuning (each has a sensible default; see .env.example).
@@ -327,6 +330,8 @@ SEND_HOLD_THRESHOLD_MINUTES = env.int("SEND_HOLD_THRESHOLD_MINUTES", default=5)
 FAX_SCHEDULE_MAX_DAYS = env.int("FAX_SCHEDULE_MAX_DAYS", default=365)
 FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long or longer: confirm first
 BALANCE_CACHE_SECONDS = env.int("BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
+# Retention deletes expired items this many per transaction (a short lock, a bounded memory), until none is left.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 TELEPHONY_IMPORT_OVERLAP_MINUTES = env.int("TELEPHONY_IMPORT_OVERLAP_MINUTES", default=120)
 TELEPHONY_IMPORT_BACKFILL_DAYS = env.int("TELEPHONY_IMPORT_BACKFILL_DAYS", default=30)
 CALL_STATS_MAX_DAYS = env.int("CALL_STATS_MAX_DAYS", default=366)  # the longest period /calls/stats/ analyses

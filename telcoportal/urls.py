@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

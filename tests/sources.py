@@ -15,6 +15,7 @@ APP_PACKAGES = (
     "telcoportal",
     "core",
     "dashboard",
+    "privacy",
     "providers",
 )
 
