@@ -1,4 +1,5 @@
-"""Every CSV and XLSX the portal hands out: streamed, and safe to open in a spreadsheet.
+"""Every CSV and XLSX the portal hands out: streamed, and safe to open in a spreadsheet (and the ZIP archives
+that bundle such CSVs with stored files: ``ArchiveWriter``).
 
 One writer for all exports so each gets the same guarantees:
 
@@ -28,7 +29,8 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from typing import Any, overload
+from types import TracebackType
+from typing import IO, Any, overload
 from xml.sax.saxutils import escape
 
 from django.http import StreamingHttpResponse
@@ -300,3 +302,34 @@ class ExportingPage(TemplateResponseMixin, ContextMixin, View):
 
     Not a ``TemplateView``, whose ``get`` answers a template response only: the subclass writes its ``get``.
     """
+
+
+# --- ZIP archives --------------------------------------------------------------------------
+
+
+class ArchiveWriter:
+    """A ZIP of CSV files (the same formula-safe cells as every CSV export) and stored files, written into
+    ``out`` (a temporary file, so a large archive never sits in memory)."""
+
+    def __init__(self, out: IO[bytes], zone: tzinfo) -> None:
+        self._zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED)
+        self._zone = zone
+
+    def add_csv(self, name: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+        self._zip.writestr(name, "".join(csv_stream(headers, rows, self._zone)).encode("utf-8"))
+
+    def add_file(self, name: str, source: IO[bytes]) -> None:
+        with self._zip.open(name, "w") as target:
+            while chunk := source.read(1 << 20):
+                target.write(chunk)
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()

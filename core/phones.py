@@ -122,3 +122,33 @@ def display_digits(digits: str) -> str:
     """International digits as fax numbers are stored: ``902125550123`` → ``+90 212 555 01 23``; what does
     not read as a number comes back as it was."""
     return (_shown("+" + digits.lstrip("+"), national=False) or digits) if digits else ""
+
+
+def stored_digit_forms(e164: str) -> frozenset[str]:
+    """The digits every way a stored text may write this number reduces to: ``+905321234567`` is also
+    ``905321234567``, ``00905321234567`` and, for a number of the home region, ``05321234567`` and
+    ``5321234567`` (providers, imports and people write all of these; fax numbers are stored without ``+``)."""
+    digits = digits_only(e164)
+    forms = {digits, "00" + digits}
+    parsed = parsed_e164(e164)
+    if parsed is not None and phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION:
+        national = phonenumbers.national_significant_number(parsed)
+        forms |= {national, "0" + national}
+    return frozenset(forms)
+
+
+def masked(e164: str) -> str:
+    """``+905321234567`` → ``+90 532 *** ** 67``: enough to tell two numbers apart in a log, not to call one."""
+    shown = display(e164)
+    total = len(digits_only(shown))
+    parsed = parsed_e164(e164)
+    keep_start = (len(str(parsed.country_code)) if parsed is not None else 0) + 3  # the country and area codes
+    seen = 0
+    out = []
+    for char in shown:
+        if char.isdigit():
+            seen += 1
+            out.append(char if seen <= keep_start or seen > total - 2 else "*")
+        else:
+            out.append(char)
+    return "".join(out)

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import phones
+
 from .holds import REASON_MAX
 from .models import RetentionKind
 
@@ -41,4 +43,34 @@ class LegalHoldForm(forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("action") == "clear" and not self.held:
             raise forms.ValidationError(_("This item is not under legal hold."))
+        return cleaned
+
+
+class NumberForm(forms.Form):
+    number = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        help_text=_("In any format: 0532 123 45 67, +90 532 123 45 67, 905321234567…"),
+    )
+
+    def clean_number(self) -> str:
+        try:
+            return phones.parse(self.cleaned_data["number"], bare_international=True)
+        except phones.PhoneNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class ErasureForm(NumberForm):
+    confirm = forms.CharField(label=_("Type the number again to confirm the erasure"), max_length=40)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number, typed = cleaned.get("number"), cleaned.get("confirm", "")
+        if number and typed:
+            try:
+                same = phones.parse(typed, bare_international=True) == number
+            except phones.PhoneNumberError:
+                same = False
+            if not same:
+                self.add_error("confirm", _("This is not the number above."))
         return cleaned

@@ -104,3 +104,18 @@ def test_no_module_but_the_phone_module_parses_or_formats_with_phonenumbers() ->
         if call in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_stored_digit_forms_cover_how_a_home_number_is_written() -> None:
+    assert phones.stored_digit_forms("+905321234567") == {
+        "905321234567", "00905321234567", "05321234567", "5321234567",
+    }  # fmt: skip
+
+
+def test_stored_digit_forms_of_a_foreign_number_are_international_only() -> None:
+    assert phones.stored_digit_forms("+4930123456") == {"4930123456", "004930123456"}
+
+
+def test_a_masked_number_keeps_its_country_and_area_and_last_two_digits() -> None:
+    assert phones.masked("+905321234567") == "+90 532 *** ** 67"
+    assert "4567" not in phones.masked("+905321234567")
