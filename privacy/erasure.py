@@ -62,7 +62,9 @@ def _erase_calls(found: Findings) -> dict[str, int]:
     files_forget(rows.exclude(recording="").values_list("recording", flat=True))
     rows.filter(pk__in=found.caller_ids).update(caller=ERASED)
     rows.filter(pk__in=found.callee_ids).update(callee=ERASED)
-    rows.update(raw={}, has_recording=False, recording="", recording_name="", recording_missing=False)
+    rows.update(
+        raw={}, has_recording=False, recording="", recording_name="", recording_missing=False, recording_peaks=None
+    )
     return {"calls": len(ids), "recordings": recordings}
 
 

@@ -124,7 +124,9 @@ def purge_batch(*, team: Team, kind: RetentionKind, cutoff: datetime, limit: int
         calls = CallRecord.objects.filter(pk__in=ids)
         names = list(calls.exclude(recording="").values_list("recording", flat=True))
         if kind == RetentionKind.RECORDINGS:
-            count = calls.update(has_recording=False, recording="", recording_name="", recording_missing=False)
+            count = calls.update(
+                has_recording=False, recording="", recording_name="", recording_missing=False, recording_peaks=None
+            )
         else:
             count = len(ids)
             calls.delete()

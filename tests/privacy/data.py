@@ -29,6 +29,7 @@ def call(team: Team, *, age_days: float, recording: bool = True, **fields: Any) 
     if recording:
         record.has_recording = True
         record.recording_name = f"in-{record.pk}.wav"
+        record.recording_peaks = [0.1, 0.8, 0.3]
         record.recording.save(f"call-{record.pk}.wav", ContentFile(b"RIFF....WAVEfmt "), save=True)
     return record
 

@@ -121,6 +121,7 @@ def test_erasure_anonymises_deletes_files_and_keeps_counts(team_a, alice, held_a
     assert not any(stored(n) for n in files) and not FileToDelete.objects.exists()
     caller = CallRecord.objects.get(pk=h["caller"].pk)
     assert (caller.caller, caller.callee, caller.has_recording, caller.raw) == (ERASED, "101", False, {})
+    assert caller.recording_peaks is None
     assert caller.duration == 65 and CallRecord.objects.get(pk=h["callee_spaced"].pk).callee == ERASED
     batch = SmsBatch.objects.get(pk=h["batch"].pk)
     assert batch.recipients.count() == 2 and batch.recipient_count == 2  # counts stay

@@ -62,7 +62,7 @@ def test_expired_recordings_go_but_the_call_stays_and_never_fetches_it_again(tea
 
     assert outcome.count == 1 and not stored(name)
     old.refresh_from_db()
-    assert (old.has_recording, old.recording.name, old.recording_name) == (False, "", "")
+    assert (old.has_recording, old.recording.name, old.recording_name, old.recording_peaks) == (False, "", "", None)
     assert stored(recent.recording.name)
     assert AuditEvent.objects.get(action="retention.recordings").data["count"] == 1
 
