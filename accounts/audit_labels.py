@@ -29,6 +29,8 @@ ACTIONS = {
     "fax.cancel": _("Fax cancelled"),
     "fax.download": _("Fax downloaded"),
     "fax.retry": _("Fax retried"),
+    "fax.schedule_cancel": _("Scheduled fax cancelled"),
+    "fax.schedule_edit": _("Scheduled fax moved"),
     "fax.send": _("Fax sent"),
     "invitation.accept": _("Invitation accepted"),
     "invitation.create": _("Invitation sent"),

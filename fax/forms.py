@@ -30,6 +30,38 @@ def schedule_max_days() -> int:
     return max(1, int(getattr(settings, "FAX_SCHEDULE_MAX_DAYS", 365)))
 
 
+def send_time(value: Any) -> Any:
+    """A time to send (read in the team's zone, which the middleware activated): in the future, not too far."""
+    if value is not None and value <= timezone.now():
+        raise forms.ValidationError(_("Choose a time in the future."), code="past")
+    days = schedule_max_days()
+    if value is not None and value > timezone.now() + timedelta(days=days):
+        raise forms.ValidationError(
+            ngettext(
+                "A fax can be scheduled at most %(days)d day ahead.",
+                "A fax can be scheduled at most %(days)d days ahead.",
+                days,
+            )
+            % {"days": days},
+            code="too_far",
+        )
+    return value
+
+
+class FaxScheduleForm(forms.Form):
+    """A held fax's new send time."""
+
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the team's time zone."),
+        error_messages={"required": _("Give the time to send; to send now, cancel and send it again.")},
+    )
+
+    def clean_scheduled_at(self) -> Any:
+        return send_time(self.cleaned_data.get("scheduled_at"))
+
+
 _SPLIT = re.compile(r"[\n,;]+")
 
 
@@ -134,21 +166,7 @@ class ComposeForm(forms.Form):
         return numbers
 
     def clean_scheduled_at(self) -> Any:
-        value = self.cleaned_data.get("scheduled_at")
-        if value is not None and value <= timezone.now():
-            raise forms.ValidationError(_("Choose a time in the future."), code="past")
-        days = schedule_max_days()
-        if value is not None and value > timezone.now() + timedelta(days=days):
-            raise forms.ValidationError(
-                ngettext(
-                    "A fax can be scheduled at most %(days)d day ahead.",
-                    "A fax can be scheduled at most %(days)d days ahead.",
-                    days,
-                )
-                % {"days": days},
-                code="too_far",
-            )
-        return value
+        return send_time(self.cleaned_data.get("scheduled_at"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -20,6 +20,7 @@ class Direction(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")  # held in the portal until due: its time can move, it can be cancelled
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
@@ -33,7 +34,7 @@ class Quality(models.TextChoices):
     NORMAL = "normal", _("Normal (204×98 dpi)")
 
 
-UNFINISHED = (Status.QUEUED, Status.SENDING)
+UNFINISHED = (Status.SCHEDULED, Status.QUEUED, Status.SENDING)
 
 
 def document_path(instance: models.Model, filename: str) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import display_digits
 
-from .models import Direction, Fax
+from .models import Direction, Fax, Status
 
 BADGES = {
+    "scheduled": "warning",
     "queued": "secondary",
     "sending": "info",
     "sent": "success",
@@ -52,6 +55,14 @@ class FaxTable(tables.Table):
             if record.is_stuck
             else ""
         )
+        when = (
+            format_html(
+                ' <span class="small text-body-secondary" data-scheduled-for>{}</span>',
+                date_format(timezone.localtime(record.scheduled_at), "SHORT_DATETIME_FORMAT"),
+            )
+            if record.status == Status.SCHEDULED and record.scheduled_at
+            else ""
+        )
         return format_html(
-            '<span class="badge text-bg-{}">{}</span>{}', BADGES.get(record.status, "light"), value, stuck
+            '<span class="badge text-bg-{}">{}</span>{}{}', BADGES.get(record.status, "light"), value, stuck, when
         )

@@ -11,7 +11,7 @@ from providers.errors import ProviderError
 
 from .documents import memory_cap
 from .models import Fax
-from .services import drafts, inbox, retry, sending, tracking, watchdog
+from .services import drafts, inbox, retry, scheduled, sending, tracking, watchdog
 
 
 # acks_late + reject_on_worker_lost: a send whose worker dies goes back to the queue; the claim
@@ -70,6 +70,11 @@ def fetch_incoming_faxes() -> str:
     for pk in accounts:
         fetch_incoming_for_account.delay(pk)
     return f"{len(accounts)} accounts"
+
+
+@shared_task(name="fax.release_scheduled", soft_time_limit=25, time_limit=30)
+def fax_scheduled_release() -> str:
+    return f"released {scheduled.fax_scheduled_release()}"
 
 
 @shared_task(name="fax.watch_sends", soft_time_limit=50, time_limit=60)

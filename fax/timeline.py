@@ -26,6 +26,9 @@ TEXTS: dict[str, Promise] = {
     "accepted": _("The provider accepted the fax (id %(id)s)."),
     "unknown": _("No answer from the provider: we look for the fax there, not resending."),
     "resumed": _("Its send had stopped: queued again."),
+    "held": _("Held here until its time: until then its time can be changed or it can be cancelled."),
+    "released": _("Its time is near: handed to the send queue."),
+    "moved": _("Its send time was changed."),
     "retry_asked": _("Retry asked of the provider."),
     "cancelled_here": _("Cancelled before it was sent."),
     "cancel_asked": _("Cancel asked of the provider."),
@@ -44,6 +47,7 @@ TEXTS: dict[str, Promise] = {
 
 # what an event without a status is called on the timeline
 KIND_LABELS: dict[str, Promise] = {
+    "scheduled": _("Scheduled"),
     "queued": _("Queued"),
     "attempt": _("Attempt"),
     "accepted": _("Accepted"),

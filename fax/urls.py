@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/document/", views.FaxDocumentView.as_view(), name="fax-document"),
     path("<int:pk>/retry/", views.FaxRetryView.as_view(), name="fax-retry"),
     path("<int:pk>/cancel/", views.FaxCancelView.as_view(), name="fax-cancel"),
+    path("<int:pk>/schedule/", views.FaxScheduleView.as_view(), name="fax-schedule-edit"),
     path("<int:pk>/resend/", views.FaxResendView.as_view(), name="fax-resend"),
 ]

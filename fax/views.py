@@ -30,10 +30,10 @@ from providers.files import JPEG, PDF, PNG, TIFF
 
 from . import documents as docs
 from .filters import FaxFilter
-from .forms import ComposeForm, account_numbers, fax_accounts
+from .forms import ComposeForm, FaxScheduleForm, account_numbers, fax_accounts
 from .gateways import CAPABILITIES
-from .models import Direction, Fax, FaxDocument, FaxDraft, FaxInboxPoll, Quality
-from .services import FaxActionError, actions, downloads, drafts, storage
+from .models import Direction, Fax, FaxDocument, FaxDraft, FaxInboxPoll, Quality, Status
+from .services import FaxActionError, actions, downloads, drafts, scheduled, storage
 from .tables import FaxTable
 
 FAX_KINDS = (Kind.RECEIVED_FAX, Kind.FAX_STUCK)
@@ -253,11 +253,16 @@ class FaxDraftView(TeamView, TemplateView):
         except FaxActionError as exc:
             messages.error(request, str(exc))
             return redirect("fax-draft", pk=draft.pk)
-        messages.success(
-            request,
-            ngettext("%(n)d fax queued for sending.", "%(n)d faxes queued for sending.", len(faxes))
-            % {"n": len(faxes)},
-        )
+        if faxes and faxes[0].status == Status.SCHEDULED:
+            text = ngettext(
+                "%(n)d fax waits here until its time: until then its time can be changed or it can be cancelled.",
+                "%(n)d faxes wait here until their time: until then their time can be changed or they can be "
+                "cancelled.",
+                len(faxes),
+            )
+        else:
+            text = ngettext("%(n)d fax queued for sending.", "%(n)d faxes queued for sending.", len(faxes))
+        messages.success(request, text % {"n": len(faxes)})
         if len(faxes) == 1:
             return redirect("fax-detail", pk=faxes[0].pk)
         return HttpResponseRedirect(reverse("fax-list") + "?direction=out")
@@ -320,6 +325,7 @@ class FaxDetailView(TeamView, TemplateView):
             can_cancel=self.can("manage_faxes") and actions.can_cancel(fax),
             can_resend=self.can("send") and fax.direction == Direction.OUTGOING and fax.account is not None,
             can_edit=self.can("send") and bool(fax.error_fields),
+            can_move=self.can("send") and fax.status == Status.SCHEDULED,
         )
         return context
 
@@ -433,6 +439,40 @@ class FaxCancelView(_FaxActionView):
         actions.fax_cancel(fax=fax, actor=self.user, request=self.request)
         messages.success(self.request, _("Cancel asked."))
         return fax
+
+
+class FaxScheduleView(TeamView, TemplateView):
+    """A held fax's send time, moved until the worker hands it to the provider (cancel: the fax page's button)."""
+
+    permission = "send"
+    team_model = Fax
+    template_name = "fax/schedule.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fax = self.get_team_object()
+        if fax.status != Status.SCHEDULED:
+            messages.error(request, scheduled.already_claimed())
+            return redirect("fax-detail", pk=fax.pk)
+        when = timezone.localtime(fax.scheduled_at, self.team.tzinfo).replace(tzinfo=None) if fax.scheduled_at else None
+        return self.show(fax, FaxScheduleForm(initial={"scheduled_at": when}))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fax = self.get_team_object()
+        form = FaxScheduleForm(request.POST)
+        if not form.is_valid():
+            return self.show(fax, form, status=400)
+        try:
+            scheduled.fax_scheduled_move(
+                fax=fax, actor=self.user, scheduled_at=form.cleaned_data["scheduled_at"], request=request
+            )
+        except FaxActionError as exc:
+            messages.error(request, str(exc))
+            return redirect("fax-detail", pk=fax.pk)
+        messages.success(request, _("The send time is changed."))
+        return redirect("fax-detail", pk=fax.pk)
+
+    def show(self, fax: Fax, form: FaxScheduleForm, status: int = 200) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(fax=fax, form=form), status=status)
 
 
 class FaxResendView(_FaxActionView):

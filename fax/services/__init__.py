@@ -1,6 +1,7 @@
 """Everything that writes fax state or talks to a provider (through a gateway), one module per concept.
 
 - ``drafts``: compose, render the preview, confirm (one queued fax per recipient).
+- ``scheduled``: a fax held until it is due (released once by the worker), its time moved until then.
 - ``sending``: queue and send a fax once (claimed atomically); a lost answer is marked outcome-unknown.
 - ``retry``: when a send the provider refused for now is tried again, and when it is given up.
 - ``tracking``: follow a sent fax at the provider; reconcile a send whose answer was lost.

@@ -34,7 +34,7 @@ def can_retry(fax: Fax) -> bool:
 def can_cancel(fax: Fax) -> bool:
     if fax.direction != Direction.OUTGOING or fax.account is None:
         return False
-    if fax.status == Status.QUEUED:
+    if fax.status in (Status.SCHEDULED, Status.QUEUED):
         return True
     gateway = GATEWAYS[fax.account.kind]
     return gateway.capabilities.cancel and gateway.can_cancel(fax)
@@ -74,13 +74,18 @@ def fax_retry(*, fax: Fax, actor: User | None, request: HttpRequest | None = Non
 def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = None) -> str:
     if not can_cancel(fax):
         raise FaxActionError(_("This fax cannot be cancelled now."))
-    audit_record(team=fax.team, actor=actor, action="fax.cancel", target=fax, request=request)
-    if fax.status == Status.QUEUED and Fax.objects.filter(pk=fax.pk, status=Status.QUEUED).update(
+    held = fax.status == Status.SCHEDULED
+    action = "fax.schedule_cancel" if held else "fax.cancel"
+    audit_record(team=fax.team, actor=actor, action=action, target=fax, request=request)
+    # Held or queued, it has not reached the provider: whichever of the two it is now, it stops here.
+    not_sent = (Status.SCHEDULED, Status.QUEUED)
+    previous = fax.status
+    if previous in not_sent and Fax.objects.filter(pk=fax.pk, status__in=not_sent).update(
         status=Status.CANCELLED, status_changed_at=timezone.now(), completed_at=timezone.now()
     ):
         add_event(fax, "cancel", Status.CANCELLED, key="cancelled_here", actor=actor)
         fax.refresh_from_db()
-        fax_status_emit(fax=fax, previous=Status.QUEUED)
+        fax_status_emit(fax=fax, previous=previous)
         return Status.CANCELLED
     if not fax.provider_id:
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))

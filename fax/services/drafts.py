@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 from accounts.provider_options import fax_options
+from core.held_sends import is_held
 from providers.files import PDF, TIFF
 
 from .. import documents as docs
@@ -142,13 +143,14 @@ def draft_confirm(
         )
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["confirmed_at"])
+    held = is_held(locked.scheduled_at, locked.confirmed_at)  # then the worker's release queues it when due
     faxes = []
     for number in locked.recipients:
         fax = Fax.objects.create(
             team=locked.team,
             account=locked.account,
             direction=Direction.OUTGOING,
-            status=Status.QUEUED,
+            status=Status.SCHEDULED if held else Status.QUEUED,
             our_number=locked.our_number,
             remote_number=number,
             quality=locked.quality,
@@ -161,8 +163,12 @@ def draft_confirm(
             attach(fax, FaxDocument.Role.ORIGINAL, stored, position)
         if locked.rendition:
             attach(fax, FaxDocument.Role.TRANSMITTED, locked.rendition, 0)
-        add_event(fax, "queued", Status.QUEUED, actor=actor)
-        audit_record(team=fax.team, actor=actor, action="fax.send", target=fax, request=request, to=number)
+        if held:
+            add_event(fax, "scheduled", Status.SCHEDULED, key="held", actor=actor)
+        else:
+            add_event(fax, "queued", Status.QUEUED, actor=actor)
+        audit_record(team=fax.team, actor=actor, action="fax.send", target=fax, request=request, to=number, held=held)
         faxes.append(fax)
-    sending.queue_sends([f.pk for f in faxes])
+    if not held:
+        sending.queue_sends([f.pk for f in faxes])
     return faxes

@@ -29,7 +29,7 @@ def faxes_to_track() -> list[int]:
 
 def fax_track(*, fax: Fax) -> str:
     """Asks the provider where an unfinished outgoing fax is; reconciles a lost send first."""
-    if fax.is_finished or fax.account is None or fax.status == Status.QUEUED:
+    if fax.is_finished or fax.account is None or fax.status in (Status.SCHEDULED, Status.QUEUED):
         return "skipped"
     gateway = gateway_for(fax.account)
     try:
