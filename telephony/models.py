@@ -60,6 +60,8 @@ class CallRecord(LegalHold, models.Model):
     # when it is stored; None before that, [] when it could not be read (the page then shows no waveform).
     recording_peaks = models.JSONField(_("recording waveform"), null=True, blank=True, editable=False)
     raw = models.JSONField(_("raw record"), default=dict, blank=True)
+    # A hash of what the import stored (services.content_hash): an unchanged record imported again is not rewritten.
+    content_hash = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 
     class Meta:
