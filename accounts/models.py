@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from . import audit_labels
 from .fields import EncryptedJSONField, is_unreadable
 from .provider_registry import kind_choices
-from .roles import Role, role_has
+from .roles import TEAM_ADJUSTABLE, Role, role_has
 
 
 class UserManager(BaseUserManager["User"]):
@@ -125,7 +125,9 @@ class Membership(models.Model):
 
     def can(self, permission: str) -> bool:
         """The one check of a member's permission, with the team's overrides (see roles.role_has)."""
-        return role_has(self.role, permission, self.team.permission_overrides)
+        # Only an adjustable permission needs the team (no query for the others when it is not loaded).
+        overrides = self.team.permission_overrides if permission in TEAM_ADJUSTABLE else None
+        return role_has(self.role, permission, overrides)
 
 
 def hash_token(token: str) -> str:

@@ -257,3 +257,11 @@ def test_who_listened_is_not_shown_to_operators_and_counts_only_this_call(team_a
     response = alice_client.get(reverse("calls-detail", args=[call.pk]))
     assert list(response.context["listeners"]) == []
     assert "Nobody has listened to this recording yet." in response.content.decode()
+
+
+def test_checking_a_fixed_permission_does_not_load_the_team(team_a, django_assert_num_queries) -> None:
+    admin = Membership.objects.get(user=member(team_a, Role.ADMIN)[0])
+    with django_assert_num_queries(0):
+        assert admin.can("view_audit") and not admin.can("delete_team")
+    with django_assert_num_queries(1):  # the team's overrides, once
+        assert admin.can("download_recordings") and admin.can("listen_recordings")
