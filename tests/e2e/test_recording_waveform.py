@@ -50,3 +50,33 @@ def test_the_waveform_shows_and_a_click_seeks_the_player(browser, live_server, s
         page.wait_for_function("() => document.querySelector('[data-player] audio').currentTime > 1.9")
     finally:
         context.close()
+
+
+def test_without_javascript_the_waveform_is_a_picture_beside_the_plain_player(browser, live_server, settings, tmp_path):
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    from telephony import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    team = TeamFactory(name="Call Centre")
+    operator = MembershipFactory(team=team, role=Role.OPERATOR).user
+    call = CallRecordFactory(
+        account=ProviderAccountFactory(team=team), recording_name="in-1.wav", has_recording=True, duration=2
+    )
+    call.recording.save(f"call-{call.pk}.wav", ContentFile(burst_then_silence_wav()), save=True)
+    services.recording_fetch(call=call)  # stored: its peaks are computed now, so the page draws them itself
+
+    client = Client()
+    client.force_login(operator)
+    context = browser.new_context(base_url=live_server.url, locale="en-US", java_script_enabled=False)
+    name = django_settings.SESSION_COOKIE_NAME
+    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+    try:
+        page = context.new_page()
+        page.goto(f"/calls/{call.pk}/")
+        wave = page.get_by_test_id("waveform")
+        assert wave.is_visible() and wave.get_attribute("role") is None  # a picture, not a slider
+        assert page.get_by_test_id("player").get_attribute("controls") is not None
+    finally:
+        context.close()
