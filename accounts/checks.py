@@ -73,11 +73,12 @@ def provider_accounts_usable(app_configs: Any, databases: Any = None, **kwargs: 
     return warnings
 
 
-# Backends that keep their data inside one process or on one machine's disk.
+# Backends that keep their data inside one process or on one machine's disk, by class name: Django's own
+# and django-prometheus' wrappers of them (the settings' metrics backends) alike.
 ONE_MACHINE_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache": "per-process memory",
-    "django.core.cache.backends.filebased.FileBasedCache": "files on this machine",
-    "django.core.cache.backends.dummy.DummyCache": "no cache",
+    "LocMemCache": "per-process memory",
+    "FileBasedCache": "files on this machine",
+    "DummyCache": "no cache",
 }
 ONE_MACHINE_BROKERS = ("filesystem://", "memory://")
 
@@ -89,7 +90,7 @@ def broker_transport(url: str) -> str:
 def one_machine_findings() -> list[tuple[str, str, str]]:
     """(check id, what is wrong, how to fix it) for each part of the setup that cannot be shared."""
     findings: list[tuple[str, str, str]] = []
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"):
         findings.append(
             (
                 "telcoportal.W010",
@@ -106,7 +107,7 @@ def one_machine_findings() -> list[tuple[str, str, str]]:
                 "Set CELERY_BROKER_URL=redis://host:6379/0 (or amqp://).",
             )
         )
-    cache = settings.CACHES["default"]["BACKEND"]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     if cache in ONE_MACHINE_CACHES:
         findings.append(
             (

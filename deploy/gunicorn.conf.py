@@ -23,3 +23,13 @@ graceful_timeout = 30  # on reload/stop, requests in flight get this long to fin
 keepalive = 5  # seconds an idle keep-alive connection is held (behind the reverse proxy)
 max_requests = 2000
 max_requests_jitter = 200
+
+
+def child_exit(server: object, worker: object) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, a finished worker's live gauges leave /metrics' sums."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -38,6 +38,50 @@ from .urlsafety import UrlGuard, check_path
 
 logger = logging.getLogger("providers")
 
+
+@dataclass(frozen=True)
+class RequestObservation:
+    """One HTTP attempt at a provider, as the observers see it (metrics): no URL, no body, no secret."""
+
+    provider: str
+    method: str
+    endpoint: str  # the request's path with ids folded to ``{id}`` (a bounded set of label values)
+    seconds: float
+    error: str | None  # the ProviderError's class name, None for a 2xx answer
+
+
+RequestObserver = Callable[[RequestObservation], None]
+_observers: list[RequestObserver] = []
+_ID_SEGMENT = re.compile(r"^(?=.*\d)[\w.@~:-]+$")
+
+
+def add_request_observer(observer: RequestObserver) -> None:
+    """``observer`` hears every attempt of every client (the portal hooks its metrics here); idempotent."""
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+def remove_request_observer(observer: RequestObserver) -> None:
+    if observer in _observers:
+        _observers.remove(observer)
+
+
+def endpoint_label(path: str, *, absolute: bool = False) -> str:
+    """``path`` as a metric label: ids (any segment with a digit) become ``{id}``; a whole URL is one label."""
+    if absolute:
+        return "{url}"
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    return "/" + "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in segments if s)
+
+
+def _notify(observation: RequestObservation) -> None:
+    for observer in list(_observers):
+        try:
+            observer(observation)
+        except Exception:  # a broken observer must never fail a provider request
+            logger.warning("providers: a request observer failed", exc_info=True)
+
+
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 REDACTED = "[redacted]"
 EXCERPT_LENGTH = 80  # characters of a provider's own words a person may see
@@ -417,12 +461,14 @@ class Transport:
         attempt = 0
         reauthenticated = False
         url = self.url(path, absolute=absolute)  # refused before any header (or token) is built
+        endpoint = endpoint_label(path, absolute=absolute)
         while True:
             attempt += 1
             try:
-                response = self._send_once(
+                return self._observed_attempt(
                     method,
                     url,
+                    endpoint,
                     params=params,
                     json_body=json_body,
                     data=data,
@@ -431,8 +477,6 @@ class Transport:
                     stream=stream,
                     authenticated=authenticated,
                 )
-                self.raise_for_status(response)
-                return response
             except AuthenticationFailed:
                 if authenticated and not reauthenticated and self.auth.invalidate():
                     reauthenticated = True
@@ -448,6 +492,22 @@ class Transport:
                     "%s: retrying %s %s in %.2fs after %s", self.provider, method, self.redactor(url), wait, exc
                 )
                 self.sleep(wait)
+
+    def _observed_attempt(self, method: str, url: str, endpoint: str, **request: Any) -> requests.Response:
+        """One attempt, answered 2xx or raised as a ProviderError; the observers hear its time and outcome."""
+        if self.limiter is not None:
+            self.limiter.acquire()  # the wait for our turn is ours, not the provider's latency
+        started = time.monotonic()
+        error: str | None = None
+        try:
+            response = self._send_once(method, url, **request)
+            self.raise_for_status(response)
+            return response
+        except ProviderError as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            _notify(RequestObservation(self.provider, method, endpoint, time.monotonic() - started, error))
 
     def _send_once(
         self,
@@ -467,8 +527,6 @@ class Transport:
             all_headers.update(self.auth.headers())
         if headers:
             all_headers.update(headers)
-        if self.limiter is not None:
-            self.limiter.acquire()
         started = time.monotonic()
         try:
             response = self.session.request(

@@ -6,6 +6,10 @@ class TelcoportalConfig(AppConfig):
     verbose_name = "Telcoportal"
 
     def ready(self) -> None:
-        from . import celery
+        from celery import signals
+
+        from . import celery, heartbeat, provider_metrics
 
         celery.ensure_filesystem_broker_folders()
+        provider_metrics.install()
+        signals.before_task_publish.connect(heartbeat.on_publish, weak=False, dispatch_uid="telcoportal-heartbeat")

@@ -1,4 +1,8 @@
-"""``/healthz``: liveness of the database, the broker and the cache."""
+"""``/healthz``: liveness of the database, the broker and the cache, and the worker and beat heartbeats.
+
+Anyone (a load balancer) gets the status code and ``{"status": …}``; what was checked, and with which
+backends, only an operator (METRICS_TOKEN, METRICS_ALLOWED_IPS) or a signed-in staff member sees.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.checks import broker_transport, one_machine_findings
+
+from . import heartbeat, operator_access
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +64,38 @@ def _cache_check() -> dict[str, Any]:
     return found
 
 
+def _heartbeat_check(part: str) -> dict[str, Any]:
+    try:
+        return heartbeat.status(part)
+    except Exception:  # the cache's failure is the cache check's to report
+        return {"ok": None, "age_seconds": None}
+
+
+def _shows_detail(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return operator_access.is_operator(request) or bool(user and user.is_authenticated and user.is_staff)
+
+
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness: 200 when the database, the broker and the cache answer, 503 otherwise.
+    """200 when the database, the broker and the cache answer, 503 otherwise.
 
-    Each part says what was checked (database vendor, broker transport, cache backend), and
-    ``one_machine`` lists the deployment checks (telcoportal.W010-W013) this node fails.
+    A stale worker or beat heartbeat does not fail it (the web node itself is fine: a load balancer must
+    keep it); the detail says so and /metrics has the ages. The detail names each part's backend
+    (database vendor, broker transport, cache backend), and ``one_machine`` lists the deployment checks
+    (telcoportal.W010-W013) this node fails.
     """
     checks = {"database": _database_check(), "broker": _broker_check(), "cache": _cache_check()}
     healthy = all(part["ok"] for part in checks.values())
-    return JsonResponse(
-        {
-            "status": "ok" if healthy else "error",
+    body: dict[str, Any] = {"status": "ok" if healthy else "error"}
+    if _shows_detail(request):
+        body |= {
             **checks,
+            "worker": _heartbeat_check("worker"),
+            "beat": _heartbeat_check("beat"),
             "media": {"shared": settings.MEDIA_SHARED},
             "one_machine": [check_id for check_id, _message, _hint in one_machine_findings()],
-        },
-        status=200 if healthy else 503,
-    )
+        }
+    return JsonResponse(body, status=200 if healthy else 503)

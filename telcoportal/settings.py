@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_prometheus",
     "django_tables2",
     "django_filters",
     "django_htmx",
@@ -81,7 +82,9 @@ if DEBUG:
     # production does not install. Listed so `manage.py` finds the demo commands.
     INSTALLED_APPS.append("sandbox")
 
+# django-prometheus times every request between its two middlewares (first and last): /metrics.
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.security.PermissionsPolicyMiddleware",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "telcoportal.urls"
@@ -133,9 +137,35 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz) in seconds, not after TCP's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer costs a page (and /healthz) two seconds, not a hang.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=2, socket_timeout=2)
+
+# Database and cache metrics (queries, errors, hits and misses): django-prometheus' wrappers of the same backends.
+_METRICS_BACKENDS = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.core.cache.backends.locmem.LocMemCache": "django_prometheus.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache": "django_prometheus.cache.backends.filebased.FileBasedCache",
+}  # not Django's Redis cache: django-prometheus' wrapper of it needs django-redis too
+DATABASES["default"]["ENGINE"] = _METRICS_BACKENDS.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+CACHES["default"]["BACKEND"] = _METRICS_BACKENDS.get(CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"])
+PROMETHEUS_EXPORT_MIGRATIONS = False  # no database query when a process starts
+
+# Operators' endpoints (docs/deploy.md, "Metrics and health"): /metrics, and /healthz's detail, for a
+# scraper sending "Authorization: Bearer METRICS_TOKEN" or one at an address in METRICS_ALLOWED_IPS
+# (addresses or networks, compared with the peer's own address). Neither set: /metrics is a 404.
+METRICS_TOKEN = secret("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Beat queues a heartbeat task this often; a worker or beat heartbeat older than the second is stale.
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -305,6 +335,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Beat stamps its heartbeat on queueing this, a worker on running it (telcoportal/heartbeat.py); one
+    # nobody ran in time says nothing new, so it expires rather than running late.
+    "record-heartbeat": {
+        "task": "telcoportal.record_heartbeat",
+        "schedule": float(HEARTBEAT_SECONDS),
+        "options": {"expires": float(HEARTBEAT_SECONDS)},
+    },
     **accounts_schedule.BEAT_SCHEDULE,
     **messaging_schedule.BEAT_SCHEDULE,
     **telephony_schedule.BEAT_SCHEDULE,
@@ -315,6 +352,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **api_schedule.BEAT_SCHEDULE,
     **privacy_schedule.BEAT_SCHEDULE,
 }
+
+# One beat at a time (docs/deploy.md, "Beat"): on a Redis broker, beat is RedBeat, which holds a lock in
+# Redis while it runs: a second beat started by mistake waits for the lock instead of queueing every
+# periodic task again, and takes over within CELERY_BEAT_LOCK_SECONDS if the first one dies. Other
+# brokers (the embedded one-machine setup) keep Celery's own scheduler and its file.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_KEY_PREFIX = "telcoportal:redbeat:"
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_SECONDS", default=60)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = min(10, CELERY_REDBEAT_LOCK_TIMEOUT // 3)  # the lock is renewed each loop
 
 # Feature tuning (each has a sensible default; see .env.example).
 # A send (SMS batch, fax) that has not moved for this long is resumed by the watchdog;
@@ -344,13 +392,25 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=100_000)
 UPLOAD_INLINE_ROWS = env.int("UPLOAD_INLINE_ROWS", default=2_000)
 
+# LOG_FORMAT=json: one JSON object a line (python-json-logger) for a log collector; plain text otherwise.
+# Either way every record passes the secret-scrubbing filter first.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -391,3 +451,11 @@ SPECTACULAR_SETTINGS = {
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")  # requests per token, counted in the cache
 API_IDEMPOTENCY_KEEP_DAYS = env.int("API_IDEMPOTENCY_KEEP_DAYS", default=7)  # then a reused key acts again
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # a JSON body; a fax upload may be larger
+
+# Optional error reporting: with SENTRY_DSN set, errors of the web tier and the workers go to Sentry,
+# scrubbed like the logs (core/sentry.py) and without personal data.
+SENTRY_DSN = secret("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core.sentry import init as sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))

@@ -6,11 +6,12 @@ from accounts.language_views import language_choose
 from accounts.two_factor_views import TwoFactorLoginView
 from dashboard.views import DashboardView
 
-from . import health
+from . import health, metrics_view
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics_view.metrics, name="metrics"),
     path("accounts/login/", TwoFactorLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", language_choose, name="set_language"),

@@ -27,6 +27,8 @@ PUBLIC = {
     "login",
     "logout",
     "healthz",
+    # A 404 until METRICS_TOKEN or METRICS_ALLOWED_IPS is set, then a token or address (tests/test_operations.py).
+    "metrics",
     "set_language",
     "invitation-accept",
     "password-reset",
