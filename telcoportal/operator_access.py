@@ -16,20 +16,23 @@ def configured() -> bool:
     return bool(settings.METRICS_TOKEN or settings.METRICS_ALLOWED_IPS)
 
 
-def has_token(request: HttpRequest) -> bool:
+def token_matches(authorization: str) -> bool:
+    """An ``Authorization`` header's value carries METRICS_TOKEN as a bearer token."""
     token = settings.METRICS_TOKEN
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, given = authorization.partition(" ")
     return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def from_allowed_address(request: HttpRequest) -> bool:
-    """The peer's own address (REMOTE_ADDR, never a forwarded header a client could write) in a listed network."""
+def address_allowed(address: str) -> bool:
     try:
-        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        peer = ipaddress.ip_address(address)
     except ValueError:
         return False
     return any(peer in ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_IPS)
 
 
 def is_operator(request: HttpRequest) -> bool:
-    return has_token(request) or from_allowed_address(request)
+    """The token, or the peer's own address (REMOTE_ADDR, never a forwarded header a client could write) listed."""
+    return token_matches(request.headers.get("Authorization", "")) or address_allowed(
+        request.META.get("REMOTE_ADDR", "")
+    )

@@ -163,6 +163,8 @@ PROMETHEUS_EXPORT_MIGRATIONS = False  # no database query when a process starts
 # (addresses or networks, compared with the peer's own address). Neither set: /metrics is a 404.
 METRICS_TOKEN = secret("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# A worker's own metrics (its provider requests) on this port, to the same token or addresses; 0: none.
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
 # Beat queues a heartbeat task this often; a worker or beat heartbeat older than the second is stale.
 HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)

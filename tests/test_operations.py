@@ -375,3 +375,67 @@ def test_beat_takes_the_redis_lock_scheduler_on_a_redis_broker_only(broker: str,
     code = "from telcoportal.celery import app; print(app.conf.beat_scheduler)"
     found = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == scheduler
+
+
+MULTIPROCESS_SCRIPT = """
+import json, sys, urllib.request, urllib.error
+import django
+django.setup()
+from django.test import Client
+from providers.transport import RequestObservation, _notify
+from telcoportal import worker_metrics
+
+# A provider attempt in this process (a worker child, a gunicorn worker) lands in the shared folder.
+_notify(RequestObservation("pasifik", "POST", "/sms/submit", 0.2, "ProviderUnavailable"))
+server = worker_metrics.serve(0, "127.0.0.1")
+url = f"http://127.0.0.1:{server.server_port}/metrics"
+def get(headers):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, ""
+anonymous, _ = get({})
+status, worker_text = get({"Authorization": "Bearer " + sys.argv[1]})
+server.shutdown()
+from django.test.utils import setup_test_environment
+from telcoportal.state_metrics import StateCollector
+setup_test_environment()
+StateCollector.collect = lambda self: iter(())  # no database here: the sum over processes is what is tested
+web = Client().get("/metrics", headers={"Authorization": "Bearer " + sys.argv[1]})
+print(json.dumps({"anonymous": anonymous, "status": status, "worker": worker_text, "web": web.content.decode()}))
+"""
+
+
+def test_with_a_multiprocess_folder_the_worker_and_web_endpoints_add_up_the_processes(tmp_path: Any) -> None:
+    """What gunicorn and the prefork worker run with PROMETHEUS_MULTIPROC_DIR (a subprocess: the mode is
+    chosen when prometheus_client is imported)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "METRICS_TOKEN": TOKEN,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", MULTIPROCESS_SCRIPT, TOKEN],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found["anonymous"] == 401
+    assert found["status"] == 200
+    labels = 'endpoint="/sms/submit",error="ProviderUnavailable",provider="pasifik"'
+    series = f"telcoportal_provider_request_errors_total{{{labels}}} 1.0"
+    assert series in found["worker"]
+    assert series in found["web"]
+    assert list(tmp_path.glob("*.db")), "the counts are kept in the folder"
