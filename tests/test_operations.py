@@ -257,14 +257,34 @@ def test_healthz_fails_when_the_broker_does_not_answer(metrics_token: str) -> No
 
 
 def test_the_production_settings_bound_waits_on_redis_and_postgresql() -> None:
-    import environ
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    cache_config = environ.Env.cache_url_config("redis://cache:6379/1")
-    assert cache_config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"  # the settings add the timeouts
-    from telcoportal import settings as production
-
-    if production.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        assert production.CACHES["default"]["OPTIONS"]["socket_timeout"] <= 2
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "telcoportal.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 50,
+        "CACHE_URL": "redis://cache.invalid:6379/1",
+        "DATABASE_URL": "postgres://u:p@db.invalid:5432/telcoportal",
+    }
+    code = (
+        "import json; from django.conf import settings; import django; django.setup(); "
+        "print(json.dumps([settings.CACHES['default'], settings.DATABASES['default']['OPTIONS']]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cache_config, database_options = json.loads(run.stdout.strip().splitlines()[-1])
+    assert cache_config["OPTIONS"] == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    assert database_options["connect_timeout"] == 5
 
 
 # --- logs and Sentry ------------------------------------------------------------------------
