@@ -17,6 +17,9 @@ One writer for all exports so each gets the same guarantees:
   is a minimal SpreadsheetML package written through ``zipfile`` into a buffer
   drained every few hundred rows, so 100,000 rows use the memory of a few and
   the first bytes leave at once (no gateway timeout).
+- **Large exports are files, not responses**: ``export_write`` writes the same bytes into a file a
+  background job keeps in storage (the calls export beyond ``EXPORT_BACKGROUND_ROWS``, see
+  ``telephony/export_jobs.py``), so no proxy or worker timeout can cut one short.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from types import TracebackType
@@ -333,3 +336,36 @@ class ArchiveWriter:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+# --- a stored file (the background export) ---------------------------------------------------------
+
+
+def counted(rows: Iterable[Sequence[Any]], progress: Callable[[int], object], every: int) -> Iterator[Sequence[Any]]:
+    """``rows`` as they are, calling ``progress(rows so far)`` every ``every`` rows and once at the end."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % every == 0:
+            progress(count)
+    progress(count)
+
+
+def export_write(
+    target: IO[bytes],
+    *,
+    file_format: str,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    zone: tzinfo,
+    sheet_name: str = "Sheet1",
+) -> None:
+    """Writes into ``target`` the same bytes ``export_response`` would send, for a file kept in storage."""
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown export format {file_format!r}")
+    if file_format == "xlsx":
+        for chunk in xlsx_stream(headers, rows, zone, sheet_name=sheet_name):
+            target.write(chunk)
+        return
+    for text in csv_stream(headers, rows, zone):
+        target.write(text.encode())

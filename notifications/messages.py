@@ -43,6 +43,7 @@ TEXTS: dict[str, Promise] = {
     Kind.FAX_FAILED: _("Fax %(id)s to %(number)s failed: %(error)s"),
     # No full stop after the time: English formats end in "p.m.".
     Kind.WEBHOOK_DISABLED: _("Webhook endpoint %(url)s was disabled: its deliveries have failed since %(since)s"),
+    Kind.EXPORT_READY: _("Your calls export is ready to download: %(rows)s rows, %(format)s."),
 }
 # When the provider gave no reason.
 FAX_FAILED_BARE = _("Fax %(id)s to %(number)s failed.")

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     FAX_STUCK = "fax_stuck", _("Fax stuck")
     FAX_FAILED = "fax_failed", _("Fax failed")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
+    EXPORT_READY = "export_ready", _("Export ready")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

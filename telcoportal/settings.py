@@ -393,6 +393,10 @@ PROVIDER_QUICK_TIMEOUT = tuple(env.list("PROVIDER_QUICK_TIMEOUT", cast=float, de
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=100_000)
 UPLOAD_INLINE_ROWS = env.int("UPLOAD_INLINE_ROWS", default=2_000)
+# A calls export of more rows than this is written to storage by a worker (progress page, notification,
+# download link) instead of streamed in the request; the file is deleted EXPORT_KEEP_DAYS after it was made.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # LOG_FORMAT=json: one JSON object a line (python-json-logger) for a log collector; plain text otherwise.
 # Either way every record passes the secret-scrubbing filter first.

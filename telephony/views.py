@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +20,9 @@ from accounts.access import TeamView
 from core import exports
 from core.lists import page_of
 
-from . import export, services
+from . import export, export_jobs, services
 from .charts import day_chart
+from .export_models import CallExport, ExportState
 from .filters import DEFAULT_PRESET, CallFilter
 from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
@@ -128,12 +129,60 @@ class CallExportView(CallFilterMixin, View):
         filters = {k: v for k, v in request.GET.items() if k not in (*exports.EXPORT_PARAMS, "after", "before")}
         services.calls_exported(team=self.team, actor=self.user, request=request, file_format=file_format,
                                 filters=filters)  # fmt: skip
+        calls = self.filtered(call_filter)
+        if export_jobs.too_large_to_stream(calls):
+            fixed = export_jobs.fixed_filters(call_filter, self.filter_data())
+            job = export_jobs.call_export_start(team=self.team, actor=self.user, file_format=file_format,
+                                                filters=fixed)  # fmt: skip
+            return redirect("calls-export-job", pk=job.pk)
         return exports.export_response(
             file_format=file_format,
             filename=f"calls-{timezone.localtime():%Y%m%d-%H%M}",
             headers=export.headers(),
-            rows=export.labelled_rows(export_rows(self.filtered(call_filter))),
+            rows=export.labelled_rows(export_rows(calls)),
             sheet_name=_("Calls"),
+        )
+
+
+class CallExportJobView(TeamView, TemplateView):
+    """A background export's progress (the bar polls ``?part=progress``), then its download link."""
+
+    permission = "view"
+    team_model = CallExport
+    template_name = "telephony/export_job.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.GET.get("part") == "progress":
+            return ["telephony/_export_job.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = self.get_team_object()
+        context.update(
+            job=job,
+            rows_done=export_jobs.rows_done(job),
+            percent=export_jobs.percent(job),
+            expired=job.expired(),
+        )
+        return context
+
+
+class CallExportDownloadView(TeamView, View):
+    """The stored file of a finished export of the team, until it expires (then 404, as for another team's)."""
+
+    permission = "view"
+    team_model = CallExport
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        job = self.get_team_object()
+        if job.state != ExportState.DONE or not job.file or job.expired() or not default_storage.exists(job.file):
+            raise Http404
+        return FileResponse(
+            default_storage.open(job.file, "rb"),
+            as_attachment=True,
+            filename=f"{job.filename}.{job.file_format}",
+            content_type=exports.CONTENT_TYPES[job.file_format],
         )
 
 
