@@ -123,14 +123,12 @@ def call_records_upsert(
     """
     skipped = [] if skipped is None else skipped
     written = 0
-    batch: dict[tuple[str, str], CallRecord] = {}
+    # (source, provider id) -> (fitted values, their hash); a model instance is made only for what is written.
+    batch: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     recordings_wanted = calls_recorded_wanted(account)
 
     def write(records: list[CallRecord]) -> None:
         with transaction.atomic():
-            records = changed_records(account, records)
-            if not records:
-                return
             known = recorded_before(account, records) if recordings_wanted else set()
             CallRecord.objects.bulk_create(
                 records,
@@ -143,16 +141,22 @@ def call_records_upsert(
 
     def flush() -> None:
         nonlocal written
-        records = list(batch.values())
+        received = len(batch)
+        records = [
+            CallRecord(team_id=account.team_id, account=account, content_hash=digest, **fitted)
+            for fitted, digest in changed_rows(account, batch)
+        ]
         batch.clear()
         if not records:
+            written += received
             return
         try:
             write(records)
-            written += len(records)
+            written += received
             return
         except DatabaseError:
             logger.info("a batch of %s call records was refused; writing them one by one", len(records))
+        written += received - len(records)  # unchanged, stored already
         for record in records:
             try:
                 write([record])
@@ -167,9 +171,7 @@ def call_records_upsert(
             _skip(skipped, row.get("provider_id"), exc.code, exc.field, exc.value)
             continue
         # The same record twice in one statement is an error on PostgreSQL: the later one wins.
-        batch[(fitted["source"], fitted["provider_id"])] = CallRecord(
-            team_id=account.team_id, account=account, content_hash=content_hash(account.team_id, fitted), **fitted
-        )
+        batch[(fitted["source"], fitted["provider_id"])] = (fitted, content_hash(account.team_id, fitted))
         if len(batch) >= UPSERT_BATCH:
             flush()
     flush()
@@ -182,12 +184,14 @@ def content_hash(team_id: int, fitted: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def changed_records(account: ProviderAccount, records: list[CallRecord]) -> list[CallRecord]:
-    """The records of ``records`` not stored yet, or stored with other values."""
-    stored = CallRecord.objects.filter(account=account, provider_id__in=[r.provider_id for r in records])
+def changed_rows(
+    account: ProviderAccount, batch: dict[tuple[str, str], tuple[dict[str, Any], str]]
+) -> list[tuple[dict[str, Any], str]]:
+    """The (fitted values, hash) of ``batch`` not stored yet, or stored with other values (one SELECT)."""
+    stored = CallRecord.objects.filter(account=account, provider_id__in=[pid for _source, pid in batch])
     rows = stored.values_list("source", "provider_id", "content_hash")
     hashes = {(source, pid): digest for source, pid, digest in rows}
-    return [r for r in records if hashes.get((r.source, r.provider_id)) != r.content_hash]
+    return [(fitted, digest) for key, (fitted, digest) in batch.items() if hashes.get(key) != digest]
 
 
 def _watermark(account: ProviderAccount, source: str, key: str = "") -> ImportWatermark:
