@@ -72,7 +72,7 @@ def fill(team: Any, account: Any, rows: int) -> None:
     columns = (
         'team_id, account_id, source, provider_id, start, answer, "end", duration, billed_seconds, caller, callee, '
         "direction, disposition, result, cost, country, description, recording_name, has_recording, recording, "
-        "recording_missing, raw, imported_at"
+        "recording_missing, raw, imported_at, legal_hold, legal_hold_reason, legal_hold_by"
     )
     print(f"generating {rows:,} call records …", flush=True)
     began = time.perf_counter()
@@ -84,7 +84,7 @@ def fill(team: Any, account: Any, rows: int) -> None:
                        '+90532' || lpad(((n * 7919) %% 10000000)::text, 7, '0'), lpad((100 + n %% 8)::text, 3, '0'),
                        'in', (ARRAY['answered','answered','answered','answered','answered','answered',
                                     'no_answer','no_answer','busy','failed'])[n %% 10 + 1],
-                       '', NULL, '', '', '', n %% 3 = 0, '', false, '{{}}', %s
+                       '', NULL, '', '', '', n %% 3 = 0, '', false, '{{}}', %s, false, '', ''
                 FROM generate_series(1::bigint, %s::bigint) AS n""",
                 [team.pk, account.pk, now, now, rows],
             )
@@ -97,7 +97,7 @@ def fill(team: Any, account: Any, rows: int) -> None:
                        (n * 31) %% 600, 0, '+90532' || printf('%%07d', (n * 7919) %% 10000000), 100 + n %% 8, 'in',
                        CASE n %% 10 WHEN 6 THEN 'no_answer' WHEN 7 THEN 'no_answer' WHEN 8 THEN 'busy'
                                     WHEN 9 THEN 'failed' ELSE 'answered' END,
-                       '', NULL, '', '', '', n %% 3 = 0, '', 0, '{{}}', %s
+                       '', NULL, '', '', '', n %% 3 = 0, '', 0, '{{}}', %s, 0, '', ''
                 FROM seq""",
                 [rows, team.pk, account.pk, stamp, stamp],
             )

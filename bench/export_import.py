@@ -1,0 +1,169 @@
+"""Exports and CDR import side by side with COPY, in one run (ratios; nothing is asserted).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/telcoportal_bench .venv/bin/python bench/export_import.py
+    … --rows 200000 --import-rows 50000      # a smaller run
+
+Point DATABASE_URL at a scratch PostgreSQL database (COPY is PostgreSQL's): the script migrates it and
+fills the "CDR benchmark" team with --rows call records (as bench/cdr_page.py, kept between runs).
+
+1. The calls export end to end, as the worker writes it (``telephony.export_jobs``: filters, labels,
+   the team's zone, formula escaping, CSV to a file in storage) vs ``COPY (SELECT the same columns in
+   the same order) TO STDOUT`` read whole through psycopg's copy API; the rows in the file are counted
+   against the team's rows (100 % expected).
+2. CDR import of --import-rows provider records (``services.call_records_upsert``: fit, hash, bulk
+   upsert) vs ``COPY … FROM STDIN`` of the same rows into a staging table; then the same records
+   imported again unchanged vs the first import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cdr_page import _prepare_environment, fill  # noqa: E402
+
+
+def _seconds(function: Any) -> tuple[float, Any]:
+    began = time.perf_counter()
+    result = function()
+    return time.perf_counter() - began, result
+
+
+def bench_export(team: Any, user: Any) -> None:
+    from django.core.files.storage import default_storage
+    from django.db import connection
+
+    from telephony import export_jobs
+    from telephony.export_models import CallExport
+    from telephony.models import CallRecord
+    from telephony.selectors import EXPORT_FIELDS
+
+    total = CallRecord.objects.filter(team=team).count()
+    job = CallExport.objects.create(team=team, requested_by=user, file_format="csv", language="tr",
+                                    filters={"preset": ["all"]}, filename="bench")  # fmt: skip
+    export_jobs.call_export_write(export_id=job.pk)  # warm
+    job = CallExport.objects.create(team=team, requested_by=user, file_format="csv", language="tr",
+                                    filters={"preset": ["all"]}, filename="bench")  # fmt: skip
+    ours, _ = _seconds(lambda: export_jobs.call_export_write(export_id=job.pk))
+    job.refresh_from_db()
+    with default_storage.open(job.file, "rb") as stored:
+        rows = sum(1 for _ in csv.reader(io.TextIOWrapper(stored, encoding="utf-8-sig"))) - 1
+
+    columns = ", ".join(
+        "a.label" if f == "account__label" else f'c."{f}"' for f in EXPORT_FIELDS
+    )  # the same columns, in the same order
+    sql = (f"COPY (SELECT {columns} FROM telephony_callrecord c JOIN accounts_provideraccount a "
+           f"ON a.id = c.account_id WHERE c.team_id = {int(team.pk)} ORDER BY c.start DESC, c.id DESC) "
+           "TO STDOUT WITH (FORMAT csv, HEADER)")  # fmt: skip
+
+    def copy_out() -> int:
+        size = 0
+        with connection.cursor() as cursor, cursor.connection.cursor().copy(sql) as copy:
+            for block in copy:
+                size += len(block)
+        return size
+
+    copy_out()  # warm
+    baseline, _ = _seconds(copy_out)
+    print(f"export of {total:,} rows, end to end (worker, CSV to storage): {ours:.2f} s")
+    print(f"  COPY … TO STDOUT of the same columns:                       {baseline:.2f} s")
+    print(f"  ratio {ours / baseline:.1f}x; rows in the file {rows:,} of {total:,} ({rows * 100 / total:.1f} %)")
+    for done in CallExport.objects.filter(team=team):
+        if done.file:
+            default_storage.delete(done.file)
+        done.delete()
+
+
+def _provider_rows(count: int) -> list[dict[str, Any]]:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        {"source": "tel", "provider_id": f"imp-{n}", "start": start + timedelta(seconds=7 * n), "duration": n % 600,
+         "billed_seconds": n % 600, "caller": f"+90532{n % 10_000_000:07d}", "callee": "+902121234567",
+         "direction": "out", "disposition": "answered", "result": "200", "country": "TR",
+         "raw": {"i_cdr": n, "connect_time": "2025-01-01T00:00:00Z"}}
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def bench_import(team: Any, count: int) -> None:
+    from django.db import connection
+
+    from accounts.models import ProviderAccount
+    from telephony import services
+    from telephony.models import CallRecord
+
+    account, _ = ProviderAccount.objects.get_or_create(
+        team=team,
+        kind="pasifik",
+        label="Import benchmark",
+        defaults={"credentials": {"username": "x", "password": "y"}},
+    )
+    CallRecord.objects.filter(account=account).delete()
+    rows = _provider_rows(count)
+    first, _ = _seconds(lambda: services.call_records_upsert(account=account, rows=rows))
+    again, _ = _seconds(lambda: services.call_records_upsert(account=account, rows=rows))
+
+    def copy_in() -> None:
+        with connection.cursor() as cursor:
+            fields = ("team_id", "account_id", "source", "provider_id", "start", "duration", "billed_seconds",
+                      "caller", "callee", "direction", "disposition", "result", "country", "raw")  # fmt: skip
+            names = ", ".join(f'"{f}"' for f in fields)
+            # The same columns and types, without the table's constraints or indexes: COPY at its fastest.
+            cursor.execute(f"CREATE TEMP TABLE bench_staging AS SELECT {names} FROM telephony_callrecord WITH NO DATA")
+            with cursor.connection.cursor().copy(f"COPY bench_staging ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((team.pk, account.pk, r["source"], r["provider_id"], r["start"], r["duration"],
+                                    r["billed_seconds"], r["caller"], r["callee"], r["direction"], r["disposition"],
+                                    r["result"], r["country"], '{"i_cdr": 0}'))  # fmt: skip
+            cursor.execute("DROP TABLE bench_staging")
+
+    baseline, _ = _seconds(copy_in)
+    print(f"CDR import of {count:,} records (fit, hash, bulk upsert): {first:.2f} s ({count / first:,.0f} rows/s)")
+    print(f"  COPY … FROM STDIN of the same rows (staging table):  {baseline:.2f} s")
+    print(f"  import throughput {baseline / first:.2f}x of COPY")
+    print(f"  unchanged re-import: {again:.2f} s, {again / first:.2f}x of the first import")
+    CallRecord.objects.filter(account=account).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args()
+    url = _prepare_environment()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Membership, ProviderAccount, Team, User
+    from accounts.roles import Role
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("COPY is PostgreSQL's: set DATABASE_URL=postgres://…")
+    call_command("migrate", verbosity=0)
+    team, _ = Team.objects.get_or_create(name="CDR benchmark")
+    user, _ = User.objects.get_or_create(email="cdr-bench@example.com")
+    Membership.objects.get_or_create(team=team, user=user, defaults={"role": Role.OWNER})
+    account, _ = ProviderAccount.objects.get_or_create(
+        team=team, kind="pasifik", label="CDR benchmark", defaults={"credentials": {"username": "x", "password": "y"}}
+    )
+    print(f"database: {connection.vendor} ({url.split('@')[-1]}), {args.rows:,} call records")
+    fill(team, account, args.rows)
+    bench_export(team, user)
+    bench_import(team, args.import_rows)
+
+
+if __name__ == "__main__":
+    main()
