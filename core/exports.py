@@ -116,6 +116,11 @@ class _Echo:
 
 
 def _csv_cell(value: Any, zone: tzinfo) -> Any:
+    kind = type(value)
+    if kind is str:  # most cells: no type tests before the escaping
+        return csv_text(value)
+    if kind is int:
+        return value
     value = _plain(value)
     if isinstance(value, datetime):
         return _local(value, zone).isoformat(timespec="seconds")

@@ -23,13 +23,21 @@ def headers() -> list[str]:
     ]  # fmt: skip
 
 
-def labelled_row(row: Sequence[Any], language: str | None = None) -> list[Any]:
+def labelled_row(
+    row: Sequence[Any], language: str | None = None, labels: dict[tuple[int, Any], str] | None = None
+) -> list[Any]:
     """Choices by their label, the country named as the calls pages name it, in ``language`` (default: the
-    active one); times stay times (the writer shows them in the team's zone)."""
+    active one); times stay times (the writer shows them in the team's zone). ``labels`` keeps the labels
+    already looked up, across the rows of one export."""
+    labels = {} if labels is None else labels
     values = list(row)
     for index, choices in _LABELS.items():
-        if values[index] is not None:
-            values[index] = str(choices(values[index]).label)
+        value = values[index]
+        if value is not None:
+            label = labels.get((index, value))
+            if label is None:
+                label = labels[(index, value)] = str(choices(value).label)
+            values[index] = label
     values[_COUNTRY] = country_name(values[_COUNTRY] or "", values[_CALLEE] or "", language=language)
     return values
 
@@ -38,4 +46,5 @@ def labelled_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     """The language is read now, when the export is asked for: the rows are written later, as the response
     streams."""
     language = reader_language()
-    return (labelled_row(r, language) for r in rows)
+    labels: dict[tuple[int, Any], str] = {}
+    return (labelled_row(r, language, labels) for r in rows)
