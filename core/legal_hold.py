@@ -11,9 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LegalHold(models.Model):
-    legal_hold = models.BooleanField(_("under legal hold"), default=False)
-    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=300, blank=True)
-    legal_hold_by = models.CharField(_("legal hold set by"), max_length=254, blank=True)  # an email: outlives the user
+    # Database defaults too, so rows written by raw SQL (bulk loads, COPY, the index-plan test and the benches)
+    # need not name the columns.
+    legal_hold = models.BooleanField(_("under legal hold"), default=False, db_default=False)
+    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=300, blank=True, default="", db_default="")
+    legal_hold_by = models.CharField(
+        _("legal hold set by"), max_length=254, blank=True, default="", db_default=""
+    )  # an email: outlives the user
     legal_hold_at = models.DateTimeField(_("legal hold set at"), null=True, blank=True)
 
     class Meta:
