@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from telephony import services
 from telephony.filters import PRESETS, CallFilter
 from telephony.forms import DisconnectForm
 from telephony.models import CallRecord, Direction, Disposition
-from telephony.ranges import ranged_response
+from telephony.ranges import recording_response
 from telephony.recording_access import call_in_limit
 from telephony.selectors import SORTS, keyset_page, parse_sort
 
@@ -149,18 +148,7 @@ class RecordingView(TeamAPIView):
         range_header = request.headers.get("Range")
         if not range_header or range_header.strip() == "bytes=0-":  # one audit event per download, not per range
             services.recording_accessed(call=call, actor=self.user, request=self.django_request, download=True)
-        name = call.recording.name
-        if not name:
-            raise Http404
-        return ranged_response(
-            default_storage.open(name, "rb"),
-            size=default_storage.size(name),
-            range_header=range_header,
-            content_type="audio/wav",
-            filename=call.recording_name,
-            fallback_name=f"call-{call.pk}.wav",
-            attachment=True,
-        )
+        return recording_response(call, range_header=range_header, attachment=True)
 
 
 class LiveAccountSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from messaging.filters import BatchFilter, RecipientFilter
 from messaging.forms import ComposeForm
 from messaging.models import SmsBatch, SmsRecipient
 from messaging.services import limits
-from messaging.services.create import BatchRequest, sms_batch_create
+from messaging.services.create import sms_batch_create
 from messaging.services.errors import SmsError
 
 from .base import TeamAPIView
@@ -196,27 +196,9 @@ class SmsListView(TeamAPIView):
         try:
             if not form.is_valid():
                 raise ValidationError(self.form_errors(form))
-            prepared = form.prepared
-            assert prepared is not None
-            cleaned = form.cleaned_data
             try:
                 batch = sms_batch_create(
-                    BatchRequest(
-                        team=self.team,
-                        account=cleaned["account"],
-                        actor=self.user,
-                        sender=cleaned["sender"],
-                        text=cleaned["text"],
-                        recipients=prepared.recipients,
-                        scheduled_at=cleaned.get("scheduled_at"),
-                        period=cleaned.get("period"),
-                        flash=bool(cleaned.get("flash")),
-                        duplicates=prepared.duplicates,
-                        opt_outs=prepared.opt_outs,
-                        part_price=form.balance.part_price if form.balance else None,
-                        currency=form.balance.currency if form.balance else "",
-                        submission_key=cleaned.get("submission_key") or "",
-                    ),
+                    form.batch_request(actor=self.user),
                     request=self.django_request,
                 )
             except SmsError as exc:

@@ -12,7 +12,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import ProviderAccount, Team
+from accounts.models import ProviderAccount, Team, User
 from core.forms import field_of
 from core.phones import PhoneNumberError
 
@@ -22,6 +22,7 @@ from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsTemplate
 from .numbers import parse_number
 from .recipients import Prepared, placeholders, prepare_recipients
 from .services import limits, scheduled
+from .services.create import BatchRequest
 from .services.errors import SmsError
 from .services.plan import Plan, sms_plan
 
@@ -208,6 +209,27 @@ class ComposeForm(forms.Form):
         self.data = self.data.copy()  # the hidden field carries the kept file into the next try
         self.data["upload_token"] = token
         return found if found else ("", None)
+
+    def batch_request(self, *, actor: User) -> BatchRequest:
+        """What a valid form asks to send, for ``sms_batch_create`` (the page and the API alike)."""
+        data, prepared = self.cleaned_data, self.prepared
+        assert prepared is not None
+        return BatchRequest(
+            team=self.team,
+            account=data["account"],
+            actor=actor,
+            sender=data["sender"],
+            text=data["text"],
+            recipients=prepared.recipients,
+            scheduled_at=data.get("scheduled_at"),
+            period=data.get("period"),
+            flash=bool(data.get("flash")),
+            duplicates=prepared.duplicates,
+            opt_outs=prepared.opt_outs,
+            part_price=self.balance.part_price if self.balance else None,
+            currency=self.balance.currency if self.balance else "",
+            submission_key=data.get("submission_key") or "",
+        )
 
     @property
     def needs_review(self) -> bool:

@@ -42,7 +42,7 @@ from .imports import FileError
 from .models import Contact, ContactGroup, ContactImport, OptOut, SmsBatch, SmsChunk, SmsTemplate
 from .recipients import render
 from .services import actions, address_book, contact_import, history_import, limits, scheduled, send_queue
-from .services.create import BatchRequest, sms_batch_create
+from .services.create import sms_batch_create
 from .services.errors import SmsError
 from .tables import BatchTable, ContactTable, RecipientTable
 
@@ -320,28 +320,9 @@ class ComposeView(TeamView, TemplateView):
             return self.show(form)
         if form.needs_review and not (step == "send" and form.review_confirmed):
             return self.review(form)
-        data = form.cleaned_data
-        prepared = form.prepared
-        assert prepared is not None
-        account = data["account"]
         try:
             batch = sms_batch_create(
-                BatchRequest(
-                    team=self.team,
-                    account=account,
-                    actor=self.user,
-                    sender=data["sender"],
-                    text=data["text"],
-                    recipients=prepared.recipients,
-                    scheduled_at=data.get("scheduled_at"),
-                    period=data.get("period"),
-                    flash=bool(data.get("flash")),
-                    duplicates=prepared.duplicates,
-                    opt_outs=prepared.opt_outs,
-                    part_price=form.balance.part_price if form.balance else None,
-                    currency=form.balance.currency if form.balance else "",
-                    submission_key=data.get("submission_key") or "",
-                ),
+                form.batch_request(actor=self.user),
                 request=request,
             )
         except SmsError as exc:
@@ -368,7 +349,7 @@ class ComposeView(TeamView, TemplateView):
                 count,
             )
             messages.warning(request, text % {"count": count})
-        elif balance.provider_unreachable(account=account):
+        elif balance.provider_unreachable(account=form.cleaned_data["account"]):
             text = ngettext(
                 "%(count)s recipient stored. The provider is not answering right now: the batch is queued "
                 "and sent as soon as it answers.",

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+if TYPE_CHECKING:
+    from .models import CallRecord
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -99,3 +103,21 @@ def ranged_response(
     name = download_name(filename, fallback_name)
     response["Content-Disposition"] = content_disposition_header(attachment, name) or "inline"
     return response
+
+
+def recording_response(
+    call: CallRecord, *, range_header: str | None, attachment: bool
+) -> HttpResponse | StreamingHttpResponse:
+    """A stored recording (``services.recording_fetch`` stored it) as a WAV answer that honours Range."""
+    name = call.recording.name
+    if not name:
+        raise Http404
+    return ranged_response(
+        default_storage.open(name, "rb"),
+        size=default_storage.size(name),
+        range_header=range_header,
+        content_type="audio/wav",
+        filename=call.recording_name,
+        fallback_name=f"call-{call.pk}.wav",
+        attachment=attachment,
+    )

@@ -27,7 +27,7 @@ from .filters import DEFAULT_PRESET, CallFilter
 from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
 from .numbers import display_number
-from .ranges import ranged_response
+from .ranges import recording_response
 from .recording_access import call_in_limit, recording_permitted
 from .recording_listeners import listeners_of
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
@@ -238,18 +238,7 @@ class RecordingView(TeamView, View):
         # One audit event per play (the first request of a player) or download, not per seek.
         if download or not range_header or range_header.strip() == "bytes=0-":
             services.recording_accessed(call=call, actor=self.user, request=request, download=download)
-        name = call.recording.name
-        if not name:  # recording_fetch stored it or raised
-            raise Http404
-        return ranged_response(
-            default_storage.open(name, "rb"),
-            size=default_storage.size(name),
-            range_header=range_header,
-            content_type="audio/wav",
-            filename=call.recording_name,
-            fallback_name=f"call-{call.pk}.wav",
-            attachment=download,
-        )
+        return recording_response(call, range_header=range_header, attachment=download)
 
 
 def waveform_context(call: CallRecord) -> dict[str, Any]:
