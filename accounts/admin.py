@@ -101,19 +101,6 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            audit_record(
-                team=obj.team,
-                actor=request.user if isinstance(request.user, User) else None,
-                action="sso.update",
-                target=obj,
-                request=request,
-                fields=sorted(form.changed_data),
-                credentials_changed=False,
-            )
-
     @admin.display(description=_("credentials"))
     def credentials_set(self, obj: ProviderAccount) -> str:
         if obj.credentials_unreadable:
@@ -138,19 +125,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            audit_record(
-                team=obj.team,
-                actor=request.user if isinstance(request.user, User) else None,
-                action="sso.update",
-                target=obj,
-                request=request,
-                fields=sorted(form.changed_data),
-                credentials_changed=False,
-            )
-
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -171,19 +145,6 @@ class RecoveryCodeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    def save_model(self, request: HttpRequest, obj: TeamSSO, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            audit_record(
-                team=obj.team,
-                actor=request.user if isinstance(request.user, User) else None,
-                action="sso.update",
-                target=obj,
-                request=request,
-                fields=sorted(form.changed_data),
-                credentials_changed=False,
-            )
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
