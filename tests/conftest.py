@@ -15,6 +15,7 @@ from accounts.roles import Role
 from sandbox.app import build_sandbox
 from sandbox.core import RunningSandbox, Sandbox
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.mail_servers import smtp_server  # noqa: F401 (the fixture: a real SMTP receiver, Django's mail sent to it)
 
 # --- the whole suite at another hour ---------------------------------------------
 
