@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 
+from core.stored_files import stored_listdir
+
 from .models import Team
 
 log = logging.getLogger(__name__)
@@ -49,14 +51,13 @@ def team_files(team: Team) -> TeamFiles:
 
 def _walk(folder: str) -> Iterator[tuple[str, bool]]:
     """``(path, is_folder)`` of everything under ``folder``, its files before the folder (empty when reached)."""
-    if not default_storage.exists(folder):
-        return
-    folders, files = default_storage.listdir(folder)
+    folders, files = stored_listdir(folder)
     for name in folders:
         yield from _walk(f"{folder}/{name}")
     for name in files:
         yield f"{folder}/{name}", False
-    yield folder, True
+    if default_storage.exists(folder):  # a local folder, left empty; a bucket has no folder to remove
+        yield folder, True
 
 
 def team_files_remove(files: TeamFiles) -> int:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -218,9 +217,4 @@ class FaxDocumentView(TeamAPIView):
             team=self.team, actor=self.user, action="fax.download", target=fax, request=self.django_request,
             role=document.role,
         )  # fmt: skip
-        return FileResponse(
-            default_storage.open(document.file.name, "rb"),
-            as_attachment=True,
-            filename=storage.document_filename(document),
-            content_type=document.media_type,
-        )
+        return storage.document_response(document, range_header=request.headers.get("Range"))

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -398,12 +397,7 @@ class FaxDocumentView(TeamView, View):
                 filename=storage.document_filename(document, media_type=PDF),
                 content_type=PDF,
             )
-        return FileResponse(
-            default_storage.open(document.file.name, "rb"),
-            as_attachment=True,
-            filename=storage.document_filename(document),
-            content_type=document.media_type,
-        )
+        return storage.document_response(document, range_header=request.headers.get("Range"))
 
 
 class _FaxActionView(TeamView, View):

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import Team
+from core.stored_files import stored_listdir
 
 FOLDER = "sms-uploads"
 KEEP = timedelta(days=1)
@@ -50,13 +51,11 @@ def drop(*, team: Team, token: str) -> None:
 
 def purge() -> int:
     """Removes kept files older than a day; returns how many."""
-    if not default_storage.exists(FOLDER):
-        return 0
     cutoff = timezone.now() - KEEP
     removed = 0
-    teams, _ = default_storage.listdir(FOLDER)
+    teams, _ = stored_listdir(FOLDER)
     for team in teams:
-        _, files = default_storage.listdir(f"{FOLDER}/{team}")
+        _, files = stored_listdir(f"{FOLDER}/{team}")
         for name in files:
             path = f"{FOLDER}/{team}/{name}"
             if default_storage.get_modified_time(path) < cutoff:

@@ -227,8 +227,55 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Say MEDIA_ROOT is one folder every web and worker machine sees (NFS, EFS…); the deployment
 # checklist (`make check-prod`) warns about a local folder until then.
 MEDIA_SHARED = env.bool("MEDIA_SHARED", default=False)
+# Where media (fax documents and previews, recordings, exports, uploads) is kept: "local" (MEDIA_ROOT) or
+# "s3", a private bucket of any S3-compatible store (docs/deploy.md, "Storage"). The code only goes
+# through default_storage, never a local path.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+# How recordings, fax documents and exports reach the browser, always after the portal's permission check:
+# "stream" (through the portal, with Range) or "presign" (s3 only: a redirect to a signed URL that lives
+# MEDIA_PRESIGN_SECONDS).
+MEDIA_SERVE = env.str("MEDIA_SERVE", default="stream")
+MEDIA_PRESIGN_SECONDS = env.int("MEDIA_PRESIGN_SECONDS", default=300)
+if STORAGE_BACKEND not in ("local", "s3"):
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}")
+if MEDIA_SERVE not in ("stream", "presign") or (MEDIA_SERVE == "presign" and STORAGE_BACKEND != "s3"):
+    raise ImproperlyConfigured("MEDIA_SERVE must be stream, or presign with STORAGE_BACKEND=s3")
+
+
+def s3_storage_options() -> dict[str, object]:
+    """django-storages' S3Storage options from the AWS_* variables: a private bucket, no overwrites."""
+    return {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # empty: AWS itself
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": secret("AWS_ACCESS_KEY_ID", default="") or None,  # empty: boto3's own chain (IAM role…)
+        "secret_key": secret("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO
+        "signature_version": env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
+        "location": env.str("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+        "default_acl": "private",
+        "querystring_auth": True,  # url() is always signed: a presigned URL, never a public one
+        "querystring_expire": MEDIA_PRESIGN_SECONDS,
+        "file_overwrite": False,  # a second upload of the same name gets a new name, as on disk
+        "custom_domain": None,
+    }
+
+
+def bucket_origin(options: dict[str, object]) -> str:
+    """The scheme://host a presigned URL of the bucket starts with (path style: the endpoint's host)."""
+    endpoint = str(options["endpoint_url"] or f"https://s3.{options['region_name'] or 'us-east-1'}.amazonaws.com")
+    scheme, _, host = endpoint.partition("://")
+    host = host.split("/", 1)[0]
+    return (
+        f"{scheme}://{host}" if options["addressing_style"] == "path" else f"{scheme}://{options['bucket_name']}.{host}"
+    )
+
+
+S3_OPTIONS = s3_storage_options() if STORAGE_BACKEND == "s3" else {}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+    if STORAGE_BACKEND == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env.bool("STATIC_MANIFEST", default=not DEBUG)
@@ -295,6 +342,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+if MEDIA_SERVE == "presign":
+    # The audio player follows the play URL's redirect to the bucket: its origin may serve media.
+    presign_origin = env.str("MEDIA_PRESIGN_ORIGIN", default="") or bucket_origin(S3_OPTIONS)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"].append(presign_origin)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Two-factor login (TOTP). Each wrong code doubles the wait before the next try (1 s, 2 s, 4 s…).

@@ -5,9 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 from core import exports
 from core.lists import page_of
+from core.stored_files import stored_file_response
 
 from . import export, export_jobs, services
 from .charts import day_chart
@@ -176,13 +176,15 @@ class CallExportDownloadView(TeamView, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         job = self.get_team_object()
-        if job.state != ExportState.DONE or not job.file or job.expired() or not default_storage.exists(job.file):
+        if job.state != ExportState.DONE or not job.file or job.expired():
             raise Http404
-        return FileResponse(
-            default_storage.open(job.file, "rb"),
-            as_attachment=True,
-            filename=f"{job.filename}.{job.file_format}",
+        return stored_file_response(
+            job.file,
+            range_header=request.headers.get("Range"),
             content_type=exports.CONTENT_TYPES[job.file_format],
+            filename=f"{job.filename}.{job.file_format}",
+            fallback_name=f"calls.{job.file_format}",
+            attachment=True,
         )
 
 

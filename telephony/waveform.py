@@ -113,13 +113,7 @@ def stored_recording_peaks(name: str, count: int = PEAK_COUNT) -> list[float]:
     except OSError:
         logger.warning("recording %s could not be read for its waveform", name, exc_info=True)
         return []
-    # Not PCM WAV: ffmpeg wants a file path (a remote storage has none: copy it to a local file first).
-    try:
-        local = default_storage.path(name)
-    except NotImplementedError:
-        local = None
-    if local is not None:
-        return ffmpeg_peaks(local, count) or []
+    # Not PCM WAV: ffmpeg wants a file, and storage (a bucket, say) has no local path: decode a temporary copy.
     with tempfile.NamedTemporaryFile(suffix=".audio") as copy, default_storage.open(name, "rb") as stream:
         shutil.copyfileobj(stream, copy)
         copy.flush()

@@ -3,6 +3,7 @@ team A, charlie is an outsider who owns team B."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ from sandbox.app import build_sandbox
 from sandbox.core import RunningSandbox, Sandbox
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.mail_servers import smtp_server  # noqa: F401 (the fixture: a real SMTP receiver, Django's mail sent to it)
+from tests.s3_server import S3Server, s3_server
+from tests.stored_media import LOCAL_STORAGE, S3_STORAGE, StoredMedia
 
 # --- the whole suite at another hour ---------------------------------------------
 
@@ -162,3 +165,39 @@ def sandbox_account(sandbox_url: str) -> Callable[..., ProviderAccount]:
         return ProviderAccount.objects.create(team=team, **values)
 
     return make
+
+
+# --- media storage: the local folder, and a real S3-compatible server ------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """moto's S3 server in its own process, once per run (tests/s3_server.py)."""
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request: pytest.FixtureRequest, settings, tmp_path) -> StoredMedia:
+    """Runs the test twice: media in a local folder, then in a fresh bucket of the S3 server.
+
+    The returned object lists what storage really holds (on S3 asked of the server with boto3).
+    """
+    if request.param == "local":
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": LOCAL_STORAGE}}
+        return StoredMedia(kind="local", root=settings.MEDIA_ROOT)
+    server: S3Server = request.getfixturevalue("s3")
+    bucket = f"media-{uuid.uuid4().hex[:20]}"
+    server.bucket_create(bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": S3_STORAGE, "OPTIONS": server.storage_options(bucket)},
+    }
+    return StoredMedia(kind="s3", server=server, bucket=bucket)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:  # `-m storage` selects every test that runs against both storages
+        if "storage_backend" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.storage)

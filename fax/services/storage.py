@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from accounts.team_files import TeamFiles
+from core.stored_files import StoredFileResponse, stored_file_response
 from providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from .. import documents as docs
@@ -88,6 +89,19 @@ def safe_filename(name: str, media_type: str, *, fallback: str) -> str:
     base = re.split(r"[\\/]", str(name or ""))[-1]
     stem = _UNSAFE.sub("-", _stem(base)).strip(".-_")[:60]
     return _with_extension(stem or fallback, media_type)
+
+
+def document_response(document: FaxDocument, *, range_header: str | None) -> StoredFileResponse:
+    """The stored document as a download, for a request already allowed to see its fax."""
+    filename = document_filename(document)
+    return stored_file_response(
+        document.file.name or "",
+        range_header=range_header,
+        content_type=document.media_type,
+        filename=filename,
+        fallback_name=f"fax-{document.fax_id}.{filename.rsplit('.', 1)[-1]}",
+        attachment=True,
+    )
 
 
 def document_filename(document: FaxDocument, *, media_type: str = "") -> str:

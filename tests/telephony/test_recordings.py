@@ -12,9 +12,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from core.stored_files import Unsatisfiable, parse_range
 from telephony import services
 from telephony.models import CallRecord, Source
-from telephony.ranges import Unsatisfiable, parse_range
 from tests.telephony.factories import CallRecordFactory
 
 pytestmark = pytest.mark.django_db
