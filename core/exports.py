@@ -54,8 +54,10 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A number written as text (a phone number, a signed amount) cannot call anything.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d ]*([.,]\d+)?")
+# A number written as text (a phone number, a signed amount) cannot call anything. ASCII digits only, so the
+# calls export's SQL (PLAIN_NUMBER_SQL, telephony/export_copy.py) applies the very same rule.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ]*([.,][0-9]+)?")
+PLAIN_NUMBER_SQL = r"^[+-]?[0-9][0-9 ]*([.,][0-9]+)?$"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -96,12 +98,16 @@ def _local(value: datetime, zone: tzinfo) -> datetime:
     return timezone.localtime(value, zone) if timezone.is_aware(value) else value
 
 
+def yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
+
+
 def _plain(value: Any) -> Any:
     """What every format shares: booleans in words, lazy texts forced, nothing as empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return yes_no(value)
     if isinstance(value, Promise):
         return str(value)
     return value

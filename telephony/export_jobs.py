@@ -7,21 +7,24 @@ CSV or XLSX (``core.exports.export_write``: formula-escaped, times in the team's
 the requester's language) to ``exports/<team id>/…`` in default storage, then notifies the
 requester with the link. Files are deleted ``EXPORT_KEEP_DAYS`` after they were made.
 
-Reading on PostgreSQL: inside ``transaction.atomic`` Django's ``.iterator()`` reads through a named
+Reading on PostgreSQL: a CSV is written by ``COPY (SELECT …) TO STDOUT`` whose SELECT formats every
+cell as the Python path does (``export_copy``: labels, country names, the team's zone, formula
+escaping in SQL), the same bytes at a fraction of the cost. An XLSX (typed cells in XML) is written
+row by row: inside ``transaction.atomic`` Django's ``.iterator()`` reads through a named
 (server-side) cursor declared without ``WITH HOLD``, so nothing is materialised before the first
-row. ``COPY … TO STDOUT`` is not used: the rows are not the table's columns as stored (choices as
-their translated labels, the country named from the callee in the reader's language, times in the
-team's zone, formula escaping), so each row passes through Python either way. Progress is kept in
-the cache while the reading transaction is open (an UPDATE inside it would be seen by nobody
-until it commits); with a shared cache (Redis) the page shows it live.
+row; so is a CSV on SQLite. Progress is kept in the cache while the reading transaction is open
+(an UPDATE inside it would be seen by nobody until it commits); with a shared cache (Redis) the
+page shows it live.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
+from typing import IO
 from uuid import uuid4
 
 from django.conf import settings
@@ -40,7 +43,7 @@ from core import exports
 from notifications.models import Kind
 from notifications.services import notify
 
-from . import export
+from . import export, export_copy
 from .export_models import CallExport, ExportState
 from .filters import CallFilter
 from .models import CallRecord
@@ -159,20 +162,32 @@ def _write(job: CallExport) -> str:
 
     CallExport.objects.filter(pk=job.pk).update(rows_total=queryset.count())
     with tempfile.TemporaryFile() as target:
-        with _reading():
-            exports.export_write(
-                target,
-                file_format=job.file_format,
-                headers=export.headers(),
-                rows=exports.counted(export.labelled_rows(export_rows(queryset)), progress, PROGRESS_EVERY),
-                zone=job.team.tzinfo,
-                sheet_name=_("Calls"),
-            )
+        if export_copy.applies(job.file_format):
+            with transaction.atomic():
+                export_copy.write_csv(target, queryset=queryset, zone_name=job.team.time_zone, progress=progress,
+                                      every=PROGRESS_EVERY)  # fmt: skip
+        else:
+            _write_rows(job, queryset, target, progress)
         target.seek(0)
         stored = default_storage.save(f"{FOLDER}/{job.team_id}/{uuid4().hex}/{job.filename}.{job.file_format}",
                                       File(target))  # fmt: skip
     CallExport.objects.filter(pk=job.pk).update(rows_done=written)
     return stored
+
+
+def _write_rows(
+    job: CallExport, queryset: QuerySet[CallRecord], target: IO[bytes], progress: Callable[[int], None]
+) -> None:
+    """Every row through Python: XLSX, and CSV on SQLite."""
+    with _reading():
+        exports.export_write(
+            target,
+            file_format=job.file_format,
+            headers=export.headers(),
+            rows=exports.counted(export.labelled_rows(export_rows(queryset)), progress, PROGRESS_EVERY),
+            zone=job.team.tzinfo,
+            sheet_name=_("Calls"),
+        )
 
 
 def _reading() -> AbstractContextManager[object]:

@@ -1,0 +1,133 @@
+"""On PostgreSQL the calls export's CSV is written by ``COPY … TO STDOUT`` (telephony/export_copy.py): its bytes
+are the Python path's bytes, for every label, both languages, zones across DST and midnight, countries named
+from the provider's text or from the callee, formula-like and empty texts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from core import exports
+from telephony import export, export_copy
+from telephony.models import CallRecord, Direction, Disposition, Source
+from telephony.selectors import export_rows
+from tests.factories import ProviderAccountFactory
+from tests.telephony.factories import CallRecordFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+]
+
+# Around New York's spring DST change (07:00 UTC on 9 March 2025), UTC midnight and Istanbul's midnight.
+STARTS = [
+    datetime(2025, 3, 9, 6, 59, 59, 900000, tzinfo=UTC),
+    datetime(2025, 3, 9, 7, 0, 0, tzinfo=UTC),
+    datetime(2025, 11, 2, 5, 30, tzinfo=UTC),  # New York's autumn change: the hour that happens twice
+    datetime(2025, 6, 30, 21, 0, tzinfo=UTC),  # midnight in Istanbul
+    datetime(2025, 6, 30, 23, 59, 59, tzinfo=UTC),
+    datetime(2025, 7, 1, 0, 0, tzinfo=UTC),
+]
+# (country as the provider wrote it, callee): named from the text, from a single-region calling code, from
+# a number only phonenumbers places (+1, +44, +7), or not at all (the text shown as written).
+PLACES = [
+    ("TURKEY", "+905321234567"),
+    ("GERMANY", "101"),
+    ("", "+4930123456"),
+    ("", "+12125551234"),
+    ("", "+447911123456"),
+    ("", "+74951234567"),
+    ("", "+8001234567"),
+    ("ATLANTIS", "+80012345678"),
+    ("", "+90"),
+    ("", "+999123456"),
+    ("", "101"),
+    ("ATLANTIS", "101"),
+    ("Atlantis", "+905321234567"),
+    ("NARNIA", "+1"),
+    ("  ", ""),
+]
+TEXTS = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-5", "- 5", "@SUM(A1)", "\tx", "\rx", "+90 532", "a,b",
+         'say "hi"', "two\nlines", "", "Türkçe ğüşıöç İ", "1.5", "-", "+"]  # fmt: skip
+
+
+@pytest.fixture
+def mixed_calls(team_a):
+    accounts = [ProviderAccountFactory(team=team_a, label=label) for label in ("=cmd()", "Santral, İstanbul")]
+    calls = []
+    for n in range(60):
+        country, callee = PLACES[n % len(PLACES)]
+        text = TEXTS[n % len(TEXTS)]
+        calls.append(
+            CallRecordFactory(
+                account=accounts[n % 2],
+                start=STARTS[n % len(STARTS)],
+                answer=None if n % 3 == 0 else STARTS[n % len(STARTS)],
+                end=None if n % 4 == 0 else STARTS[(n + 1) % len(STARTS)],
+                duration=n * 7,
+                billed_seconds=n,
+                caller=TEXTS[(n + 3) % len(TEXTS)] if n % 5 == 0 else "+905321234567",
+                callee=text if n % 7 == 0 else callee,
+                direction=Direction.values[n % len(Direction.values)],
+                disposition=Disposition.values[n % len(Disposition.values)],
+                source=Source.values[n % len(Source.values)],
+                cost=None if n % 2 else Decimal("1.5") * n,
+                country=country,
+                description=text,
+                provider_id=TEXTS[n % len(TEXTS)] + str(n) if n % 3 == 1 else f"id-{n}",
+                has_recording=n % 2 == 0,
+            )
+        )
+    return calls
+
+
+def _python_path(queryset, zone) -> bytes:
+    target = io.BytesIO()
+    exports.export_write(target, file_format="csv", headers=export.headers(),
+                         rows=export.labelled_rows(export_rows(queryset)), zone=zone)  # fmt: skip
+    return target.getvalue()
+
+
+def _copy_path(queryset, zone_name) -> tuple[bytes, int, list[int]]:
+    target = io.BytesIO()
+    marks: list[int] = []
+    with transaction.atomic():
+        count = export_copy.write_csv(target, queryset=queryset, zone_name=zone_name, progress=marks.append, every=25)
+    return target.getvalue(), count, marks
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("zone_name", ["America/New_York", "Europe/Istanbul", "UTC"])
+def test_copy_writes_the_bytes_the_python_path_writes(team_a, mixed_calls, language, zone_name) -> None:
+    team_a.time_zone = zone_name
+    team_a.save()
+    queryset = CallRecord.objects.filter(team=team_a)
+    with translation.override(language), timezone.override(team_a.tzinfo):
+        expected = _python_path(queryset, team_a.tzinfo)
+        written, count, marks = _copy_path(queryset, zone_name)
+    assert count == len(mixed_calls) and marks == [25, 50, 60]
+    assert written.decode().splitlines() == expected.decode().splitlines()  # a readable difference first
+    assert written == expected
+
+
+def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
+    """Not only equal to the Python path: the cells themselves, read back."""
+    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls[:15]])
+    with translation.override("tr"):
+        written, _count, _marks = _copy_path(queryset, "Europe/Istanbul")
+    rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline="")))
+    assert rows[0][:2] == ["No", "Başlangıç"] and len(rows) == 16
+    by_id = {int(r[0]): r for r in rows[1:]}
+    first, third = by_id[mixed_calls[0].pk], by_id[mixed_calls[2].pk]
+    assert first[1] == "2025-03-09T09:59:59+03:00"  # Istanbul, seconds cut as isoformat cuts them
+    assert first[11] == "Türkiye" and first[12] == '\'=HYPERLINK("http://x")' and first[2] == ""
+    assert third[11] == "Almanya"  # from +49 when the provider named no country
+    assert by_id[mixed_calls[11].pk][11] == "Atlantis"  # a text nothing places, shown as written, not shouted
+    assert by_id[mixed_calls[6].pk][11] == ""  # a non-geographic callee (+800) names no country, as the pages
+    assert {r[15] for r in rows[1:]} == {"'=cmd()", "Santral, İstanbul"}
