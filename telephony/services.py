@@ -31,6 +31,7 @@ from providers.pasifik.responses import PBX_MESSAGES
 from providers.records import OnSkip
 from providers.records import SkippedRecord as UnreadableRecord
 
+from . import import_staging
 from .fitting import RecordRejected, fit_to_columns
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
 from .normalize import pbx_fields, tel_fields
@@ -41,6 +42,7 @@ from .webhook_events import calls_recorded_emit, calls_recorded_wanted, recorded
 logger = logging.getLogger(__name__)
 
 UPSERT_BATCH = 500
+STAGED_BATCH = 5_000  # PostgreSQL: records a COPY into the staging table carries
 # Fields an import may overwrite; the stored recording and its state are ours, not the provider's.
 UPSERT_FIELDS = [
     "team", "start", "answer", "end", "duration", "billed_seconds", "caller", "callee", "direction",
@@ -115,7 +117,9 @@ def call_records_upsert(
     One bulk upsert (``INSERT … ON CONFLICT DO UPDATE``) per batch, and only of the records that are new
     or differ from what is stored: each carries a hash of its fitted values (``content_hash``), and a
     record whose hash is already stored is counted but not written again, so re-importing an unchanged
-    window writes nothing (one SELECT per batch) and events fire only for what changed.
+    window writes nothing and events fire only for what changed. On PostgreSQL a batch is ``COPY``-ed
+    into a staging table and the upsert's conflict clause compares the hashes (``import_staging``); on
+    SQLite one SELECT per batch finds the changed records and ``bulk_create`` writes them.
 
     Every value is fitted to its column first (the full record stays in ``raw``). A batch the
     database still refuses is written again record by record, so one bad record is skipped
@@ -142,6 +146,12 @@ def call_records_upsert(
     def flush() -> None:
         nonlocal written
         received = len(batch)
+        if not received:
+            return
+        if import_staging.applies() and staged(list(batch.values())):
+            batch.clear()
+            written += received
+            return
         records = [
             CallRecord(team_id=account.team_id, account=account, content_hash=digest, **fitted)
             for fitted, digest in changed_rows(account, batch)
@@ -164,6 +174,22 @@ def call_records_upsert(
             except DatabaseError as exc:
                 _skip(skipped, record.provider_id, "refused", detail=_error_text(exc))
 
+    def staged(fitted_rows: list[tuple[dict[str, Any], str]]) -> bool:
+        """PostgreSQL: the whole batch through a staging table; False when refused (written one by one then)."""
+        try:
+            with transaction.atomic():
+                # Model instances only for the recorded-call events, when someone listens to them.
+                records = [CallRecord(account=account, **f) for f, _digest in fitted_rows] if recordings_wanted else []
+                known = recorded_before(account, records) if recordings_wanted else set()
+                import_staging.staged_upsert(account=account, rows=fitted_rows, update_fields=UPSERT_FIELDS)
+                if recordings_wanted:
+                    calls_recorded_emit(account=account, records=records, known=known)
+        except DatabaseError:
+            logger.info("a staged batch of %s call records was refused; writing them one by one", len(fitted_rows))
+            return False
+        return True
+
+    batch_size = STAGED_BATCH if import_staging.applies() else UPSERT_BATCH
     for row in rows:
         try:
             fitted = fit_to_columns(row)
@@ -172,7 +198,7 @@ def call_records_upsert(
             continue
         # The same record twice in one statement is an error on PostgreSQL: the later one wins.
         batch[(fitted["source"], fitted["provider_id"])] = (fitted, content_hash(account.team_id, fitted))
-        if len(batch) >= UPSERT_BATCH:
+        if len(batch) >= batch_size:
             flush()
     flush()
     return written

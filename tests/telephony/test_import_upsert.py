@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from telephony import services
+from telephony import import_staging, services
 from telephony.models import CallRecord, ImportWatermark, Source
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,22 @@ def _writes(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
 
 
+def _row_writes(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that may have written call records: on PostgreSQL the staged upsert runs on every batch and
+    its conflict clause decides (checked by ``_versions``); on SQLite nothing is sent for unchanged records."""
+    staged = f"FROM {import_staging.STAGING} ON CONFLICT"
+    return [sql for sql in _writes(queries) if not (connection.vendor == "postgresql" and staged in sql)]
+
+
+def _versions() -> dict[int, str]:
+    """Each record's row version: PostgreSQL's xmin changes with any UPDATE, even one writing the same values."""
+    if connection.vendor != "postgresql":
+        return {pk: str(stamp) for pk, stamp in CallRecord.objects.values_list("pk", "imported_at")}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, xmin::text FROM {CallRecord._meta.db_table}")
+        return dict(cursor.fetchall())
+
+
 @pytest.fixture
 def account(team_a, sandbox_account):
     return sandbox_account(team_a, "pasifik")
@@ -44,23 +61,28 @@ def test_a_first_import_stores_every_row_in_one_insert_per_batch(account) -> Non
     inserts = _writes(queries)
     # Bulk upserts only (SQLite splits a batch to fit its limit on bound parameters; PostgreSQL does not).
     assert inserts and all(sql.upper().startswith("INSERT") and "ON CONFLICT" in sql.upper() for sql in inserts)
-    if connection.vendor == "postgresql":
-        assert len(inserts) == 3
+    if connection.vendor == "postgresql":  # one COPY into the staging table, one INSERT … SELECT from it
+        assert len(inserts) == 1 and f"FROM {import_staging.STAGING}" in inserts[0]
+    else:
+        assert len(inserts) >= 3
     assert CallRecord.objects.exclude(content_hash__regex=r"^[0-9a-f]{32}$").count() == 0
 
 
 def test_an_unchanged_reimport_writes_nothing(account) -> None:
     services.call_records_upsert(account=account, rows=_rows())
     stamps = dict(CallRecord.objects.values_list("pk", "imported_at"))
+    versions = _versions()
     with CaptureQueriesContext(connection) as queries:
         assert services.call_records_upsert(account=account, rows=_rows()) == COUNT  # all received
-    assert _writes(queries) == []
+    assert _row_writes(queries) == []
+    assert _versions() == versions  # no row rewritten, not even with the same values
     assert dict(CallRecord.objects.values_list("pk", "imported_at")) == stamps
 
 
 def test_a_reimport_rewrites_only_the_changed_rows(account) -> None:
     services.call_records_upsert(account=account, rows=_rows())
     before = {c.provider_id: c for c in CallRecord.objects.all()}
+    versions = _versions()
     changed = _rows(**{"5": {"duration": 4000, "raw": {"n": 5, "late": True}}, "700": {"callee": "+903121111111"}})
     with CaptureQueriesContext(connection) as queries:
         services.call_records_upsert(account=account, rows=[*changed, *_rows(3)])
@@ -73,6 +95,9 @@ def test_a_reimport_rewrites_only_the_changed_rows(account) -> None:
     assert after["cdr-5"].pk == before["cdr-5"].pk
     rewritten = {pid for pid in after if after[pid].imported_at != before[pid].imported_at}
     assert rewritten == {"cdr-5", "cdr-700"}
+    new_versions = _versions()
+    assert {after[pid].pk for pid in after if new_versions[after[pid].pk] != versions.get(after[pid].pk)} == {
+        after["cdr-5"].pk, after["cdr-700"].pk}  # fmt: skip
     assert after["cdr-5"].content_hash != before["cdr-5"].content_hash
 
 
@@ -87,5 +112,33 @@ def test_reimporting_the_providers_unchanged_window_writes_no_call_record(accoun
         summary = services.calls_import(account=account, now=now)
     assert summary.errors == []
     table = CallRecord._meta.db_table
-    assert [sql for sql in _writes(queries) if table in sql] == []
+    assert [sql for sql in _row_writes(queries) if table in sql] == []
     assert CallRecord.objects.count() == count
+
+
+def _stored(account) -> dict[tuple[str, str], dict]:
+    skip = {"id", "account_id", "team_id", "imported_at"}
+    return {
+        (row["source"], row["provider_id"]): {k: v for k, v in row.items() if k not in skip}
+        for row in CallRecord.objects.filter(account=account).values()
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staged path is PostgreSQL's")
+def test_the_staged_import_stores_what_the_bulk_create_path_stores(
+    team_a, account, sandbox_account, monkeypatch
+) -> None:
+    """New rows inserted, changed rows updated, unchanged left: the same records as bulk_create's path (SQLite's)."""
+    other = sandbox_account(team_a, "pasifik")
+    odd = {"3": {"cost": "0.123456", "caller": "x" * 80, "answer": START, "end": START + timedelta(seconds=61),
+                 "direction": "out", "country": "TURKEY", "has_recording": True, "recording_name": "a.wav"},
+           "4": {"duration": None, "raw": [1, {"ü": "ş"}], "description": "nul\x00byte"}}  # fmt: skip
+    first, second = _rows(40, **odd), [*_rows(45, **{"7": {"duration": 9}}, **odd)]
+    services.call_records_upsert(account=account, rows=first)
+    services.call_records_upsert(account=account, rows=second)
+    monkeypatch.setattr(import_staging, "applies", lambda: False)
+    services.call_records_upsert(account=other, rows=first)
+    services.call_records_upsert(account=other, rows=second)
+    staged, bulk = _stored(account), _stored(other)
+    assert len(staged) == 45 and staged == bulk
+    assert staged[("pbx", "cdr-7")]["duration"] == 9 and staged[("pbx", "cdr-3")]["cost"] == Decimal("0.12346")
