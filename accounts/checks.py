@@ -116,13 +116,15 @@ def one_machine_findings() -> list[tuple[str, str, str]]:
                 "Set CACHE_URL=redis://host:6379/1.",
             )
         )
+    # Any other backend (S3Storage: STORAGE_BACKEND=s3) is a store every machine reaches over the network.
     storage = settings.STORAGES["default"]["BACKEND"]
     if storage == "django.core.files.storage.FileSystemStorage" and not settings.MEDIA_SHARED:
         findings.append(
             (
                 "telcoportal.W013",
                 f"Media files are in the local folder {settings.MEDIA_ROOT}, not declared shared.",
-                "Mount one folder on every web and worker machine (NFS, EFS...) and set MEDIA_SHARED=1.",
+                'Put media in a bucket (STORAGE_BACKEND=s3, docs/deploy.md "Storage"), or mount one folder on '
+                "every web and worker machine (NFS, EFS...) and set MEDIA_SHARED=1.",
             )
         )
     return findings

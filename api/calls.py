@@ -24,7 +24,7 @@ from telephony.selectors import SORTS, keyset_page, parse_sort
 
 from .base import TeamAPIView
 from .errors import Gone, ProviderFailed
-from .serializers import ERROR_TEXTS, ErrorSerializer, StrictSerializer, with_errors
+from .serializers import ERROR_TEXTS, PRESIGNED_REDIRECT, ErrorSerializer, StrictSerializer, with_errors
 
 SORT_VALUES = [*SORTS, *(f"-{s}" for s in SORTS)]
 
@@ -131,6 +131,7 @@ class RecordingView(TeamAPIView):
             {
                 (200, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole recording."),
                 (206, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for."),
+                302: OpenApiResponse(description=PRESIGNED_REDIRECT),
                 416: OpenApiResponse(description="The range is outside the file."),
             },
             410,

@@ -34,7 +34,14 @@ from .errors import ProviderFailed
 from .filtering import filtered
 from .idempotency import idempotent
 from .paging import PAGE_PARAMETERS, paged
-from .serializers import ERROR_TEXTS, ErrorSerializer, StrictSerializer, page_serializer, with_errors
+from .serializers import (
+    ERROR_TEXTS,
+    PRESIGNED_REDIRECT,
+    ErrorSerializer,
+    StrictSerializer,
+    page_serializer,
+    with_errors,
+)
 from .sms import IDEMPOTENCY_PARAMETER
 
 
@@ -188,6 +195,7 @@ class FaxDocumentView(TeamAPIView):
                 (200, "*/*"): OpenApiResponse(
                     OpenApiTypes.BINARY, description="The file, with its own content type (PDF, TIFF, PNG…)."
                 ),
+                302: OpenApiResponse(description=PRESIGNED_REDIRECT),
                 502: OpenApiResponse(ErrorSerializer, description=ERROR_TEXTS[502]),
             }
         ),

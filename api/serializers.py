@@ -30,6 +30,8 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+# Media served by presigned URL (MEDIA_SERVE=presign): the answer once the token was allowed to read it.
+PRESIGNED_REDIRECT = "With MEDIA_SERVE=presign: a redirect to a short-lived signed URL of the file in the bucket."
 ERROR_TEXTS = {
     400: "The request is not valid (malformed JSON, unknown or wrong fields).",
     401: "No token, or a token that is not valid, revoked or expired.",

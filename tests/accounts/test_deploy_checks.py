@@ -69,6 +69,18 @@ def test_each_one_machine_setting_alone_is_named(check_id: str) -> None:
             assert [w.id for w in production_is_not_one_machine(None)] == [check_id]
 
 
+def test_media_in_a_bucket_counts_as_shared() -> None:
+    bucket = {
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "telcoportal-media",
+        "AWS_S3_ENDPOINT_URL": "https://minio.example.com:9000",
+    }
+    result = check_deploy(**{**bucket, "MEDIA_SHARED": "0"})
+    assert result.returncode == 0, result.stderr
+    assert "telcoportal.W013" not in result.stderr
+    assert "telcoportal.W013" in check_deploy(MEDIA_SHARED="0").stderr  # the same, with a local folder
+
+
 def test_the_checks_stay_quiet_in_development(settings) -> None:
     settings.DEBUG = True
     assert production_is_not_one_machine(None) == []

@@ -165,7 +165,7 @@ def test_removing_or_demoting_the_last_owner_says_what_to_do_instead(team_a, ali
 
 
 def test_the_owner_deletes_the_team_with_all_its_rows_and_files_and_nothing_else(
-    alice_client: Client, team_a, team_b, alice, bob, charlie, django_capture_on_commit_callbacks
+    storage_backend, alice_client: Client, team_a, team_b, alice, bob, charlie, django_capture_on_commit_callbacks
 ) -> None:
     mine, theirs = team_with_data(team_a), team_with_data(team_b)
     assert all(mine.row_counts().values()) and len(mine.files_present()) == len(mine.files) >= 6
@@ -181,9 +181,10 @@ def test_the_owner_deletes_the_team_with_all_its_rows_and_files_and_nothing_else
     assert set(mine.row_counts().values()) == {0}
     assert not ProviderAccount.objects.filter(pk__in=account_ids).exists()  # credentials deleted, not hidden
     assert mine.files_present() == []
-    # The other team keeps every row and file.
+    # The other team keeps every row and file; storage itself (the bucket's listing on S3) holds theirs only.
     assert theirs.row_counts() == theirs_before
     assert theirs.files_present() == theirs.files
+    assert storage_backend.names() == sorted(theirs.files)
     # The people stay; they only lost the team.
     assert User.objects.filter(pk__in=[alice.pk, bob.pk]).count() == 2
     # The last line is kept outside any team, with the team's name and id.

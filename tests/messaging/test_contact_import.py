@@ -141,13 +141,15 @@ def test_the_report_is_stored_as_codes_and_read_in_the_readers_language(alice_cl
 
 
 def test_a_large_file_is_imported_by_the_worker_with_its_progress_shown(
-    alice_client, settings, django_capture_on_commit_callbacks
+    storage_backend, alice_client, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.UPLOAD_INLINE_ROWS = 100
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = _post(alice_client, _csv(2500))
     job = ContactImport.objects.get()
     assert (response.status_code, job.state, job.total_rows, len(queued)) == (302, "queued", 2500, 1)
+    assert storage_backend.names("contact-imports/") == [job.path]  # kept in storage for the worker
+    assert storage_backend.read(job.path) == _csv(2500).encode()
     waiting = alice_client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 2s"' in waiting and "Waiting for the worker" in waiting
 
@@ -159,6 +161,7 @@ def test_a_large_file_is_imported_by_the_worker_with_its_progress_shown(
     assert 1 <= len(inserts) <= 25, "contacts are written in bulk, not row by row"
     job.refresh_from_db()
     assert (job.state, job.created, job.processed_rows, job.percent) == ("done", 2500, 2500, 100)
+    assert storage_backend.names("contact-imports/") == []  # read, then removed
     done = alice_client.get(response["Location"]).content.decode()
     assert "hx-trigger" not in done and "2500 new contacts" in done
 

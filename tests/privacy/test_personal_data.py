@@ -83,7 +83,7 @@ def test_a_text_that_is_no_number_is_refused_and_kept(alice_client: Client) -> N
     assert "is not a valid phone number" in page and 'value="abc123"' in page
 
 
-def test_the_archive_holds_a_csv_per_kind_and_the_files(alice_client: Client, held_about) -> None:
+def test_the_archive_holds_a_csv_per_kind_and_the_files(storage_backend, alice_client: Client, held_about) -> None:
     response = alice_client.post(EXPORT, {"number": "0532 123 45 67"})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -101,7 +101,9 @@ def test_the_archive_holds_a_csv_per_kind_and_the_files(alice_client: Client, he
         f"recordings/call-{held_about['caller'].pk}.wav",
         f"recordings/call-{held_about['callee_bare'].pk}.wav",
     }
-    assert archive.read(f"recordings/call-{held_about['caller'].pk}.wav") == b"RIFF....WAVEfmt "
+    caller_recording = held_about["caller"].recording.name
+    assert archive.read(f"recordings/call-{held_about['caller'].pk}.wav") == storage_backend.read(caller_recording)
+    assert storage_backend.read(caller_recording) == b"RIFF....WAVEfmt "
     assert len([n for n in names if n.startswith("faxes/")]) == 2
     assert "+905321234568" not in archive.read("calls.csv").decode()
     event = AuditEvent.objects.get(action="personal_data.export")
@@ -109,7 +111,7 @@ def test_the_archive_holds_a_csv_per_kind_and_the_files(alice_client: Client, he
     assert event.data["number_hash"] == number_hash(NUMBER) and event.data["calls"] == 4
 
 
-def test_erasure_anonymises_deletes_files_and_keeps_counts(team_a, alice, held_about) -> None:
+def test_erasure_anonymises_deletes_files_and_keeps_counts(storage_backend, team_a, alice, held_about) -> None:
     h = held_about
     files = file_names(h["caller"]) + file_names(h["fax_out"]) + file_names(h["fax_in"])
     outcome = personal_data_erase(team=team_a, e164=NUMBER, actor=alice)
@@ -119,6 +121,7 @@ def test_erasure_anonymises_deletes_files_and_keeps_counts(team_a, alice, held_a
         "fax_documents": 2,
     }  # fmt: skip
     assert not any(stored(n) for n in files) and not FileToDelete.objects.exists()
+    assert not set(files) & set(storage_backend.names())  # gone from the disk or the bucket itself
     caller = CallRecord.objects.get(pk=h["caller"].pk)
     assert (caller.caller, caller.callee, caller.has_recording, caller.raw) == (ERASED, "101", False, {})
     assert caller.recording_peaks is None

@@ -79,7 +79,9 @@ def test_a_large_export_is_written_in_the_background_with_every_row(alice_client
     assert notice.message == f"Your calls export is ready to download: {ROWS} rows, CSV."
 
 
-def test_the_background_file_holds_what_the_direct_export_holds(alice_client, calls, settings, export) -> None:
+def test_the_background_file_holds_what_the_direct_export_holds(
+    storage_backend, alice_client, calls, settings, export
+) -> None:
     settings.EXPORT_BACKGROUND_ROWS = 1000
     direct = b"".join(export(alice_client, preset="7d", export="csv").streaming_content)
     assert not CallExport.objects.exists()  # small: streamed as before
@@ -88,6 +90,9 @@ def test_the_background_file_holds_what_the_direct_export_holds(alice_client, ca
     job = CallExport.objects.get()
     with default_storage.open(job.file, "rb") as stored:
         assert stored.read() == direct
+    assert storage_backend.names("exports/") == [job.file] and storage_backend.read(job.file) == direct
+    download = alice_client.get(f"/calls/exports/{job.pk}/download/")
+    assert b"".join(download.streaming_content) == direct
 
 
 def test_an_xlsx_export_in_turkish_is_a_workbook_and_the_notice_is_read_in_turkish(alice_client, calls, export) -> None:
@@ -102,13 +107,15 @@ def test_an_xlsx_export_in_turkish_is_a_workbook_and_the_notice_is_read_in_turki
         assert "hazır" in notice.message
 
 
-def test_another_teams_export_is_not_found(alice_client, team_b) -> None:
+def test_another_teams_export_is_not_found(storage_backend, alice_client, team_b) -> None:
     theirs = finished_export(team_b)
     assert alice_client.get(f"/calls/exports/{theirs.pk}/").status_code == 404
     assert alice_client.get(f"/calls/exports/{theirs.pk}/download/").status_code == 404
 
 
-def test_an_expired_export_is_no_longer_downloaded_and_the_sweep_deletes_it(alice_client, team_a) -> None:
+def test_an_expired_export_is_no_longer_downloaded_and_the_sweep_deletes_it(
+    storage_backend, alice_client, team_a
+) -> None:
     job = finished_export(team_a)
     assert alice_client.get(f"/calls/exports/{job.pk}/download/").status_code == 200
     CallExport.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
@@ -116,6 +123,7 @@ def test_an_expired_export_is_no_longer_downloaded_and_the_sweep_deletes_it(alic
     assert b'id="export-expired"' in alice_client.get(f"/calls/exports/{job.pk}/").content
     assert export_jobs.call_exports_sweep() == 1
     assert not CallExport.objects.exists() and not default_storage.exists(job.file)
+    assert storage_backend.names("exports/") == []
 
 
 def test_a_running_export_shows_its_progress_and_polls(alice_client, team_a) -> None:

@@ -17,7 +17,8 @@ from telephony import services
 from telephony.models import CallRecord, Source
 from tests.telephony.factories import CallRecordFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs with the recording in the local folder and in an S3 bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage_backend")]
 
 
 @pytest.fixture
@@ -36,7 +37,9 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_client, call, sandbox) -> None:
+def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(
+    storage_backend, alice_client, call, sandbox
+) -> None:
     first = get(alice_client, call)
     assert first.status_code == 200
     whole = body(first)
@@ -49,6 +52,8 @@ def test_it_fetches_the_recording_once_with_the_cdr_file_name_and_day(alice_clie
     assert asked == [{"wavname": call.recording_name, "calldate": pbx_day.isoformat()}]
     call.refresh_from_db()
     assert call.recording.name.startswith("recordings/")
+    assert storage_backend.names("recordings/") == [call.recording.name]
+    assert storage_backend.read(call.recording.name) == whole
 
 
 def test_range_from_zero_to_the_end_is_a_206_with_everything(alice_client, call) -> None:

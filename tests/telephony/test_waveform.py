@@ -113,8 +113,9 @@ def stored_call(team, content: bytes, *, peaks=None) -> CallRecord:
     return call
 
 
-def test_a_recording_stored_before_waveforms_gets_its_peaks_once(team_a, alice_client) -> None:
+def test_a_recording_stored_before_waveforms_gets_its_peaks_once(storage_backend, team_a, alice_client) -> None:
     call = stored_call(team_a, burst_then_silence_wav())
+    assert storage_backend.read(call.recording.name) == burst_then_silence_wav()
     fragment = alice_client.get(reverse("calls-waveform", args=[call.pk])).content.decode()
     assert 'data-testid="waveform"' in fragment
     call.refresh_from_db()
@@ -123,7 +124,7 @@ def test_a_recording_stored_before_waveforms_gets_its_peaks_once(team_a, alice_c
 
 
 def test_an_unreadable_recording_shows_the_plain_player_and_is_not_read_again(
-    team_a, alice_client, monkeypatch
+    storage_backend, team_a, alice_client, monkeypatch
 ) -> None:
     monkeypatch.setattr(waveform.shutil, "which", lambda name: None)  # as on a machine without ffmpeg
     call = stored_call(team_a, b"ID3 not a wav at all" * 50)
@@ -136,7 +137,7 @@ def test_an_unreadable_recording_shows_the_plain_player_and_is_not_read_again(
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (apt-get install ffmpeg)")
-def test_ffmpeg_reads_what_the_standard_library_cannot(team_a, alice_client, tmp_path) -> None:
+def test_ffmpeg_reads_what_the_standard_library_cannot(storage_backend, team_a, alice_client, tmp_path) -> None:
     source = tmp_path / "burst.wav"
     source.write_bytes(burst_then_silence_wav())
     ulaw = tmp_path / "burst-ulaw.wav"  # G.711 μ-law in a WAV, as some PBXs record
