@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -29,6 +30,7 @@ from tests.api.conftest import bearer
 from tests.conftest import client_for
 from tests.factories import MembershipFactory
 from tests.fax.factories import fax_with_documents
+from tests.sources import ROOT, source_files
 from tests.stored_media import StoredMedia
 from tests.telephony.factories import CallRecordFactory
 
@@ -258,3 +260,17 @@ def test_the_default_is_the_local_folder_and_a_mistyped_choice_is_refused() -> N
     assert local["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     assert "STORAGE_BACKEND must be local or s3" in settings_with(STORAGE_BACKEND="S3 ").stderr
     assert "MEDIA_SERVE must be stream" in settings_with(MEDIA_SERVE="presign").stderr  # presign needs a bucket
+
+
+def test_no_module_opens_media_by_a_local_path() -> None:
+    # A bucket has no local path: storage.path(), MEDIA_ROOT or a FileResponse over a storage file would work on
+    # the local folder only (or read a whole object before its first byte). The settings and the deploy check
+    # name MEDIA_ROOT, nothing else does.
+    local_only = re.compile(r"storage\.path\(|MEDIA_ROOT|FileResponse\(\s*(?:default_)?storage\.open")
+    allowed = {"telcoportal/settings.py", "accounts/checks.py"}
+    offenders = []
+    for path in source_files(".py"):
+        name = path.relative_to(ROOT).as_posix()
+        if "sandbox" not in path.parts and name not in allowed:
+            offenders += [f"{name}: {m.group(0)}" for m in local_only.finditer(path.read_text(encoding="utf-8"))]
+    assert offenders == []
