@@ -9,10 +9,13 @@ PYTHON ?= python3
 demo: export PROVIDER_URL_ALLOWLIST ?= http://127.0.0.1:8001
 # The web server, the worker and the commands share one cache (the worker reads the SMS balance for the pages).
 demo: export CACHE_URL ?= filecache://$(CURDIR)/var/cache
+# Email to fax's demo mailbox: a folder of .eml files the worker reads (docs/fax-email.md, "The demo").
+demo: export EMAIL_TO_FAX_FOLDER_ROOT ?= $(CURDIR)/var/fax-mail
 demo: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
 	$(PY) manage.py fax_demo
+	$(PY) manage.py email_to_fax_demo
 	$(PY) manage.py rundemo
 
 test: $(VENV)/.installed
@@ -50,7 +53,7 @@ check-prod: $(VENV)/.installed
 # Re-extract and compile the Turkish catalogues after changing strings (needs GNU gettext).
 # The project catalogue (locale/) holds templates/, accounts/, core/, dashboard/, sandbox/ and telcoportal/; each
 # feature app (and api/) keeps its own (<app>/locale/).
-APPS_WITH_CATALOGUES := messaging telephony fax webhooks notifications reports api privacy
+APPS_WITH_CATALOGUES := messaging telephony fax webhooks notifications reports api privacy email_to_fax
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l tr --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' \
 		$(foreach app,$(APPS_WITH_CATALOGUES),--ignore '$(app)/*')

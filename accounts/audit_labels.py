@@ -27,6 +27,7 @@ ACTIONS = {
     "calls.recording_download": _("Recording downloaded"),
     "calls.recording_play": _("Recording played"),
     "fax.cancel": _("Fax cancelled"),
+    "fax.mailbox_update": _("Email-to-fax mailbox changed"),
     "fax.download": _("Fax downloaded"),
     "fax.retry": _("Fax retried"),
     "fax.schedule_cancel": _("Scheduled fax cancelled"),

@@ -44,6 +44,9 @@ TEXTS: dict[str, Promise] = {
     # No full stop after the time: English formats end in "p.m.".
     Kind.WEBHOOK_DISABLED: _("Webhook endpoint %(url)s was disabled: its deliveries have failed since %(since)s"),
     Kind.EXPORT_READY: _("Your calls export is ready to download: %(rows)s rows, %(format)s."),
+    Kind.FAX_MAILBOX_FAILING: _(
+        "Email to fax cannot read the team's mailbox (%(state)s): %(detail)s. Its mails wait there until it can."
+    ),
 }
 # When the provider gave no reason.
 FAX_FAILED_BARE = _("Fax %(id)s to %(number)s failed.")

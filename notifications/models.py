@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     FAX_FAILED = "fax_failed", _("Fax failed")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
     EXPORT_READY = "export_ready", _("Export ready")
+    FAX_MAILBOX_FAILING = "fax_mailbox_failing", _("Email-to-fax mailbox failing")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 # Each app lists its periodic tasks in <app>/schedule.py (plain data, no Django imports).
 from accounts import schedule as accounts_schedule
 from api import schedule as api_schedule
+from email_to_fax import schedule as email_to_fax_schedule
 from fax import schedule as fax_schedule
 from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "privacy",
+    "email_to_fax",
     "core",
 ]
 if DEBUG:
@@ -404,6 +406,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **webhooks_schedule.BEAT_SCHEDULE,
     **api_schedule.BEAT_SCHEDULE,
     **privacy_schedule.BEAT_SCHEDULE,
+    **email_to_fax_schedule.BEAT_SCHEDULE,
 }
 
 # One beat at a time (docs/deploy.md, "Beat"): on a Redis broker, beat is RedBeat, which holds a lock in
@@ -430,6 +433,15 @@ SMS_SCHEDULE_MAX_DAYS = env.int("SMS_SCHEDULE_MAX_DAYS", default=365)
 SEND_HOLD_THRESHOLD_MINUTES = env.int("SEND_HOLD_THRESHOLD_MINUTES", default=5)
 FAX_SCHEDULE_MAX_DAYS = env.int("FAX_SCHEDULE_MAX_DAYS", default=365)
 FAX_CONFIRM_PAGES = env.int("FAX_CONFIRM_PAGES", default=50)  # a fax this long or longer: confirm first
+
+# Email to fax (docs/fax-email.md): the largest mail taken; the SMTP receiver's domain (addresses are
+# <number>@<team's address name>.<domain>); the recipient domains whose local part names a number (empty: any);
+# the mail servers whose Authentication-Results count (empty: every such header); the demo's folder mailboxes.
+EMAIL_TO_FAX_MAX_MB = env.int("EMAIL_TO_FAX_MAX_MB", default=20)
+EMAIL_TO_FAX_DOMAIN = env.str("EMAIL_TO_FAX_DOMAIN", default="")
+EMAIL_TO_FAX_NUMBER_DOMAINS = env.list("EMAIL_TO_FAX_NUMBER_DOMAINS", default=[])
+EMAIL_TO_FAX_AUTHSERV_IDS = env.list("EMAIL_TO_FAX_AUTHSERV_IDS", default=[])
+EMAIL_TO_FAX_FOLDER_ROOT = env.str("EMAIL_TO_FAX_FOLDER_ROOT", default="")
 BALANCE_CACHE_SECONDS = env.int("BALANCE_CACHE_SECONDS", default=60)  # then refreshed in the background
 # Retention deletes expired items this many per transaction (a short lock, a bounded memory), until none is left.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)

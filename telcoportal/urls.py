@@ -19,6 +19,7 @@ urlpatterns = [
     path("sms/", include("messaging.urls")),
     path("", include("telephony.urls")),
     path("fax/", include("fax.urls")),
+    path("email-to-fax/", include("email_to_fax.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("webhooks.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -7,6 +7,7 @@ until it does. Each app lists its own in ``tests/<app>/factories.py`` as ``TEAM_
 from __future__ import annotations
 
 from tests import factories as accounts_factories
+from tests.email_to_fax import factories as email_to_fax_factories
 from tests.fax import factories as fax_factories
 from tests.messaging import factories as messaging_factories
 from tests.notifications import factories as notifications_factories
@@ -20,4 +21,5 @@ TEAM_OBJECT_FACTORIES = {
     **fax_factories.TEAM_OBJECT_FACTORIES,
     **notifications_factories.TEAM_OBJECT_FACTORIES,
     **webhooks_factories.TEAM_OBJECT_FACTORIES,
+    **email_to_fax_factories.TEAM_OBJECT_FACTORIES,
 }

@@ -16,6 +16,7 @@ from providers.errors import ProviderError
 
 from ..gateways import GATEWAYS, Gateway, gateway_for
 from ..models import Direction, Fax, FaxDocument, Status
+from ..signals import fax_finished
 from ..webhook_events import fax_status_emit
 from . import FaxActionError, sending
 from .status import add_event, set_status
@@ -86,6 +87,7 @@ def fax_cancel(*, fax: Fax, actor: User | None, request: HttpRequest | None = No
         add_event(fax, "cancel", Status.CANCELLED, key="cancelled_here", actor=actor)
         fax.refresh_from_db()
         fax_status_emit(fax=fax, previous=previous)
+        fax_finished.send(sender=Fax, fax=fax)
         return Status.CANCELLED
     if not fax.provider_id:
         raise FaxActionError(_("This fax is being sent right now; try again in a moment."))

@@ -12,6 +12,7 @@ from accounts.stored_text import StoredText
 
 from ..models import UNFINISHED, Fax, FaxEvent, Status
 from ..notices import fax_failed_notify
+from ..signals import fax_finished
 from ..webhook_events import fax_status_emit
 
 
@@ -35,6 +36,8 @@ def set_status(
         fax_failed_notify(fax=fax)
     if changed:
         fax_status_emit(fax=fax, previous=previous)
+    if changed and status not in UNFINISHED:
+        fax_finished.send(sender=Fax, fax=fax)
 
 
 def finish(fax: Fax, status: str, *, message: StoredText | str, update: Sequence[str] = ()) -> None:
