@@ -302,3 +302,37 @@ def test_the_sender_hears_why_the_fax_failed(
     [finished] = [m for m in mailoutbox if m.subject.startswith("Fax failed")]
     reason = fax.error_text or fax.provider_status_text  # what the fax's page says
     assert reason and f"failed: {reason}" in finished.body
+
+
+def test_a_provider_outage_while_queued_is_retried_and_the_sender_hears_only_when_it_really_ends(
+    alice, mailbox, fax_account, sandbox, sandbox_url, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from fax import tasks as fax_tasks
+    from fax.services import sending
+
+    later: list[int] = []  # the retries the send task schedules for later, held here instead of run at once
+    queue_now = fax_tasks.send_fax.apply_async
+
+    def queue(args, countdown=None, **kwargs):
+        return later.append(args[0]) if countdown else queue_now(args, **kwargs)
+
+    monkeypatch.setattr(fax_tasks.send_fax, "apply_async", queue)
+    fax_account.base_url = "http://127.0.0.1:9/pasifik"  # the provider is down: nothing listens there
+    fax_account.save()
+    take(django_capture_on_commit_callbacks, mailbox, mail_bytes())
+
+    fax = Fax.objects.get()
+    assert fax.status == Status.QUEUED and fax.attempts == 1  # back in the queue after its first attempt
+    assert later == [fax.pk]  # its next attempt scheduled
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Fax queued"]  # no final answer yet
+
+    fax_account.base_url = f"{sandbox_url}/pasifik"  # the provider is back for the retry
+    fax_account.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.fax_send(fax_id=fax.pk)
+    sandbox.clock.advance(FAX_DELIVERY_SECONDS + 120)
+    with django_capture_on_commit_callbacks(execute=True):
+        fax = track(Fax.objects.get())
+
+    assert fax.status == Status.SENT and fax.attempts == 2 and len(submits(sandbox)) == 1
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Fax queued", "Fax delivered"]
