@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
@@ -55,6 +56,9 @@ class MailboxForm(forms.ModelForm):
                 "The SMTP receiver has no domain yet (EMAIL_TO_FAX_DOMAIN): ask the operator."
             )
         self.fields.pop("body_as_cover")  # until fax has a cover-page service
+        if not getattr(settings, "EMAIL_TO_FAX_FOLDER_ROOT", ""):  # the demo's kind, offered only where it is set
+            kind = field_of(self.fields, "kind", forms.TypedChoiceField)
+            kind.choices = [(v, label) for v, label in MailboxKind.choices if v != MailboxKind.FOLDER]
 
     def clean_address_name(self) -> str | None:
         return self.cleaned_data.get("address_name") or None  # empty is "none" (unique allows many)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from accounts.models import ProviderAccount, User
@@ -21,7 +22,7 @@ from fax import documents as docs
 from fax.forms import MAX_RECIPIENTS, account_numbers, fax_accounts
 from fax.gateways import CAPABILITIES
 from fax.gateways.base import Capabilities
-from fax.models import Fax
+from fax.models import Fax, FaxDraft
 from fax.services import FaxActionError, drafts
 from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
@@ -141,16 +142,28 @@ def _faxes_of(mailbox: Mailbox, mail: InboundMail, parsed: ParsedMail, *, oversi
         scheduled_at=None,
         uploads=uploads,
     )
-    drafts.draft_render(draft_id=draft.pk)  # here, not in a task: the answer to the sender depends on it
-    draft.refresh_from_db()
-    if draft.render_error_stored or draft.render_error:
-        raise MailRefused("document", name=uploads[0].filename, error=draft.render_error_stored or draft.render_error)
-    if drafts.needs_page_confirmation(draft):
-        raise MailRefused("confirm_pages", pages=draft.pages, max=drafts.confirm_pages())
     try:
-        return drafts.draft_confirm(draft=draft, actor=member)
-    except FaxActionError as exc:  # not expected once rendered: said as it is
-        raise MailRefused("document", name=uploads[0].filename, error=str(exc)) from None
+        drafts.draft_render(draft_id=draft.pk)  # here, not in a task: the answer to the sender depends on it
+        draft.refresh_from_db()
+        if draft.render_error_stored or draft.render_error:
+            error = draft.render_error_stored or draft.render_error
+            raise MailRefused("document", name=uploads[0].filename, error=error)
+        if drafts.needs_page_confirmation(draft):
+            raise MailRefused("confirm_pages", pages=draft.pages, max=drafts.confirm_pages())
+        try:
+            return drafts.draft_confirm(draft=draft, actor=member)
+        except FaxActionError as exc:  # not expected once rendered: said as it is
+            raise MailRefused("document", name=uploads[0].filename, error=str(exc)) from None
+    except MailRefused:
+        _files_delete(draft)  # its rows roll back with the refusal; the stored files would stay behind
+        raise
+
+
+def _files_delete(draft: FaxDraft) -> None:
+    draft.refresh_from_db()
+    for stored in [*draft.files, draft.rendition]:
+        if stored and stored.get("path"):
+            default_storage.delete(stored["path"])
 
 
 def _member(mailbox: Mailbox, sender: str) -> User | None:

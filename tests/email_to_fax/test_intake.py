@@ -7,7 +7,7 @@ import pytest
 from accounts.models import AuditEvent
 from email_to_fax.intake import mail_take
 from email_to_fax.models import InboundMail, MailState
-from fax.models import Fax, FaxDocument, Status
+from fax.models import Fax, FaxDocument, FaxDraft, Status
 from sandbox.pasifik import FAX_DELIVERY_SECONDS
 from tests.email_to_fax.mails import (
     FAILING_NUMBER,
@@ -237,7 +237,8 @@ def test_a_fax_long_enough_to_need_confirming_is_refused(
     raw = mail_bytes(attachments=[("long.pdf", pages_pdf(4))])
     body = refused(django_capture_on_commit_callbacks, mailbox, sandbox, mailoutbox, raw, "confirm_pages")
     assert "4 pages" in body
-    assert not Fax.objects.exists()
+    assert not Fax.objects.exists() and not FaxDraft.objects.exists()
+    assert not [p for p in (settings.MEDIA_ROOT / "fax").rglob("*") if p.is_file()]  # no stored file left behind
 
 
 def test_an_encrypted_pdf_is_refused(alice, mailbox, sandbox, mailoutbox, django_capture_on_commit_callbacks) -> None:

@@ -75,3 +75,10 @@ def test_a_refused_mail_shows_why(alice_client, team_a) -> None:
     mail = InboundMailFactory(team=team_a, reason_key="bad_number", reason_params={"numbers": "12345"})
     page = alice_client.get(f"/email-to-fax/mails/{mail.pk}/").content.decode()
     assert "Not a valid fax number: 12345." in page
+
+
+def test_the_demo_folder_kind_is_offered_only_where_the_operator_set_its_root(alice_client, settings) -> None:
+    settings.EMAIL_TO_FAX_FOLDER_ROOT = ""
+    assert 'value="folder"' not in alice_client.get("/email-to-fax/").content.decode()
+    settings.EMAIL_TO_FAX_FOLDER_ROOT = "/tmp/fax-mail"
+    assert 'value="folder"' in alice_client.get("/email-to-fax/").content.decode()
