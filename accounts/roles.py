@@ -26,7 +26,8 @@ PERMISSIONS: dict[str, Role] = {
     "send": Role.OPERATOR,  # send SMS and faxes
     "disconnect_calls": Role.OPERATOR,
     "manage_faxes": Role.OPERATOR,  # retry / cancel
-    "manage_contacts": Role.OPERATOR,
+    "manage_contacts": Role.OPERATOR,  # SMS contacts and the fax address book
+    "manage_cover_pages": Role.OPERATOR,  # fax cover page templates
     "manage_providers": Role.ADMIN,
     "manage_members": Role.ADMIN,
     "view_audit": Role.ADMIN,

@@ -58,6 +58,11 @@ TEXTS: dict[str, Promise] = {
     "no_pdf": _("This document cannot be turned into a PDF."),
     "too_big_for_provider": _("The document to transmit is larger than this provider accepts."),
     "not_prepared": _("The document could not be prepared for faxing."),
+    "cover_font": _("The cover page cannot be drawn: its font (DejaVu Sans) is not installed on the server."),
+    "cover_with_office": _(
+        "A cover page cannot go with Word or Excel files, which the provider renders itself: choose no cover, "
+        "or send PDF or image files."
+    ),
 }
 
 

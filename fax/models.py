@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
 from core.legal_hold import LegalHold
+from core.phones import display_digits
 
 
 class Direction(models.TextChoices):
@@ -62,6 +63,10 @@ class FaxDraft(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     render_error = models.TextField(blank=True)  # drafts from before ``render_error_stored``
     render_error_stored = models.JSONField(default=dict, blank=True)  # {"key": "document.…", "params": {…}}
+    # the cover page asked for (fax.services.cover.CoverChoice.stored()); {} for none
+    cover = models.JSONField(default=dict, blank=True)
+    # with a cover, each recipient's own document (its cover names them): {digits: stored file}
+    renditions = models.JSONField(default=dict, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -253,3 +258,65 @@ class FaxInboxPoll(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} ({len(self.skipped)})"
+
+
+class CoverTemplate(models.Model):
+    """A team's cover page: which fields it shows, its logo, header and footer, the language of its labels."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_cover_templates")
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language of the labels"), max_length=8, choices=settings.LANGUAGES, default="tr")
+    shown_fields = models.JSONField(_("fields shown"), default=list)  # keys of fax.cover_page.FIELDS
+    header = models.CharField(_("header text"), max_length=300, blank=True)
+    footer = models.CharField(_("footer text"), max_length=300, blank=True)
+    logo_path = models.CharField(max_length=255, blank=True)  # a PNG in storage, re-encoded when uploaded
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cover page template")
+        verbose_name_plural = _("cover page templates")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="fax_cover_template_name_per_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaxContactGroup(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_contact_groups")
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fax contact group")
+        verbose_name_plural = _("fax contact groups")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="fax_contact_group_name_per_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaxContact(models.Model):
+    """Someone the team faxes: a person or an office at a fax number (several people may share one)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fax_contacts")
+    name = models.CharField(_("name"), max_length=150)
+    company = models.CharField(_("company"), max_length=150, blank=True)
+    fax_number = models.CharField(_("fax number"), max_length=32)  # international digits, as Fax.remote_number
+    notes = models.TextField(_("notes"), blank=True)
+    groups = models.ManyToManyField(FaxContactGroup, blank=True, related_name="contacts", verbose_name=_("groups"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fax contact")
+        verbose_name_plural = _("fax contacts")
+        ordering = ["name", "fax_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "fax_number", "name"], name="fax_contact_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({display_digits(self.fax_number)})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cover_views, views
 
 urlpatterns = [
     path("", views.FaxListView.as_view(), name="fax-list"),
@@ -8,6 +8,10 @@ urlpatterns = [
     path("notifications/read/", views.NotificationsReadView.as_view(), name="fax-notifications-read"),
     path("drafts/<int:pk>/", views.FaxDraftView.as_view(), name="fax-draft"),
     path("drafts/<int:pk>/page/", views.FaxDraftPageView.as_view(), name="fax-draft-page"),
+    path("covers/", cover_views.CoverTemplateListView.as_view(), name="fax-covers"),
+    path("covers/new/", cover_views.CoverTemplateEditView.as_view(), name="fax-cover-new"),
+    path("covers/<int:pk>/", cover_views.CoverTemplateEditView.as_view(), name="fax-cover-edit"),
+    path("covers/<int:pk>/sample/", cover_views.CoverTemplateSampleView.as_view(), name="fax-cover-sample"),
     path("<int:pk>/", views.FaxDetailView.as_view(), name="fax-detail"),
     path("<int:pk>/page/", views.FaxPageView.as_view(), name="fax-page"),
     path("<int:pk>/document/", views.FaxDocumentView.as_view(), name="fax-document"),

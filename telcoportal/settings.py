@@ -383,6 +383,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # memory it took. The fax renderer bounds each document before rendering and runs under FAX_RENDER_MEMORY_MB.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512_000)
 FAX_RENDER_MEMORY_MB = env.int("FAX_RENDER_MEMORY_MB", default=768)
+# Fax cover pages are drawn in DejaVu Sans (Debian: fonts-dejavu-core), which has every Turkish letter.
+FAX_COVER_FONT_DIR = env.str("FAX_COVER_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"

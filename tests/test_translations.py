@@ -19,7 +19,10 @@ def _string(lines: list[str]) -> str:
 
 
 def po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (msgstr[0] for plurals), fuzzy entries left out as gettext does."""
+    """msgid -> msgstr (msgstr[0] for plurals), fuzzy entries left out as gettext does.
+
+    An entry with a context is keyed as gettext keys it in the compiled file: ``context\x04msgid``.
+    """
     entries: dict[str, str] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if line.strip()]
@@ -38,7 +41,8 @@ def po_entries(path: Path) -> dict[str, str]:
             current = key
             parts[key] = [rest]
         if "msgid" in parts and _string(parts["msgid"]):
-            entries[_string(parts["msgid"])] = _string(parts.get("msgstr", parts.get("msgstr[0]", ['""'])))
+            context = _string(parts["msgctxt"]) + "\x04" if "msgctxt" in parts else ""
+            entries[context + _string(parts["msgid"])] = _string(parts.get("msgstr", parts.get("msgstr[0]", ['""'])))
     return entries
 
 

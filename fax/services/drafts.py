@@ -26,6 +26,7 @@ from .. import documents as docs
 from ..gateways import CAPABILITIES
 from ..models import Direction, Fax, FaxDocument, FaxDraft, Status
 from . import FaxActionError, sending
+from .cover import CoverChoice, cover_choice_of, covered_renditions
 from .status import add_event
 from .storage import StoredFile, attach, read_stored, store_file
 
@@ -55,8 +56,12 @@ def draft_create(
     scheduled_at: datetime | None,
     uploads: Sequence[Upload],
     reuse_files: Sequence[StoredFile] = (),
+    cover: CoverChoice | None = None,
 ) -> FaxDraft:
-    """Stores the files; a worker renders what will be transmitted (the preview polls). Nothing is sent yet."""
+    """Stores the files; a worker renders what will be transmitted (the preview polls). Nothing is sent yet.
+
+    With ``cover``, each recipient's document starts with their own cover page (page count + 1).
+    """
     files = list(reuse_files) or [store_upload(u) for u in uploads]
     draft = FaxDraft(
         team=team,
@@ -67,6 +72,7 @@ def draft_create(
         quality=quality,
         scheduled_at=scheduled_at,
         files=files,
+        cover=cover.stored() if cover else {},
     )
     draft.save()
     from ..tasks import render_draft
@@ -85,14 +91,34 @@ def draft_render(*, draft_id: int) -> str:
         return "done-already"
     try:
         draft.rendition = render_transmitted(draft.account, draft.files, draft.quality)
+        choice = cover_choice_of(draft)
+        if choice is not None:
+            draft.renditions = _with_covers(draft, choice)
+            draft.rendition = draft.renditions[draft.recipients[0]]  # the preview shows the first recipient's
     except docs.DocumentError as exc:
+        draft.rendition, draft.renditions = {}, {}
         draft.render_error_stored = exc.text
     except Exception:  # a file that passed inspection but breaks the renderer: say so, never hang the preview
         log.exception("fax draft %s could not be rendered", draft.pk)
+        draft.rendition, draft.renditions = {}, {}
         draft.render_error_stored = docs.DocumentError("not_prepared").text
     draft.rendered_at = timezone.now()
-    draft.save(update_fields=["rendition", "render_error_stored", "rendered_at"])
+    draft.save(update_fields=["rendition", "renditions", "render_error_stored", "rendered_at"])
     return "failed" if draft.render_error_stored else "rendered"
+
+
+def _with_covers(draft: FaxDraft, choice: CoverChoice) -> dict[str, StoredFile]:
+    """Each recipient's covered document in place of the shared body, each within the provider's size."""
+    body = draft.rendition
+    renditions = covered_renditions(draft, choice, body)
+    if body:
+        default_storage.delete(body["path"])
+    limit = CAPABILITIES[draft.account.kind].max_file_bytes
+    if any(stored["size"] > limit for stored in renditions.values()):
+        for stored in renditions.values():
+            default_storage.delete(stored["path"])
+        raise docs.DocumentError("too_big_for_provider")
+    return renditions
 
 
 def render_transmitted(account: ProviderAccount, files: Sequence[StoredFile], quality: str) -> StoredFile:
@@ -161,8 +187,9 @@ def draft_confirm(
         )
         for position, stored in enumerate(locked.files):
             attach(fax, FaxDocument.Role.ORIGINAL, stored, position)
-        if locked.rendition:
-            attach(fax, FaxDocument.Role.TRANSMITTED, locked.rendition, 0)
+        transmitted = locked.renditions.get(number) or locked.rendition
+        if transmitted:
+            attach(fax, FaxDocument.Role.TRANSMITTED, transmitted, 0)
         if held:
             add_event(fax, "scheduled", Status.SCHEDULED, key="held", actor=actor)
         else:

@@ -16,7 +16,7 @@ from providers.files import EXTENSIONS, PDF, TIFF, sniff_media_type
 
 from .. import documents as docs
 from ..gateways import Document
-from ..models import Fax, FaxDocument, FaxDraft
+from ..models import CoverTemplate, Fax, FaxDocument, FaxDraft
 
 StoredFile = dict[str, Any]
 """``{"path", "filename", "media_type", "size", "pages"}``: a file kept in storage (``FaxDraft.files``)."""
@@ -119,9 +119,10 @@ def _with_extension(stem: str, media_type: str) -> str:
 
 def _draft_paths(drafts: Any) -> set[str]:
     paths: set[str] = set()
-    for files, rendition in drafts.values_list("files", "rendition"):
+    for files, rendition, renditions in drafts.values_list("files", "rendition", "renditions"):
         paths.update(f.get("path") or "" for f in files or [])
         paths.add((rendition or {}).get("path") or "")
+        paths.update(r.get("path") or "" for r in (renditions or {}).values())
     paths.discard("")
     return paths
 
@@ -134,6 +135,7 @@ def team_stored_files(team: Team) -> TeamFiles:
     """
     paths = {name for name in FaxDocument.objects.filter(fax__team=team).values_list("file", flat=True) if name}
     paths |= _draft_paths(FaxDraft.objects.filter(team=team))
+    paths |= {p for p in CoverTemplate.objects.filter(team=team).values_list("logo_path", flat=True) if p}
     elsewhere = set(
         FaxDocument.objects.filter(file__in=paths).exclude(fax__team=team).values_list("file", flat=True)
     ) | _draft_paths(FaxDraft.objects.exclude(team=team))

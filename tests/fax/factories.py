@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from fax.models import Direction, Fax, FaxDocument, FaxDraft, Status
+from fax.models import CoverTemplate, Direction, Fax, FaxContact, FaxContactGroup, FaxDocument, FaxDraft, Status
 from sandbox.media import pdf_bytes
 from tests.factories import ProviderAccountFactory, TeamFactory
 
@@ -71,7 +71,20 @@ def draft_for(team: Any, **fields: Any) -> FaxDraft:
     return draft
 
 
+def cover_template_for(team: Any, **fields: Any) -> CoverTemplate:
+    values = {"name": "Standard", "language": "en", "shown_fields": ["to", "from", "subject"], **fields}
+    return CoverTemplate.objects.create(team=team, **values)
+
+
+def fax_contact_for(team: Any, **fields: Any) -> FaxContact:
+    values = {"name": "Ayşe Yılmaz", "company": "Örnek A.Ş.", "fax_number": "902125550123", **fields}
+    return FaxContact.objects.create(team=team, **values)
+
+
 TEAM_OBJECT_FACTORIES = {
     Fax: lambda team: fax_with_documents(team),
     FaxDraft: lambda team: draft_for(team),
+    CoverTemplate: lambda team: cover_template_for(team),
+    FaxContact: lambda team: fax_contact_for(team),
+    FaxContactGroup: lambda team: FaxContactGroup.objects.create(team=team, name="Suppliers"),
 }
