@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-late lint check-prod messages
+.PHONY: demo test test-late lint check-prod messages bench
 
 # The demo's provider accounts point at the local sandbox: allow exactly its origin.
 demo: export PROVIDER_URL_ALLOWLIST ?= http://127.0.0.1:8001
@@ -72,3 +72,8 @@ $(VENV)/.installed: pyproject.toml
 	print('DEBUG=1'); print('SECRET_KEY=' + secrets.token_urlsafe(50)); \
 	print('CREDENTIAL_KEYS=' + Fernet.generate_key().decode())" > .env
 	@echo "wrote .env (git ignores it)"
+
+# Every figure of the speed issue's table side by side (PostgreSQL; long at full size). Smaller, e.g.:
+# make bench BENCH_ARGS="--rows 200000 --import-rows 50000 --recipients 20000 --load-seconds 20"
+bench: $(VENV)/.installed
+	$(PY) bench/all.py $(BENCH_ARGS)

@@ -6,7 +6,11 @@
 Point DATABASE_URL at a scratch database: the script migrates it and fills a
 "CDR benchmark" team with --rows call records (kept between runs). It prints
 medians and ratios measured in the same run; nothing is asserted.
-Also measured: import throughput from the in-process sandbox, in rows/s.
+Also measured: import throughput from the in-process sandbox, in rows/s, and
+each filter shape of tests/telephony/test_filter_index_plans.py on two teams
+filled by that test's generator (--shape-rows): the page's SQL against the
+same page unfiltered, and whether its plan scans the table. SUMMARY lines
+(whole page vs raw keyset SQL, worst filter shape) are for bench/all.py.
 """
 
 from __future__ import annotations
@@ -165,7 +169,8 @@ def bench_pages(team: Any, rows: int, repeat: int) -> None:
         ("deep page (90%)", base, deep_cursor, deep_offset // PAGE_SIZE + 1, {"preset": "all", "after": deep_cursor}),
     ]
     print(f"\n{'case':<18}{'keyset':>10}{'raw SQL':>10}{'Paginator':>12}{'view':>10}"
-          f"{'keyset/raw':>12}{'Paginator/keyset':>18}")  # fmt: skip
+          f"{'keyset/raw':>12}{'Paginator/keyset':>18}{'view/raw':>10}")  # fmt: skip
+    figures: dict[str, tuple[float, float]] = {}
     for name, queryset, cursor, page_number, params in cases:
         # Sub-millisecond timings: many more runs, so the medians hold still on a busy machine.
         fast_repeat = repeat * 20
@@ -183,8 +188,99 @@ def bench_pages(team: Any, rows: int, repeat: int) -> None:
         view = median_ms(lambda p=params: client.get("/calls/", p), max(3, repeat // 2))
         print(
             f"{name:<18}{ours:>8.3f}ms{raw:>8.3f}ms{django_default:>10.2f}ms{view:>8.2f}ms"
-            f"{ours / raw:>11.1f}×{django_default / ours:>17.1f}×"
+            f"{ours / raw:>11.1f}×{django_default / ours:>17.1f}×{view / raw:>9.0f}×"
         )
+        figures[name] = (view, raw)
+    # The floor: the same page when no row matches (middleware, session, filter form, base template, no rows).
+    empty = median_ms(lambda: client.get("/calls/", {"preset": "all", "number": "0000 000", "match": "prefix"}),
+                      max(3, repeat // 2))  # fmt: skip
+    view, raw = figures["first page"]
+    print(f"the same page with no row (what every page costs before its rows): {empty:.2f} ms = {empty / raw:.0f}× raw")
+    summary("whole /calls/ page, 50 rows (test client)", f"{view:.1f} ms", f"raw keyset SQL {raw:.2f} ms",
+            f"{view / raw:.0f}×", "≤ 10×", view / raw <= 10)  # fmt: skip
+    summary("  the same page with no row (the floor)", f"{empty:.1f} ms", f"raw keyset SQL {raw:.2f} ms",
+            f"{empty / raw:.0f}×", "", None)  # fmt: skip
+
+
+def summary(figure: str, ours: str, baseline: str, ratio: str, target: str, met: bool | None) -> None:
+    """One row of the issue's benchmark table, collected by bench/all.py."""
+    verdict = "n/a" if met is None else ("yes" if met else "no")
+    print("\t".join(["SUMMARY", figure, ours, baseline, ratio, target, verdict]), flush=True)
+
+
+SHAPES_TEAM = "Filter shapes"
+
+
+def shapes_team(rows: int) -> tuple[Any, Any]:
+    """Two teams filled by the index-plan test's generator (nine tenths of ``rows`` for the searched one)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import ProviderAccount, Team
+    from telephony.models import CallRecord
+    from tests.telephony.test_filter_index_plans import FILL
+
+    team, _ = Team.objects.get_or_create(name=SHAPES_TEAM)
+    other, _ = Team.objects.get_or_create(name=f"{SHAPES_TEAM} (other team)")
+    accounts = [
+        ProviderAccount.objects.get_or_create(team=owner, kind="pasifik", label=label,
+                                              defaults={"credentials": {"username": "x", "password": "y"}})[0]
+        for owner, label in ((team, "first"), (team, "second"), (other, "other"))
+    ]  # fmt: skip
+    if CallRecord.objects.filter(team__in=[team, other]).count() != rows:
+        CallRecord.objects.filter(team__in=[team, other]).delete()
+        print(f"generating {rows:,} call records of two teams (the index-plan test's generator) …", flush=True)
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(FILL, {"team": team.pk, "other_team": other.pk, "account": accounts[0].pk,
+                                  "second_account": accounts[1].pk, "other_account": accounts[2].pk,
+                                  "now": timezone.now(), "rows": rows})  # fmt: skip
+            cursor.execute("ANALYZE telephony_callrecord")
+        print(f"  done in {time.perf_counter() - began:.1f} s", flush=True)
+    return team, accounts[1]
+
+
+def bench_shapes(rows: int, repeat: int) -> None:
+    """Each filter shape of tests/telephony/test_filter_index_plans.py: the page's SQL against the same page's
+    SQL unfiltered (same period), and whether its plan scans the table."""
+    from django.db import connection
+
+    from telephony.filters import CallFilter
+    from telephony.models import CallRecord
+    from telephony.selectors import DEFAULT_SORT, PAGE_SIZE, keyset_rows
+    from tests.telephony.test_filter_index_plans import SEQ_SCAN, _shapes
+
+    team, account = shapes_team(rows)
+
+    def page_query(data: dict[str, Any]) -> Any:
+        call_filter = CallFilter({"preset": "30d", **data}, queryset=CallRecord.objects.filter(team=team), team=team)
+        assert call_filter.is_valid(), call_filter.errors
+        return keyset_rows(call_filter.qs, sort=DEFAULT_SORT, cursor=None, walk_descending=True, size=PAGE_SIZE).query
+
+    def plan(query: Any) -> str:
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(line for (line,) in cursor.fetchall())
+
+    unfiltered = {preset: median_ms(raw_sql(page_query({"preset": preset})), repeat * 5) for preset in ("30d", "all")}
+    print(f"\n{'filter shape':<32}{'page SQL':>10}{'unfiltered':>12}{'ratio':>8}  plan")
+    worst: tuple[float, str, float, float] | None = None
+    scans = []
+    for name, data in _shapes(account).items():
+        query = page_query(data)
+        took = median_ms(raw_sql(query), repeat * 5)
+        base = unfiltered["all" if data.get("preset") == "all" else "30d"]
+        scanned = connection.vendor == "postgresql" and SEQ_SCAN in plan(query)
+        if scanned:
+            scans.append(name)
+        print(f"{name:<32}{took:>8.2f}ms{base:>10.2f}ms{took / base:>7.1f}×  {'SEQ SCAN' if scanned else 'index'}")
+        if worst is None or took / base > worst[0]:
+            worst = (took / base, name, took, base)
+    assert worst is not None
+    ratio, name, took, base = worst
+    summary(f"each filter shape vs the unfiltered page (worst: {name})", f"{took:.2f} ms", f"{base:.2f} ms",
+            f"{ratio:.1f}×", "≤ 3×, index scans only", ratio <= 3 and not scans)  # fmt: skip
 
 
 def bench_sorts(team: Any, rows: int, repeat: int) -> None:
@@ -247,6 +343,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--shape-rows", type=int, help="rows of the filter-shape teams (default: --rows)")
+    parser.add_argument("--only", choices=("page", "shapes"), help="just the whole page, or just the filter shapes")
+    parser.add_argument("--skip-extras", action="store_true", help="no sort orders, no sandbox import (bench/all.py)")
     args = parser.parse_args()
     url = _prepare_environment()
 
@@ -268,10 +367,14 @@ def main() -> None:
         team=team, kind="pasifik", label="CDR benchmark", defaults={"credentials": {"username": "x", "password": "y"}}
     )
     print(f"database: {connection.vendor} ({url.split('@')[-1]}), {args.rows:,} rows, median of {args.repeat}")
-    fill(team, account, args.rows)
-    bench_pages(team, args.rows, args.repeat)
-    bench_sorts(team, args.rows, args.repeat)
-    bench_import(max(1, args.repeat // 5))
+    if args.only != "shapes":
+        fill(team, account, args.rows)
+        bench_pages(team, args.rows, args.repeat)
+    if args.only is None and not args.skip_extras:
+        bench_sorts(team, args.rows, args.repeat)
+        bench_import(max(1, args.repeat // 5))
+    if args.only != "page":
+        bench_shapes(args.shape_rows or args.rows, args.repeat)
 
 
 if __name__ == "__main__":

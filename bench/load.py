@@ -1,38 +1,46 @@
-"""Load: gunicorn on PostgreSQL with demo data at scale, 50 logged-in sessions for 60 s.
+"""Load: what the server does under a mix of real pages, driven by ``wrk`` (C, far cheaper than the server).
 
-    .venv/bin/python bench/load.py                       # seed (once), serve, drive, report
-    .venv/bin/python bench/load.py --sessions 50 --seconds 60 --think 5
-    .venv/bin/python bench/load.py --think 0             # no pause between clicks: saturation
-    .venv/bin/python bench/load.py --no-panels           # the dashboard page without its htmx panels
-    .venv/bin/python bench/load.py --skip-panel /dashboard/calls/
-    .venv/bin/python bench/load.py --profile             # each page once at a time, with its queries
+    .venv/bin/python bench/load.py                        # seed (once), serve, saturate, then 50 sessions for 60 s
+    .venv/bin/python bench/load.py --baseline-root /work/wt/pagespeed-base \\
+        --baseline-database postgres://postgres@127.0.0.1:5432/tp_pagespeed_base   # the same, back to back
+    .venv/bin/python bench/load.py --seed-only            # fill the database and stop
+    .venv/bin/python bench/load.py --profile              # each page once at a time, in-process, with its queries
 
-Seeds a dedicated PostgreSQL database (``--database``, default
-``telcoportal_load``; kept between runs) with one team holding 1,000,000 call
-records, 100,000 SMS recipients (100 batches) and 10,000 faxes, in bulk
-inserts. Starts gunicorn on loopback with production settings (DEBUG off),
-logs ``--sessions`` users in through the login form, and lets each one click
-through the dashboard (with the panels it loads by htmx), the CDR list with
-filters, the SMS list and the fax list for ``--seconds``, pausing a random
-0.5–1.5 × ``--think`` seconds between clicks as a person reading the page
-would. Prints p50/p95/p99 and errors per page; nothing is asserted.
+Seeds a dedicated PostgreSQL database (``--database``, default ``telcoportal_load``; kept between runs) with
+one team holding 1,000,000 call records, 100,000 SMS recipients (100 batches) and 10,000 faxes, in bulk
+inserts. Serves it with gunicorn as production does (``-c deploy/gunicorn.conf.py``: the checkout's own worker
+class and timeouts, ``WEB_CONCURRENCY`` workers, ``GUNICORN_THREADS`` threads, DEBUG off, a Redis cache),
+logs ``--sessions`` users in through the login form in Python, writes their session cookies and the page mix
+into a Lua script, and lets ``wrk`` request the mix (the dashboard and the panels it loads by htmx, the calls
+list with filters, a call's page, the SMS list, the fax list, both compose forms), each request carrying
+one of the sessions' cookies:
+
+1. **saturation**: ``--sessions`` connections, no pause, ``--seconds``: the most the server serves;
+2. **sessions**: ``--sessions`` connections, each pausing 0.5–1.5 × ``--think`` s between clicks as a person
+   reading the page would, ``--seconds``.
+
+Prints requests/s, p50/p95/p99 (wrk's own latency histogram), errors (socket errors and any answer other
+than 200), the server's CPU per request (gunicorn's processes in /proc, before and after) and wrk's own CPU
+per request. With ``--baseline-root`` the same runs against another checkout (its own venv, database and
+seed, e.g. the commit before the speed issue), one after the other, and ``SUMMARY`` lines give the ratios
+(``bench/all.py`` collects them). Nothing is asserted. Not run by CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import random
 import re
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +64,7 @@ BENCH_ENV = {
     "LOG_LEVEL": "WARNING",
     "CELERY_TASK_ALWAYS_EAGER": "0",
 }
+# The mix: each page as often as the others; the dashboard's panels follow it (found on the page, below).
 PAGES = {
     "dashboard": ["/"],
     "CDR list (filters)": [
@@ -66,8 +75,11 @@ PAGES = {
     ],
     "SMS list": ["/sms/", "/sms/?state=completed"],
     "fax list": ["/fax/", "/fax/?direction=in", "/fax/?status=failed"],
+    "SMS compose": ["/sms/new/"],
+    "fax compose": ["/fax/new/"],
 }
 PANEL = re.compile(r"""hx-get=["']([^"'{]+)["'][^>]*hx-trigger=["'][^"']*load""")
+CALL_LINK = re.compile(r'<a href="(/calls/\d+/)">')
 
 
 # --- the database ------------------------------------------------------------------
@@ -226,161 +238,6 @@ def seed_faxes(team: Any, account: Any) -> None:
     print(f"  done in {time.perf_counter() - began:.1f} s", flush=True)
 
 
-# --- gunicorn ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "telcoportal.settings"}
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "telcoportal.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        f"--threads={threads}",
-        "--log-level=warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited: see its log above")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.3)
-    stop(server)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-
-
-def group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) of every live process in a process group: the gunicorn master and workers."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, …, utime (11), stime (12)
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-# --- the sessions ---------------------------------------------------------------------
-
-
-@dataclass
-class Results:
-    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, page: str, seconds: float, error: str | None) -> None:
-        with self.lock:
-            self.times[page].append(seconds)
-            if error:
-                self.errors[page].append(error)
-
-
-def log_in(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    form = session.get(f"{base}/accounts/login/", timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    if token is None:
-        raise SystemExit("no CSRF token on the login page")
-    answer = session.post(
-        f"{base}/accounts/login/",
-        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-        headers={"Referer": f"{base}/accounts/login/"},
-        timeout=30,
-        allow_redirects=False,
-    )
-    if answer.status_code != 302 or "/accounts/login" in answer.headers.get("Location", ""):
-        raise SystemExit(f"{email} could not log in (HTTP {answer.status_code})")
-    return session
-
-
-def fetch(session: requests.Session, base: str, path: str, page: str, results: Results, htmx: bool = False) -> str:
-    headers = {"HX-Request": "true"} if htmx else {}
-    began = time.perf_counter()
-    error = None
-    text = ""
-    try:
-        answer = session.get(base + path, timeout=30, allow_redirects=False, headers=headers)
-        text = answer.text
-        if answer.status_code != 200:
-            error = f"HTTP {answer.status_code} {path}"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__} {path}"
-    results.add(page, time.perf_counter() - began, error)
-    return text
-
-
-def drive(
-    session: requests.Session, base: str, until: float, think: float, seed: int, results: Results, skip: set[str]
-) -> None:
-    chooser = random.Random(seed)
-    time.sleep(chooser.uniform(0, max(think, 0.2)))  # people do not all click in the same instant
-    while time.monotonic() < until:
-        page = chooser.choice(list(PAGES))
-        text = fetch(session, base, chooser.choice(PAGES[page]), page, results)
-        if page == "dashboard" and "all" not in skip:  # the panels the browser loads right after the page
-            for panel in dict.fromkeys(PANEL.findall(text)):
-                path = panel.replace("&amp;", "&")
-                if path.split("?")[0] in skip:
-                    continue
-                fetch(session, base, path, f"  panel {path.split('?')[0]}", results, htmx=True)
-        if think:
-            time.sleep(chooser.uniform(0.5 * think, 1.5 * think))
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def report(results: Results, seconds: float) -> None:
-    print(f"\n{'page':30} {'requests':>8} {'req/s':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} {'errors':>6}")
-    everything: list[float] = []
-    panels = sorted(p for p in results.times if p not in PAGES)
-    for page in [*PAGES, *panels]:
-        times = results.times.get(page)
-        if not times:
-            continue
-        everything += times
-        print(
-            f"{page:30} {len(times):8d} {len(times) / seconds:6.1f} "
-            + " ".join(f"{percentile(times, q) * 1000:6.0f}ms" for q in (0.5, 0.95, 0.99))
-            + f" {max(times) * 1000:6.0f}ms {len(results.errors.get(page, [])):6d}"
-        )
-    errors = sum(len(e) for e in results.errors.values())
-    print(
-        f"{'all':30} {len(everything):8d} {len(everything) / seconds:6.1f} "
-        + " ".join(f"{percentile(everything, q) * 1000:6.0f}ms" for q in (0.5, 0.95, 0.99))
-        + f" {max(everything) * 1000:6.0f}ms {errors:6d}"
-    )
-    for page, found in results.errors.items():
-        for sample in sorted(set(found))[:5]:
-            print(f"  error on {page}: {sample} ({found.count(sample)}×)")
-    print(f"median of all: {statistics.median(everything) * 1000:.0f} ms")
-
-
 def profile(email: str, repeat: int = 5) -> None:
     """Each page in this process (test client): median time, queries and time in SQL, the slowest query."""
     from django.db import connection
@@ -412,72 +269,314 @@ def profile(email: str, repeat: int = 5) -> None:
             )
 
 
+# --- gunicorn ------------------------------------------------------------------------
+
+
+def free_port(low: int = 8500, high: int = 8599) -> int:
+    """A free port of this bench's range (the machine is shared: other benches keep to theirs)."""
+    for port in range(low, high + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"no free port in {low}-{high}")
+
+
+def start_gunicorn(root: Path, url: str, port: int, workers: int, threads: int, cache: str) -> subprocess.Popen[bytes]:
+    """The checkout's production gunicorn (its deploy/gunicorn.conf.py), as the Procfile starts it."""
+    env = {
+        **os.environ, **BENCH_ENV, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "telcoportal.settings",
+        "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads), "CACHE_URL": cache,
+    }  # fmt: skip
+    command = [
+        str(root / ".venv" / "bin" / "gunicorn"), "telcoportal.wsgi", "-c", "deploy/gunicorn.conf.py",
+        f"--bind=127.0.0.1:{port}", "--log-level=warning",
+    ]  # fmt: skip
+    # The access log (production config) goes to stdout: kept, as in production, but not on this terminal.
+    server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited: see its log above")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    stop(server)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time of a process group (the gunicorn master and workers), with the workers it already reaped
+    (``max_requests`` restarts them; their time is in the master's cutime/cstime)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, …, utime (11) … cstime (14)
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# --- the sessions and the mix --------------------------------------------------------------
+
+
+def log_in(base: str, email: str) -> requests.Session:
+    session = requests.Session()
+    form = session.get(f"{base}/accounts/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    if token is None:
+        raise SystemExit("no CSRF token on the login page")
+    answer = session.post(
+        f"{base}/accounts/login/",
+        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if answer.status_code != 302 or "/accounts/login" in answer.headers.get("Location", ""):
+        raise SystemExit(f"{email} could not log in (HTTP {answer.status_code})")
+    return session
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    htmx: bool = False
+
+
+def page_mix(session: requests.Session, base: str) -> list[Request]:
+    """Every page of PAGES, the dashboard's htmx panels and a few calls' pages, each checked to answer 200."""
+    mix = [Request(path) for paths in PAGES.values() for path in paths]
+    dashboard = session.get(f"{base}/", timeout=60).text
+    mix += [Request(p.replace("&amp;", "&"), htmx=True) for p in dict.fromkeys(PANEL.findall(dashboard))]
+    calls = session.get(f"{base}/calls/?preset=all", timeout=60).text
+    mix += [Request(path) for path in list(dict.fromkeys(CALL_LINK.findall(calls)))[:3]]
+    for request in mix:  # a warm-up, and a mix that errs would measure nothing
+        answer = session.get(base + request.path, timeout=60, allow_redirects=False,
+                             headers={"HX-Request": "true"} if request.htmx else {})  # fmt: skip
+        if answer.status_code != 200:
+            raise SystemExit(f"{request.path} answers HTTP {answer.status_code} before the load")
+    return mix
+
+
+def lua_script(cookies: list[str], mix: list[Request], think: float) -> str:
+    """wrk's script: each request a random page of the mix with one session's cookie (in turn); answers other
+    than 200 counted; with ``think``, a pause of 0.5–1.5 × think before each request; a JSON line at the end."""
+    low, high = int(think * 500), int(think * 1500)
+    return (
+        "local cookies = " + _lua_list(cookies) + "\n"
+        "local paths = " + _lua_list([r.path for r in mix]) + "\n"
+        "local htmx = {"
+        + ", ".join("true" if r.htmx else "false" for r in mix)
+        + "}\n"
+        + f"local low, high = {low}, {high}\n"
+        + """
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(id * 7919)
+  turn = id
+  failed = 0
+  statuses = {}
+end
+function delay()
+  if high == 0 then return 0 end
+  return math.random(low, high)
+end
+function request()
+  turn = turn + 1
+  local n = math.random(#paths)
+  local headers = {Cookie = cookies[turn % #cookies + 1]}
+  if htmx[n] then headers["HX-Request"] = "true" end
+  return wrk.format("GET", paths[n], headers)
+end
+function response(status, headers, body)
+  if status ~= 200 then
+    failed = failed + 1
+    statuses[status] = (statuses[status] or 0) + 1
+  end
+end
+function done(summary, latency, requests)
+  local not_200 = 0
+  local codes = {}
+  for _, thread in ipairs(threads) do
+    not_200 = not_200 + thread:get("failed")
+    for code, count in pairs(thread:get("statuses")) do codes[#codes + 1] = code .. ":" .. count end
+  end
+  local e = summary.errors
+  for _, kind in ipairs({"connect", "read", "write", "timeout"}) do
+    if e[kind] > 0 then codes[#codes + 1] = kind .. ":" .. e[kind] end
+  end
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"socket_errors": %d, "not_200": %d, "codes": "%s"}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    latency.max, e.connect + e.read + e.write + e.timeout, not_200, table.concat(codes, " ")))
+end
+"""
+    )
+
+
+def _lua_list(values: list[str]) -> str:
+    return "{" + ", ".join(json.dumps(value) for value in values) + "}"  # JSON strings read as Lua strings
+
+
+@dataclass
+class Run:
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    codes: str
+    server_cpu_ms: float  # per request
+    wrk_cpu_ms: float  # per request
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def run_wrk(label: str, base: str, script: Path, connections: int, seconds: float, server: int) -> Run:
+    cpu_before = group_cpu_seconds(server)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = ["wrk", f"--threads={min(2, connections)}", f"--connections={connections}",
+               f"--duration={int(seconds)}s", "--timeout=30s", f"--script={script}", base]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = group_cpu_seconds(server) - cpu_before
+    found = re.search(r"^WRKJSON (.*)$", output, re.MULTILINE)
+    if found is None:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    figures = json.loads(found.group(1))
+    served = max(figures["requests"], 1)
+    wrk_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    return Run(
+        label=label, requests=figures["requests"], seconds=figures["duration_us"] / 1e6,
+        p50_ms=figures["p50_us"] / 1000, p95_ms=figures["p95_us"] / 1000, p99_ms=figures["p99_us"] / 1000,
+        max_ms=figures["max_us"] / 1000, errors=figures["socket_errors"] + figures["not_200"],
+        codes=figures["codes"], server_cpu_ms=server_cpu / served * 1000, wrk_cpu_ms=wrk_cpu / served * 1000,
+    )  # fmt: skip
+
+
+def measure(root: Path, database: str, args: argparse.Namespace) -> tuple[Run, Run]:
+    """Seed (with the checkout's own code), serve, log in, saturate, then the sessions with their pauses."""
+    seed_command = [str(root / ".venv" / "bin" / "python"), "bench/load.py", "--seed-only",
+                    f"--database={database}", f"--sessions={args.sessions}"]  # fmt: skip
+    subprocess.run(seed_command, cwd=root, check=True)
+    port = free_port()
+    server = start_gunicorn(root, database, port, args.workers, args.threads, args.cache)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        sessions = [log_in(base, f"load{n:02d}@example.com") for n in range(1, args.sessions + 1)]
+        mix = page_mix(sessions[0], base)
+        cookies = ["; ".join(f"{k}={v}" for k, v in s.cookies.get_dict().items()) for s in sessions]
+        print(f"{root} at {_commit(root)}: gunicorn on {base}, {len(sessions)} sessions, {len(mix)} pages in the mix",
+              flush=True)  # fmt: skip
+        runs = []
+        with tempfile.TemporaryDirectory() as folder:
+            for label, think in (("saturation", 0.0), (f"{args.sessions} sessions", args.think)):
+                script = Path(folder) / f"{label.replace(' ', '_')}.lua"
+                script.write_text(lua_script(cookies, mix, think))
+                runs.append(run_wrk(label, base, script, args.sessions, args.seconds, server.pid))
+                print_runs([runs[-1]])
+        return runs[0], runs[1]
+    finally:
+        stop(server)
+
+
+def _commit(root: Path) -> str:
+    answer = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return answer.stdout.strip() or "?"
+
+
+def print_runs(runs: list[Run]) -> None:
+    for run in runs:
+        print(
+            f"  {run.label:<12} {run.requests:7d} requests in {run.seconds:4.0f} s = {run.rate:6.1f}/s  "
+            f"p50 {run.p50_ms:6.0f} ms  p95 {run.p95_ms:6.0f} ms  p99 {run.p99_ms:6.0f} ms  max {run.max_ms:6.0f} ms  "
+            f"errors {run.errors}{' (' + run.codes + ')' if run.codes else ''}  "
+            f"server CPU {run.server_cpu_ms:5.1f} ms/request  wrk CPU {run.wrk_cpu_ms:5.2f} ms/request",
+            flush=True,
+        )
+
+
+def summary(figure: str, ours: str, baseline: str, ratio: str, target: str, met: bool | None) -> None:
+    """One row of the issue's table, for bench/all.py."""
+    verdict = "n/a" if met is None else ("yes" if met else "no")
+    print("\t".join(["SUMMARY", figure, ours, baseline, ratio, target, verdict]), flush=True)
+
+
+def report(ours: tuple[Run, Run], baseline: tuple[Run, Run] | None, sessions: int) -> None:
+    saturated, calm = ours
+    if baseline is None:
+        summary("mixed pages at saturation (requests/s)", f"{saturated.rate:.1f}", "not measured", "", "≥ 4×", None)
+    else:
+        ratio = saturated.rate / max(baseline[0].rate, 1e-9)
+        summary("mixed pages at saturation (requests/s)", f"{saturated.rate:.1f}", f"{baseline[0].rate:.1f}",
+                f"{ratio:.1f}×", "≥ 4×", ratio >= 4)  # fmt: skip
+    summary(f"{sessions} sessions: errors", str(calm.errors), str(baseline[1].errors) if baseline else "", "", "0",
+            calm.errors == 0)  # fmt: skip
+    summary(f"{sessions} sessions: p95", f"{calm.p95_ms:.0f} ms", f"{baseline[1].p95_ms:.0f} ms" if baseline else "",
+            "", "< 150 ms", calm.p95_ms < 150)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/telcoportal_load")
+    parser.add_argument("--baseline-root", type=Path, help="another checkout with its own .venv, run the same")
+    parser.add_argument("--baseline-database", help="that checkout's own database (it is seeded with its code)")
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=5.0, help="mean pause between clicks, seconds")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--think", type=float, default=5.0, help="mean pause between clicks in the sessions run, s")
+    parser.add_argument("--workers", type=int, default=4, help="WEB_CONCURRENCY: gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="GUNICORN_THREADS (a sync worker ignores it)")
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/9", help="CACHE_URL of the server")
     parser.add_argument("--reseed", action="store_true", help="drop and regenerate the load team's data")
-    parser.add_argument("--no-panels", action="store_true", help="the dashboard page alone, without its htmx panels")
-    parser.add_argument("--skip-panel", action="append", default=[], metavar="PATH", help="e.g. /dashboard/calls/")
     parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--profile", action="store_true", help="time each page in-process with its queries, no load")
     args = parser.parse_args()
 
-    prepare_database(args.database)
-    emails = seed(args.sessions, args.reseed)
-    if args.seed_only:
+    if args.seed_only or args.profile:
+        prepare_database(args.database)
+        emails = seed(args.sessions, args.reseed)
+        if args.profile:
+            profile(emails[0])
         return
-    if args.profile:
-        profile(emails[0])
-        return
-    from django.db import connections
-
-    connections.close_all()
-    port = free_port()
-    server = start_gunicorn(args.database, port, args.workers, args.threads)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads on {base}", flush=True)
-        sessions = [log_in(base, email) for email in emails]
-        print(f"{len(sessions)} sessions logged in; warming up …", flush=True)
-        warm = Results()
-        for paths in PAGES.values():
-            for path in paths:
-                fetch(sessions[0], base, path, "warm-up", warm)
-        skip = {"all"} if args.no_panels else set(args.skip_panel)
-        results = Results()
-        load_before = os.getloadavg()[0]
-        cpu_before = group_cpu_seconds(server.pid)
-        until = time.monotonic() + args.seconds
-        began = time.monotonic()
-        workers = [
-            threading.Thread(target=drive, args=(s, base, until, args.think, n, results, skip), daemon=True)
-            for n, s in enumerate(sessions)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.monotonic() - began
-        print(
-            f"{args.sessions} sessions for {elapsed:.0f} s, think time {args.think:g} s (0.5–1.5×)"
-            + (", dashboard without its panels" if args.no_panels else "")
-            + (f", without the panels {', '.join(args.skip_panel)}" if args.skip_panel and not args.no_panels else "")
-        )
-        cpu = group_cpu_seconds(server.pid) - cpu_before
-        report(results, elapsed)
-        served = sum(len(t) for t in results.times.values())
-        print(f"gunicorn CPU: {cpu:.1f} s for {served} requests, {cpu / max(served, 1) * 1000:.0f} ms a request")
-        print(
-            f"machine load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f} "
-            f"on {os.cpu_count()} cores: other work on the machine competes with the server and the clients"
-        )
-    finally:
-        stop(server)
+    if args.baseline_root and not args.baseline_database:
+        raise SystemExit("--baseline-root needs --baseline-database (its migrations differ from ours)")
+    ours = measure(ROOT, args.database, args)
+    baseline = measure(args.baseline_root, args.baseline_database, args) if args.baseline_root else None
+    print(f"\nload average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work competes)")
+    print("ours:")
+    print_runs(list(ours))
+    if baseline:
+        print("baseline:")
+        print_runs(list(baseline))
+    report(ours, baseline, args.sessions)
 
 
 if __name__ == "__main__":

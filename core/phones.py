@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from django.utils.translation import gettext as _
@@ -103,6 +104,7 @@ def parsed_e164(e164: str) -> phonenumbers.PhoneNumber | None:
     return _parsed(e164, None) if e164.startswith("+") else None
 
 
+@lru_cache(maxsize=16384)  # lists show the same numbers again and again; parsing is most of a list cell's cost
 def _shown(e164: str, *, national: bool) -> str | None:
     parsed = parsed_e164(e164)
     if parsed is None or not phonenumbers.is_possible_number(parsed):

@@ -28,7 +28,7 @@ from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
 from .numbers import display_number
 from .ranges import recording_response
-from .recording_access import call_in_limit, recording_permitted
+from .recording_access import call_in_limit, recording_check, recording_permitted
 from .recording_listeners import listeners_of
 from .selectors import calls_per_day, export_rows, keyset_page, parse_sort
 from .status import PBX_STATE_TEXT
@@ -85,9 +85,7 @@ class CallListView(CallFilterMixin, TemplateView):
             before=self.request.GET.get("before"),
         )
         # No request: the table only draws the page and its sortable headers; the keyset pager below is the only pager.
-        table = CallTable(
-            KeysetRows(page.rows), order_by=sort, playable=lambda call: recording_permitted(self.membership, call)
-        )
+        table = CallTable(KeysetRows(page.rows), order_by=sort, playable=recording_check(self.membership))
         context.update(
             filter=call_filter,
             table=table,
