@@ -296,7 +296,7 @@ def start_gunicorn(root: Path, url: str, port: int, workers: int, threads: int, 
     ]  # fmt: skip
     # The access log (production config) goes to stdout: kept, as in production, but not on this terminal.
     server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # four workers importing Django on a busy 2-core machine take a while
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited: see its log above")
@@ -307,7 +307,7 @@ def start_gunicorn(root: Path, url: str, port: int, workers: int, threads: int, 
             pass
         time.sleep(0.3)
     stop(server)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    raise SystemExit("gunicorn did not answer /healthz within 240 s")
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -378,7 +378,8 @@ def page_mix(session: requests.Session, base: str) -> list[Request]:
 
 def lua_script(cookies: list[str], mix: list[Request], think: float) -> str:
     """wrk's script: each request a random page of the mix with one session's cookie (in turn); answers other
-    than 200 counted; with ``think``, a pause of 0.5–1.5 × think before each request; a JSON line at the end."""
+    than 200 counted; with ``think``, a pause of 0.5–1.5 × think before each request (on a new connection, as
+    a browser after a pause longer than the keep-alive); a JSON line at the end."""
     low, high = int(think * 500), int(think * 1500)
     return (
         "local cookies = " + _lua_list(cookies) + "\n"
@@ -408,6 +409,9 @@ function request()
   local n = math.random(#paths)
   local headers = {Cookie = cookies[turn % #cookies + 1]}
   if htmx[n] then headers["HX-Request"] = "true" end
+  -- After a pause longer than the server's keep-alive (5 s) a browser opens a new connection; wrk would
+  -- send on the closed one and count a read error, so a session with pauses closes after each answer.
+  if high > 0 then headers["Connection"] = "close" end
   return wrk.format("GET", paths[n], headers)
 end
 function response(status, headers, body)
