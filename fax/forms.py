@@ -20,7 +20,9 @@ from core.forms import field_of
 
 from . import documents as docs
 from .gateways import CAPABILITIES
-from .models import Quality
+from .models import CoverTemplate, FaxContact, FaxContactGroup, Quality
+from .services.address_book import names_by_number, recipients_from_book
+from .services.cover import CoverChoice
 from .services.drafts import Upload
 
 MAX_RECIPIENTS = 50
@@ -111,6 +113,31 @@ class ComposeForm(forms.Form):
         label=_("Recipients"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "+90 212 555 01 23"}),
         help_text=_("One fax number per line (or separated by commas)."),
+        required=False,
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("From the address book"),
+        queryset=FaxContact.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    recipient_groups = forms.ModelMultipleChoiceField(
+        label=_("Whole groups of the address book"),
+        queryset=FaxContactGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cover = forms.ModelChoiceField(
+        label=_("Cover page"),
+        queryset=CoverTemplate.objects.none(),
+        required=False,
+        empty_label=_("No cover page"),
+        help_text=_("Each recipient gets their own cover as page 1, shown on the preview."),
+    )
+    cover_subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    cover_note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     # The posted field is "files": the form's metaclass moves this into base_fields, so BaseForm.files (the
     # uploaded files) is not shadowed at run time, but the checker sees one attribute of two types.
@@ -134,6 +161,12 @@ class ComposeForm(forms.Form):
         self.accounts = fax_accounts(team)
         accounts = team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts])
         field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
+        field_of(self.fields, "contacts", forms.ModelMultipleChoiceField).queryset = team.fax_contacts.all()
+        field_of(
+            self.fields, "recipient_groups", forms.ModelMultipleChoiceField
+        ).queryset = team.fax_contact_groups.all()
+        field_of(self.fields, "cover", forms.ModelChoiceField).queryset = team.fax_cover_templates.all()
+        self.to_names: dict[str, str] = {}
         field_of(self.fields, "our_number", forms.ChoiceField).choices = [("", "—")] + [
             (account.label, [(n, n) for n in account_numbers(account)])
             for account in self.accounts
@@ -157,13 +190,36 @@ class ComposeForm(forms.Form):
             raise forms.ValidationError(
                 _("Not a valid fax number: %(numbers)s") % {"numbers": ", ".join(bad)}, code="invalid_number"
             )
-        if not numbers:
-            raise forms.ValidationError(_("Enter at least one fax number."), code="required")
-        if len(numbers) > MAX_RECIPIENTS:
-            raise forms.ValidationError(
-                _("At most %(max)d recipients at once.") % {"max": MAX_RECIPIENTS}, code="too_many"
-            )
         return numbers
+
+    def _all_recipients(self, data: dict[str, Any]) -> None:
+        """The typed numbers, then the address book's chosen contacts and groups, each number once."""
+        if "recipients" not in data:  # a typed number was wrong: said on the field already
+            return
+        chosen = recipients_from_book(
+            self.team, contacts=data.get("contacts") or [], groups=data.get("recipient_groups") or []
+        )
+        numbers = list(data["recipients"])
+        numbers += [c.fax_number for c in chosen if c.fax_number not in numbers]
+        if not numbers:
+            self.add_error("recipients", _("Enter at least one fax number, or choose from the address book."))
+        elif len(numbers) > MAX_RECIPIENTS:
+            self.add_error("recipients", _("At most %(max)d recipients at once.") % {"max": MAX_RECIPIENTS})
+        data["recipients"] = numbers
+        self.to_names = names_by_number(self.team, numbers, chosen)
+
+    def cover_choice(self, *, from_name: str) -> CoverChoice | None:
+        """The cover page asked for (after ``is_valid``), None for none."""
+        template = self.cleaned_data.get("cover")
+        if template is None:
+            return None
+        return CoverChoice(
+            template=template,
+            subject=self.cleaned_data.get("cover_subject", ""),
+            note=self.cleaned_data.get("cover_note", ""),
+            from_name=from_name,
+            to_names=self.to_names,
+        )
 
     def clean_scheduled_at(self) -> Any:
         return send_time(self.cleaned_data.get("scheduled_at"))
@@ -171,6 +227,7 @@ class ComposeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        self._all_recipients(data)
         account: ProviderAccount | None = data.get("account")
         if account is None:
             return data
@@ -186,6 +243,9 @@ class ComposeForm(forms.Form):
         if data.get("scheduled_at") and not caps.schedule:
             self.add_error("scheduled_at", _("This provider cannot schedule a fax; leave the time empty."))
         self._check_files(data.get("files") or [], caps)
+        types = [u.media_type for u in self.uploads] or [f["media_type"] for f in self.kept_files]
+        if data.get("cover") is not None and any(t in docs.OFFICE_TYPES for t in types):
+            self.add_error("cover", str(docs.TEXTS["cover_with_office"]))
         return data
 
     def _check_files(self, files: list[UploadedFile], caps: Any) -> None:

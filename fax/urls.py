@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cover_views, views
+from . import book_views, cover_views, views
 
 urlpatterns = [
     path("", views.FaxListView.as_view(), name="fax-list"),
@@ -12,6 +12,12 @@ urlpatterns = [
     path("covers/new/", cover_views.CoverTemplateEditView.as_view(), name="fax-cover-new"),
     path("covers/<int:pk>/", cover_views.CoverTemplateEditView.as_view(), name="fax-cover-edit"),
     path("covers/<int:pk>/sample/", cover_views.CoverTemplateSampleView.as_view(), name="fax-cover-sample"),
+    path("contacts/", book_views.ContactListView.as_view(), name="fax-contacts"),
+    path("contacts/new/", book_views.ContactEditView.as_view(), name="fax-contact-new"),
+    path("contacts/<int:pk>/", book_views.ContactEditView.as_view(), name="fax-contact-edit"),
+    path("contacts/import/", book_views.ContactImportView.as_view(), name="fax-contacts-import"),
+    path("contacts/groups/new/", book_views.GroupEditView.as_view(), name="fax-group-new"),
+    path("contacts/groups/<int:pk>/", book_views.GroupEditView.as_view(), name="fax-group-edit"),
     path("<int:pk>/", views.FaxDetailView.as_view(), name="fax-detail"),
     path("<int:pk>/page/", views.FaxPageView.as_view(), name="fax-page"),
     path("<int:pk>/document/", views.FaxDocumentView.as_view(), name="fax-document"),

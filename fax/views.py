@@ -114,12 +114,16 @@ class FaxComposeView(TeamView, TemplateView):
         source = self.request.POST.get("draft") or self.request.GET.get("draft")
         if source:
             draft = self.get_team_object(source, FaxDraft)
+            cover = draft.cover or {}
             initial = {
                 "account": draft.account_id,
                 "our_number": draft.our_number,
                 "recipients": "\n".join("+" + n for n in draft.recipients),
                 "quality": draft.quality,
                 "scheduled_at": draft.scheduled_at,
+                "cover": cover.get("template"),
+                "cover_subject": cover.get("subject", ""),
+                "cover_note": cover.get("note", ""),
             }
             return initial, draft.files, {}
         token = self.request.POST.get("kept")
@@ -181,6 +185,7 @@ class FaxComposeView(TeamView, TemplateView):
                     scheduled_at=data.get("scheduled_at"),
                     uploads=form.uploads,
                     reuse_files=files if not form.uploads else (),
+                    cover=form.cover_choice(from_name=self.user.get_full_name() or self.team.name),
                 )
             except docs.DocumentError as exc:
                 form.add_error("files", str(exc))
