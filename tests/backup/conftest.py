@@ -47,6 +47,10 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def portal(transactional_db: None, media_root: Path) -> Portal:
+    return portal_populate()
+
+
+def portal_populate() -> Portal:
     """Two teams with members, provider accounts with encrypted credentials, SMS batches with recipients,
     calls with recordings (one of several megabytes), faxes with documents, audit entries, notifications."""
     for name in ("Ankara", "Izmir"):
@@ -103,6 +107,28 @@ def sqlite_credentials(path: Path) -> dict[int, str]:
         return dict(db.execute("SELECT id, credentials FROM accounts_provideraccount").fetchall())
 
 
+def restored_counts(database_url: str) -> dict[str, int]:
+    """Every table of a restored database with its rows (none when the database is still empty)."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        return sqlite_counts(path) if path.exists() else {}
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # type: ignore[index]
+
+
+def restored_credentials(database_url: str) -> dict[int, str]:
+    """A restored database's provider credentials as stored (encrypted)."""
+    if database_url.startswith("sqlite:///"):
+        return sqlite_credentials(Path(database_url.removeprefix("sqlite:///")))
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        return dict(db.execute("SELECT id, credentials FROM accounts_provideraccount").fetchall())
+
+
 def postgres_url(database: str) -> str:
     db = connection.settings_dict
     login = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
@@ -129,6 +155,14 @@ def manage(*args: str, database_url: str, media_root: Path, **env: str) -> subpr
         timeout=300,
         check=False,
     )
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the suite's engine for another portal: a new SQLite file, or a new PostgreSQL one."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    return postgres_url(request.getfixturevalue("postgres_target"))
 
 
 @pytest.fixture

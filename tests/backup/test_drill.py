@@ -4,10 +4,13 @@ PostgreSQL (pg_dump, pg_restore) when the suite runs on it; SQLite (the online b
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tarfile
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +21,10 @@ from tests.backup.conftest import (
     Portal,
     folder_digests,
     manage,
+    portal_populate,
     postgres_url,
+    restored_counts,
+    restored_credentials,
     source_counts,
     sqlite_counts,
     sqlite_credentials,
@@ -89,3 +95,36 @@ def test_postgres_portal_restores_elsewhere_with_every_row_and_file(
         assert tar.getnames()[0] == "database.pgdump"
         head = tar.extractfile("database.pgdump")
         assert head is not None and head.read(5) == b"PGDMP"  # pg_dump's custom format
+
+
+def test_a_portal_on_s3_restores_into_another_bucket(
+    transactional_db: None, s3: Any, settings: Any, empty_database_url: str, tmp_path: Path
+) -> None:
+    """The same drill with media in an S3 bucket (the S3-compatible server of tests/s3_server.py): the backup
+    reads the bucket and the restore, by another process, writes a new bucket, through the storage API."""
+    source, target = f"source-{uuid.uuid4().hex[:12]}", f"restored-{uuid.uuid4().hex[:12]}"
+    s3.bucket_create(source)
+    s3.bucket_create(target)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3.storage_options(source)},
+    }
+    portal = portal_populate()
+    counts = source_counts()
+    source_files = {key: hashlib.sha256(s3.get(source, key)).hexdigest() for key in s3.keys(source)}
+    archive = _backup(tmp_path)
+
+    result = manage(
+        "restore",
+        str(archive),
+        database_url=empty_database_url,
+        media_root=tmp_path / "unused",
+        **s3.environment(target),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert restored_counts(empty_database_url) == counts
+    tokens = restored_credentials(empty_database_url)
+    assert {key: hashlib.sha256(s3.get(target, key)).hexdigest() for key in s3.keys(target)} == source_files
+    assert len(source_files) >= 10 and not (tmp_path / "unused").exists()
+    assert {pk: crypto.decrypt_json(token) for pk, token in tokens.items()} == portal.credentials

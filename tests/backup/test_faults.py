@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.backup.conftest import folder_digests, manage, postgres_url, source_counts
+from tests.backup.conftest import folder_digests, manage, source_counts
 from tests.factories import ProviderAccountFactory, TeamFactory
 
 
@@ -171,13 +171,6 @@ def test_a_backup_never_overwrites_an_archive(archive: Path) -> None:
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", str(archive))
     assert archive.read_bytes() == before
-
-
-@pytest.fixture
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.sqlite3'}"
-    return postgres_url(request.getfixturevalue("postgres_target"))
 
 
 def test_media_that_is_not_empty_is_refused_even_with_an_empty_database(
