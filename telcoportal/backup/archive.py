@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -284,21 +285,27 @@ def _restore_media(path: Path, storage: Storage) -> None:
             name = member.name.removeprefix(MEDIA_PREFIX)
             stream = tar.extractfile(member)
             assert stream is not None
-            content = File(_Reader(stream), name=name)  # type: ignore[arg-type]  # read() is all storages use
+            content = File(io.BufferedReader(_Reader(stream), CHUNK), name=name)
             content.size = member.size
             saved = storage.save(name, content)
             if saved != name:
                 raise MediaBackupError(f"the storage saved {name} as {saved}: restore into an empty storage")
 
 
-class _Reader:
-    """A tar member seen only as a stream, so storages read it in chunks and never seek it."""
+class _Reader(io.RawIOBase):
+    """A tar member seen as a stream that cannot seek, so storages read it in chunks (S3 uploads it in parts)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__()
         self._stream = stream
 
-    def read(self, size: int = -1) -> bytes:
-        return self._stream.read(size)
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _verify(summary: RestoreSummary, connection: BaseDatabaseWrapper, storage: Storage) -> None:

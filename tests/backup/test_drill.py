@@ -70,8 +70,6 @@ def test_sqlite_portal_restores_elsewhere_with_every_row_and_file(
 def test_postgres_portal_restores_elsewhere_with_every_row_and_file(
     portal: Portal, media_root: Path, tmp_path: Path, postgres_target: str
 ) -> None:
-    import psycopg
-
     if not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed (Debian: postgresql-client)")
     counts, files = source_counts(), folder_digests(media_root)
@@ -81,11 +79,8 @@ def test_postgres_portal_restores_elsewhere_with_every_row_and_file(
     result = manage("restore", str(archive), database_url=postgres_url(postgres_target), media_root=target_media)
 
     assert result.returncode == 0, result.stderr
-    with psycopg.connect(postgres_url(postgres_target)) as db:
-        tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-        restored_counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-        tokens = dict(db.execute("SELECT id, credentials FROM accounts_provideraccount").fetchall())
-    assert restored_counts == counts
+    assert restored_counts(postgres_url(postgres_target)) == counts
+    tokens = restored_credentials(postgres_url(postgres_target))
     assert counts["accounts_provideraccount"] >= 6 and counts["messaging_smsrecipient"] >= 10
     assert folder_digests(target_media) == files
     assert {pk: crypto.decrypt_json(token) for pk, token in tokens.items()} == portal.credentials
