@@ -36,6 +36,12 @@ ACTIONS = {
     "fax.cover_template_create": _("Cover page added"),
     "fax.cover_template_delete": _("Cover page deleted"),
     "fax.cover_template_update": _("Cover page changed"),
+    "fax_mail.opt_in": _("Received faxes by email turned back on"),
+    "fax_mail.opt_out": _("Received faxes by email turned off"),
+    "fax_mail.resend": _("Fax email sent again"),
+    "fax_mail.rule_create": _("Fax routing rule added"),
+    "fax_mail.rule_delete": _("Fax routing rule deleted"),
+    "fax_mail.rule_update": _("Fax routing rule changed"),
     "fax.download": _("Fax downloaded"),
     "fax.group_create": _("Fax contact group added"),
     "fax.group_delete": _("Fax contact group deleted"),
@@ -61,6 +67,7 @@ ACTIONS = {
     "provider.connect": _("Provider account connected"),
     "provider.create": _("Provider account added"),
     "provider.delete": _("Provider account deleted"),
+    "provider.fax_mailto": _("Provider's fax-to-email addresses set"),
     "provider.update": _("Provider account changed"),
     "retention.calls": _("Expired call records deleted"),
     "retention.fax_documents": _("Expired fax documents deleted"),
@@ -169,6 +176,12 @@ DETAILS = {
     "updated": _("updated"),
     "left_out": _("rows left out"),
     "rows": _("rows"),
+    "our_number": _("our fax number"),
+    "emails": _("email addresses"),
+    "attach_document": _("document attached"),
+    "language": _("language"),
+    "previous_state": _("previous state"),
+    "addresses": _("addresses"),
 }
 ROLE_KEYS = {"role", "old_role", "new_role", "listen_role", "download_role"}
 # The model fields a change names (``fields``: the profile's, the team's), as their forms label them.

@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, Role] = {
     "view_audit": Role.ADMIN,
     "manage_webhooks": Role.ADMIN,  # webhook endpoints: add, change, delete, redeliver
     "manage_fax_mailbox": Role.ADMIN,  # email to fax: the team's inbound mailbox and its settings
+    "manage_fax_routing": Role.ADMIN,  # who gets received faxes by email (fax_to_email); send a failed mail again
     "manage_retention": Role.ADMIN,  # how long each kind of data is kept (privacy/retention.py)
     "manage_legal_holds": Role.ADMIN,  # keep a call, an SMS batch or a fax whatever retention says
     "handle_personal_data": Role.ADMIN,  # find, export and erase what we hold about a phone number

@@ -14,6 +14,7 @@ from accounts import schedule as accounts_schedule
 from api import schedule as api_schedule
 from email_to_fax import schedule as email_to_fax_schedule
 from fax import schedule as fax_schedule
+from fax_to_email import schedule as fax_to_email_schedule
 from messaging import schedule as messaging_schedule
 from notifications import schedule as notifications_schedule
 from privacy import schedule as privacy_schedule
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "api",
     "privacy",
     "email_to_fax",
+    "fax_to_email",
     "core",
 ]
 if DEBUG:
@@ -354,6 +356,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Telcoportal")
 # The public address, for absolute links in notification emails.
 SITE_URL = env.str("SITE_URL", default="")
+# Fax to email (docs/fax-email.md): a received fax's PDF larger than this goes as a signed link instead,
+# which works for FAX_EMAIL_LINK_DAYS. Most mail servers refuse messages above 10-25 MB (base64 adds a third).
+FAX_EMAIL_ATTACHMENT_MAX_BYTES = env.int("FAX_EMAIL_ATTACHMENT_MAX_BYTES", default=7 * 1024 * 1024)
+FAX_EMAIL_LINK_DAYS = env.int("FAX_EMAIL_LINK_DAYS", default=14)
 OTP_TOTP_THROTTLE_FACTOR = 1
 TWO_FACTOR_PENDING_SECONDS = 300
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
@@ -403,6 +409,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **messaging_schedule.BEAT_SCHEDULE,
     **telephony_schedule.BEAT_SCHEDULE,
     **fax_schedule.BEAT_SCHEDULE,
+    **fax_to_email_schedule.BEAT_SCHEDULE,
     **notifications_schedule.BEAT_SCHEDULE,
     **reports_schedule.BEAT_SCHEDULE,
     **webhooks_schedule.BEAT_SCHEDULE,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("telephony.urls")),
     path("fax/", include("fax.urls")),
     path("email-to-fax/", include("email_to_fax.urls")),
+    path("fax/", include("fax_to_email.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("webhooks.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -11,7 +11,8 @@ would have received: the envelope, the headers and the MIME parts, attachments i
 ``smtp_server`` points ``EMAIL_BACKEND`` at the receiver (and restores the settings after). The
 receiver can also go away and come back (``with smtp_server.down(): ...``) on the same port, so
 a test can show what a mail server outage does, and can refuse chosen recipients with a 550
-(``smtp_server.reject("gone@example.com")``) for bounces.
+(``smtp_server.reject("gone@example.com")``) for bounces, or hang up once a message's data is sent
+(``smtp_server.hang_up_after_data = True``), leaving the sender not knowing whether it arrived.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class CapturedMail:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"] or "")
+        return str(self.message["Subject"] or "").strip()  # a folded, encoded header may start with a space
 
     def text(self) -> str:
         """The plain-text body (the first text/plain part)."""
@@ -75,6 +76,10 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.server.hang_up_after_data:
+            assert smtp.transport is not None
+            smtp.transport.close()
+            return "421 closing"
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
@@ -102,6 +107,8 @@ class SmtpCapture:
         self.host = host
         self.port = port or free_port(host)
         self.rejected: set[str] = set()
+        # the connection drops after the message was sent, before the server's answer: "did it arrive?"
+        self.hang_up_after_data = False
         self._messages: list[CapturedMail] = []
         self._arrived = threading.Condition()
         self._controller: Controller | None = None

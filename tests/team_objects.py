@@ -9,6 +9,7 @@ from __future__ import annotations
 from tests import factories as accounts_factories
 from tests.email_to_fax import factories as email_to_fax_factories
 from tests.fax import factories as fax_factories
+from tests.fax_to_email import factories as fax_to_email_factories
 from tests.messaging import factories as messaging_factories
 from tests.notifications import factories as notifications_factories
 from tests.telephony import factories as telephony_factories
@@ -19,6 +20,7 @@ TEAM_OBJECT_FACTORIES = {
     **messaging_factories.TEAM_OBJECT_FACTORIES,
     **telephony_factories.TEAM_OBJECT_FACTORIES,
     **fax_factories.TEAM_OBJECT_FACTORIES,
+    **fax_to_email_factories.TEAM_OBJECT_FACTORIES,
     **notifications_factories.TEAM_OBJECT_FACTORIES,
     **webhooks_factories.TEAM_OBJECT_FACTORIES,
     **email_to_fax_factories.TEAM_OBJECT_FACTORIES,

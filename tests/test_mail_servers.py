@@ -36,3 +36,10 @@ def test_a_rejected_recipient_is_refused_with_a_permanent_error(smtp_server: Smt
         get_connection().send_messages([EmailMessage("x", "x", "portal@example.com", ["gone@example.com"])])
     assert refused.value.recipients["gone@example.com"][0] == 550
     assert smtp_server.messages == []
+
+
+def test_a_server_that_hangs_up_after_the_data_leaves_the_sender_without_an_answer(smtp_server: SmtpCapture) -> None:
+    smtp_server.hang_up_after_data = True
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        EmailMessage("x", "x", "portal@example.com", ["bob@example.com"]).send()
+    assert smtp_server.messages == []

@@ -34,3 +34,12 @@ def bootstrap(field: forms.BoundField) -> SafeString:
 @register.filter
 def is_checkbox(field: forms.BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context: template.Context, place: str, obj: object) -> SafeString:
+    """The panels higher apps registered for ``place`` (core/page_panels.py), rendered for this request."""
+    from core.page_panels import page_panels_render
+
+    request = context.get("request")
+    return page_panels_render(place, request, obj) if request is not None else SafeString("")

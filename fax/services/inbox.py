@@ -22,6 +22,7 @@ from providers.records import SkippedRecord
 from ..gateways import CAPABILITIES, GATEWAYS, Gateway, Incoming, gateway_for
 from ..models import Direction, Fax, FaxDocument, FaxInboxPoll, Status
 from ..notices import fax_received_notify
+from ..signals import fax_document_received_send
 from ..webhook_events import fax_received_emit
 from . import storage
 from .status import add_event, is_new_error, set_error
@@ -156,6 +157,7 @@ def fetch_received(fax: Fax, gateway: Gateway[Any]) -> bool:
         return False
     if fax.error or fax.error_stored:
         Fax.objects.filter(pk=fax.pk).update(**set_error(fax, ""))
+    fax_document_received_send(fax=fax)
     return True
 
 

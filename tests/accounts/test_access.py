@@ -40,6 +40,9 @@ PUBLIC = {
     "sso-callback",
     "admin:login",
     "admin:logout",
+    # The links in a received fax's mail: signed, the document's expiring (tests/fax_to_email/).
+    "fax-mail-opt-out-link",
+    "fax-mail-document",
 }
 
 ROUTES = [r for r in walk() if buildable(r)]

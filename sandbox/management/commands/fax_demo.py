@@ -106,6 +106,20 @@ class Command(BaseCommand):
             with transaction.atomic():
                 drafts.draft_confirm(draft=draft, actor=None)
             self.stdout.write(self.style.SUCCESS(f"  {account.label}: demo fax queued"))
+        demo_routing_rule(found)
         # The first inbox fetch, soon after the worker (and the sandbox beside it) start; beat repeats it.
         for account in accounts:
             fetch_incoming_for_account.apply_async((account.pk,), countdown=FIRST_FETCH_AFTER)
+
+
+def demo_routing_rule(team: Team) -> None:
+    """Received demo faxes mailed to every member (the catch-all rule): `make demo`'s worker prints the mails."""
+    from django.conf import settings
+
+    from fax_to_email.models import RoutingRule
+
+    rule, created = RoutingRule.objects.get_or_create(
+        team=team, our_number="", defaults={"language": settings.LANGUAGE_CODE, "attach_document": True}
+    )
+    if created:
+        rule.members.set(team.memberships.all())
