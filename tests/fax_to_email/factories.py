@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -10,9 +11,13 @@ from fax.models import Direction, FaxDocument
 from fax_to_email.models import Delivery, RoutingRule
 from tests.fax.factories import fax_with_documents, two_page_pdf
 
+_numbers = count(100)
+
 
 def rule_in(team: Any, **fields: Any) -> RoutingRule:
-    values: dict[str, Any] = {"our_number": "902129630199", "emails": ["desk@example.com"], "language": "en"}
+    """A rule for a number of its own (several in one team never collide)."""
+    number = f"9021296{next(_numbers):05d}"
+    values: dict[str, Any] = {"our_number": number, "emails": ["desk@example.com"], "language": "en"}
     return RoutingRule.objects.create(team=team, **{**values, **fields})
 
 
