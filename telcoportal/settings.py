@@ -391,6 +391,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 FAX_RENDER_MEMORY_MB = env.int("FAX_RENDER_MEMORY_MB", default=768)
 # Fax cover pages are drawn in DejaVu Sans (Debian: fonts-dejavu-core), which has every Turkish letter.
 FAX_COVER_FONT_DIR = env.str("FAX_COVER_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+FAX_CONTACTS_IMPORT_MAX_ROWS = env.int("FAX_CONTACTS_IMPORT_MAX_ROWS", default=5000)  # one fax address book file
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"

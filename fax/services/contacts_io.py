@@ -58,7 +58,7 @@ class NoFaxNumberColumn(ValueError):
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "FAX_CONTACTS_IMPORT_MAX_ROWS", 5000))
+    return int(settings.FAX_CONTACTS_IMPORT_MAX_ROWS)
 
 
 def export_headers() -> list[str]:
