@@ -6,13 +6,17 @@
 Point DATABASE_URL at a scratch PostgreSQL database (COPY is PostgreSQL's): the script migrates it and
 fills the "CDR benchmark" team with --rows call records (as bench/cdr_page.py, kept between runs).
 
-1. The calls export end to end, as the worker writes it (``telephony.export_jobs``: filters, labels,
-   the team's zone, formula escaping, CSV to a file in storage) vs ``COPY (SELECT the same columns in
+1. The calls export end to end, as the worker writes it (``telephony.export_jobs``: on PostgreSQL
+   ``COPY (SELECT …) TO STDOUT`` with the labels, the team's zone and formula escaping in SQL, CSV to
+   a file in storage) vs ``COPY (SELECT the same columns in
    the same order) TO STDOUT`` read whole through psycopg's copy API; the rows in the file are counted
    against the team's rows (100 % expected).
-2. CDR import of --import-rows provider records (``services.call_records_upsert``: fit, hash, bulk
-   upsert) vs ``COPY … FROM STDIN`` of the same rows into a staging table; then the same records
-   imported again unchanged vs the first import.
+2. CDR import of --import-rows provider records (``services.call_records_upsert``: fit, hash, COPY
+   into a staging table, one upsert from it) vs ``COPY … FROM STDIN`` of the same rows into a staging
+   table; then the same records imported again unchanged vs the first import.
+
+Each figure also ends as one tab-separated line, ``SUMMARY  figure  ours  baseline  ratio  target  met``
+(yes/no), which ``bench/all.py`` collects.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cdr_page import _prepare_environment, fill  # noqa: E402
+
+
+def summary(figure: str, ours: str, baseline: str, ratio: float, target: str, met: bool) -> None:
+    """One machine-readable line per figure, collected by bench/all.py."""
+    print("\t".join(("SUMMARY", figure, ours, baseline, f"{ratio:.2f}", target, "yes" if met else "no")), flush=True)
 
 
 def _seconds(function: Any) -> tuple[float, Any]:
@@ -77,6 +86,9 @@ def bench_export(team: Any, user: Any) -> None:
     print(f"export of {total:,} rows, end to end (worker, CSV to storage): {ours:.2f} s")
     print(f"  COPY … TO STDOUT of the same columns:                       {baseline:.2f} s")
     print(f"  ratio {ours / baseline:.1f}x; rows in the file {rows:,} of {total:,} ({rows * 100 / total:.1f} %)")
+    summary(f"{total:,}-row calls export, end to end", f"{ours:.2f} s", f"COPY TO STDOUT {baseline:.2f} s",
+            ours / baseline, "<= 3x", ours / baseline <= 3)  # fmt: skip
+    summary("rows in the exported file", f"{rows:,}", f"{total:,}", rows / total, "100 %", rows == total)
     for done in CallExport.objects.filter(team=team):
         if done.file:
             default_storage.delete(done.file)
@@ -131,6 +143,10 @@ def bench_import(team: Any, count: int) -> None:
     print(f"  COPY … FROM STDIN of the same rows (staging table):  {baseline:.2f} s")
     print(f"  import throughput {baseline / first:.2f}x of COPY")
     print(f"  unchanged re-import: {again:.2f} s, {again / first:.2f}x of the first import")
+    summary(f"CDR import, {count:,} records", f"{count / first:,.0f} rows/s", f"COPY {count / baseline:,.0f} rows/s",
+            baseline / first, ">= 0.3x", baseline / first >= 0.3)  # fmt: skip
+    summary("unchanged CDR re-import", f"{again:.2f} s", f"first import {first:.2f} s", again / first, "<= 0.2x",
+            again / first <= 0.2)  # fmt: skip
     CallRecord.objects.filter(account=account).delete()
 
 

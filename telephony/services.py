@@ -204,9 +204,13 @@ def call_records_upsert(
     return written
 
 
+# json.dumps(sort_keys=True, default=str, ensure_ascii=False) without making an encoder per record.
+_HASHED_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+
+
 def content_hash(team_id: int, fitted: dict[str, Any]) -> str:
     """What a stored record is compared by: its team and every fitted value (the raw record included)."""
-    text = json.dumps([team_id, fitted], sort_keys=True, default=str, ensure_ascii=False)
+    text = _HASHED_JSON.encode([team_id, fitted])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
