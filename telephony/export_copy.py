@@ -144,22 +144,24 @@ def _tables(cursor: Any, inner: str, params: tuple[Any, ...], language: str) -> 
         "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text) ON COMMIT DROP;"
         "CREATE TEMP TABLE export_callees (callee text PRIMARY KEY, name text) ON COMMIT DROP"
     )
-    cursor.execute(f"SELECT DISTINCT c.country FROM ({inner}) c WHERE c.country <> ''", params)  # noqa: S608
-    texts = []
-    for (text,) in cursor.fetchall():
-        region = region_of(text)
-        shown = exports.csv_text(text.title() if text.isupper() else text)  # countries.country_name's fallback
-        texts.append((text, exports.csv_text(region_name(region, language)) if region else None, shown or None))
-    _copy_in(cursor, "export_country_texts (text, name, shown)", texts)
     _copy_in(cursor, "export_calling_codes (prefix, code_length, name)", _calling_codes(language))
+    # One pass over the rows: their distinct country texts, each with the callees its calling code leaves open.
     cursor.execute(
-        f"SELECT DISTINCT c.callee FROM ({inner}) c LEFT JOIN export_country_texts t ON t.text = c.country "  # noqa: S608
-        "LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3) "
-        f"WHERE t.name IS NULL AND c.callee LIKE '+%%' AND NOT {_fast_callee()}",
+        f"SELECT DISTINCT c.country, CASE WHEN c.callee LIKE '+%%' AND NOT {_fast_callee()} THEN c.callee END "  # noqa: S608
+        f"FROM ({inner}) c LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3)",
         params,
     )
+    pairs = cursor.fetchall()
+    names: dict[str, str | None] = {}
+    texts = []
+    for text in {text for text, _callee in pairs if text}:
+        region = region_of(text)
+        names[text] = exports.csv_text(region_name(region, language)) if region else None
+        shown = exports.csv_text(text.title() if text.isupper() else text)  # countries.country_name's fallback
+        texts.append((text, names[text], shown or None))
+    _copy_in(cursor, "export_country_texts (text, name, shown)", texts)
     callees = []
-    for (callee,) in cursor.fetchall():
+    for callee in {callee for text, callee in pairs if callee and names.get(text) is None}:
         region = phones.region_of(callee)
         if region:
             callees.append((callee, exports.csv_text(region_name(region, language))))

@@ -67,8 +67,10 @@ def staged_upsert(
     transaction (the staging table is dropped at its end)."""
     fields = tuple(update_fields)
     names, columns, defaults = _columns(fields)
-    now = timezone.now()
-    fixed = {"account": account.pk, "team": account.team_id, "imported_at": now}
+    fixed = {names.index("account"): account.pk, names.index("team"): account.team_id,
+             names.index("imported_at"): timezone.now()}  # fmt: skip
+    digest_at, raw_at = names.index("content_hash"), names.index("raw")
+    name_defaults = tuple(zip(names, defaults, strict=True))
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own, for its copy API
         cursor.execute(
@@ -77,15 +79,14 @@ def staged_upsert(
         )
         with cursor.copy(f"COPY {STAGING} ({_quoted(columns)}) FROM STDIN") as copy:
             for fitted, digest in rows:
-                values = {**fitted, **fixed, "content_hash": digest}
-                row = [values.get(name, default) for name, default in zip(names, defaults, strict=True)]
-                copy.write_row([_stored(v) for v in row])
+                get = fitted.get
+                row = [get(name, default) for name, default in name_defaults]
+                for index, value in fixed.items():
+                    row[index] = value
+                row[digest_at] = digest
+                row[raw_at] = json.dumps(row[raw_at])  # as Django's JSONField writes it
+                copy.write_row(row)
         django_cursor.execute(_upsert_sql(fields))  # through Django's cursor: seen by query logging and tests
         written = django_cursor.rowcount
         django_cursor.execute(f"DROP TABLE {STAGING}")
     return written
-
-
-def _stored(value: Any) -> Any:
-    """A value as its column takes it: ``raw`` (a dict or list) as JSON text, as Django's JSONField writes it."""
-    return json.dumps(value) if isinstance(value, dict | list) else value

@@ -117,9 +117,10 @@ def call_records_upsert(
     One bulk upsert (``INSERT … ON CONFLICT DO UPDATE``) per batch, and only of the records that are new
     or differ from what is stored: each carries a hash of its fitted values (``content_hash``), and a
     record whose hash is already stored is counted but not written again, so re-importing an unchanged
-    window writes nothing and events fire only for what changed. On PostgreSQL a batch is ``COPY``-ed
-    into a staging table and the upsert's conflict clause compares the hashes (``import_staging``); on
-    SQLite one SELECT per batch finds the changed records and ``bulk_create`` writes them.
+    window writes nothing (one SELECT per batch finds the changed records) and events fire only for what
+    changed. On PostgreSQL the changed records are ``COPY``-ed into a staging table and written by one
+    upsert whose conflict clause compares the hashes again (``import_staging``); on SQLite
+    ``bulk_create`` writes them.
 
     Every value is fitted to its column first (the full record stays in ``raw``). A batch the
     database still refuses is written again record by record, so one bad record is skipped
@@ -148,13 +149,14 @@ def call_records_upsert(
         received = len(batch)
         if not received:
             return
-        if import_staging.applies() and staged(list(batch.values())):
+        changed = changed_rows(account, batch)
+        if import_staging.applies() and (not changed or staged(changed)):
             batch.clear()
             written += received
             return
         records = [
             CallRecord(team_id=account.team_id, account=account, content_hash=digest, **fitted)
-            for fitted, digest in changed_rows(account, batch)
+            for fitted, digest in changed
         ]
         batch.clear()
         if not records:
