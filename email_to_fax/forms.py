@@ -37,6 +37,7 @@ class MailboxForm(forms.ModelForm):
             "imap_folder",
             "address_name",
             "account",
+            "cover_template",
             "body_as_cover",
         ]
         help_texts = {
@@ -55,7 +56,9 @@ class MailboxForm(forms.ModelForm):
             self.fields["address_name"].help_text = _(
                 "The SMTP receiver has no domain yet (EMAIL_TO_FAX_DOMAIN): ask the operator."
             )
-        self.fields.pop("body_as_cover")  # until fax has a cover-page service
+        field_of(self.fields, "cover_template", forms.ModelChoiceField).queryset = team.fax_cover_templates.order_by(
+            "name"
+        )
         if not getattr(settings, "EMAIL_TO_FAX_FOLDER_ROOT", ""):  # the demo's kind, offered only where it is set
             kind = field_of(self.fields, "kind", forms.TypedChoiceField)
             kind.choices = [(v, label) for v, label in MailboxKind.choices if v != MailboxKind.FOLDER]

@@ -24,9 +24,10 @@ from fax.gateways import CAPABILITIES
 from fax.gateways.base import Capabilities
 from fax.models import Fax, FaxDraft
 from fax.services import FaxActionError, drafts
+from fax.services.cover import CoverChoice
 from providers.files import BMP, JPEG, OLE, PDF, PNG, TIFF, ZIP, sniff_media_type
 
-from .addressing import numbers_from
+from .addressing import ACCOUNT_NAME, SUBJECT_NUMBERS, numbers_from
 from .models import InboundMail, Mailbox, MailFax, MailState
 from .parsing import ParsedMail, mail_parse
 from .refusals import MailRefused
@@ -51,6 +52,9 @@ PROMISED_BY_NAME: dict[str, set[str]] = {
 # Refusals nobody is told of by mail: the mail is automatic (an answer would start a loop) or its sender
 # address failed the checks (an answer would go to whoever it was forged from).
 SILENT = frozenset({"automatic", "auth_failed"})
+
+
+COVER_NOTE_CHARS = 2000  # a mail's text on its cover page; a longer one is cut (the page has room for about this)
 
 
 def max_mail_bytes() -> int:
@@ -132,6 +136,7 @@ def _faxes_of(mailbox: Mailbox, mail: InboundMail, parsed: ParsedMail, *, oversi
     if caps.needs_our_number and not numbers:
         raise MailRefused("account_no_number", account=account.label)
     uploads = _uploads(parsed, caps)
+    cover = _cover(mailbox, parsed, member)
     draft = drafts.draft_create(
         team=mailbox.team,
         actor=member,
@@ -141,6 +146,7 @@ def _faxes_of(mailbox: Mailbox, mail: InboundMail, parsed: ParsedMail, *, oversi
         quality=fax_options(account).fax_quality or "fine",
         scheduled_at=None,
         uploads=uploads,
+        cover=cover,
     )
     try:
         drafts.draft_render(draft_id=draft.pk)  # here, not in a task: the answer to the sender depends on it
@@ -164,6 +170,20 @@ def _files_delete(draft: FaxDraft) -> None:
     for stored in [*draft.files, draft.rendition]:
         if stored and stored.get("path"):
             default_storage.delete(stored["path"])
+
+
+def _cover(mailbox: Mailbox, parsed: ParsedMail, member: User) -> CoverChoice | None:
+    """The cover page the mailbox asks for: its template, the mail's text as the note (fax's cover service)."""
+    note = parsed.body[:COVER_NOTE_CHARS] if mailbox.body_as_cover else ""
+    if mailbox.cover_template is None and not note:
+        return None
+    return CoverChoice(
+        template=mailbox.cover_template,
+        subject=SUBJECT_NUMBERS.sub("", ACCOUNT_NAME.sub("", parsed.subject)).strip(" -:"),
+        note=note,
+        from_name=member.full_name or member.email,
+        language=member.language or settings.LANGUAGE_CODE,
+    )
 
 
 def _member(mailbox: Mailbox, sender: str) -> User | None:

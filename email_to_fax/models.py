@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedJSONField, is_unreadable
 from accounts.models import ProviderAccount, Team, User
-from fax.models import Fax
+from fax.models import CoverTemplate, Fax
 
 
 class MailboxKind(models.TextChoices):
@@ -64,7 +64,22 @@ class Mailbox(models.Model):
         related_name="+",
         verbose_name=_("default provider account"),
     )
-    body_as_cover = models.BooleanField(_("mail text as cover page"), default=False)
+    # A cover page before each mailed fax: the team's template (or the default layout) with the mail's text as its
+    # note when ``body_as_cover``; neither: no cover.
+    body_as_cover = models.BooleanField(
+        _("mail text as cover page"),
+        default=False,
+        help_text=_("The mail's text becomes the note of a cover page put before the documents."),
+    )
+    cover_template = models.ForeignKey(
+        CoverTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover page template"),
+        help_text=_("Chosen: every mailed fax starts with this cover page. Empty: the default layout, when needed."),
+    )
     state = models.CharField(_("status"), max_length=12, choices=MailboxState.choices, default=MailboxState.NEW)
     state_detail = models.CharField(_("detail"), max_length=300, blank=True)  # the server's words, secrets-free
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)

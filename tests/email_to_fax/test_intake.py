@@ -337,3 +337,35 @@ def test_a_provider_outage_while_queued_is_retried_and_the_sender_hears_only_whe
 
     assert fax.status == Status.SENT and fax.attempts == 2 and len(submits(sandbox)) == 1
     assert [m.subject.split(":")[0] for m in mailoutbox] == ["Fax queued", "Fax delivered"]
+
+
+def test_the_mails_text_becomes_a_cover_page_before_the_documents(
+    alice, mailbox, sandbox, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from PIL import Image
+
+    mailbox.body_as_cover = True
+    mailbox.save()
+    take(
+        django_capture_on_commit_callbacks,
+        mailbox,
+        mail_bytes(subject="Order 118 Fax: +90 212 555 01 23", body="Please sign page 2 and fax it back."),
+    )
+
+    fax = Fax.objects.get()
+    assert fax.pages == 3  # the cover, then the two-page PDF
+    assert fax.draft.cover["note"] == "Please sign page 2 and fax it back."
+    assert fax.draft.cover["subject"] == "Order 118"
+    transmitted = fax.documents.get(role=FaxDocument.Role.TRANSMITTED)
+    with transmitted.file.open("rb") as handle, Image.open(handle) as image:
+        assert image.n_frames == 3
+    assert len(submits(sandbox)) == 1
+    assert "3 pages" in mailoutbox[0].body
+
+
+def test_without_the_option_the_mails_text_is_not_faxed(
+    alice, mailbox, sandbox, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    take(django_capture_on_commit_callbacks, mailbox, mail_bytes(body="Only for the portal."))
+    fax = Fax.objects.get()
+    assert fax.pages == 2 and not fax.draft.cover
