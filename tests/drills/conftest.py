@@ -36,6 +36,9 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A Redis database of its own, emptied before and after each drill.
 REDIS_DB = int(os.environ.get("DRILL_REDIS_DB", "13"))
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+# The shared cache of a drill with several web processes (the multi-node drill), in a database of its own too.
+CACHE_REDIS_DB = int(os.environ.get("DRILL_CACHE_REDIS_DB", "12"))
+CACHE_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{CACHE_REDIS_DB}"
 
 
 NEEDS = (
@@ -104,14 +107,48 @@ def queue_through_broker(broker: Celery, monkeypatch: pytest.MonkeyPatch) -> Cel
 # --- workers -------------------------------------------------------------------------------
 
 
-def procfile_command(process_type: str) -> list[str]:
-    """The production command of a Procfile process type, run with this interpreter."""
+def procfile_command(process_type: str, *, port: int | None = None, hostname: str | None = None) -> list[str]:
+    """The production command of a Procfile process type, run with this interpreter.
+
+    Only addresses change: ``port`` binds the web command to that loopback port (the Procfile's
+    ``0.0.0.0:${PORT:-8000}``); ``hostname`` names a worker (``worker1@%h``), as the systemd template
+    unit does, so two workers on one machine are told apart.
+    """
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith(f"{process_type}:"):
-            argv = shlex.split(line.split(":", 1)[1])
-            assert argv[0] == "celery", line
+            command = line.split(":", 1)[1]
+            if port is not None:
+                assert "0.0.0.0:${PORT:-8000}" in command, line
+                command = command.replace("0.0.0.0:${PORT:-8000}", f"127.0.0.1:{port}")
+            argv = shlex.split(command)
+            assert argv[0] in ("celery", "gunicorn"), line
+            if hostname is not None:
+                argv[argv.index("--hostname") + 1] = f"{hostname}@%h"
             return [sys.executable, "-m", *argv]
     raise AssertionError(f"no {process_type} in the Procfile")
+
+
+def database_url(database: dict[str, Any]) -> str:
+    login = quote(database["USER"] or "") + (f":{quote(database['PASSWORD'])}" if database.get("PASSWORD") else "")
+    return f"postgres://{login}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+
+
+def production_environment(database: dict[str, Any], folder: Path) -> dict[str, str]:
+    """What every drill process (web, worker, beat) runs with: the production settings, the drill's addresses."""
+    return {
+        **os.environ,
+        # The production settings, nothing tuned for the drill (visibility timeout, stall, grace…).
+        "DJANGO_SETTINGS_MODULE": "telcoportal.settings",
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url(database),
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(folder / "celerybeat-schedule"),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "CREDENTIAL_KEYS": ",".join(settings.CREDENTIAL_KEYS),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DEBUG": "0",
+        "LOG_LEVEL": "INFO",
+    }
 
 
 @dataclass
@@ -123,29 +160,12 @@ class Workers:
     beat: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
-        db = self.database
-        login = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-        url = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        return {
-            **os.environ,
-            # The production settings, nothing tuned for the drill (visibility timeout, stall, grace…).
-            "DJANGO_SETTINGS_MODULE": "telcoportal.settings",
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": url,
-            "CELERY_BROKER_URL": BROKER_URL,
-            "CELERY_BEAT_SCHEDULE_FILENAME": str(self.logs / "celerybeat-schedule"),
-            "SECRET_KEY": settings.SECRET_KEY,
-            "CREDENTIAL_KEYS": ",".join(settings.CREDENTIAL_KEYS),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "DEBUG": "0",
-            "LOG_LEVEL": "INFO",
-            **self.extra_env,
-        }
+        return {**production_environment(self.database, self.logs), **self.extra_env}
 
-    def _spawn(self, process_type: str, log_name: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, process_type: str, log_name: str, hostname: str | None = None) -> subprocess.Popen[bytes]:
         log = (self.logs / log_name).open("wb")
         return subprocess.Popen(
-            procfile_command(process_type),
+            procfile_command(process_type, hostname=hostname),
             cwd=self.logs,  # beat's pid and schedule files stay in the drill's folder
             env=self.env(),
             stdout=log,
@@ -153,9 +173,11 @@ class Workers:
             start_new_session=True,  # its own process group: the whole worker can be killed at once
         )
 
-    def start(self) -> subprocess.Popen[bytes]:
-        """A worker as the Procfile starts it: prefork pool, one child per core."""
-        process = self._spawn("worker", f"worker{len(self.running) + 1}.log")
+    def start(self, *, named: bool = False) -> subprocess.Popen[bytes]:
+        """A worker as the Procfile starts it: prefork pool, one child per core. ``named``: called
+        ``worker<n>@host`` after its log, as each instance of the systemd template unit is."""
+        number = len(self.running) + 1
+        process = self._spawn("worker", f"worker{number}.log", hostname=f"worker{number}" if named else None)
         self.running.append(process)
         return process
 
