@@ -38,7 +38,7 @@ class Tally:
     requests: int = 0
     retried: int = 0  # failed once, answered on the retry
     errors: list[str] = field(default_factory=list)  # not answered even on the retry
-    failed_at: list[float] = field(default_factory=list)  # monotonic times of first attempts that failed
+    failed_at: list[float] = field(default_factory=list)  # monotonic times at which first attempts failed
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, *, failed_first: float | None, error: str | None) -> None:
@@ -99,7 +99,6 @@ class Person:
         failed_first: float | None = None
         problem = ""
         for _attempt in range(2):
-            began = time.monotonic()
             try:
                 response = self.session.request(
                     method, self.base + path, allow_redirects=False, timeout=TIMEOUT, **kwargs
@@ -112,7 +111,7 @@ class Person:
                     return response
                 problem = f"{method} {path}: HTTP {response.status_code} {response.headers.get('Location', '')}"
             if failed_first is None:
-                failed_first = began
+                failed_first = time.monotonic()  # when it failed: a long upload may have begun well before
         self.tally.count(failed_first=failed_first, error=problem)
         raise Unanswered(problem)
 

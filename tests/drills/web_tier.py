@@ -13,17 +13,16 @@ import ipaddress
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from tests.drills.conftest import ROOT, procfile_command
+from tests.s3_server import free_port
 
 NGINX_SAMPLE = ROOT / "deploy" / "nginx.conf.example"
 # What the sample names, and what the drill puts in their place.
@@ -38,18 +37,6 @@ ACCESS_LOG_FORMAT = "$msec $request_method $uri $status $upstream_addr|$upstream
 
 def nginx_path() -> str:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), "")
-
-
-def free_port(first: int, last: int) -> int:
-    """A port in first..last nobody listens on (bound and released at once)."""
-    for port in range(first, last + 1):
-        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {first}..{last}")
 
 
 def port_range() -> tuple[int, int]:
