@@ -72,6 +72,10 @@ PASSWORD = "multi-node drill password"
 SEND_TASK = "messaging.send_batch"
 BUCKET = "telcoportal-drill-media"
 
+pytestmark = pytest.mark.skipif(
+    not nginx_path(), reason="the multi-node drill needs Debian's nginx (apt-get install nginx; .ci/run installs it)"
+)
+
 
 @pytest.fixture
 def shared_cache(drill_db: dict[str, Any]) -> Iterator[str]:
@@ -101,8 +105,6 @@ def web_tier(
     tmp_path: Path,
 ) -> Iterator[WebTier]:
     """Two gunicorn instances behind nginx; stopped before the workers, the bucket and the database."""
-    if not nginx_path():
-        pytest.skip("the multi-node drill needs Debian's nginx (apt-get install nginx; .ci/run installs it)")
     shared = {"CACHE_URL": shared_cache, **media_bucket.environment(BUCKET)}
     workers.extra_env.update(shared)
     web = WebTier(
