@@ -132,7 +132,7 @@ def test_a_file_over_the_providers_limit_is_refused(alice_client, telphin) -> No
     ("fields", "field", "message"),
     [
         ({"recipients": "hello, 123"}, "recipients", "Not a valid fax number"),
-        ({"recipients": ""}, "recipients", "required"),
+        ({"recipients": ""}, "recipients", "Enter at least one fax number"),
         ({"our_number": "905550000000"}, "our_number", "Select a valid choice"),
         ({"scheduled_at": "2020-01-01T10:00"}, "scheduled_at", "future"),
     ],
