@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 import factory
@@ -71,8 +72,16 @@ def draft_for(team: Any, **fields: Any) -> FaxDraft:
     return draft
 
 
+_SERIAL = itertools.count(1)
+
+
 def cover_template_for(team: Any, **fields: Any) -> CoverTemplate:
-    values = {"name": "Standard", "language": "en", "shown_fields": ["to", "from", "subject"], **fields}
+    values = {
+        "name": f"Standard {next(_SERIAL)}",
+        "language": "en",
+        "shown_fields": ["to", "from", "subject"],
+        **fields,
+    }
     return CoverTemplate.objects.create(team=team, **values)
 
 
@@ -85,6 +94,6 @@ TEAM_OBJECT_FACTORIES = {
     Fax: lambda team: fax_with_documents(team),
     FaxDraft: lambda team: draft_for(team),
     CoverTemplate: lambda team: cover_template_for(team),
-    FaxContact: lambda team: fax_contact_for(team),
-    FaxContactGroup: lambda team: FaxContactGroup.objects.create(team=team, name="Suppliers"),
+    FaxContact: lambda team: fax_contact_for(team, name=f"Ayşe Yılmaz {next(_SERIAL)}"),
+    FaxContactGroup: lambda team: FaxContactGroup.objects.create(team=team, name=f"Suppliers {next(_SERIAL)}"),
 }
