@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import img2pdf
@@ -38,6 +43,8 @@ MAX_PIXELS = 60_000_000  # one source image (frame)
 MAX_DPI_RATIO = 4.0  # horizontal/vertical resolution; a fax's own is about 2 (204×98), anything past 4 is a trick
 MAX_PAGE_LINES = 8_000  # one page, FAX_WIDTH wide with square pixels: about 3.4 A4 lengths
 MAX_TOTAL_LINES = MAX_PAGES * 2_400  # the whole document: MAX_PAGES pages of about A4 length
+GHOSTSCRIPT = "gs"  # Debian's ghostscript renders PDFs to fax TIFF where present; PDFium is the fallback
+GHOSTSCRIPT_SECONDS = 60  # a PDF gs cannot render in this long falls back to PDFium (whose own bounds apply)
 LABELS = {PDF: "PDF", TIFF: "TIFF", PNG: "PNG", JPEG: "JPEG", BMP: "BMP", OLE: "DOC/XLS", ZIP: "DOCX/XLSX"}
 
 
@@ -268,26 +275,105 @@ def fax_page(page: Image.Image, *, quality: str) -> Image.Image:
 def fax_tiff(documents: Sequence[tuple[bytes, str]], *, quality: str) -> tuple[bytes, int]:
     """Every page of ``documents`` (content, media type) as one CCITT G4 fax TIFF; returns (bytes, pages).
 
-    Page by page: each page is rendered, thresholded and written before the next one
-    is decoded, so memory holds one page whatever the document's length.
+    A PDF is rendered by Ghostscript's own fax device when it can (several times faster than
+    rasterising, resampling and thresholding here); images, and any PDF Ghostscript cannot
+    render, page by page with PDFium and Pillow, so memory holds one page whatever the length.
     """
+    rendered = [(_ghostscript_fax(content, quality=quality) if kind == PDF else None) for content, kind in documents]
+    if len(documents) == 1 and rendered[0] is not None:
+        return rendered[0]  # already the whole TIFF, checked page by page against the line budget
     out = io.BytesIO()
     pages = 0
     budget = LineBudget()
     with TiffImagePlugin.AppendingTiffWriter(out, new=True) as writer:
-        for content, kind in documents:
-            for page in pages_of(content, kind, width=FAX_WIDTH):
+        for (content, kind), done in zip(documents, rendered, strict=True):
+            for page in _fax_pages(content, kind, done, quality=quality):
                 pages += 1
                 _check_page_count(pages)
-                budget.take(page.height, page=pages)
-                fax_page(page, quality=quality).save(
-                    writer, format="TIFF", compression="group4", dpi=(FAX_HDPI, VDPI[quality])
-                )
+                budget.take(round(page.height * FAX_HDPI / VDPI[quality]), page=pages)
+                page.save(writer, format="TIFF", compression="group4", dpi=(FAX_HDPI, VDPI[quality]))
                 writer.newFrame()
                 page.close()
     if not pages:
         raise DocumentError("nothing")
     return out.getvalue(), pages
+
+
+def _fax_pages(content: bytes, kind: str, done: tuple[bytes, int] | None, *, quality: str) -> Iterator[Image.Image]:
+    """The bilevel fax pages of one document: read from Ghostscript's TIFF, or rendered here."""
+    if done is not None:
+        with Image.open(io.BytesIO(done[0])) as image:
+            for index in range(done[1]):
+                image.seek(index)
+                yield image.copy()
+        return
+    for page in pages_of(content, kind, width=FAX_WIDTH):
+        yield fax_page(page, quality=quality)
+        page.close()
+
+
+def _ghostscript_fax(content: bytes, *, quality: str) -> tuple[bytes, int] | None:
+    """A PDF as Ghostscript's G4 fax TIFF with the same pages, sizes and placement as PDFium's; None to fall back.
+
+    Only for a PDF whose pages share one size (one fixed output page fits them all, as the
+    PDFium path places them: true size on the fax line, centred, wider pages shrunk to fit).
+    Run without a shell, ``-dSAFER``, the PDF on stdin, under a timeout; any failure, or a
+    result whose pages differ from what was expected, falls back to PDFium.
+    """
+    program = shutil.which(GHOSTSCRIPT)
+    if program is None:
+        return None
+    try:
+        pdf = pdfium.PdfDocument(content)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        sizes = {pdf.get_page_size(index) for index in range(len(pdf))}
+        pages = len(pdf)
+    finally:
+        pdf.close()
+    if len(sizes) != 1 or pages == 0:
+        return None
+    _check_page_count(pages)
+    width, height = sizes.pop()
+    _pdf_lines(width, height, FAX_WIDTH)  # refuses a page of no size
+    square_lines = math.ceil(height * (FAX_WIDTH / max(width, FAX_LINE_POINTS)))  # PDFium's bitmap height
+    budget = LineBudget()
+    for page in range(1, pages + 1):
+        budget.take(square_lines, page=page)
+    lines = max(1, round(square_lines * VDPI[quality] / FAX_HDPI))
+    with tempfile.TemporaryDirectory(prefix="fax-gs-") as folder:
+        output = Path(folder) / "fax.tiff"  # the TIFF writer seeks: a file, not a pipe
+        command = [
+            program, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOINTERPOLATE",
+            "-sDEVICE=tiffg4", f"-r{FAX_HDPI}x{VDPI[quality]}", f"-g{FAX_WIDTH}x{lines}",
+            "-dFIXEDMEDIA", "-dPDFFitPage", f"-sOutputFile={output}", "-",
+        ]  # fmt: skip
+        try:
+            run = subprocess.run(command, input=content, capture_output=True, timeout=GHOSTSCRIPT_SECONDS, check=False)
+            tiff = output.read_bytes() if run.returncode == 0 else b""
+        except (OSError, subprocess.SubprocessError):
+            return None
+    if b"Error" in run.stdout + run.stderr or not _is_fax_tiff(tiff, pages=pages, lines=lines):
+        return None  # gs leaves out a page it cannot draw and still exits 0
+    return tiff, pages
+
+
+def _is_fax_tiff(content: bytes, *, pages: int, lines: int) -> bool:
+    """Whether ``content`` is a bilevel TIFF of exactly ``pages`` pages of FAX_WIDTH × ``lines`` (headers only)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            for index in range(pages):
+                image.seek(index)
+                if image.size != (FAX_WIDTH, lines) or image.mode != "1":
+                    return False
+            try:
+                image.seek(pages)
+            except EOFError:
+                return True
+            return False
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return False
 
 
 def as_pdf(documents: Sequence[tuple[bytes, str]]) -> tuple[bytes, int]:
