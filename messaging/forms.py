@@ -229,6 +229,7 @@ class ComposeForm(forms.Form):
             part_price=self.balance.part_price if self.balance else None,
             currency=self.balance.currency if self.balance else "",
             submission_key=data.get("submission_key") or "",
+            plan=self.plan,
         )
 
     @property

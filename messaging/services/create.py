@@ -20,7 +20,7 @@ from ..recipients import Recipient, render
 from . import send_queue
 from .errors import SmsError
 from .limits import operator_reserve, sms_chunk_size, sms_max_parts, sms_schedule_limit, too_far_ahead, too_many_parts
-from .plan import sms_plan
+from .plan import Plan, sms_plan
 from .scheduled import initial_state
 
 INSERT_BATCH = 2000
@@ -45,6 +45,7 @@ class BatchRequest:
     currency: str = ""
     resend_of: SmsBatch | None = None
     submission_key: str = ""  # the compose form's one-time key
+    plan: Plan | None = None  # what the form already counted for this text, these recipients and account
 
 
 def sms_batch_create(new: BatchRequest, *, request: HttpRequest | None = None) -> SmsBatch:
@@ -70,7 +71,7 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
     account, recipients, text = new.account, new.recipients, new.text
     if not recipients:
         raise SmsError(_("There is no recipient to send to."))
-    plan = sms_plan(text=text, recipients=recipients, reserve=operator_reserve(account), flash=new.flash)
+    plan = new.plan or sms_plan(text=text, recipients=recipients, reserve=operator_reserve(account), flash=new.flash)
     if plan.parts > sms_max_parts(account):
         raise SmsError(too_many_parts(parts=plan.parts, limit=sms_max_parts(account)))
     if plan.parts == 0:
