@@ -9,8 +9,9 @@ Stages, each timed on its own (rows/s) with the process's peak memory after it:
   phonenumbers, dedupes, applies the opt-out list;
 - store: ``sms_batch_create`` writes the batch, its chunks and every recipient
   (bulk inserts), the send task not yet run;
-- upload request: the compose form's POST through the test client, which is
-  validate + store; the sending is left to Celery, so this is what a person waits for;
+- upload request: the compose form's POST through the test client and, a file being
+  reviewed before it is sent, the review's Confirm (validate, validate the kept file
+  again, store); the sending is left to Celery, so this is what a person waits for;
 - submit: ``sms_batch_send`` posts every chunk to the in-process sandbox over HTTP.
 
 The naive baseline, in the same run on ``--naive-rows`` rows: csv.DictReader,
@@ -91,6 +92,7 @@ def main() -> None:
     from messaging.services import create, send, send_queue
     from sandbox.app import build_sandbox
     from sandbox.core import RunningSandbox
+    from tests.messaging.reviewing import review_data
 
     queued: list[int] = []
     send_queue.sms_batch_queue = lambda batch_id, countdown=None: queued.append(batch_id)  # stages timed apart
@@ -145,7 +147,13 @@ def main() -> None:
         upload = io.BytesIO(data)
         upload.name = "list.csv"
         payload = {"account": account.pk, "sender": "DEMO", "text": "Merhaba {ad}", "upload": upload}
-        response = timed("upload request", args.rows, lambda: client.post(reverse("sms-new"), payload))
+        def upload_and_confirm() -> Any:
+            response = client.post(reverse("sms-new"), payload)
+            if response.status_code == 200 and 'id="review"' in response.content.decode():
+                response = client.post(reverse("sms-new"), review_data(response.content.decode()))  # Confirm
+            return response
+
+        response = timed("upload request", args.rows, upload_and_confirm)
         assert response.status_code == 302, response.status_code
 
         # --- the naive baseline ------------------------------------------------------------
