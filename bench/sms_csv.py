@@ -147,6 +147,7 @@ def main() -> None:
         upload = io.BytesIO(data)
         upload.name = "list.csv"
         payload = {"account": account.pk, "sender": "DEMO", "text": "Merhaba {ad}", "upload": upload}
+
         def upload_and_confirm() -> Any:
             response = client.post(reverse("sms-new"), payload)
             if response.status_code == 200 and 'id="review"' in response.content.decode():
