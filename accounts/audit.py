@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditEvent, Team, User
 from .throttle import client_address
+
+Row = TypeVar("Row", bound=models.Model)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -44,6 +46,24 @@ def audit_record(
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
         data=data,
     )
+
+
+def audited_save(
+    row: Row, *, team: Team, actor: User, create: str, update: str, request: HttpRequest | None = None
+) -> Row:
+    """Saves a team's row and records ``create`` (a new row) or ``update`` for it, in the caller's transaction."""
+    action = create if row._state.adding else update
+    row.save()
+    audit_record(team=team, actor=actor, action=action, target=row, request=request)
+    return row
+
+
+def audited_delete(
+    row: models.Model, *, team: Team, actor: User, action: str, request: HttpRequest | None = None
+) -> None:
+    """Records ``action`` for a team's row (its id and name kept in the event), then deletes it."""
+    audit_record(team=team, actor=actor, action=action, target=row, request=request)
+    row.delete()
 
 
 def audit_for_user(*, user: User, action: str, request: HttpRequest | None = None, **data: Any) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.audit import audit_record
+from accounts.audit import audited_delete, audited_save
 from accounts.models import Team, User
 from core import phones
 
@@ -33,25 +33,18 @@ def contact_save(
     request: HttpRequest | None = None,
 ) -> FaxContact:
     """Adds a contact (``contact`` None) or changes one; ``fax_number`` is international digits (checked)."""
-    created = contact is None
     contact = contact if contact is not None else FaxContact(team=team)
     contact.name, contact.company, contact.fax_number, contact.notes = name, company, fax_number, notes
-    contact.save()
-    contact.groups.set(groups)
-    audit_record(
-        team=team,
-        actor=actor,
-        action="fax.contact_create" if created else "fax.contact_update",
-        target=contact,
-        request=request,
+    audited_save(
+        contact, team=team, actor=actor, create="fax.contact_create", update="fax.contact_update", request=request
     )
+    contact.groups.set(groups)
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: FaxContact, actor: User, request: HttpRequest | None = None) -> None:
-    audit_record(team=contact.team, actor=actor, action="fax.contact_delete", target=contact, request=request)
-    contact.delete()
+    audited_delete(contact, team=contact.team, actor=actor, action="fax.contact_delete", request=request)
 
 
 @transaction.atomic
@@ -59,25 +52,17 @@ def group_save(
     *, team: Team, actor: User, name: str, group: FaxContactGroup | None = None, request: HttpRequest | None = None
 ) -> FaxContactGroup:
     """Creates a group (``group`` None) or renames one."""
-    created = group is None
     group = group if group is not None else FaxContactGroup(team=team)
     group.name = name
-    group.save()
-    audit_record(
-        team=team,
-        actor=actor,
-        action="fax.group_create" if created else "fax.group_update",
-        target=group,
-        request=request,
+    return audited_save(
+        group, team=team, actor=actor, create="fax.group_create", update="fax.group_update", request=request
     )
-    return group
 
 
 @transaction.atomic
 def group_delete(*, group: FaxContactGroup, actor: User, request: HttpRequest | None = None) -> None:
     """Deletes the group; its contacts stay."""
-    audit_record(team=group.team, actor=actor, action="fax.group_delete", target=group, request=request)
-    group.delete()
+    audited_delete(group, team=group.team, actor=actor, action="fax.group_delete", request=request)
 
 
 def contacts_search(team: Team, *, text: str = "", group: FaxContactGroup | None = None) -> QuerySet[FaxContact]:

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from accounts.audit import audit_record
+from accounts.audit import audited_delete, audited_save
 from accounts.models import Team, User
 from providers.files import PDF, TIFF
 
@@ -187,7 +187,6 @@ def cover_template_save(
     request: HttpRequest | None = None,
 ) -> CoverTemplate:
     """Adds a template (``template`` None) or changes one; ``logo`` is an upload ``logo_png`` has not seen yet."""
-    created = template is None
     template = template if template is not None else CoverTemplate(team=team)
     old_logo = template.logo_path
     template.name, template.language, template.header, template.footer = name, language, header, footer
@@ -196,23 +195,22 @@ def cover_template_save(
         template.logo_path = default_storage.save(f"{LOGO_FOLDER}/{team.pk}/logo.png", ContentFile(logo_png(logo)))
     elif remove_logo:
         template.logo_path = ""
-    template.save()
-    if old_logo and old_logo != template.logo_path:
-        transaction.on_commit(lambda: default_storage.delete(old_logo))
-    audit_record(
+    audited_save(
+        template,
         team=team,
         actor=actor,
-        action="fax.cover_template_create" if created else "fax.cover_template_update",
-        target=template,
+        create="fax.cover_template_create",
+        update="fax.cover_template_update",
         request=request,
     )
+    if old_logo and old_logo != template.logo_path:
+        transaction.on_commit(lambda: default_storage.delete(old_logo))
     return template
 
 
 @transaction.atomic
 def cover_template_delete(*, template: CoverTemplate, actor: User, request: HttpRequest | None = None) -> None:
-    audit_record(team=template.team, actor=actor, action="fax.cover_template_delete", target=template, request=request)
     logo = template.logo_path
-    template.delete()
+    audited_delete(template, team=template.team, actor=actor, action="fax.cover_template_delete", request=request)
     if logo:
         transaction.on_commit(lambda: default_storage.delete(logo))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.http import HttpRequest
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audited_delete, audited_save
 from accounts.models import Team, User
 
 from ..models import Contact, ContactGroup, OptOut, SmsTemplate
@@ -30,25 +30,18 @@ def contact_save(
     request: HttpRequest | None = None,
 ) -> Contact:
     """Adds a contact (``contact`` None) or changes one; ``phone`` is E.164 (the form checked it)."""
-    created = contact is None
     contact = contact if contact is not None else Contact(team=team)
     contact.name, contact.phone = name, phone
-    contact.save()
-    contact.groups.set(groups)
-    audit_record(
-        team=team,
-        actor=actor,
-        action="sms.contact_create" if created else "sms.contact_update",
-        target=contact,
-        request=request,
+    audited_save(
+        contact, team=team, actor=actor, create="sms.contact_create", update="sms.contact_update", request=request
     )
+    contact.groups.set(groups)
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor: User, request: HttpRequest | None = None) -> None:
-    audit_record(team=contact.team, actor=actor, action="sms.contact_delete", target=contact, request=request)
-    contact.delete()
+    audited_delete(contact, team=contact.team, actor=actor, action="sms.contact_delete", request=request)
 
 
 @transaction.atomic
@@ -56,25 +49,17 @@ def group_save(
     *, team: Team, actor: User, name: str, group: ContactGroup | None = None, request: HttpRequest | None = None
 ) -> ContactGroup:
     """Creates a group (``group`` None) or renames one."""
-    created = group is None
     group = group if group is not None else ContactGroup(team=team)
     group.name = name
-    group.save()
-    audit_record(
-        team=team,
-        actor=actor,
-        action="sms.group_create" if created else "sms.group_update",
-        target=group,
-        request=request,
+    return audited_save(
+        group, team=team, actor=actor, create="sms.group_create", update="sms.group_update", request=request
     )
-    return group
 
 
 @transaction.atomic
 def group_delete(*, group: ContactGroup, actor: User, request: HttpRequest | None = None) -> None:
     """Deletes the group; its contacts stay."""
-    audit_record(team=group.team, actor=actor, action="sms.group_delete", target=group, request=request)
-    group.delete()
+    audited_delete(group, team=group.team, actor=actor, action="sms.group_delete", request=request)
 
 
 @transaction.atomic
@@ -88,8 +73,7 @@ def template_create(
 
 @transaction.atomic
 def template_delete(*, template: SmsTemplate, actor: User, request: HttpRequest | None = None) -> None:
-    audit_record(team=template.team, actor=actor, action="sms.template_delete", target=template, request=request)
-    template.delete()
+    audited_delete(template, team=template.team, actor=actor, action="sms.template_delete", request=request)
 
 
 @transaction.atomic
@@ -103,5 +87,4 @@ def opt_out_add(*, team: Team, actor: User, phone: str, reason: str = "", reques
 @transaction.atomic
 def opt_out_remove(*, opt_out: OptOut, actor: User, request: HttpRequest | None = None) -> None:
     """The number may receive the team's messages again."""
-    audit_record(team=opt_out.team, actor=actor, action="sms.opt_out_remove", target=opt_out, request=request)
-    opt_out.delete()
+    audited_delete(opt_out, team=opt_out.team, actor=actor, action="sms.opt_out_remove", request=request)
