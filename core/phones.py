@@ -33,6 +33,11 @@ class PhoneNumberError(ValueError):
         self.code = code
 
 
+def single_region_calling_codes() -> dict[int, str]:
+    """Each country calling code that names exactly one region (ISO 3166 code), so the code alone settles it."""
+    return {code: regions[0] for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items() if len(regions) == 1}
+
+
 def digits_only(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 

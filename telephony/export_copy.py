@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import IO, Any
 
-import phonenumbers
 from django.db import connection
 from django.db.models import F, QuerySet
 
@@ -127,12 +126,10 @@ def _calling_codes(language: str) -> list[tuple[str, int, str]]:
     """(the first three digits after "+", the code's length, the region's name as a cell) of every calling
     code that names one region; codes are prefix-free, so three digits name at most one."""
     rows: list[tuple[str, int, str]] = []
-    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
-        if len(regions) != 1:
-            continue
+    for code, region in phones.single_region_calling_codes().items():
         digits = str(code)
         free = 3 - len(digits)
-        name = exports.csv_text(region_name(regions[0], language))
+        name = exports.csv_text(region_name(region, language))
         rows.extend((f"{digits}{n:0{free}d}" if free else digits, len(digits), name) for n in range(10**free))
     return rows
 

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from core import exports
 from tests.factories import AuditEventFactory, ProviderAccountFactory
-from tests.fax.factories import FaxFactory
+from tests.fax.factories import FaxFactory, fax_contact_for
 from tests.messaging.factories import SmsBatchFactory, SmsRecipientFactory
 from tests.sources import source_files
 from tests.telephony.factories import CallRecordFactory
@@ -259,6 +259,11 @@ def _audit(team: Any) -> tuple[str, dict[str, str], str]:
     return reverse("audit-export"), {"action": "provider.update"}, "object"
 
 
+def _fax_contacts(team: Any) -> tuple[str, dict[str, str], str]:
+    fax_contact_for(team, notes=FORMULA)
+    return reverse("fax-contacts"), {}, "Notes"
+
+
 def _call_stats(team: Any) -> tuple[str, dict[str, str], str]:
     CallRecordFactory(account=ProviderAccountFactory(team=team), caller=FORMULA)  # an incoming call, an hour ago
     return reverse("calls-stats"), {"table": "callers"}, "Caller"
@@ -267,6 +272,7 @@ def _call_stats(team: Any) -> tuple[str, dict[str, str], str]:
 EXPORTS = {"sms-list": _sms_batches, "sms-detail": _sms_recipients, "calls-export": _calls, "fax-list": _faxes}
 EXPORTS["audit-export"] = _audit
 EXPORTS["calls-stats"] = _call_stats
+EXPORTS["fax-contacts"] = _fax_contacts
 
 
 @pytest.mark.parametrize("fmt", exports.FORMATS)
