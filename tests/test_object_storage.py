@@ -19,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.team_files import TeamFiles, team_files_remove
 from api.tokens import token_create
@@ -191,8 +190,11 @@ def test_kept_sms_files_are_in_storage_and_purged_after_a_day(storage_backend, t
     stored = f"{uploads.FOLDER}/{team_a.pk}/{token.split('/')[0]}"
     assert storage_backend.names(uploads.FOLDER) == [stored]
     assert storage_backend.read(stored) == b"905321234567\n"
-    assert uploads.purge() == 0  # a fresh file stays
-    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+    # The file's time is the storage's (the real clock), not the test's travelled one: count from it.
+    written = default_storage.get_modified_time(stored)
+    with time_machine.travel(written + timedelta(hours=1)):
+        assert uploads.purge() == 0  # a fresh file stays
+    with time_machine.travel(written + timedelta(days=1, hours=1)):
         assert uploads.purge() == 1
     assert storage_backend.names(uploads.FOLDER) == []
 
