@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -16,6 +17,16 @@ from .replies import finished_reply_send, mail_reply_send
 
 # A mail server that is down or refusing: the answer is tried again later (its claim was given back).
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
+# Both replies: retried with backoff for about a day while the mail server is down.
+REPLY_TASK_OPTIONS: dict[str, Any] = {
+    "base": Task,
+    "autoretry_for": MAIL_ERRORS,
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "max_retries": 24,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
 
 
 @shared_task(base=Task, name="email_to_fax.poll_mailboxes", soft_time_limit=30, time_limit=60)
@@ -42,29 +53,11 @@ def poll_mailbox(self: Task, mailbox_id: int) -> str:
         return mailbox_poll(mailbox=mailbox)
 
 
-@shared_task(
-    base=Task,
-    name="email_to_fax.send_mail_reply",
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=24,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(name="email_to_fax.send_mail_reply", **REPLY_TASK_OPTIONS)
 def send_mail_reply(mail_id: int) -> str:
     return mail_reply_send(mail_id=mail_id)
 
 
-@shared_task(
-    base=Task,
-    name="email_to_fax.send_finished_reply",
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=24,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(name="email_to_fax.send_finished_reply", **REPLY_TASK_OPTIONS)
 def send_finished_reply(fax_id: int) -> str:
     return finished_reply_send(fax_id=fax_id)
