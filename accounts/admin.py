@@ -2,15 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .audit_labels import details_text
 from .models import AuditEvent, Invitation, Membership, ProviderAccount, RecoveryCode, Team, User
+from .owners import last_owner_refusals, leaves_team_without_owner
+from .roles import Role
+from .services import last_owner_message
 from .sso_models import TeamSSO
 from .team_lifecycle import team_erase
 
@@ -29,9 +34,36 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    # Deleting a user deletes their memberships: never the last owner's of a team (it would be left ownerless).
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        users = [user.pk for user in objs]
+        refusals = last_owner_refusals(Membership.objects.filter(user__in=users))
+        return deleted, counts, perms_needed, [*protected, *refusals]
+
+
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """A team edited in Django admin keeps at least one owner when it had one."""
+
+    def clean(self) -> None:
+        super().clean()
+        team = self.instance
+        if team.pk is None or not team.memberships.filter(role=Role.OWNER).exists():
+            return
+        kept_owners = [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed())  # an untouched empty extra row is no member
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Role.OWNER
+        ]
+        if not kept_owners:
+            raise forms.ValidationError(last_owner_message())
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -57,12 +89,34 @@ class TeamAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed, []  # team_erase removes the rows protecting its accounts first
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["team", "user", "role", "recording_numbers"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        before = self.instance
+        if before.pk is not None:
+            stays_owner = cleaned.get("role") == Role.OWNER and cleaned.get("team") == before.team
+            if not stays_owner and leaves_team_without_owner(Membership.objects.filter(pk=before.pk)):
+                raise forms.ValidationError(last_owner_message())
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "team", "role", "created_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__email", "team__name"]
     autocomplete_fields = ["user", "team"]
+
+    # The last owner's membership is shown as protected: the page says why and offers no "Yes, I'm sure".
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = last_owner_refusals(Membership.objects.filter(pk__in=[membership.pk for membership in objs]))
+        return deleted, counts, perms_needed, [*protected, *refusals]
 
 
 @admin.register(Invitation)
