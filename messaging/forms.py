@@ -20,7 +20,7 @@ from . import balance, encoding, uploads
 from .imports import FileError, upload_limit_mb
 from .models import Contact, ContactGroup, OptOut, SmsBatch, SmsTemplate
 from .numbers import parse_number
-from .recipients import Prepared, placeholders, prepare_recipients
+from .recipients import ParsedFile, Prepared, parse_file, placeholders, prepare_recipients
 from .services import limits, scheduled
 from .services.create import BatchRequest
 from .services.errors import SmsError
@@ -111,6 +111,8 @@ class ComposeForm(forms.Form):
         self.needs_confirmation: list[str] = []
         self.balance: balance.Balance | None = None
         self.kept_upload = ""  # "<id>/<name>" of the file kept for the next try
+        self._file_error = ""
+        self._fingerprint: str | None = None
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data.get("upload")
@@ -130,14 +132,14 @@ class ComposeForm(forms.Form):
             self.add_error("sender", _("This sender id is not allowed for the chosen account."))
         if sender and not 3 <= len(sender) <= 11:
             self.add_error("sender", _("A sender id has 3 to 11 characters."))
-        upload_name, content = self._upload(data)
         prepared = prepare_recipients(
             team=self.team,
             typed=data.get("recipients") or "",
             groups=data.get("groups") or [],
-            upload_name=upload_name,
-            upload=content,
+            parsed=self._upload(data),
         )
+        if self._file_error:
+            prepared.file_error = self._file_error
         self.prepared = prepared
         if prepared.file_error:
             self.add_error("upload", prepared.file_error)
@@ -178,11 +180,9 @@ class ComposeForm(forms.Form):
             self.add_error("flash", _("A flash SMS carries only GSM characters; replace the highlighted ones."))
         if self.errors or account is None:
             return data
-        self.plan = sms_plan(
-            text=text,
-            recipients=prepared.recipients,
-            reserve=limits.operator_reserve(account),
-            flash=bool(data.get("flash")),
+        reserve = limits.operator_reserve(account)
+        self.plan = self._reviewed_plan(reserve) or sms_plan(
+            text=text, recipients=prepared.recipients, reserve=reserve, flash=bool(data.get("flash"))
         )
         limit = limits.sms_max_parts(account)
         if self.plan.parts > limit:
@@ -191,26 +191,51 @@ class ComposeForm(forms.Form):
         self._ask_confirmation(account, prepared)
         return data
 
-    def _upload(self, data: dict[str, Any]) -> tuple[str, bytes | None]:
-        """The file just chosen, else the one kept from the last try (unless the user let it go)."""
+    def _upload(self, data: dict[str, Any]) -> ParsedFile | None:
+        """The file just chosen, else the one kept from the last try (unless the user let it go), read once:
+        a kept file comes back as it was read then (``uploads.load_parsed``), not read again."""
         upload = data.get("upload")
         token = data.get("upload_token") or ""
         if upload or data.get("upload_forget"):
             uploads.drop(team=self.team, token=token)
             token = ""
+        parsed: ParsedFile | None = None
+        found: tuple[str, bytes] | None = None
         if upload:
-            name, content = upload.name, upload.read()
-            token = uploads.stash(team=self.team, name=name, data=content)
-            found: tuple[str, bytes] | None = (name, content)
-        else:
-            found = uploads.load(team=self.team, token=token) if token else None
-            token = token if found else ""
+            found = (upload.name, upload.read())
+            token = uploads.stash(team=self.team, name=upload.name, data=found[1])
+        elif token:
+            parsed = uploads.load_parsed(team=self.team, token=token)
+            found = None if parsed else uploads.load(team=self.team, token=token)
+            token = token if parsed or found else ""
+        if found:
+            try:
+                parsed = parse_file(*found)
+            except FileError as exc:
+                self._file_error = str(exc)
+            else:
+                uploads.stash_parsed(team=self.team, token=token, parsed=parsed)
         self.kept_upload = token
         self.data = self.data.copy()  # the hidden field carries the kept file into the next try
         self.data["upload_token"] = token
-        return found if found else ("", None)
+        return parsed
 
-    def batch_request(self, *, actor: User) -> BatchRequest:
+    def _reviewed_plan(self, reserve: int) -> Plan | None:
+        """The Confirm of the review it answers takes the plan that review counted."""
+        review_key = self.cleaned_data.get("review_key") or ""
+        if not (review_key and self.kept_upload and self.review_confirmed):
+            return None
+        return uploads.load_plan(team=self.team, token=self.kept_upload, review_key=review_key, reserve=reserve)
+
+    def stash_review(self, review_key: str) -> None:
+        """Keeps what the review counted beside the kept file, for its Confirm."""
+        if self.kept_upload and self.plan is not None:
+            reserve = limits.operator_reserve(self.cleaned_data["account"])
+            uploads.stash_plan(
+                team=self.team, token=self.kept_upload, review_key=review_key, reserve=reserve, plan=self.plan
+            )
+
+    def batch_request(self, *, actor: User, store_later: bool = False) -> BatchRequest:
         """What a valid form asks to send, for ``sms_batch_create`` (the page and the API alike)."""
         data, prepared = self.cleaned_data, self.prepared
         assert prepared is not None
@@ -230,6 +255,7 @@ class ComposeForm(forms.Form):
             currency=self.balance.currency if self.balance else "",
             submission_key=data.get("submission_key") or "",
             plan=self.plan,
+            store_later=store_later,
         )
 
     @property
@@ -239,6 +265,11 @@ class ComposeForm(forms.Form):
 
     def review_fingerprint(self) -> str:
         """What the review showed: confirming a review of other recipients or another text sends nothing."""
+        if self._fingerprint is None:
+            self._fingerprint = self._review_fingerprint()
+        return self._fingerprint
+
+    def _review_fingerprint(self) -> str:
         data, prepared = self.cleaned_data, self.prepared
         assert prepared is not None
         scheduled = data.get("scheduled_at")

@@ -143,6 +143,9 @@ class SmsTemplate(models.Model):
 
 class SmsBatch(LegalHold, models.Model):
     class State(models.TextChoices):
+        # A file's recipients being written by the worker (services.store): not sendable until every one is in.
+        STORING = "storing", _("Storing recipients")
+        NOT_STORED = "not_stored", _("Not stored")  # the storing failed: nothing was sent, ``store_error`` says why
         SCHEDULED = "scheduled", _("Scheduled")  # held in the portal until it is due: editable, cancellable
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
@@ -167,6 +170,10 @@ class SmsBatch(LegalHold, models.Model):
     period = models.PositiveIntegerField(_("validity (minutes)"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SENDING)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    stored_count = models.PositiveIntegerField(_("recipients stored"), default=0, db_default=0)  # storing's progress
+    store_error = models.JSONField(
+        default=dict, db_default={}, blank=True
+    )  # {"key": …, "params": {…}} (messaging.texts)
     parts = models.PositiveIntegerField(_("SMS per recipient"), default=1)
     estimated_cost = models.DecimalField(_("estimated cost"), max_digits=12, decimal_places=4, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True, default="")  # of the estimated cost
@@ -199,6 +206,13 @@ class SmsBatch(LegalHold, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.sender}: {self.text[:40]}"
+
+    @property
+    def store_error_text(self) -> str:
+        """Why the recipients were not stored, in the reader's language."""
+        from .texts import render
+
+        return render(self.store_error)
 
     @property
     def sendable(self) -> bool:

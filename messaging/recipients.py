@@ -6,6 +6,7 @@ and opted-out numbers are counted (shown to the user), nothing is silently dropp
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,18 @@ class Recipient:
     name: str = ""
     values: dict[str, str] = field(default_factory=dict)
     source_row: int | None = None
+
+
+@dataclass
+class ParsedFile:
+    """A recipient file read once (``parse_file``): what a later request needs instead of the file."""
+
+    headers: list[str]
+    phone_by_header: bool
+    name_column: int | None
+    first_row: list[str]  # the first row that is not empty: quoted when no column holds numbers
+    # (row as the user sees it, E.164 or "" when not a number, the cells by header, the raw text when not a number)
+    rows: list[tuple[int, str, list[str], str]]
 
 
 @dataclass
@@ -91,15 +104,17 @@ def prepare_recipients(
     groups: Iterable[ContactGroup] = (),
     upload_name: str = "",
     upload: bytes | None = None,
+    parsed: ParsedFile | None = None,
 ) -> Prepared:
+    """The recipients of a send; a file comes as its bytes or as read once before (``parsed``)."""
     prepared = Prepared()
     seen: set[str] = set()
     kept: dict[str, int] = {}  # number → its place in prepared.recipients
     opted_out = set(team.sms_opt_outs.values_list("phone", flat=True))
 
-    def add(row: Row, where: str, source: str) -> bool:
+    def add(row: Row, where: str, source: str, number: Number | None = None) -> bool:
         try:
-            number = parse_number(row.raw)
+            number = number or parse_number(row.raw)
         except PhoneNumberError as exc:
             reason = (
                 str(exc)
@@ -134,42 +149,64 @@ def prepare_recipients(
             prepared.fields.update(row.values)
             add(row, _("contact “%(name)s”") % {"name": contact}, "groups")
 
-    if upload is not None:
+    if upload is not None and parsed is None:
         try:
-            table = read_table(upload_name, upload)
+            parsed = parse_file(upload_name, upload)
         except FileError as exc:
             prepared.file_error = str(exc)
             return prepared
-        try:
-            rows = list(table.rows)  # a damaged row (a broken quote, too many rows) names itself here
-        except FileError as exc:
-            prepared.file_error = str(exc)
-            return prepared
+    if parsed is not None:
         before = len(prepared.recipients)
         numbers_found = 0
-        first_row: list[str] = []
-        for number, cells in rows:
-            if not any(c.strip() for c in cells):
-                continue
-            first_row = first_row or cells
-            values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(table.headers)}
-            raw = cells[table.phone_column] if table.phone_column < len(cells) else ""
-            name = values.get(table.headers[table.name_column], "") if table.name_column is not None else ""
+        headers = parsed.headers
+        for line, e164, cells, raw in parsed.rows:
+            values = dict(zip(headers, cells, strict=True))
+            name = values.get(headers[parsed.name_column], "") if parsed.name_column is not None else ""
             values.setdefault("name", name)
-            where = _("row %(row)s") % {"row": number}
-            if not raw.strip():
+            where = _("row %(row)s") % {"row": line}
+            if not e164 and not raw.strip():
                 prepared.skip("upload", _("%(where)s: no phone number") % {"where": where})
                 continue
-            numbers_found += add(Row(line=number, raw=raw, values=values, name=name), where, "upload")
-        if not table.phone_by_header and not numbers_found and first_row:
+            row = Row(line=line, raw=raw, values=values, name=name)
+            numbers_found += add(row, where, "upload", Number(e164) if e164 else None)
+        if not parsed.phone_by_header and not numbers_found and parsed.first_row:
             # Not a list of numbers without a header either: say what is missing, quote one short sample.
             prepared.skipped, prepared.skipped_count = [], 0
             prepared.file_error = _(
                 "No phone column found: name the column of numbers “phone” (or telefon, gsm, cep). "
                 "First row: “%(sample)s”."
-            ) % {"sample": short(", ".join(c.strip() for c in first_row if c.strip()))}
+            ) % {"sample": short(", ".join(c.strip() for c in parsed.first_row if c.strip()))}
             return prepared
-        prepared.file_fields = table.headers
-        prepared.fields.update(table.headers)
+        prepared.file_fields = headers
+        prepared.fields.update(headers)
         prepared.from_file = len(prepared.recipients) - before
     return prepared
+
+
+def parse_file(name: str, data: bytes) -> ParsedFile:
+    """Reads a recipient file once: every row's number parsed, kept with the row's values by header.
+
+    Raises ``FileError`` when the file cannot be read (a damaged row names itself here).
+    """
+    table = read_table(name, data)
+    width = len(table.headers)
+    rows: list[tuple[int, str, list[str], str]] = []
+    first_row: list[str] = []
+    for number, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        first_row = first_row or cells
+        values = [cells[i].strip() if i < len(cells) else "" for i in range(width)]
+        raw = cells[table.phone_column] if table.phone_column < len(cells) else ""
+        e164 = ""
+        # A row that is no number keeps its text: prepare_recipients says why, in the reader's language.
+        with contextlib.suppress(PhoneNumberError):
+            e164 = parse_number(raw).e164 if raw.strip() else ""
+        rows.append((number, e164, values, "" if e164 else raw))
+    return ParsedFile(
+        headers=table.headers,
+        phone_by_header=table.phone_by_header,
+        name_column=table.name_column,
+        first_row=first_row,
+        rows=rows,
+    )

@@ -1,24 +1,33 @@
 """Celery entry points for SMS: thin, they call services and say what happened."""
 
+from typing import Any
+
 from celery import shared_task
 
 from core.tasks import Task
 
-from .services import reports, scheduled, send, send_queue
+from .services import reports, scheduled, send, send_queue, store
+
+# acks_late + reject_on_worker_lost: a batch's send or storing whose worker (or worker child) dies goes
+# back to the queue at once, and the second run skips whatever the first one did (the chunk claims of a
+# send, the chunks a storing wrote).
+BATCH_TASK_OPTIONS: dict[str, Any] = {
+    "base": Task,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 1500,
+    "time_limit": 1800,
+}
 
 
-# acks_late + reject_on_worker_lost: a send whose worker (or worker child) dies goes back to the
-# queue at once, and the chunk claims make the second run skip whatever the first one sent.
-@shared_task(
-    base=Task,
-    name="messaging.send_batch",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=1500,
-    time_limit=1800,
-)
+@shared_task(name="messaging.send_batch", **BATCH_TASK_OPTIONS)
 def sms_batch_send_task(batch_id: int) -> str:
     return send.sms_batch_send(batch_id=batch_id)
+
+
+@shared_task(name="messaging.store_batch", **BATCH_TASK_OPTIONS)
+def sms_batch_store_task(batch_id: int) -> str:
+    return store.sms_batch_store(batch_id=batch_id)
 
 
 @shared_task(name="messaging.watch_sends", soft_time_limit=50, time_limit=60)

@@ -16,6 +16,14 @@ TEXTS: dict[str, Promise] = {
     "sms.time_limit": _("The send was stopped by its time limit while this chunk was on its way to the provider."),
     "sms.not_in_reports": _("The provider's reports do not show this chunk: it was not sent and can be retried."),
     "sms.cut_off": _("The send stopped while this chunk was on its way to the provider: its reports will tell."),
+    "sms.store_failed": _(
+        "The recipients could not be stored, so nothing was sent. Send the file again; if it fails again, "
+        "the worker's log says why."
+    ),
+    "sms.store_lost": _(
+        "The recipients to store were no longer kept (they are kept for a day), so nothing was sent. "
+        "Send the file again."
+    ),
 }
 
 

@@ -136,7 +136,7 @@ def batch_progress(batch: SmsBatch) -> dict[str, Any]:
         "delivered": recipients.get("delivered", 0),
         "undelivered": recipients.get("undelivered", 0),
         "waiting": recipients.get("waiting", 0),
-        "live": batch.state in (SmsBatch.State.SENDING, SmsBatch.State.SUBMITTED),
+        "live": batch.state in (SmsBatch.State.STORING, SmsBatch.State.SENDING, SmsBatch.State.SUBMITTED),
         "stalled": send_queue.sms_batch_stalled(batch),
     }
 
@@ -322,7 +322,8 @@ class ComposeView(TeamView, TemplateView):
             return self.review(form)
         try:
             batch = sms_batch_create(
-                form.batch_request(actor=self.user),
+                # A file's recipients are written in the background: the batch page shows the storing.
+                form.batch_request(actor=self.user, store_later=bool(form.kept_upload)),
                 request=request,
             )
         except SmsError as exc:
@@ -331,7 +332,16 @@ class ComposeView(TeamView, TemplateView):
         uploads.drop(team=self.team, token=form.kept_upload)
         count = batch.recipient_count
         batch.refresh_from_db(fields=["progress_at", "state"])
-        if batch.state == SmsBatch.State.SCHEDULED:
+        if batch.state in (SmsBatch.State.STORING, SmsBatch.State.NOT_STORED):  # the batch page tells how it goes
+            text = ngettext(
+                "%(count)s recipient confirmed. It is being stored: this page shows the progress, and the send "
+                "starts once it is stored.",
+                "%(count)s recipients confirmed. They are being stored: this page shows the progress, and the send "
+                "starts once all are stored.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        elif batch.state == SmsBatch.State.SCHEDULED:
             text = ngettext(
                 "%(count)s recipient stored. The send waits here until its time: until then you can change or "
                 "cancel it.",
@@ -376,6 +386,8 @@ class ComposeView(TeamView, TemplateView):
             (r, render(form.cleaned_data["text"], r.values) if plan.personalised else form.cleaned_data["text"])
             for r in prepared.recipients[:3]
         ]
+        review_key = form.review_fingerprint()
+        form.stash_review(review_key)
         context = self.get_context_data(
             form=form,
             prepared=prepared,
@@ -383,7 +395,7 @@ class ComposeView(TeamView, TemplateView):
             samples=samples,
             cost=price * plan.total_parts if price is not None else None,
             currency=form.balance.currency if form.balance else "",
-            review_key=form.review_fingerprint(),
+            review_key=review_key,
         )
         return TemplateResponse(self.request, "messaging/review.html", context)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,15 +14,13 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import ProviderAccount, Team, User
 
-from ..models import SmsBatch, SmsChunk, SmsRecipient
-from ..recipients import Recipient, render
-from . import send_queue
+from ..models import SmsBatch
+from ..recipients import Recipient
+from . import send_queue, store
 from .errors import SmsError
 from .limits import operator_reserve, sms_chunk_size, sms_max_parts, sms_schedule_limit, too_far_ahead, too_many_parts
 from .plan import Plan, sms_plan
 from .scheduled import initial_state
-
-INSERT_BATCH = 2000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,10 +43,14 @@ class BatchRequest:
     resend_of: SmsBatch | None = None
     submission_key: str = ""  # the compose form's one-time key
     plan: Plan | None = None  # what the form already counted for this text, these recipients and account
+    store_later: bool = False  # the recipients written by a background task (``store``): a file's many rows
 
 
 def sms_batch_create(new: BatchRequest, *, request: HttpRequest | None = None) -> SmsBatch:
     """Stores the batch, its chunks and every recipient, then queues the send (after commit).
+
+    With ``store_later`` the batch is stored ``storing`` with its recipients kept for the task that
+    writes them (``store.sms_batch_store``), which makes it sendable once every one is in.
 
     The same ``submission_key`` twice (a double click, a re-posted form) returns the first batch.
     """
@@ -79,7 +80,8 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
     if new.scheduled_at is not None and new.scheduled_at > sms_schedule_limit():
         raise SmsError(too_far_ahead())
     actor = new.actor if new.actor and new.actor.is_authenticated else None
-    state = initial_state(new.scheduled_at, timezone.now())
+    due_state = initial_state(new.scheduled_at, timezone.now())
+    state = SmsBatch.State.STORING if new.store_later else due_state
     batch = SmsBatch.objects.create(
         state=state,
         team=new.team,
@@ -94,6 +96,7 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
         scheduled_at=new.scheduled_at,
         period=new.period,
         recipient_count=len(recipients),
+        stored_count=0 if new.store_later else len(recipients),
         parts=plan.parts,
         estimated_cost=(new.part_price * plan.total_parts) if new.part_price is not None else None,
         currency=new.currency[:3] if new.part_price is not None else "",
@@ -102,29 +105,13 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
         resend_of=new.resend_of,
         submission_key=new.submission_key,
     )
-    size = sms_chunk_size(account)
-    # Turkish numbers and numbers abroad go in separate submits: ``universal`` is per request.
-    home = [r for r in recipients if not r.number.abroad]
-    abroad = [r for r in recipients if r.number.abroad]
-    chunks: list[tuple[SmsChunk, list[Recipient]]] = []
-    for universal, group in ((False, home), (True, abroad)):
-        for start in range(0, len(group), size):
-            part = group[start : start + size]
-            chunks.append((SmsChunk(batch=batch, index=len(chunks), universal=universal, size=len(part)), part))
-    SmsChunk.objects.bulk_create([c for c, _part in chunks])
-    rows = (
-        SmsRecipient(
-            batch=batch,
-            chunk=chunk,
-            phone=r.number.e164,
-            name=r.name[:150],
-            text=render(text, r.values) if plan.personalised else "",
-            source_row=r.source_row or None,
-        )
-        for chunk, part in chunks
-        for r in part
-    )
-    _bulk_insert(rows)
+    rows = store.rows_of(recipients, text=text, personalised=plan.personalised)
+    chunks = store.chunks_of(rows, sms_chunk_size(account))
+    if new.store_later:
+        store.keep(batch, rows)
+        send_queue.sms_batch_store_queue(batch.pk)
+    else:
+        store.write_chunks(batch, chunks)
     audit_record(
         team=new.team,
         actor=new.actor,
@@ -137,19 +124,8 @@ def _store(new: BatchRequest, request: HttpRequest | None) -> SmsBatch:
         chunks=len(chunks),
         scheduled=new.scheduled_at.isoformat() if new.scheduled_at else None,
         resend_of=new.resend_of.pk if new.resend_of else None,
-        held=state == SmsBatch.State.SCHEDULED,
+        held=due_state == SmsBatch.State.SCHEDULED,
     )
     if state == SmsBatch.State.SENDING:  # a held batch is queued by the worker's release when it is due
         send_queue.sms_batch_queue(batch.pk)
     return batch
-
-
-def _bulk_insert(rows: Iterable[SmsRecipient]) -> None:
-    buffer: list[SmsRecipient] = []
-    for row in rows:
-        buffer.append(row)
-        if len(buffer) >= INSERT_BATCH:
-            SmsRecipient.objects.bulk_create(buffer)
-            buffer = []
-    if buffer:
-        SmsRecipient.objects.bulk_create(buffer)

@@ -29,22 +29,27 @@ def spy(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, calls: Counter[
     monkeypatch.setattr(module, name, counted)
 
 
-def test_the_confirmed_upload_counts_each_distinct_text_once_and_parses_each_number_once(
+def test_an_upload_is_read_and_counted_once_for_its_review_and_not_again_on_confirm(
     alice_client, sms_account, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     content = "telefon;ad\n" + "".join(f"{phone};{name}\n" for phone, name in ROWS)
     upload = SimpleUploadedFile("liste.csv", content.encode("cp1254"), content_type="text/csv")
     payload = {"account": sms_account.pk, "sender": "DEMO", "text": "Merhaba {ad}, hoş geldiniz", "upload": upload}
-    review = alice_client.post(reverse("sms-new"), {**payload, "recipients": ""})
     measured: Counter[str] = Counter()
     parsed: Counter[str] = Counter()
+    read: Counter[str] = Counter()
     spy(monkeypatch, encoding, "count_parts", measured)
     spy(monkeypatch, recipients, "parse_number", parsed)
+    spy(monkeypatch, recipients, "read_table", read)
+    review = alice_client.post(reverse("sms-new"), {**payload, "recipients": ""})
+    assert sum(measured.values()) == 3  # Şule's text is the same twice: measured once
+    assert sorted(parsed.values()) == [1, 1, 1, 1] and sum(read.values()) == 1
+    measured.clear(), parsed.clear(), read.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = through_review(alice_client, review)
     assert response.status_code == 302, response.context["form"].errors
-    assert sum(measured.values()) == 3  # Şule's text is the same twice: measured once, in the form, not again
-    assert sorted(parsed.values()) == [1, 1, 1, 1]  # the form's parse is what is stored
+    # Confirm takes the rows and the plan the review kept: no file read, no number parsed, no text counted
+    assert (sum(read.values()), sum(parsed.values()), sum(measured.values())) == (0, 0, 0)
     batch = SmsBatch.objects.get()
     stored = dict(batch.recipients.values_list("phone", "text"))
     assert stored == {
