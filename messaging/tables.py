@@ -21,6 +21,8 @@ from .collation import TURKISH
 from .models import Contact, SmsBatch, SmsRecipient
 
 STATE_BADGES = {
+    "storing": "primary",
+    "not_stored": "danger",
     "scheduled": "dark",
     "sending": "primary",
     "paused": "warning",
