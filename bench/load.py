@@ -491,7 +491,8 @@ def measure(root: Path, database: str, args: argparse.Namespace) -> tuple[Run, R
     seed_command = [str(root / ".venv" / "bin" / "python"), "bench/load.py", "--seed-only",
                     f"--database={database}", f"--sessions={args.sessions}"]  # fmt: skip
     subprocess.run(seed_command, cwd=root, check=True)
-    port = free_port()
+    low, high = (int(part) for part in args.ports.split("-"))
+    port = free_port(low, high)
     server = start_gunicorn(root, database, port, args.workers, args.threads, args.cache)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -559,6 +560,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="WEB_CONCURRENCY: gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="GUNICORN_THREADS (a sync worker ignores it)")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/9", help="CACHE_URL of the server")
+    parser.add_argument("--ports", default="8500-8599", help="the range gunicorn's port is taken from (LOW-HIGH)")
     parser.add_argument("--reseed", action="store_true", help="drop and regenerate the load team's data")
     parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--profile", action="store_true", help="time each page in-process with its queries, no load")
