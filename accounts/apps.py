@@ -9,5 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             checks,  # noqa: F401  (registers system checks)
+            two_factor,  # noqa: F401  (forgets the cached "has a second factor" when a device changes)
             user_sessions,  # noqa: F401  (records log-ins and log-outs)
         )

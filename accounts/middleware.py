@@ -19,18 +19,19 @@ SESSION_KEY = "current_team_id"
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
+    """The member's current team, from one read of all their memberships (kept on ``request.memberships``:
+    the team switcher in the navigation lists the same rows)."""
     user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = Membership.objects.select_related("team").filter(user=user)
-    wanted = request.session.get(SESSION_KEY)
-    membership = None
-    if wanted is not None:
-        membership = memberships.filter(team_id=wanted).first()
-    if membership is None:
-        membership = memberships.order_by("team__name", "team_id").first()
-        if membership is not None:
-            request.session[SESSION_KEY] = membership.team_id
+    memberships: list[Membership] = []
+    if user.is_authenticated:
+        found = Membership.objects.select_related("team").filter(user=user).order_by("team__name", "team_id")
+        memberships = list(found)
+    request.memberships = memberships  # type: ignore[attr-defined]
+    wanted = request.session.get(SESSION_KEY) if memberships else None
+    membership = next((m for m in memberships if m.team_id == wanted), None)
+    if membership is None and memberships:
+        membership = memberships[0]
+        request.session[SESSION_KEY] = membership.team_id
     return membership
 
 

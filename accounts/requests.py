@@ -17,6 +17,7 @@ from .models import Membership, Team, User
 class TeamContextRequest(HttpRequest):
     team: Team | None
     membership: Membership | None
+    memberships: list[Membership]
 
 
 class SignedInRequest(HttpRequest):

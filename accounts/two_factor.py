@@ -11,14 +11,19 @@ import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import segno
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.cached_reads import cached_read, cached_read_forget
 
 from .audit import audit_for_user, audit_record
 from .models import RecoveryCode, Team, User, hash_token
@@ -35,8 +40,30 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+# Asked on every request (TwoFactorSessionMiddleware): kept in the shared cache until the person's devices
+# change (the signals below), so a device confirmed in one browser still logs the others out at once.
+TWO_FACTOR_CACHE_SECONDS = 600
+
+
+def two_factor_scope(user_id: int) -> str:
+    return f"two_factor:{user_id}"
+
+
 def has_two_factor(user: User) -> bool:
-    return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not user.is_authenticated:
+        return False
+    return cached_read(
+        two_factor_scope(user.pk),
+        "confirmed",
+        lambda: TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        seconds=TWO_FACTOR_CACHE_SECONDS,
+    )
+
+
+@receiver(post_save, sender=TOTPDevice, dispatch_uid="accounts.two_factor_device_saved")
+@receiver(post_delete, sender=TOTPDevice, dispatch_uid="accounts.two_factor_device_deleted")
+def _device_changed(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    cached_read_forget(two_factor_scope(instance.user_id))
 
 
 def session_is_verified(user: User) -> bool:

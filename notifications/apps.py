@@ -11,6 +11,8 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.provider_signals import provider_checked
 
+        from . import unread  # noqa: F401  (the bell's cached count is forgotten when a notification is saved)
+
         provider_checked.connect(_provider_checked, dispatch_uid="notifications.provider_checked")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from .unread import unread_count
 
 CAP = 99
 
@@ -15,11 +16,11 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     team = getattr(request, "team", None)
     if team is None or not request.user.is_authenticated:  # a team is found only for a signed-in member
         return {"unread_notifications": 0}
-    # A bounded read, not COUNT(*): every page pays for this query.
-    unread = (
-        Notification.objects.filter(team=team, read_at__isnull=True)
-        .visible_to(request.user)
-        .values_list("pk", flat=True)[: CAP + 1]
-    )
-    count = len(unread)
-    return {"unread_notifications": f"{CAP}+" if count > CAP else count}
+    user = request.user
+
+    def bell() -> int | str:
+        count = unread_count(team=team, user=user, cap=CAP)
+        return f"{CAP}+" if count > CAP else count
+
+    # Read only by a template that shows it (the full pages' navigation), not by the htmx fragments.
+    return {"unread_notifications": SimpleLazyObject(bell)}

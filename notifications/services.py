@@ -27,6 +27,7 @@ from accounts.stored_text import StoredText
 
 from .messages import notification_text_in
 from .models import Kind, Notification
+from .unread import unread_changed
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,10 @@ def notifications_mark_read(
         unread = unread.filter(url=url)
     if pk is not None:
         unread = unread.filter(pk=pk)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        unread_changed(team_id=team.pk)
+    return marked
 
 
 def notifications_mark_all_read(*, team: Team, actor: User, request: HttpRequest | None = None) -> int:

@@ -161,6 +161,12 @@ _METRICS_BACKENDS = {
 DATABASES["default"]["ENGINE"] = _METRICS_BACKENDS.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 CACHES["default"]["BACKEND"] = _METRICS_BACKENDS.get(CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"])
 PROMETHEUS_EXPORT_MIGRATIONS = False  # no database query when a process starts
+# Whether every web process reads the same cache (Redis, Memcached). Only then may a request trust what
+# another process cached about a session or a person: a session ended, a second factor added elsewhere
+# (core/cached_reads.py). Sessions are then read from the cache (written through to the database), so a
+# page makes no session query; with the per-process default every read goes to the database.
+CACHE_SHARED = any(name in CACHES["default"]["BACKEND"].lower() for name in ("redis", "memcached"))
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_SHARED else "db")
 
 # Operators' endpoints (docs/deploy.md, "Metrics and health"): /metrics, and /healthz's detail, for a
 # scraper sending "Authorization: Bearer METRICS_TOKEN" or one at an address in METRICS_ALLOWED_IPS

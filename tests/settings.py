@@ -28,6 +28,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 CELERY_TASK_ALWAYS_EAGER = True
+# One process: the per-process memory cache is everything's cache, so the cached reads are exercised
+# (the autouse fixture clears it around each test).
+CACHE_SHARED = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
