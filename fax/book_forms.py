@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from core import phones
-from core.forms import field_of
+from core.forms import choices_in_one_query, field_of
 
 from .models import FaxContact, FaxContactGroup
 
@@ -109,4 +109,4 @@ class FaxContactSearchForm(forms.Form):
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self.fields, "group", forms.ModelChoiceField).queryset = team.fax_contact_groups.all()
+        choices_in_one_query(field_of(self.fields, "group", forms.ModelChoiceField), team.fax_contact_groups.all())

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
-from core.forms import field_of
+from core.forms import choices_in_one_query, field_of
 
 from .models import Direction, Fax, Status
 
@@ -45,6 +45,9 @@ class FaxFilter(django_filters.FilterSet):
             data["status"] = Status.CANCELLED
         super().__init__(data, *args, **kwargs)
         field_of(self.filters, "account", django_filters.ModelChoiceFilter).queryset = team.provider_accounts.all()
+        choices_in_one_query(
+            field_of(self.form.fields, "account", forms.ModelChoiceField), team.provider_accounts.all()
+        )
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

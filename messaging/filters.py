@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from core.forms import field_of
+from core.forms import choices_in_one_query, field_of
 
 from .models import Contact, SmsBatch, SmsRecipient
 from .numbers import msisdn_key
@@ -67,6 +67,7 @@ class ContactFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self.filters, "group", django_filters.ModelChoiceFilter).queryset = team.contact_groups.all()
+        choices_in_one_query(field_of(self.form.fields, "group", forms.ModelChoiceField), team.contact_groups.all())
 
     def search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         digits = _digits(value)

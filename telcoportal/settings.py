@@ -133,6 +133,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget HTML written without the template engine for the common widgets (core/form_renderer.py).
+FORM_RENDERER = "core.form_renderer.LeanWidgetRenderer"
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A kept connection the database dropped (restart, failover, pg_terminate_backend) is

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
 from accounts.provider_specs.pasifik import PASIFIK
-from core.forms import field_of
+from core.forms import choices_in_one_query, field_of
 from core.phones import digits_only
 
 from .models import CallRecord, Direction, Disposition
@@ -125,6 +125,7 @@ class CallFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         accounts = team.provider_accounts.filter(kind=PASIFIK.kind).order_by("label")
         field_of(self.filters, "account", django_filters.ModelChoiceFilter).queryset = accounts
+        choices_in_one_query(field_of(self.form.fields, "account", forms.ModelChoiceField), accounts)
         self.form.fields["min_duration"].widget.attrs["min"] = 0
 
     def filter_nothing(self, queryset: QuerySet[CallRecord], name: str, value: Any) -> QuerySet[CallRecord]:
