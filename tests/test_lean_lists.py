@@ -91,3 +91,65 @@ def test_calls_rows_show_the_team_zone_labels_and_lock(alice_client, alice, team
     assert "0532 123 45 67" in row and "Main line" in row
     assert '<span class="badge text-bg-warning">' in row
     assert "bi-lock" in row and "data-play" not in row
+
+
+def _cells(table_html: str) -> list[str]:
+    """The rows of a table's body, each row's attributes and cells, with the templates' whitespace and the
+    per-cell template's even/odd row classes left out."""
+    body = re.search(r"<tbody[^>]*>(.*?)</tbody>", table_html, re.S).group(1)  # type: ignore[union-attr]
+    body = re.sub(r'\s*class="(even|odd)"', "", body)
+    body = re.sub(r"\s+(?=<)|(?<=>)\s+", "", body)
+    return re.sub(r"<(tr|td)\s*([^>]*?)\s*>", lambda m: f"<{m[1]}{' ' + m[2] if m[2] else ''}>", body).split("</tr>")
+
+
+def _drawn_both_ways(table_class: type, queryset: object, language: str) -> tuple[list[str], list[str]]:
+    from django.test import RequestFactory
+
+    from core.lists import paginate_table
+
+    request = RequestFactory().get("/")
+    with translation.override(language), timezone.override(ZoneInfo("Europe/Istanbul")):
+        lean = paginate_table(request, table_class(queryset), per_page=50)
+        per_cell = paginate_table(request, table_class(queryset, template_name="tables/table.html"), per_page=50)
+        per_cell_html = per_cell.as_html(request)
+        assert 'class="even"' in per_cell_html  # django-tables2's own row, cell by cell
+        return _cells(lean.as_html(request)), _cells(per_cell_html)
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_the_recipients_rows_are_the_cells_django_tables2_drew(team_a, language: str) -> None:
+    from decimal import Decimal
+
+    from messaging.models import SmsChunk, SmsRecipient
+    from messaging.tables import RecipientTable
+    from tests.messaging.factories import SmsChunkFactory, SmsRecipientFactory
+
+    failed = SmsChunkFactory(batch__team=team_a, state=SmsChunk.State.FAILED, error="Provider said <no> & left")
+    batch = failed.batch
+    ok = SmsChunkFactory(batch=batch)
+    SmsRecipientFactory(chunk=failed, state=SmsRecipient.State.FAILED, name="<b>Ayşe & Işık</b>", source_row=1234)
+    SmsRecipientFactory(chunk=failed, state=SmsRecipient.State.PENDING, status_text="", cost=Decimal("1.5"))
+    SmsRecipientFactory(chunk=ok, state=SmsRecipient.State.DELIVERED, status_text="DELIVRD", cost=Decimal(2),
+                        last_update=datetime(2026, 3, 28, 21, 30, tzinfo=UTC), source_row=7)  # fmt: skip
+    SmsRecipientFactory(chunk=ok, phone="1001", state=SmsRecipient.State.UNDELIVERED, cost=Decimal("0.0000"))
+
+    lean, per_cell = _drawn_both_ways(RecipientTable, batch.recipients.select_related("chunk"), language)
+
+    assert len(lean) == 5 and lean == per_cell
+    assert 'data-state="failed"' in lean[0] and "&lt;b&gt;Ayşe &amp; Işık&lt;/b&gt;" in lean[0]
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_the_contacts_rows_are_the_cells_django_tables2_drew(team_a, language: str) -> None:
+    from messaging.tables import ContactTable
+    from tests.messaging.factories import ContactFactory, ContactGroupFactory
+
+    groups = [ContactGroupFactory(team=team_a, name=name) for name in ("Şube <İzmir>", "Bayiler")]
+    ContactFactory(team=team_a, name="<i>Gülşen</i> & Çağrı").groups.set(groups)
+    ContactFactory(team=team_a, name="").groups.set(groups[:1])  # no name: no link, a dash
+    ContactFactory(team=team_a, name="Zeynep", phone="1002")
+
+    lean, per_cell = _drawn_both_ways(ContactTable, team_a.contacts.prefetch_related("groups"), language)
+
+    assert len(lean) == 4 and lean == per_cell
+    assert "&lt;i&gt;Gülşen&lt;/i&gt; &amp; Çağrı" in "".join(lean) and "Bayiler, Şube &lt;İzmir&gt;" in "".join(lean)
