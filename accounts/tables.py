@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.list_formats import local_datetime_formatter
+from core.list_formats import local_datetime_formatter, shown_records
 
 from .audit_labels import action_label, details_text
 from .models import AuditEvent
@@ -28,7 +28,7 @@ class AuditEventTable(tables.Table):
     def lines(self) -> list[AuditLine]:
         """The shown page's events with every cell's text worked out, each action's label looked up once, for the
         lean row template (``accounts/_audit_table.html``; docs/performance.md)."""
-        events: list[AuditEvent] = [row.record for row in self.page.object_list] if self.page else list(self.data)
+        events: list[AuditEvent] = shown_records(self)
         shown = local_datetime_formatter("DATETIME_FORMAT")
         actions = {event.action: action_label(event.action) for event in events if event.action}
         return [

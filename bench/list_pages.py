@@ -31,17 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cdr_page import median_ms  # noqa: E402
+
 DJANGO_RENDERER = "django.forms.renderers.DjangoTemplates"
-
-
-def median_ms(function: Callable[[], object], repeat: int) -> float:
-    function()
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def seed(team: Any, recipients: int, contacts: int) -> int:

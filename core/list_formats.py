@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -55,3 +56,8 @@ def url_with_pk(name: str) -> Callable[[int], str]:
     marker = 918273645
     head, tail = reverse(name, args=[marker]).split(str(marker))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def shown_records(table: Any) -> list[Any]:
+    """The records a django-tables2 table shows: its page's once paginated, else all of its data."""
+    return [row.record for row in table.page.object_list] if table.page else list(table.data)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.list_formats import local_datetime_formatter, url_with_pk
+from core.list_formats import local_datetime_formatter, shown_records, url_with_pk
 from core.phones import display_digits
 
 from .models import Direction, Fax, Status
@@ -43,7 +43,7 @@ class FaxTable(tables.Table):
     def lines(self) -> list[FaxLine]:
         """The shown page's rows with every cell's text worked out, for the lean row template (``fax/_table.html``):
         django-tables2 drew each cell through a bound cell and a ``render_*`` call (see docs/performance.md)."""
-        faxes: list[Fax] = [row.record for row in self.page.object_list] if self.page else list(self.data)
+        faxes: list[Fax] = shown_records(self)
         shown = local_datetime_formatter()
         detail = url_with_pk("fax-detail")
         directions = {key: str(text) for key, text in Direction.choices}

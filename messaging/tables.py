@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.list_formats import local_datetime_formatter, url_with_pk
+from core.list_formats import local_datetime_formatter, shown_records, url_with_pk
 from core.phones import display
 
 from .collation import TURKISH
@@ -117,7 +117,7 @@ class BatchTable(tables.Table):
     def lines(self) -> list[BatchLine]:
         """The shown page's batches with every cell's text worked out once per page, for the lean row template
         (``messaging/_batch_table.html``; docs/performance.md)."""
-        batches: list[SmsBatch] = [row.record for row in self.page.object_list] if self.page else list(self.data)
+        batches: list[SmsBatch] = shown_records(self)
         shown = local_datetime_formatter()
         detail = url_with_pk("sms-detail")
         states = {key: str(text) for key, text in SmsBatch.State.choices}
@@ -203,7 +203,7 @@ class RecipientTable(tables.Table):
     def lines(self) -> list[RecipientLine]:
         """The shown page's recipients with every cell's text worked out once per page, for the lean row template
         (``messaging/_recipient_table.html``; the same cells as the columns' ``render_*``, docs/performance.md)."""
-        recipients: list[SmsRecipient] = [row.record for row in self.page.object_list] if self.page else list(self.data)
+        recipients: list[SmsRecipient] = shown_records(self)
         shown = local_datetime_formatter("DATETIME_FORMAT")
         states = {key: str(text) for key, text in SmsRecipient.State.choices}
         return [
@@ -259,7 +259,7 @@ class ContactTable(tables.Table):
     def lines(self) -> list[ContactLine]:
         """The shown page's contacts with every cell's text worked out once per page, for the lean row template
         (``messaging/_contact_table.html``): groups from the view's ``prefetch_related``, one ``reverse``."""
-        contacts: list[Contact] = [row.record for row in self.page.object_list] if self.page else list(self.data)
+        contacts: list[Contact] = shown_records(self)
         edit = url_with_pk("sms-contact-edit")
         return [
             ContactLine(
