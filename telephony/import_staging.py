@@ -1,9 +1,9 @@
 """CDR import on PostgreSQL: the fitted records ``COPY``-ed into a temporary staging table, then one
-``INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE content_hash IS DISTINCT FROM EXCLUDED.content_hash``.
+``INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE`` (the stored ``raw_hash``, ``content_hash``) differ.
 
 Why: Django's bulk upsert spends most of an import preparing each value of each model instance
 (``Model.__init__``, ``get_db_prep_save``, the arrays of ``UNNEST``); COPY takes the values as they are.
-The conflict clause's ``WHERE`` leaves a stored record whose hash is the same untouched (no new row
+The conflict clause's ``WHERE`` leaves a stored record whose hashes are the same untouched (no new row
 version, ``imported_at`` kept), so a re-import of an unchanged window rewrites nothing.
 SQLite keeps ``bulk_create(update_conflicts=True)`` (``services.call_records_upsert``).
 """
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.utils import timezone
 
@@ -55,21 +56,40 @@ def _upsert_sql(update_fields: tuple[str, ...]) -> str:
         f"INSERT INTO {table} ({_quoted(columns)}, {_quoted(_OURS)}) "  # noqa: S608 (names from the model)
         f"SELECT {_quoted(columns)}, {', '.join(_OURS.values())} FROM {STAGING} "
         f"ON CONFLICT ({', '.join(unique)}) DO UPDATE SET {updates} "
-        f"WHERE {table}.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
+        f"WHERE ({table}.raw_hash, {table}.content_hash) IS DISTINCT FROM (EXCLUDED.raw_hash, EXCLUDED.content_hash)"
     )
 
 
-def staged_upsert(
-    *, account: ProviderAccount, rows: Sequence[tuple[dict[str, Any], str]], update_fields: Sequence[str]
-) -> int:
-    """Writes ``rows`` (fitted values, their hash) of ``account``: new ones inserted, changed ones updated,
-    unchanged ones left as stored; returns how many were inserted or updated. Runs inside the caller's
-    transaction (the staging table is dropped at its end)."""
+# (source, provider id, raw_hash, content_hash) of the stored records among the keys given as two arrays, each
+# looked up through the unique index: the LIMIT keeps the planner from a hash join that reads every record of the
+# account (as it did while the statistics had not yet seen the records just imported).
+STORED_HASHES_SQL = (
+    "SELECT c.source, c.provider_id, c.raw_hash, c.content_hash "  # noqa: S608 (the table's name from the model)
+    "FROM unnest(%s::varchar[], %s::varchar[]) AS k(source, provider_id) CROSS JOIN LATERAL ("
+    f"SELECT source, provider_id, raw_hash, content_hash FROM {CallRecord._meta.db_table} "
+    "WHERE account_id = %s AND source = k.source AND provider_id = k.provider_id LIMIT 1) c"
+)
+
+
+def stored_hashes(*, account: ProviderAccount, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """The stored hashes of the records of ``account`` among ``keys`` (``STORED_HASHES_SQL``)."""
+    sources, provider_ids = [source for source, _id in keys], [pid for _source, pid in keys]
+    with connection.cursor() as django_cursor:
+        # Bound by the server: Django's cursor would write each array's 5,000 items into the statement's text.
+        cursor = psycopg.Cursor(django_cursor.connection)
+        cursor.execute(STORED_HASHES_SQL, [sources, provider_ids, account.pk])
+        return cursor.fetchall()
+
+
+def staged_upsert(*, account: ProviderAccount, rows: Sequence[dict[str, Any]], update_fields: Sequence[str]) -> int:
+    """Writes ``rows`` (fitted values with their hashes) of ``account``: new ones inserted, changed ones
+    updated, unchanged ones left as stored; returns how many were inserted or updated. Runs inside the
+    caller's transaction (the staging table is dropped at its end)."""
     fields = tuple(update_fields)
     names, columns, defaults = _columns(fields)
     fixed = {names.index("account"): account.pk, names.index("team"): account.team_id,
              names.index("imported_at"): timezone.now()}  # fmt: skip
-    digest_at, raw_at = names.index("content_hash"), names.index("raw")
+    raw_at = names.index("raw")
     name_defaults = tuple(zip(names, defaults, strict=True))
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own, for its copy API
@@ -78,12 +98,11 @@ def staged_upsert(
             f"SELECT {_quoted(columns)} FROM {CallRecord._meta.db_table} WITH NO DATA"
         )
         with cursor.copy(f"COPY {STAGING} ({_quoted(columns)}) FROM STDIN") as copy:
-            for fitted, digest in rows:
+            for fitted in rows:
                 get = fitted.get
                 row = [get(name, default) for name, default in name_defaults]
                 for index, value in fixed.items():
                     row[index] = value
-                row[digest_at] = digest
                 row[raw_at] = json.dumps(row[raw_at])  # as Django's JSONField writes it
                 copy.write_row(row)
         django_cursor.execute(_upsert_sql(fields))  # through Django's cursor: seen by query logging and tests

@@ -36,7 +36,9 @@ class CallRecord(LegalHold, models.Model):
     """One call as one provider reported it; ``raw`` keeps the record as received."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_records")
-    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="call_records")
+    # No index of its own: the unique (account, source, provider_id) index serves every lookup by account, and with
+    # it the import's lookups of the stored hashes went by the account alone while the statistics lagged behind.
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="call_records", db_index=False)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     provider_id = models.CharField(_("provider id"), max_length=64)  # i_cdr (tel) or uniqueid (pbx)
     start = models.DateTimeField(_("start"))
@@ -62,6 +64,9 @@ class CallRecord(LegalHold, models.Model):
     raw = models.JSONField(_("raw record"), default=dict, blank=True)
     # A hash of what the import stored (services.content_hash): an unchanged record imported again is not rewritten.
     content_hash = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
+    # A digest of the record as the provider sent it (services.raw_digest): a record received again as it was is
+    # not even fitted.
+    raw_hash = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 
     class Meta:

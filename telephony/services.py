@@ -32,7 +32,7 @@ from providers.records import OnSkip
 from providers.records import SkippedRecord as UnreadableRecord
 
 from . import import_staging
-from .fitting import RecordRejected, fit_to_columns
+from .fitting import RULES_VERSION, RecordRejected, fit_to_columns, record_key
 from .models import CallRecord, ImportWatermark, Source, StatusSnapshot
 from .normalize import pbx_fields, tel_fields
 from .status import PBX_STATE_TEXT, active_calls_data, extensions_data, live_calls_data, peers_data
@@ -47,7 +47,7 @@ STAGED_BATCH = 5_000  # PostgreSQL: records a COPY into the staging table carrie
 UPSERT_FIELDS = [
     "team", "start", "answer", "end", "duration", "billed_seconds", "caller", "callee", "direction",
     "disposition", "result", "cost", "country", "description", "recording_name", "has_recording", "raw",
-    "content_hash", "imported_at",
+    "content_hash", "raw_hash", "imported_at",
 ]  # fmt: skip
 
 
@@ -115,12 +115,13 @@ def call_records_upsert(
     """Inserts or updates on (account, source, provider_id); returns how many records were stored.
 
     One bulk upsert (``INSERT … ON CONFLICT DO UPDATE``) per batch, and only of the records that are new
-    or differ from what is stored: each carries a hash of its fitted values (``content_hash``), and a
-    record whose hash is already stored is counted but not written again, so re-importing an unchanged
-    window writes nothing (one SELECT per batch finds the changed records) and events fire only for what
-    changed. On PostgreSQL the changed records are ``COPY``-ed into a staging table and written by one
-    upsert whose conflict clause compares the hashes again (``import_staging``); on SQLite
-    ``bulk_create`` writes them.
+    or differ from what is stored. Each record is compared twice, by two hashes stored beside it:
+    ``raw_hash``, a cheap digest of the record as received (``raw_digest``): a record whose digest is
+    stored already is counted and left before any fitting, so re-importing an unchanged window costs a
+    digest per record and one SELECT per batch; then ``content_hash``, of its fitted values: a record is
+    written only when either differs, so events fire only for what changed. On PostgreSQL the changed
+    records are ``COPY``-ed into a staging table and written by one upsert whose conflict clause compares
+    the hashes again (``import_staging``); on SQLite ``bulk_create`` writes them.
 
     Every value is fitted to its column first (the full record stays in ``raw``). A batch the
     database still refuses is written again record by record, so one bad record is skipped
@@ -128,9 +129,10 @@ def call_records_upsert(
     """
     skipped = [] if skipped is None else skipped
     written = 0
-    # (source, provider id) -> (fitted values, their hash); a model instance is made only for what is written.
+    # (source, provider id) -> (the record as received, its raw digest); fitted only when that digest is new.
     batch: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     recordings_wanted = calls_recorded_wanted(account)
+    team_id = account.team_id
 
     def write(records: list[CallRecord]) -> None:
         with transaction.atomic():
@@ -146,19 +148,12 @@ def call_records_upsert(
 
     def flush() -> None:
         nonlocal written
-        received = len(batch)
-        if not received:
-            return
-        changed = changed_rows(account, batch)
+        changed, received = changed_rows(account, batch, skipped)
+        batch.clear()
         if import_staging.applies() and (not changed or staged(changed)):
-            batch.clear()
             written += received
             return
-        records = [
-            CallRecord(team_id=account.team_id, account=account, content_hash=digest, **fitted)
-            for fitted, digest in changed
-        ]
-        batch.clear()
+        records = [CallRecord(team_id=team_id, account=account, **fitted) for fitted in changed]
         if not records:
             written += received
             return
@@ -176,12 +171,12 @@ def call_records_upsert(
             except DatabaseError as exc:
                 _skip(skipped, record.provider_id, "refused", detail=_error_text(exc))
 
-    def staged(fitted_rows: list[tuple[dict[str, Any], str]]) -> bool:
+    def staged(fitted_rows: list[dict[str, Any]]) -> bool:
         """PostgreSQL: the whole batch through a staging table; False when refused (written one by one then)."""
         try:
             with transaction.atomic():
                 # Model instances only for the recorded-call events, when someone listens to them.
-                records = [CallRecord(account=account, **f) for f, _digest in fitted_rows] if recordings_wanted else []
+                records = [CallRecord(account=account, **f) for f in fitted_rows] if recordings_wanted else []
                 known = recorded_before(account, records) if recordings_wanted else set()
                 import_staging.staged_upsert(account=account, rows=fitted_rows, update_fields=UPSERT_FIELDS)
                 if recordings_wanted:
@@ -194,16 +189,45 @@ def call_records_upsert(
     batch_size = STAGED_BATCH if import_staging.applies() else UPSERT_BATCH
     for row in rows:
         try:
-            fitted = fit_to_columns(row)
+            key = record_key(row)
         except RecordRejected as exc:
             _skip(skipped, row.get("provider_id"), exc.code, exc.field, exc.value)
             continue
-        # The same record twice in one statement is an error on PostgreSQL: the later one wins.
-        batch[(fitted["source"], fitted["provider_id"])] = (fitted, content_hash(account.team_id, fitted))
+        if key in batch:
+            # The same record twice in one statement is an error on PostgreSQL: the later one that can be stored wins.
+            kept = _storable(batch.pop(key)[0], row, skipped)
+            if kept is None:
+                continue
+            row = kept
+        batch[key] = (row, raw_digest(team_id, row))
         if len(batch) >= batch_size:
             flush()
     flush()
     return written
+
+
+def _fits(row: dict[str, Any], skipped: list[SkippedRecord]) -> dict[str, Any] | None:
+    """``row`` fitted to the columns, or None (and a skipped record) when it cannot be stored."""
+    try:
+        return fit_to_columns(row)
+    except RecordRejected as exc:
+        _skip(skipped, row.get("provider_id"), exc.code, exc.field, exc.value)
+        return None
+
+
+def _storable(earlier: dict[str, Any], later: dict[str, Any], skipped: list[SkippedRecord]) -> dict[str, Any] | None:
+    """Of two copies of one record in a batch, the later one that can be stored (fitted now, as a record is
+    fitted when written, so that one that cannot is skipped in its turn); None when neither can."""
+    kept = earlier if _fits(earlier, skipped) is not None else None
+    return later if _fits(later, skipped) is not None else kept
+
+
+def raw_digest(team_id: int, row: dict[str, Any]) -> str:
+    """What a record as received is compared by before it is fitted: its team, the fitting rules' version and
+    ``repr`` of the record (the provider's record read the same way twice gives the same text; a record that
+    reads differently, even only in the order of its keys, is fitted and compared by ``content_hash``)."""
+    text = repr((team_id, RULES_VERSION, row))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # json.dumps(sort_keys=True, default=str, ensure_ascii=False) without making an encoder per record.
@@ -217,13 +241,36 @@ def content_hash(team_id: int, fitted: dict[str, Any]) -> str:
 
 
 def changed_rows(
-    account: ProviderAccount, batch: dict[tuple[str, str], tuple[dict[str, Any], str]]
-) -> list[tuple[dict[str, Any], str]]:
-    """The (fitted values, hash) of ``batch`` not stored yet, or stored with other values (one SELECT)."""
-    stored = CallRecord.objects.filter(account=account, provider_id__in=[pid for _source, pid in batch])
-    rows = stored.values_list("source", "provider_id", "content_hash")
-    hashes = {(source, pid): digest for source, pid, digest in rows}
-    return [(fitted, digest) for key, (fitted, digest) in batch.items() if hashes.get(key) != digest]
+    account: ProviderAccount,
+    batch: dict[tuple[str, str], tuple[dict[str, Any], str]],
+    skipped: list[SkippedRecord],
+) -> tuple[list[dict[str, Any]], int]:
+    """The records of ``batch`` to write, fitted, with their ``raw_hash`` and ``content_hash``: those not stored
+    yet or stored with other hashes (one SELECT); and how many of ``batch`` can be stored (the others are
+    added to ``skipped``)."""
+    if not batch:
+        return [], 0
+    rows: Iterable[tuple[str, str, str, str]]
+    if import_staging.applies():
+        rows = import_staging.stored_hashes(account=account, keys=list(batch))
+    else:
+        stored = CallRecord.objects.filter(account=account, provider_id__in=[pid for _source, pid in batch])
+        rows = stored.values_list("source", "provider_id", "raw_hash", "content_hash")
+    hashes = {(source, pid): (raw, fitted) for source, pid, raw, fitted in rows}
+    changed, received = [], len(batch)
+    for key, (row, digest) in batch.items():
+        stored_hashes = hashes.get(key)
+        if stored_hashes is not None and stored_hashes[0] == digest:
+            continue  # received as it was when stored: nothing to fit
+        fitted = _fits(row, skipped)
+        if fitted is None:
+            received -= 1
+            continue
+        fitted_hash = content_hash(account.team_id, fitted)
+        if stored_hashes != (digest, fitted_hash):
+            fitted["raw_hash"], fitted["content_hash"] = digest, fitted_hash
+            changed.append(fitted)
+    return changed, received
 
 
 def _watermark(account: ProviderAccount, source: str, key: str = "") -> ImportWatermark:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,23 +10,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from telephony import import_staging, services
-from telephony.models import CallRecord, ImportWatermark, Source
+from telephony.models import CallRecord, ImportWatermark
+
+from .import_rows import START, provider_rows, row_versions
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 COUNT = services.UPSERT_BATCH * 2 + 37  # three batches, the last one partial
 
 
 def _rows(count: int = COUNT, **changes: dict) -> list[dict]:
-    rows = [
-        {"source": Source.PBX, "provider_id": f"cdr-{n}", "start": START + timedelta(minutes=n), "duration": n % 90,
-         "caller": f"+90532{n:07d}", "callee": "+902121234567", "disposition": "answered", "raw": {"n": n}}
-        for n in range(count)
-    ]  # fmt: skip
-    for index, fields in changes.items():
-        rows[int(index)].update(fields)
-    return rows
+    return provider_rows(count, **changes)
 
 
 def _writes(queries: CaptureQueriesContext) -> list[str]:
@@ -41,12 +35,7 @@ def _row_writes(queries: CaptureQueriesContext) -> list[str]:
 
 
 def _versions() -> dict[int, str]:
-    """Each record's row version: PostgreSQL's xmin changes with any UPDATE, even one writing the same values."""
-    if connection.vendor != "postgresql":
-        return {pk: str(stamp) for pk, stamp in CallRecord.objects.values_list("pk", "imported_at")}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, xmin::text FROM {CallRecord._meta.db_table}")
-        return dict(cursor.fetchall())
+    return row_versions("id")
 
 
 @pytest.fixture
