@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telcoportal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # needs no SECRET_KEY: runs on a clean clone
 
 import django
 
