@@ -5,6 +5,9 @@
     .venv/bin/python bench/all.py --only cdr_page --only load   # some of the benches
     .venv/bin/python bench/all.py --baseline-root /work/wt/base --baseline-database postgres://…/tp_base
 
+The load bench compares with the commit before the issue's first change: without ``--baseline-root``,
+``bench/baseline.py`` checks it out once under ``var/bench/`` with its own venv (``--no-baseline`` skips it).
+
 Runs each bench in its own process, on PostgreSQL (``--database``, a scratch database the benches fill and
 keep; the load bench uses its own, ``--load-database``), prints what each bench prints, then the table of
 the lines each bench gives as ``SUMMARY<TAB>figure<TAB>ours<TAB>baseline<TAB>ratio<TAB>target<TAB>met``.
@@ -21,6 +24,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import baseline  # bench/baseline.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,13 +115,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--load-seconds", type=float, default=60)
-    parser.add_argument("--baseline-root", help="the load bench's baseline checkout (the commit before the issue)")
-    parser.add_argument("--baseline-database", help="that checkout's own database")
+    parser.add_argument(
+        "--baseline-root", help="the load bench's baseline checkout (default: made by bench/baseline.py)"
+    )
+    parser.add_argument(
+        "--baseline-database",
+        default="postgres://postgres@127.0.0.1:5432/telcoportal_load_base",
+        help="that checkout's own database",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="the load bench without its baseline")
     parser.add_argument("--only", action="append", choices=[b.name for b in BENCHES], help="run just these")
     args = parser.parse_args()  # fmt: skip
     if not args.database.startswith(("postgres://", "postgresql://")):
         raise SystemExit("the table is PostgreSQL's (COPY, index plans): --database postgres://…")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if not args.baseline_root and not args.no_baseline and (not args.only or "load" in args.only):
+        args.baseline_root = baseline.prepare()
     results = {bench.name: run(bench.name, args) for bench in BENCHES if not args.only or bench.name in args.only}
     print(f"\nThe benchmark table at {commit.stdout.strip()} ({args.rows:,} call records; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):\n")  # fmt: skip
