@@ -158,6 +158,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.forms.renderers import DjangoTemplates
     from django.test import Client
     from django.utils import translation
@@ -165,6 +166,7 @@ def main() -> None:
     from accounts.models import Membership
     from core.form_renderer import LeanWidgetRenderer
 
+    call_command("migrate", verbosity=0)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     member = Membership.objects.filter(team__name=args.team).select_related("user", "team").order_by("pk").first()
     if member is None:
