@@ -53,7 +53,7 @@ check-prod: $(VENV)/.installed
 # Re-extract and compile the Turkish catalogues after changing strings (needs GNU gettext).
 # The project catalogue (locale/) holds templates/, accounts/, core/, dashboard/, sandbox/ and telcoportal/; each
 # feature app (and api/) keeps its own (<app>/locale/).
-APPS_WITH_CATALOGUES := messaging telephony fax webhooks notifications reports api privacy email_to_fax fax_to_email
+APPS_WITH_CATALOGUES := messaging telephony fax webhooks notifications reports api privacy email_to_fax fax_to_email exportjobs
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l tr --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' \
 		$(foreach app,$(APPS_WITH_CATALOGUES),--ignore '$(app)/*')

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -20,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.exports import export_response, json_text, requested_format
+from core.export_kinds import background_redirect, job_params, too_large_to_stream
+from core.exports import export_response, requested_format
 from core.lists import paginate_table
 from providers.errors import ProviderError
 
+from . import audit_export
 from .access import TeamView
 from .audit import audit_for_user, audit_record
 from .filters import AuditEventFilter
@@ -407,24 +408,16 @@ class AuditExportView(AuditFilterMixin, View):
         filterset = self.filtered()
         if filterset.is_bound and not filterset.is_valid():  # the log's page, with the filter's errors
             return TemplateResponse(request, AUDIT_TEMPLATE, self.audit_context(filterset), status=400)
-        events = filterset.qs.order_by("-created_at", "-id")
-        headers = [_("time"), _("person"), _("action"), _("object_type"), _("object_id"), _("object"), _("ip")]
-        headers.append(_("details"))
-
-        def rows() -> Iterator[list[Any]]:
-            for event in events.iterator(chunk_size=2000):
-                yield [
-                    event.created_at, event.actor_email, event.action, event.object_type, event.object_id,
-                    event.object_repr, event.ip_address, json_text(event.data),
-                ]  # fmt: skip
-
+        file_format = requested_format(request.GET, default="csv")
         audit_record(team=self.team, actor=self.user, action="audit.export", request=request)
+        if too_large_to_stream(filterset.qs):
+            return background_redirect(audit_export.AUDIT_LOG.name, file_format, job_params(request.GET))
         stamp = timezone.localtime(timezone.now(), self.team.tzinfo).strftime("%Y%m%d-%H%M")
         return export_response(
-            file_format=requested_format(request.GET, default="csv"),
+            file_format=file_format,
             filename=f"audit-{stamp}",
-            headers=headers,
-            rows=rows(),
+            headers=audit_export.audit_headers(),
+            rows=audit_export.audit_rows(filterset.qs),
             zone=self.team.tzinfo,
             sheet_name=_("Audit log"),
         )

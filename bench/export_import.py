@@ -6,7 +6,7 @@
 Point DATABASE_URL at a scratch PostgreSQL database (COPY is PostgreSQL's): the script migrates it and
 fills the "CDR benchmark" team with --rows call records (as bench/cdr_page.py, kept between runs).
 
-1. The calls export end to end, as the worker writes it (``telephony.export_jobs``: on PostgreSQL
+1. The calls export end to end, as the worker writes it (``exportjobs.services``, kind "calls": on PostgreSQL
    ``COPY (SELECT …) TO STDOUT`` with the labels, the team's zone and formula escaping in SQL, CSV to
    a file in storage) vs ``COPY (SELECT the same columns in
    the same order) TO STDOUT`` read whole through psycopg's copy API; the rows in the file are counted
@@ -52,18 +52,18 @@ def bench_export(team: Any, user: Any) -> None:
     from django.core.files.storage import default_storage
     from django.db import connection
 
-    from telephony import export_jobs
-    from telephony.export_models import CallExport
+    from exportjobs.models import ExportJob
+    from exportjobs.services import export_job_write
     from telephony.models import CallRecord
     from telephony.selectors import EXPORT_FIELDS
 
     total = CallRecord.objects.filter(team=team).count()
-    job = CallExport.objects.create(team=team, requested_by=user, file_format="csv", language="tr",
-                                    filters={"preset": ["all"]}, filename="bench")  # fmt: skip
-    export_jobs.call_export_write(export_id=job.pk)  # warm
-    job = CallExport.objects.create(team=team, requested_by=user, file_format="csv", language="tr",
-                                    filters={"preset": ["all"]}, filename="bench")  # fmt: skip
-    ours, _ = _seconds(lambda: export_jobs.call_export_write(export_id=job.pk))
+    job = ExportJob.objects.create(team=team, requested_by=user, kind="calls", file_format="csv", language="tr",
+                                   filters={"preset": ["all"]}, filename="bench")  # fmt: skip
+    export_job_write(job_id=job.pk)  # warm
+    job = ExportJob.objects.create(team=team, requested_by=user, kind="calls", file_format="csv", language="tr",
+                                   filters={"preset": ["all"]}, filename="bench")  # fmt: skip
+    ours, _ = _seconds(lambda: export_job_write(job_id=job.pk))
     job.refresh_from_db()
     with default_storage.open(job.file, "rb") as stored:
         rows = sum(1 for _ in csv.reader(io.TextIOWrapper(stored, encoding="utf-8-sig"))) - 1
@@ -90,7 +90,7 @@ def bench_export(team: Any, user: Any) -> None:
     summary(f"{total:,}-row calls export, end to end", f"{ours:.2f} s", f"COPY TO STDOUT {baseline:.2f} s",
             ours / baseline, "<= 3x", ours / baseline <= 3)  # fmt: skip
     summary("rows in the exported file", f"{rows:,}", f"{total:,}", rows / total, "100 %", rows == total)
-    for done in CallExport.objects.filter(team=team):
+    for done in ExportJob.objects.filter(team=team):
         if done.file:
             default_storage.delete(done.file)
         done.delete()

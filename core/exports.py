@@ -18,8 +18,8 @@ One writer for all exports so each gets the same guarantees:
   drained every few hundred rows, so 100,000 rows use the memory of a few and
   the first bytes leave at once (no gateway timeout).
 - **Large exports are files, not responses**: ``export_write`` writes the same bytes into a file a
-  background job keeps in storage (the calls export beyond ``EXPORT_BACKGROUND_ROWS``, see
-  ``telephony/export_jobs.py``), so no proxy or worker timeout can cut one short.
+  background job keeps in storage (a list's export beyond ``EXPORT_BACKGROUND_ROWS``, see
+  ``core/export_kinds.py`` and ``exportjobs/services.py``), so no proxy or worker timeout can cut one short.
 """
 
 from __future__ import annotations

@@ -8,11 +8,14 @@ class FaxConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.team_files import team_files_register
+        from core.export_kinds import export_kind_register
 
+        from .exports import FAXES
         from .services.storage import team_stored_files
 
         # Deleting a team removes these files too (accounts cannot know them).
         team_files_register("fax", team_stored_files)
+        export_kind_register(FAXES)
 
         from notifications.messages import kind_formatters_register
         from notifications.models import Kind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 from accounts.audit import audit_record
 from accounts.provider_options import fax_options
+from core.export_kinds import background_redirect, job_params, too_large_to_stream
 from core.exports import EXPORT_PARAMS, ExportingPage, export_response, requested_format
 from core.lists import paginate_table
 from notifications.models import Kind, Notification
@@ -28,6 +29,7 @@ from notifications.services import notifications_mark_read
 from providers.files import JPEG, PDF, PNG, TIFF
 
 from . import documents as docs
+from . import exports as fax_exports
 from .filters import FaxFilter
 from .forms import ComposeForm, FaxScheduleForm, account_numbers, fax_accounts
 from .gateways import CAPABILITIES
@@ -73,22 +75,13 @@ class FaxListView(TeamView, ExportingPage):
         return [poll for poll in polls if poll.skipped]
 
     def export(self, faxes: QuerySet[Fax], file_format: str) -> HttpResponseBase:
-        header = [_("Id"), _("Date"), _("Direction"), _("Status"), _("Provider's status"), _("Provider account")]
-        header += [_("Our number"), _("Remote number"), _("Pages"), _("Attempts"), _("Error")]
-
-        def rows() -> Iterator[list[Any]]:
-            for fax in faxes.iterator(chunk_size=500):
-                yield [
-                    fax.pk, fax.created_at, fax.get_direction_display(), fax.get_status_display(),
-                    fax.provider_status_text, fax.account.label if fax.account else "", fax.our_number,
-                    fax.remote_number, fax.pages, fax.attempts, fax.error_text,
-                ]  # fmt: skip
-
+        if too_large_to_stream(faxes):
+            return background_redirect(fax_exports.FAXES.name, file_format, job_params(self.request.GET))
         return export_response(
             file_format=file_format,
             filename=f"faxes-{timezone.localdate():%Y%m%d}",
-            headers=header,
-            rows=rows(),
+            headers=fax_exports.fax_headers(),
+            rows=fax_exports.fax_rows(faxes),
             sheet_name=_("Faxes"),
         )
 

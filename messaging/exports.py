@@ -1,7 +1,8 @@
-"""What the SMS exports hold: batches and recipients as rows for ``core.exports``.
+"""What the SMS exports hold: batches and recipients as rows for ``core.exports``, and their background
+exports (``core.export_kinds``) for the lists too large to stream.
 
 Rows are read lazily from the database (``iterator``) so a 100,000-recipient
-batch streams out instead of being built in memory.
+batch is written out instead of being built in memory.
 """
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import Team
+from core.export_kinds import ExportKind, Params, params_query
+
+from .filters import BatchFilter, RecipientFilter
 from .models import SmsBatch, SmsRecipient
 from .texts import render as render_chunk_error
 
@@ -53,3 +61,51 @@ def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:
             status = render_chunk_error(chunk_error, old_text=chunk_old_error)
         parts = int(cost) if cost is not None and cost == int(cost) else cost  # a count of parts: 1, not 1.0000
         yield [phone, name, str(labels.get(state, state)), status, parts, updated, row]
+
+
+# --- background exports ------------------------------------------------------------------------
+
+BATCH_PARAM = "batch"  # the recipients' job keeps its batch beside the list's filters
+
+
+def _batches(team: Team, params: Params) -> QuerySet[SmsBatch]:
+    return BatchFilter(params_query(params) or None, queryset=team.sms_batches.all()).qs
+
+
+def _batch_id(params: Params) -> int:
+    try:
+        return int(params[BATCH_PARAM][0])
+    except (KeyError, IndexError, ValueError):
+        raise Http404 from None
+
+
+def _recipients(team: Team, params: Params) -> QuerySet[SmsRecipient]:
+    batch = team.sms_batches.filter(pk=_batch_id(params)).first()
+    if batch is None:  # another team's, or deleted since
+        raise Http404
+    filters = params_query({name: values for name, values in params.items() if name != BATCH_PARAM})
+    return RecipientFilter(filters or None, queryset=batch.recipients.select_related("chunk")).qs
+
+
+SMS_BATCHES = ExportKind(
+    name="sms-batches",
+    label=gettext_lazy("SMS batches export"),
+    permission="view",
+    queryset=_batches,
+    headers=batch_headers,
+    rows=batch_rows,
+    filename=lambda params: "sms-batches",
+    sheet_name=gettext_lazy("SMS"),
+    back_url=lambda params: reverse("sms-list"),
+)
+SMS_RECIPIENTS = ExportKind(
+    name="sms-recipients",
+    label=gettext_lazy("SMS recipients export"),
+    permission="view",
+    queryset=_recipients,
+    headers=recipient_headers,
+    rows=recipient_rows,
+    filename=lambda params: f"sms-{_batch_id(params)}",
+    sheet_name=gettext_lazy("Recipients"),
+    back_url=lambda params: reverse("sms-detail", args=[_batch_id(params)]),
+)

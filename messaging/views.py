@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from accounts.access import TeamView
 from accounts.provider_errors import describe
 from core import exports
+from core.export_kinds import background_redirect, job_params, too_large_to_stream
 from core.forms import field_of
 from core.lists import page_of, paginate_table
 from providers.errors import ProviderError
@@ -102,6 +103,8 @@ class BatchListView(TeamView, exports.ExportingPage):
         batches = self.team.sms_batches.all()
         filterset = BatchFilter(request.GET or None, queryset=batches)
         if fmt := exports.requested_format(request.GET):
+            if too_large_to_stream(filterset.qs):
+                return background_redirect(batch_exports.SMS_BATCHES.name, fmt, job_params(request.GET))
             return exports.export_response(
                 file_format=fmt,
                 filename="sms-batches",
@@ -149,6 +152,9 @@ class BatchDetailView(TeamView, exports.ExportingPage):
         batch = self.get_team_object()
         filterset = RecipientFilter(request.GET or None, queryset=batch.recipients.select_related("chunk"))
         if fmt := exports.requested_format(request.GET):
+            if too_large_to_stream(filterset.qs):
+                params = job_params(request.GET, **{batch_exports.BATCH_PARAM: str(batch.pk)})
+                return background_redirect(batch_exports.SMS_RECIPIENTS.name, fmt, params)
             return exports.export_response(
                 file_format=fmt,
                 filename=f"sms-{batch.pk}",

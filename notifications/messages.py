@@ -43,7 +43,8 @@ TEXTS: dict[str, Promise] = {
     Kind.FAX_FAILED: _("Fax %(id)s to %(number)s failed: %(error)s"),
     # No full stop after the time: English formats end in "p.m.".
     Kind.WEBHOOK_DISABLED: _("Webhook endpoint %(url)s was disabled: its deliveries have failed since %(since)s"),
-    Kind.EXPORT_READY: _("Your calls export is ready to download: %(rows)s rows, %(format)s."),
+    # "export": the list's export by its name in the reader's language ("Calls export"), registered by exportjobs.
+    Kind.EXPORT_READY: _("%(export)s is ready to download: %(rows)s rows, %(format)s."),
     Kind.FAX_MAILBOX_FAILING: _(
         "Email to fax cannot read the team's mailbox (%(state)s): %(detail)s. Its mails wait there until it can."
     ),

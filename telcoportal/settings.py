@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import schedule as accounts_schedule
 from api import schedule as api_schedule
 from email_to_fax import schedule as email_to_fax_schedule
+from exportjobs import schedule as exportjobs_schedule
 from fax import schedule as fax_schedule
 from fax_to_email import schedule as fax_to_email_schedule
 from messaging import schedule as messaging_schedule
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "privacy",
     "email_to_fax",
     "fax_to_email",
+    "exportjobs",
     "core",
 ]
 if DEBUG:
@@ -426,6 +428,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     **api_schedule.BEAT_SCHEDULE,
     **privacy_schedule.BEAT_SCHEDULE,
     **email_to_fax_schedule.BEAT_SCHEDULE,
+    **exportjobs_schedule.BEAT_SCHEDULE,
 }
 
 # One beat at a time (docs/deploy.md, "Beat"): on a Redis broker, beat is RedBeat, which holds a lock in

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
     path("privacy/", include("privacy.urls")),
+    path("", include("exportjobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

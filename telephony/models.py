@@ -155,6 +155,5 @@ class StatusSnapshot(models.Model):
         return f"{self.account} {self.kind}"
 
 
-# The analytics rollup's and the background exports' models live in their own modules; importing them registers
-# them with this app.
-from . import export_models, stats_models  # noqa: E402, F401
+# The analytics rollup's models live in their own module; importing it registers them with this app.
+from . import stats_models  # noqa: E402, F401

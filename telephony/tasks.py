@@ -6,9 +6,8 @@ from celery import shared_task
 
 from accounts.models import ProviderAccount
 from accounts.provider_specs.pasifik import PASIFIK
-from core.tasks import Task
 
-from . import export_jobs, services, stats_rollup
+from . import services, stats_rollup
 
 
 @shared_task(name="telephony.import_account_calls", soft_time_limit=540, time_limit=600)
@@ -32,16 +31,3 @@ def calls_import_all() -> str:
 def call_stats_refresh_all() -> str:
     """Brings every team's analytics rollup up to date (run by beat)."""
     return f"{stats_rollup.call_stats_refresh_all()} days made again"
-
-
-# Long: a million rows take minutes. Not acks_late: a worker lost mid-export leaves the job "running" and the sweep
-# removes it after a day; the person asks again.
-@shared_task(base=Task, name="telephony.write_call_export", soft_time_limit=3300, time_limit=3600)
-def call_export_write_task(export_id: int) -> str:
-    return export_jobs.call_export_write(export_id=export_id)
-
-
-@shared_task(name="telephony.sweep_call_exports", soft_time_limit=540, time_limit=600)
-def call_exports_sweep_task() -> str:
-    """Deletes expired export files (run by beat)."""
-    return f"{export_jobs.call_exports_sweep()} exports deleted"

@@ -17,12 +17,11 @@ from django.views.generic import TemplateView
 
 from accounts.access import TeamView
 from core import exports
+from core.export_kinds import background_redirect, too_large_to_stream
 from core.lists import page_of
-from core.stored_files import stored_file_response
 
-from . import export, export_jobs, services
+from . import export, export_kind, services
 from .charts import day_chart
-from .export_models import CallExport, ExportState
 from .filters import DEFAULT_PRESET, CallFilter
 from .forms import DisconnectForm
 from .models import CallRecord, ImportWatermark, Source
@@ -128,61 +127,15 @@ class CallExportView(CallFilterMixin, View):
         services.calls_exported(team=self.team, actor=self.user, request=request, file_format=file_format,
                                 filters=filters)  # fmt: skip
         calls = self.filtered(call_filter)
-        if export_jobs.too_large_to_stream(calls):
-            fixed = export_jobs.fixed_filters(call_filter, self.filter_data())
-            job = export_jobs.call_export_start(team=self.team, actor=self.user, file_format=file_format,
-                                                filters=fixed)  # fmt: skip
-            return redirect("calls-export-job", pk=job.pk)
+        if too_large_to_stream(calls):
+            fixed = export_kind.fixed_filters(call_filter, self.filter_data())
+            return background_redirect(export_kind.CALLS.name, file_format, fixed)
         return exports.export_response(
             file_format=file_format,
             filename=f"calls-{timezone.localtime():%Y%m%d-%H%M}",
             headers=export.headers(),
             rows=export.labelled_rows(export_rows(calls)),
             sheet_name=_("Calls"),
-        )
-
-
-class CallExportJobView(TeamView, TemplateView):
-    """A background export's progress (the bar polls ``?part=progress``), then its download link."""
-
-    permission = "view"
-    team_model = CallExport
-    template_name = "telephony/export_job.html"
-
-    def get_template_names(self) -> list[str]:
-        if self.request.GET.get("part") == "progress":
-            return ["telephony/_export_job.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        job = self.get_team_object()
-        context.update(
-            job=job,
-            rows_done=export_jobs.rows_done(job),
-            percent=export_jobs.percent(job),
-            expired=job.expired(),
-        )
-        return context
-
-
-class CallExportDownloadView(TeamView, View):
-    """The stored file of a finished export of the team, until it expires (then 404, as for another team's)."""
-
-    permission = "view"
-    team_model = CallExport
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        job = self.get_team_object()
-        if job.state != ExportState.DONE or not job.file or job.expired():
-            raise Http404
-        return stored_file_response(
-            job.file,
-            range_header=request.headers.get("Range"),
-            content_type=exports.CONTENT_TYPES[job.file_format],
-            filename=f"{job.filename}.{job.file_format}",
-            fallback_name=f"calls.{job.file_format}",
-            attachment=True,
         )
 
 

@@ -17,6 +17,7 @@ APP_PACKAGES = (
     "dashboard",
     "privacy",
     "providers",
+    "exportjobs",
 )
 
 

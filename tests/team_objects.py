@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests import factories as accounts_factories
 from tests.email_to_fax import factories as email_to_fax_factories
+from tests.exportjobs import factories as exportjobs_factories
 from tests.fax import factories as fax_factories
 from tests.fax_to_email import factories as fax_to_email_factories
 from tests.messaging import factories as messaging_factories
@@ -24,4 +25,5 @@ TEAM_OBJECT_FACTORIES = {
     **notifications_factories.TEAM_OBJECT_FACTORIES,
     **webhooks_factories.TEAM_OBJECT_FACTORIES,
     **email_to_fax_factories.TEAM_OBJECT_FACTORIES,
+    **exportjobs_factories.TEAM_OBJECT_FACTORIES,
 }

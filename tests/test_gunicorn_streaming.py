@@ -2,7 +2,9 @@
 
 With the old sync worker and ``timeout = 60`` the arbiter killed a worker mid-download and the browser kept an
 HTTP 200 file holding part of the rows. The server here runs ``deploy/gunicorn.conf.py`` unchanged, on a
-database of its own (a SQLite file migrated and seeded by subprocesses), and the test counts every row.
+database of its own (a SQLite file migrated and seeded by subprocesses), and the test counts every row: of the
+calls export streamed in the request, and of a batch's recipients written by a background job (the tests'
+Celery runs the job eagerly, inside the request that starts it) and downloaded from storage.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from django.utils import timezone
 from importlib import import_module
 from accounts.roles import Role
 from telephony.models import CallRecord
+from messaging.models import SmsRecipient
 from tests.factories import MembershipFactory, ProviderAccountFactory
+from tests.messaging.factories import SmsBatchFactory, SmsChunkFactory
 
 member = MembershipFactory(role=Role.VIEWER)
 account = ProviderAccountFactory(team=member.team, label="=Santral")
@@ -47,6 +51,12 @@ CallRecord.objects.bulk_create(
     ),
     batch_size=5000,
 )
+chunk = SmsChunkFactory(batch=SmsBatchFactory(team=member.team, recipient_count={ROWS}), size={ROWS})
+SmsRecipient.objects.bulk_create(
+    (SmsRecipient(batch=chunk.batch, chunk=chunk, phone=f"+90532{{n:07d}}", name="=Müşteri") for n in range({ROWS})),
+    batch_size=5000,
+)
+print(chunk.batch.pk)
 session = import_module(settings.SESSION_ENGINE).SessionStore()
 session[SESSION_KEY] = str(member.user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -63,14 +73,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server_env(tmp_path: Path) -> dict[str, str]:
+def background_rows() -> int:
+    """Direct streaming, whatever size the portal would otherwise hand to a background job."""
+    return ROWS * 10
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, background_rows: int) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
-        # Direct streaming, whatever size the portal would otherwise hand to a background job.
-        "EXPORT_BACKGROUND_ROWS": str(ROWS * 10),
+        "EXPORT_BACKGROUND_ROWS": str(background_rows),
         "WEB_CONCURRENCY": "1",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
@@ -112,12 +127,18 @@ def test_the_production_config_uses_threaded_workers() -> None:
         assert isinstance(namespace[name], int), name
 
 
-def test_a_large_csv_export_through_gunicorn_holds_every_row(server_env: dict[str, str], gunicorn: str) -> None:
+def _seed(server_env: dict[str, str]) -> tuple[str, str]:
+    """(the batch's id, the session key of a viewer of the team)."""
     seeded = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", SEED],
         cwd=ROOT, env=server_env, check=True, capture_output=True, text=True,
     )  # fmt: skip
-    session_key = seeded.stdout.strip().splitlines()[-1]
+    batch_id, session_key = seeded.stdout.strip().splitlines()[-2:]
+    return batch_id, session_key
+
+
+def test_a_large_csv_export_through_gunicorn_holds_every_row(server_env: dict[str, str], gunicorn: str) -> None:
+    _batch_id, session_key = _seed(server_env)
     response = requests.get(
         f"{gunicorn}/calls/export/",
         params={"preset": "all", "export": "csv"},
@@ -135,3 +156,19 @@ def test_a_large_csv_export_through_gunicorn_holds_every_row(server_env: dict[st
     assert len(data) == ROWS
     assert len({row[0] for row in data}) == ROWS  # every call once
     assert {row[15] for row in data} == {"'=Santral"}  # formula-escaped as always
+
+
+@pytest.mark.parametrize("background_rows", [1000])
+def test_a_large_background_export_through_gunicorn_holds_every_row(server_env: dict[str, str], gunicorn: str) -> None:
+    batch_id, session_key = _seed(server_env)
+    cookies = {"sessionid": session_key}
+    asked = requests.get(f"{gunicorn}/sms/{batch_id}/", params={"export": "csv"}, cookies=cookies, timeout=120)
+    assert asked.status_code == 200 and "/exports/" in asked.url, asked.url  # the job's page, after the redirects
+    assert 'id="export-download"' in asked.text, asked.text[:500]  # written already: the tests' Celery is eager
+    response = requests.get(f"{asked.url}download/", cookies=cookies, stream=True, timeout=120)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Number"
+    data = rows[1:]
+    assert len(data) == ROWS and len({row[0] for row in data}) == ROWS  # every recipient once
+    assert {row[1] for row in data} == {"'=Müşteri"}  # formula-escaped as always

@@ -10,7 +10,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Sample values for URL parameters that are not object ids.
-SAMPLE_KWARGS = {"kind": "pasifik", "token": "not-a-real-token", "uidb64": "MQ"}
+SAMPLE_KWARGS = {"kind": "pasifik", "token": "not-a-real-token", "uidb64": "MQ", "export": "calls"}
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A calls export too large to stream: written to storage by a worker, downloaded from there."""
+"""An export too large to stream: written to storage by a worker, downloaded from there."""
 
 from __future__ import annotations
 
@@ -19,17 +19,19 @@ class ExportState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class CallExport(models.Model):
-    """One background calls export: the filters it was asked with, its progress and its stored file."""
+class ExportJob(models.Model):
+    """One background export of a list (its ``kind``): the filters it was asked with, its progress, its file."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_exports")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="export_jobs")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    kind = models.CharField(_("list"), max_length=32)  # a core.export_kinds name: "calls", "sms-batches"…
     file_format = models.CharField(_("format"), max_length=8)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)  # the calls page's query, as asked
+    filters = models.JSONField(_("filters"), default=dict, blank=True)  # the list's query, as asked
     language = models.CharField(_("language"), max_length=16)  # the requester's, for headers and labels
     state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    # While running, the planner's estimate on PostgreSQL (no COUNT pass over the rows); once done, the rows written.
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.CharField(_("stored file"), max_length=300, blank=True)  # a name in default_storage
@@ -39,9 +41,9 @@ class CallExport(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("calls export")
-        verbose_name_plural = _("calls exports")
-        indexes = [models.Index(fields=["expires_at"], name="call_export_expires")]
+        verbose_name = _("background export")
+        verbose_name_plural = _("background exports")
+        indexes = [models.Index(fields=["expires_at"], name="export_job_expires")]
 
     def __str__(self) -> str:
         return self.filename
