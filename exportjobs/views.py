@@ -81,11 +81,13 @@ class ExportJobView(ExportJobMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job, kind = self.get_job()
+        done = services.rows_done(job)
         context.update(
             job=job,
             kind=kind,
             back_url=kind.back_url(job.filters),
-            rows_done=services.rows_done(job),
+            rows_done=done,
+            rows_total=max(job.rows_total, done),  # the planner's estimate may fall short of the rows written
             percent=services.percent(job),
             expired=job.expired(),
         )

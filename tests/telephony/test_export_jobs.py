@@ -148,6 +148,10 @@ def test_a_running_export_shows_its_progress_and_polls(alice_client, team_a) -> 
     assert b"50000 of about 200000 rows written" in part.content and b"25%" in part.content
     assert b'hx-trigger="every 2s"' in part.content
 
+    cache.set(export_jobs.progress_key(job.pk), 250_000)  # the planner's estimate fell short
+    part = alice_client.get(f"/exports/{job.pk}/", {"part": "progress"})
+    assert b"250000 of about 250000 rows written" in part.content and b"99%" in part.content
+
 
 def test_a_viewer_may_export_in_the_background(member_of, team_a, calls, export) -> None:
     viewer = client_for(member_of(team_a, "viewer"))
