@@ -9,7 +9,7 @@ from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("telephony", "0013_team_trigram_indexes"), ("exportjobs", None)]
+BEFORE = [("telephony", "0014_call_raw_hash"), ("exportjobs", None)]
 
 
 def _migrate(targets):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('telephony', '0013_team_trigram_indexes'),
+        ('telephony', '0014_call_raw_hash'),
         # The calls exports were copied into exportjobs.ExportJob first (same ids).
         ('exportjobs', '0002_calls_exports_moved'),
     ]
