@@ -197,6 +197,10 @@ def write_csv(
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own, for its copy API
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone_name])
+        # One pass whose cost is the projection's per-row expressions: compiling them (JIT, which the planner turns
+        # on for a table this size) cost more than it saved (the COPY's query at 200,000 rows: 0.88 s without JIT,
+        # 1.01 s with it, medians of 5 in one run).
+        cursor.execute("SET LOCAL jit = off")
         _tables(cursor, inner, params, language)
         with cursor.copy(f"COPY ({_select(inner)}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for row in copy:
