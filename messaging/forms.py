@@ -280,7 +280,7 @@ class ComposeForm(forms.Form):
             scheduled.isoformat() if scheduled else "",
             data.get("period"),
             bool(data.get("flash")),
-            [(r.number.e164, sorted(r.values.items())) for r in prepared.recipients],
+            [(r.number.e164, r.values) for r in prepared.recipients],  # values in the file's column order
         ]
         return salted_hmac("messaging.review", json.dumps(seen, default=str)).hexdigest()
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
 from core.phones import PhoneNumberError
@@ -97,6 +100,13 @@ def _fill_in(recipients: list[Recipient], index: int, row: Row) -> None:
     recipients[index] = replace(first, name=first.name or row.name, values=values)
 
 
+ROW = gettext_lazy("row %(row)s")
+
+
+def _place(text: str | Promise, **params: object) -> str:
+    return str(text) % params
+
+
 def prepare_recipients(
     *,
     team: Team,
@@ -112,7 +122,8 @@ def prepare_recipients(
     kept: dict[str, int] = {}  # number → its place in prepared.recipients
     opted_out = set(team.sms_opt_outs.values_list("phone", flat=True))
 
-    def add(row: Row, where: str, source: str, number: Number | None = None) -> bool:
+    def add(row: Row, where: Callable[[], str], source: str, number: Number | None = None) -> bool:
+        """``where`` names the row only when something is wrong with it (a translation per row costs)."""
         try:
             number = number or parse_number(row.raw)
         except PhoneNumberError as exc:
@@ -121,7 +132,7 @@ def prepare_recipients(
                 if len(row.raw) <= SAMPLE_CHARS
                 else _("“%(value)s” is not a phone number") % {"value": short(row.raw)}
             )
-            message = _("%(where)s: %(reason)s") % {"where": where, "reason": reason}
+            message = _("%(where)s: %(reason)s") % {"where": where(), "reason": reason}
             if source == "recipients":  # typed by the person: they fix it
                 prepared.error(source, message)
             else:  # a row of a file or a contact: left out, and the review says which
@@ -141,13 +152,13 @@ def prepare_recipients(
         return True
 
     for row in rows_from_text(typed):
-        add(row, _("line %(line)s") % {"line": row.line}, "recipients")
+        add(row, partial(_place, _("line %(line)s"), line=row.line), "recipients")
 
     for group in groups:
         for contact in group.contacts.all():
             row = Row(line=0, raw=contact.phone, values=contact.placeholder_values(), name=contact.name)
             prepared.fields.update(row.values)
-            add(row, _("contact “%(name)s”") % {"name": contact}, "groups")
+            add(row, partial(_place, _("contact “%(name)s”"), name=contact), "groups")
 
     if upload is not None and parsed is None:
         try:
@@ -163,9 +174,9 @@ def prepare_recipients(
             values = dict(zip(headers, cells, strict=True))
             name = values.get(headers[parsed.name_column], "") if parsed.name_column is not None else ""
             values.setdefault("name", name)
-            where = _("row %(row)s") % {"row": line}
+            where = partial(_place, ROW, row=line)
             if not e164 and not raw.strip():
-                prepared.skip("upload", _("%(where)s: no phone number") % {"where": where})
+                prepared.skip("upload", _("%(where)s: no phone number") % {"where": where()})
                 continue
             row = Row(line=line, raw=raw, values=values, name=name)
             numbers_found += add(row, where, "upload", Number(e164) if e164 else None)
