@@ -82,6 +82,16 @@ def test_what_a_person_typed_comes_back_with_the_errors_in_turkish(turkish_clien
     assert "invalid-feedback" in batches  # "bogus" is no state, "yarın" no date: said under the field
 
 
+def test_every_field_marked_invalid_points_at_its_error(turkish_client: Client, pages) -> None:
+    described = 0
+    for path in pages:
+        for form in _filter_forms(turkish_client, path):
+            for target in re.findall(r'aria-describedby="([^"]+)"', form):
+                assert f'id="{target}"' in form, (path, target)  # a screen reader reads the error with the field
+                described += 1
+    assert described >= 6
+
+
 def test_a_page_with_a_filter_form_never_hands_one_persons_csrf_token_to_another(
     turkish_client: Client, pages, bob_client: Client
 ) -> None:
