@@ -1,4 +1,5 @@
-"""Several workers releasing the same due batch at once, or a person cancelling it as it is released: one wins."""
+"""Several workers releasing the same due batch at once, or a person cancelling it as it is released: one wins.
+Several workers storing the same batch at once: every recipient stored once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from messaging.models import SmsBatch
-from messaging.services import scheduled
+from messaging.services import scheduled, send_queue, store
 from messaging.services.create import BatchRequest, sms_batch_create
 from messaging.services.errors import SmsError
 from tests.messaging.test_pipeline import people
@@ -89,3 +90,33 @@ def test_a_cancel_racing_the_release_either_wins_and_nothing_is_sent_or_is_refus
         assert released == 1 and sent == 1 and batch.state == SmsBatch.State.SUBMITTED
     else:
         assert released == 0 and sent == 0 and batch.state == SmsBatch.State.CANCELLED
+
+
+def test_workers_storing_the_same_batch_at_once_store_every_recipient_once(
+    postgresql, sms_account, alice, monkeypatch
+) -> None:
+    """A storing handed out twice (acks_late after a lost worker, the watchdog) while the first still runs."""
+    queued: list[int] = []
+    monkeypatch.setattr(send_queue, "sms_batch_store_queue", lambda batch_id: None)  # the workers below store it
+    monkeypatch.setattr(send_queue, "sms_batch_queue", queued.append)
+    monkeypatch.setattr(store, "CHUNKS_PER_STEP", 1)
+    numbers = [f"90532{1000000 + n}" for n in range(40)]
+    batch = sms_batch_create(
+        BatchRequest(
+            team=sms_account.team,
+            account=sms_account,
+            actor=alice,
+            sender="DEMO",
+            text="Merhaba",
+            recipients=people(*numbers),
+            store_later=True,
+        )
+    )
+    assert batch.state == SmsBatch.State.STORING
+    results = race(*[lambda: store.sms_batch_store(batch_id=batch.pk)] * WORKERS)
+    assert results.count("stored 40") == 1, results
+    batch.refresh_from_db()
+    assert batch.state == SmsBatch.State.SENDING and batch.stored_count == 40 and queued == [batch.pk]
+    phones = list(batch.recipients.values_list("phone", flat=True))
+    assert sorted(phones) == sorted(f"+{n}" for n in numbers)  # each once
+    assert sorted(batch.chunks.values_list("index", flat=True)) == list(range(20))
