@@ -91,8 +91,12 @@ def _fast_callee(callee: str = "c.callee") -> str:
     )
 
 
-def _select(inner: str) -> str:
+def _select(inner: str, *, texts: bool = True, callees: bool = True) -> str:
+    """The export's SELECT; ``texts``/``callees``: whether that small table has rows (one with none is not joined:
+    at 1,000,000 rows each of those joins, a lookup per row that always missed, cost about as much as the COPY)."""
     yes, no = (exports.csv_text(exports.yes_no(flag)) for flag in (True, False))
+    text_name, text_shown = ("t.name", "t.shown") if texts else ("NULL", "NULL")
+    callee_name = "b.name" if callees else "NULL"
     cells = [
         "c.id",
         _time("c.start"),
@@ -106,7 +110,7 @@ def _select(inner: str) -> str:
         _labels("c.disposition", Disposition),
         "c.cost",
         # A region without a name ("001", the non-geographic codes) is named "": kept, so that COALESCE stops there.
-        f"NULLIF(COALESCE(t.name, CASE WHEN {_fast_callee()} THEN p.name END, b.name, t.shown), '')",
+        f"NULLIF(COALESCE({text_name}, CASE WHEN {_fast_callee()} THEN p.name END, {callee_name}, {text_shown}), '')",
         _escaped("c.description"),
         _labels("c.source", Source),
         _escaped("c.provider_id"),
@@ -115,10 +119,10 @@ def _select(inner: str) -> str:
     ]
     return (
         f"SELECT {', '.join(cells)} FROM ({inner}) c "  # noqa: S608 (our SQL; values are parameters or _literal)
-        "LEFT JOIN export_country_texts t ON t.text = c.country "
-        "LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3) "
-        "LEFT JOIN export_callees b ON b.callee = c.callee "
-        "ORDER BY c.start DESC, c.id DESC"
+        + ("LEFT JOIN export_country_texts t ON t.text = c.country " if texts else "")
+        + "LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3) "
+        + ("LEFT JOIN export_callees b ON b.callee = c.callee " if callees else "")
+        + "ORDER BY c.start DESC, c.id DESC"
     )
 
 
@@ -134,8 +138,9 @@ def _calling_codes(language: str) -> list[tuple[str, int, str]]:
     return rows
 
 
-def _tables(cursor: Any, inner: str, params: tuple[Any, ...], language: str) -> None:
-    """The three small tables the country column is read from, dropped at the end of the transaction."""
+def _tables(cursor: Any, inner: str, params: tuple[Any, ...], language: str) -> tuple[bool, bool]:
+    """The three small tables the country column is read from, dropped at the end of the transaction; whether
+    the country texts' and the callees' tables have rows."""
     cursor.execute(
         "CREATE TEMP TABLE export_country_texts (text text PRIMARY KEY, name text, shown text) ON COMMIT DROP;"
         "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text) ON COMMIT DROP;"
@@ -164,6 +169,7 @@ def _tables(cursor: Any, inner: str, params: tuple[Any, ...], language: str) -> 
             callees.append((callee, exports.csv_text(region_name(region, language))))
     _copy_in(cursor, "export_callees (callee, name)", callees)
     cursor.execute("ANALYZE export_country_texts; ANALYZE export_calling_codes; ANALYZE export_callees")
+    return bool(texts), bool(callees)
 
 
 def _copy_in(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
@@ -201,8 +207,9 @@ def write_csv(
         # on for a table this size) cost more than it saved (the COPY's query at 200,000 rows: 0.88 s without JIT,
         # 1.01 s with it, medians of 5 in one run).
         cursor.execute("SET LOCAL jit = off")
-        _tables(cursor, inner, params, language)
-        with cursor.copy(f"COPY ({_select(inner)}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        texts, callees = _tables(cursor, inner, params, language)
+        select = _select(inner, texts=texts, callees=callees)
+        with cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for row in copy:
                 target.write(row[:-1])  # one row a message, ending "\n"
                 target.write(b"\r\n")

@@ -131,3 +131,32 @@ def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
     assert by_id[mixed_calls[11].pk][11] == "Atlantis"  # a text nothing places, shown as written, not shouted
     assert by_id[mixed_calls[6].pk][11] == ""  # a non-geographic callee (+800) names no country, as the pages
     assert {r[15] for r in rows[1:]} == {"'=cmd()", "Santral, İstanbul"}
+
+
+# Which calls an export holds, and whether its country texts' and callees' tables then have rows (a table
+# without rows is not joined).
+SUBSETS = {
+    "texts, no odd callee": (lambda c: c.callee in ("+905321234567", "101"), (True, False)),
+    "odd callees, no text": (lambda c: not c.country and c.callee.startswith("+"), (False, True)),
+    "neither": (lambda c: not c.country and c.callee in ("+4930123456", "101"), (False, False)),
+}
+
+
+@pytest.mark.parametrize("subset", SUBSETS)
+def test_copy_without_a_small_table_to_join_writes_the_same_bytes(team_a, mixed_calls, subset, monkeypatch) -> None:
+    wanted, tables = SUBSETS[subset]
+    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls if wanted(c)])
+    joined: list[tuple[bool, bool]] = []
+    select = export_copy._select
+
+    def recorded(inner: str, *, texts: bool, callees: bool) -> str:
+        joined.append((texts, callees))
+        return select(inner, texts=texts, callees=callees)
+
+    monkeypatch.setattr(export_copy, "_select", recorded)
+    with translation.override("tr"), timezone.override(team_a.tzinfo):
+        expected = _python_path(queryset, team_a.tzinfo)
+        written, count, _marks = _copy_path(queryset, team_a.time_zone)
+    assert joined == [tables] and count == queryset.count() > 0
+    assert written.decode().splitlines() == expected.decode().splitlines()
+    assert written == expected
