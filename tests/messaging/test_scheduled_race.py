@@ -15,7 +15,7 @@ from messaging.models import SmsBatch
 from messaging.services import scheduled, send_queue, store
 from messaging.services.create import BatchRequest, sms_batch_create
 from messaging.services.errors import SmsError
-from tests.messaging.test_pipeline import people
+from tests.messaging.test_pipeline import create, people
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WORKERS = 6
@@ -101,17 +101,7 @@ def test_workers_storing_the_same_batch_at_once_store_every_recipient_once(
     monkeypatch.setattr(send_queue, "sms_batch_queue", queued.append)
     monkeypatch.setattr(store, "CHUNKS_PER_STEP", 1)
     numbers = [f"90532{1000000 + n}" for n in range(40)]
-    batch = sms_batch_create(
-        BatchRequest(
-            team=sms_account.team,
-            account=sms_account,
-            actor=alice,
-            sender="DEMO",
-            text="Merhaba",
-            recipients=people(*numbers),
-            store_later=True,
-        )
-    )
+    batch = create(sms_account, alice, numbers, store_later=True)
     assert batch.state == SmsBatch.State.STORING
     results = race(*[lambda: store.sms_batch_store(batch_id=batch.pk)] * WORKERS)
     assert results.count("stored 40") == 1, results
