@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.stored_text import stored
 from core.phones import COUNTRY_CODE
 
+from .. import uploads
 from ..models import SmsBatch, SmsChunk, SmsRecipient
 from ..recipients import Recipient, render
 from . import send_queue
@@ -116,7 +117,8 @@ def write_chunks(batch: SmsBatch, chunks: Sequence[Chunk]) -> int:
 
 
 def _kept_path(batch: SmsBatch) -> str:
-    return f"sms-uploads/{batch.team_id}/batch-{batch.pk}.json"  # purged with the kept uploads after a day
+    # In the team's folder of kept uploads: purged with them after a day, removed with the team.
+    return f"{uploads.FOLDER}/{batch.team_id}/batch-{batch.pk}.json"
 
 
 def keep(batch: SmsBatch, rows: list[Row]) -> None:
