@@ -1,8 +1,14 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
-    """Installed for its template tags (``{% load ui %}``); the date formats are ``FORMAT_MODULE_PATH``."""
+    """Template tags (``{% load ui %}``), the date formats (``FORMAT_MODULE_PATH``), the Turkish collation."""
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from .collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="core-turkish-collation")

@@ -6,11 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.collation import TURKISH
 from core.legal_hold import LegalHold
 from core.phones import display_digits
 
@@ -291,7 +293,7 @@ class FaxContactGroup(models.Model):
     class Meta:
         verbose_name = _("fax contact group")
         verbose_name_plural = _("fax contact groups")
-        ordering = ["name"]
+        ordering = [Collate("name", TURKISH).asc()]  # Ç after C, İ after I (core/collation.py)
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="fax_contact_group_name_per_team")]
 
     def __str__(self) -> str:
@@ -313,7 +315,7 @@ class FaxContact(models.Model):
     class Meta:
         verbose_name = _("fax contact")
         verbose_name_plural = _("fax contacts")
-        ordering = ["name", "fax_number"]
+        ordering = [Collate("name", TURKISH).asc(), "fax_number"]
         constraints = [
             models.UniqueConstraint(fields=["team", "fax_number", "name"], name="fax_contact_per_team"),
         ]

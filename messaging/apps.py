@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +17,3 @@ class MessagingConfig(AppConfig):
         team_files_register("messaging", team_stored_files)
         export_kind_register(SMS_BATCHES)
         export_kind_register(SMS_RECIPIENTS)
-
-        from .collation import register_sqlite_collation
-
-        connection_created.connect(register_sqlite_collation, dispatch_uid="messaging-turkish-collation")

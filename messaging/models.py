@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.collation import TURKISH
 from core.legal_hold import LegalHold
-
-from .collation import TURKISH
 
 
 class ContactGroup(models.Model):
@@ -43,7 +42,7 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = [Collate("name", TURKISH).asc(), "phone"]  # Ç after C, İ after I (messaging/collation.py)
+        ordering = [Collate("name", TURKISH).asc(), "phone"]  # Ç after C, İ after I (core/collation.py)
         constraints = [models.UniqueConstraint(fields=["team", "phone"], name="contact_phone_per_team")]
 
     def __str__(self) -> str:

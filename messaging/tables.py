@@ -14,10 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.collation import TURKISH
 from core.list_formats import local_datetime_formatter, shown_records, url_with_pk
 from core.phones import display
 
-from .collation import TURKISH
 from .models import Contact, SmsBatch, SmsRecipient
 
 STATE_BADGES = {

@@ -203,3 +203,21 @@ def test_new_fax_needs_a_number_or_a_contact(team_a, operator_client, sandbox_ac
         {"account": account.pk, "our_number": account.options["fax_numbers"][0], "quality": "fine"},
     )
     assert "Enter at least one fax number, or choose from the address book." in response.content.decode()
+
+
+TURKISH_ORDER = ["Cem", "Çağla", "Gül", "Ğ Harfi", "Hakan", "ılık", "Irmak", "İpek", "iz", "Oya", "Ömer", "Sema",
+                 "Şule", "Umut", "Ülkü", "Zeynep"]  # fmt: skip
+
+
+def test_the_book_lists_contacts_and_groups_in_turkish_alphabetical_order(operator_client, team_a) -> None:
+    names = TURKISH_ORDER[::-1]  # stored in the reverse of the order they must be shown in
+    for index, name in enumerate(names):
+        fax_contact_for(team_a, name=name, fax_number=f"90212555{index:04d}")
+        FaxContactGroup.objects.create(team=team_a, name=name)
+
+    page = operator_client.get(reverse("fax-contacts"))
+    assert [contact.name for contact in page.context["contacts"]] == TURKISH_ORDER
+    assert [group.name for group in page.context["groups"]] == TURKISH_ORDER
+    exported = operator_client.get(reverse("fax-contacts") + "?format=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == TURKISH_ORDER

@@ -7,7 +7,7 @@ import random
 import pytest
 from django.urls import reverse
 
-from messaging.collation import sort_key
+from core.collation import sort_key
 from messaging.models import Contact
 
 pytestmark = pytest.mark.django_db

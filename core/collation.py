@@ -1,8 +1,9 @@
-"""Turkish alphabetical order for contacts, in the database.
+"""Turkish alphabetical order for names (SMS contacts, the fax address book), in the database.
 
 PostgreSQL sorts with an ICU collation named ``turkish`` (created by a migration
-from ICU's ``tr-TR``); SQLite gets a collation of the same name from
-``sqlite_turkish`` below, registered on every connection. Queries then say
+from ICU's ``tr-TR``; messaging's and fax's each create it if missing); SQLite gets a
+collation of the same name from ``sqlite_turkish`` below, registered on every
+connection by ``core.apps``. Queries then say
 ``Collate("name", TURKISH)`` and both databases order Ç after C, Ğ after G,
 ı before i (and I before İ), Ö after O, Ş after S, Ü after U.
 """
