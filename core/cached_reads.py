@@ -11,11 +11,14 @@ A hit costs one cache round trip (the generation and the value together).
 
 Only with a cache every web process shares (``settings.CACHE_SHARED``: Redis, or the tests' one process):
 with a per-process memory cache, a change made through one process would stay unseen in the others, so
-the value is read from the database every time.
+the value is read from the database every time. A cache that does not answer is read around (the
+database has everything); one that fails while a change is written leaves the values kept before it to be
+trusted until their timeout once it answers again (logged as an error).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -25,6 +28,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 _PREFIX = "cached_read"
 
@@ -42,24 +47,27 @@ def cached_read(scope: str, name: str, read: Callable[[], T], *, seconds: int) -
     if not settings.CACHE_SHARED:
         return read()
     generation_key, value_key = _generation_key(scope), _value_key(scope, name)
-    found = cache.get_many([generation_key, value_key])
-    generation = found.get(generation_key)
-    kept = found.get(value_key)
-    if generation is not None and isinstance(kept, tuple) and kept[0] == generation:
-        return kept[1]
-    if generation is None:
-        # Taken before the database read: a change committing meanwhile replaces it, so what is read
-        # here is kept under a generation nobody trusts any more.
-        cache.add(generation_key, secrets.token_hex(8), None)
-        generation = cache.get(generation_key)
+    try:
+        found = cache.get_many([generation_key, value_key])
+        generation = found.get(generation_key)
+        kept = found.get(value_key)
+        if generation is not None and isinstance(kept, tuple) and kept[0] == generation:
+            return kept[1]
+        if generation is None:
+            # Taken before the database read: a change committing meanwhile replaces it, so what is read
+            # here is kept under a generation nobody trusts any more.
+            cache.add(generation_key, secrets.token_hex(8), None)
+            generation = cache.get(generation_key)
+    except Exception:  # a cache that does not answer costs the cache, not the page: the database has it all
+        log.warning("cache unavailable for %s", scope, exc_info=True)
+        return read()
     value = read()
     if generation is not None:
-        cache.set(value_key, (generation, value), seconds)
+        try:
+            cache.set(value_key, (generation, value), seconds)
+        except Exception:
+            log.warning("cache unavailable for %s", scope, exc_info=True)
     return value
-
-
-def _new_generation(scope: str) -> None:
-    cache.set(_generation_key(scope), secrets.token_hex(8), None)
 
 
 def cached_read_forget(scope: str) -> None:
@@ -72,3 +80,10 @@ def cached_read_forget(scope: str) -> None:
         _new_generation(scope)
         if transaction.get_connection().in_atomic_block:
             transaction.on_commit(lambda: _new_generation(scope))
+
+
+def _new_generation(scope: str) -> None:
+    try:
+        cache.set(_generation_key(scope), secrets.token_hex(8), None)
+    except Exception:  # the write stands; a value kept from before may be trusted until its timeout
+        log.error("cache unavailable: %s not forgotten", scope, exc_info=True)

@@ -171,7 +171,7 @@ PROMETHEUS_EXPORT_MIGRATIONS = False  # no database query when a process starts
 # (core/cached_reads.py). Sessions are then read from the cache (written through to the database), so a
 # page makes no session query; with the per-process default every read goes to the database.
 CACHE_SHARED = any(name in CACHES["default"]["BACKEND"].lower() for name in ("redis", "memcached"))
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_SHARED else "db")
+SESSION_ENGINE = "core.sessions" if CACHE_SHARED else "django.contrib.sessions.backends.db"
 
 # Operators' endpoints (docs/deploy.md, "Metrics and health"): /metrics, and /healthz's detail, for a
 # scraper sending "Authorization: Bearer METRICS_TOKEN" or one at an address in METRICS_ALLOWED_IPS

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Role
+from accounts.two_factor import has_two_factor
 from accounts.user_sessions import other_sessions_end
 from core.cached_reads import cached_read, cached_read_forget
 from notifications.services import notifications_mark_read
@@ -117,7 +118,7 @@ def test_a_value_read_while_a_change_was_made_is_not_kept(settings) -> None:
 
 @pytest.fixture
 def cached_sessions(settings) -> Iterator[None]:
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "core.sessions"
     yield
 
 
@@ -147,3 +148,25 @@ def test_a_cached_session_logged_out_is_gone(cached_sessions, alice) -> None:
     stolen.cookies["sessionid"] = key
     response = stolen.get(reverse("dashboard"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_a_page_is_still_served_from_the_database_when_the_cache_does_not_answer(
+    cached_sessions, alice, team_a
+) -> None:
+    laptop = logged_in("alice@example.com")
+    NotificationFactory(team=team_a)
+    with override_settings(CACHES=DEAD_CACHE):
+        page = laptop.get(reverse("notifications"))
+        assert page.status_code == 200 and 'data-testid="notification-count">1<' in page.content.decode()
+        assert not has_two_factor(alice)
+        TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)  # forgetting it fails, logged
+        assert has_two_factor(alice)  # read from the database while the cache is down
