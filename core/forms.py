@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -10,6 +10,7 @@ from django.forms import ModelChoiceField
 from django.forms.models import ModelChoiceIterator
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 def field_of(fields: Mapping[str, object], name: str, kind: type[T]) -> T:
@@ -37,14 +38,25 @@ class ChoicesInOneQuery(ModelChoiceIterator):
             yield ("", field.empty_label)
         if getattr(field, "null_label", None) is not None:
             yield (field.null_value, field.null_label)
-        for obj in self.queryset.all():
+        rows = getattr(field, "choice_rows", None)  # read by the form already (choices_from_rows)
+        for obj in self.queryset.all() if rows is None else rows:
             yield self.choice(obj)
 
     def __len__(self) -> int:
-        return super().__len__() + (1 if getattr(self.field, "null_label", None) is not None else 0)
+        rows = getattr(self.field, "choice_rows", None)
+        count = super().__len__() if rows is None else len(rows) + (self.field.empty_label is not None)
+        return count + (1 if getattr(self.field, "null_label", None) is not None else 0)
 
 
 def choices_in_one_query(field: ModelChoiceField, queryset: QuerySet[Model]) -> None:
     """``field.queryset = queryset``, its options drawn from one plain query (``ChoicesInOneQuery``)."""
     field.iterator = ChoicesInOneQuery
     field.queryset = queryset
+
+
+def choices_from_rows(field: ModelChoiceField, queryset: QuerySet[M], rows: Sequence[M]) -> None:
+    """``choices_in_one_query`` for options the form has read already: ``rows`` are ``queryset``'s rows, drawn
+    with no query (a page that renders the select twice, or reads the rows for its own use, pays nothing more);
+    a submitted value is still checked against ``queryset``."""
+    choices_in_one_query(field, queryset)
+    field.choice_rows = rows  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from accounts.models import ProviderAccount, Team
 from accounts.provider_options import fax_options
 from core import phones
-from core.forms import field_of
+from core.forms import choices_from_rows, choices_in_one_query, field_of
 
 from . import documents as docs
 from .gateways import CAPABILITIES
@@ -154,18 +154,29 @@ class ComposeForm(forms.Form):
         help_text=_("Leave empty to send now. Only some providers can schedule."),
     )
 
-    def __init__(self, *args: Any, team: Team, kept_files: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        kept_files: list[dict[str, Any]] | None = None,
+        accounts: list[ProviderAccount] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``accounts``: the team's ``fax_accounts`` when the caller has read them already (the page does)."""
         super().__init__(*args, **kwargs)
         self.team = team
         self.kept_files = kept_files or []
-        self.accounts = fax_accounts(team)
-        accounts = team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts])
-        field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
-        field_of(self.fields, "contacts", forms.ModelMultipleChoiceField).queryset = team.fax_contacts.all()
-        field_of(
-            self.fields, "recipient_groups", forms.ModelMultipleChoiceField
-        ).queryset = team.fax_contact_groups.all()
-        field_of(self.fields, "cover", forms.ModelChoiceField).queryset = team.fax_cover_templates.all()
+        self.accounts = fax_accounts(team) if accounts is None else accounts
+        choices_from_rows(
+            field_of(self.fields, "account", forms.ModelChoiceField),
+            team.provider_accounts.filter(pk__in=[a.pk for a in self.accounts]),
+            sorted(self.accounts, key=lambda a: (a.kind, a.label)),  # the model's order, as the query gave them
+        )
+        choices_in_one_query(field_of(self.fields, "contacts", forms.ModelMultipleChoiceField), team.fax_contacts.all())
+        choices_in_one_query(
+            field_of(self.fields, "recipient_groups", forms.ModelMultipleChoiceField), team.fax_contact_groups.all()
+        )
+        choices_in_one_query(field_of(self.fields, "cover", forms.ModelChoiceField), team.fax_cover_templates.all())
         self.to_names: dict[str, str] = {}
         field_of(self.fields, "our_number", forms.ChoiceField).choices = [("", "—")] + [
             (account.label, [(n, n) for n in account_numbers(account)])

@@ -155,7 +155,7 @@ class FaxComposeView(TeamView, TemplateView):
                 "our_number": next(iter(account_numbers(first)), ""),
                 "quality": _default_quality(first),
             }
-        form = ComposeForm(initial=initial, team=self.team, kept_files=files)
+        form = ComposeForm(initial=initial, team=self.team, kept_files=files, accounts=accounts)
         # The provider's own validation errors of the fax being edited, on the fields they concern.
         for field, problems in errors.items():
             target = field if field in form.fields else "__all__"

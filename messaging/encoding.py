@@ -37,8 +37,15 @@ class Tables:
 
 
 @cache
-def tables() -> Tables:
+def tables_data() -> dict[str, Any]:
+    """The tables' file as read, once per process (the compose page hands it to its counter script as is)."""
     data: dict[str, Any] = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def tables() -> Tables:
+    data = tables_data()
     return Tables(
         basic=frozenset(c for c in data["basic"] if c is not None),
         extension=frozenset(data["extension"].values()),

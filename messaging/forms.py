@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderAccount, Team, User
-from core.forms import field_of
+from core.forms import choices_from_rows, choices_in_one_query, field_of
 from core.phones import PhoneNumberError
 
 from . import balance, encoding, uploads
@@ -102,9 +102,10 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team = team
         accounts = limits.pasifik_sms_accounts(team).filter(is_active=True)
-        field_of(self.fields, "account", forms.ModelChoiceField).queryset = accounts
-        field_of(self.fields, "groups", forms.ModelMultipleChoiceField).queryset = team.contact_groups.all()
-        senders = sorted({s for a in accounts for s in limits.sender_ids(a)})
+        self.accounts: list[ProviderAccount] = list(accounts)  # read once: the select, the senders, the page's cards
+        choices_from_rows(field_of(self.fields, "account", forms.ModelChoiceField), accounts, self.accounts)
+        choices_in_one_query(field_of(self.fields, "groups", forms.ModelMultipleChoiceField), team.contact_groups.all())
+        senders = sorted({s for a in self.accounts for s in limits.sender_ids(a)})
         field_of(self.fields, "sender", forms.ChoiceField).choices = [(s, s) for s in senders]
         self.prepared: Prepared | None = None
         self.plan: Plan | None = None

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
-from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -19,10 +18,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.access import TeamView
+from accounts.models import Team
 from accounts.provider_errors import describe
 from core import exports
 from core.export_kinds import background_redirect, job_params, too_large_to_stream
-from core.forms import field_of
 from core.lists import page_of, paginate_table
 from providers.errors import ProviderError
 
@@ -406,13 +405,13 @@ class ComposeView(TeamView, TemplateView):
         return TemplateResponse(self.request, "messaging/review.html", context)
 
     def show(self, form: ComposeForm, status: int = 200) -> HttpResponse:
-        choices = field_of(form.fields, "account", ModelChoiceField).queryset
-        accounts = list(choices) if choices is not None else []
+        accounts = form.accounts
         chosen = getattr(form, "cleaned_data", {}).get("account")
         account = chosen or (accounts[0] if accounts else None)
         found = form.balance or (balance.account_balance(account=account) if account else None)
+        fields = _group_fields(self.team)
         group_info = {
-            str(g.pk): {"size": g.size, "fields": _group_fields(g)}
+            str(g.pk): {"size": g.size, "fields": sorted(fields.get(g.pk, ()))}
             for g in self.team.contact_groups.annotate(size=Count("contacts"))
         }
         prepared = form.prepared
@@ -431,7 +430,7 @@ class ComposeView(TeamView, TemplateView):
             max_parts=limits.sms_max_parts(account) if account else 0,
             max_parts_by_account={str(a.pk): limits.sms_max_parts(a) for a in accounts},
             alphabet_labels=json.dumps({k: str(v) for k, v in ALPHABET_LABELS.items()}),
-            gsm_tables=json.loads(encoding.TABLES_PATH.read_text(encoding="utf-8")),
+            gsm_tables=encoding.tables_data(),
             templates=self.team.sms_templates.all(),
             contact_fields=sorted(prepared.fields) if prepared else ["name"],
             group_info=group_info,
@@ -440,12 +439,15 @@ class ComposeView(TeamView, TemplateView):
         return self.render_to_response(context, status=status)
 
 
-def _group_fields(group: ContactGroup) -> list[str]:
-    """The placeholders a group's contacts bring besides {name}: the keys of their extra fields."""
-    keys: set[str] = set()
-    for fields in group.contacts.values_list("fields", flat=True).iterator(chunk_size=2000):
-        keys.update(str(k).lower() for k in fields or {})
-    return sorted(keys)
+def _group_fields(team: Team) -> dict[int, set[str]]:
+    """The placeholders each of the team's groups' contacts bring besides {name}: the keys of their extra
+    fields, by group id; one query for all groups (it was one per group)."""
+    keys: dict[int, set[str]] = {}
+    memberships = Contact.groups.through.objects.filter(contactgroup__team=team)
+    rows = memberships.values_list("contactgroup_id", "contact__fields").iterator(chunk_size=2000)
+    for group_id, fields in rows:
+        keys.setdefault(group_id, set()).update(str(k).lower() for k in fields or {})
+    return keys
 
 
 def _stale(found: balance.Balance | None) -> bool:

@@ -56,6 +56,20 @@ def test_the_compose_page_offers_the_accounts_and_their_numbers(alice_client, pa
     assert "fax/compose.js" in page
 
 
+def test_the_compose_page_reads_the_accounts_once_and_lists_them_in_the_models_order(
+    alice_client, team_a, pasifik, telphin
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice_client.get(reverse("fax-new"))
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.get(reverse("fax-new"))
+    assert sum('FROM "accounts_provideraccount"' in q["sql"] for q in queries) == 1
+    options = [value for value, _label in response.context["form"].fields["account"].choices if value]
+    assert [str(v) for v in options] == [str(a.pk) for a in sorted([pasifik, telphin], key=lambda a: (a.kind, a.label))]
+
+
 def test_compose_then_preview_then_confirm_queues_and_sends(
     storage_backend, alice_client, pasifik, sandbox, django_capture_on_commit_callbacks
 ) -> None:
