@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit_labels
 from .fields import EncryptedJSONField, is_unreadable
-from .provider_registry import kind_choices
+from .provider_registry import kind_choices, kind_label
 from .roles import TEAM_ADJUSTABLE, Role, role_has
 
 
@@ -204,7 +204,7 @@ class ProviderAccount(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "label"], name="unique_provider_label_per_team")]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.get_kind_display()})"
+        return f"{self.label} ({kind_label(self.kind)})"
 
     @property
     def credentials_unreadable(self) -> bool:

@@ -46,6 +46,13 @@ def all_specs() -> tuple[AnySpec, ...]:
     return tuple(_specs.values())
 
 
+def kind_label(kind: str) -> StrOrPromise:
+    """What ``get_kind_display()`` shows (the kind itself when unknown), by one lookup: the field's choices are
+    a callable, and Django's display rebuilds and hashes them on every call (a list page's 50 accounts)."""
+    spec = _specs.get(kind)
+    return kind if spec is None else spec.label
+
+
 def kind_choices() -> list[tuple[str, StrOrPromise]]:
     """The model field's and the account form's choices (a callable: a new kind needs no migration)."""
     return [(spec.kind, spec.label) for spec in _specs.values()]

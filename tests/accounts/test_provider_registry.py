@@ -195,3 +195,14 @@ def test_every_provider_that_faxes_has_a_gateway_and_every_gateway_a_spec() -> N
     assert set(GATEWAYS) == faxing
     for kind, gateway in GATEWAYS.items():
         assert gateway.spec is spec_for(kind)
+
+
+@pytest.mark.django_db
+def test_an_accounts_name_shows_its_kind_as_the_field_display_does(
+    acme: ProviderSpec[AcmeClient, AcmeOptions], team_a: Team
+) -> None:
+    for spec in all_specs():  # the built-in kinds and the one registered by this test
+        account = ProviderAccount(team=team_a, kind=spec.kind, label="Ofis")
+        assert str(account) == f"Ofis ({account.get_kind_display()})" == f"Ofis ({spec.label})"
+    gone = ProviderAccount(team=team_a, kind="retired", label="Eski")  # a kind no longer registered
+    assert str(gone) == f"Eski ({gone.get_kind_display()})" == "Eski (retired)"
