@@ -238,8 +238,10 @@ def seed_faxes(team: Any, account: Any) -> None:
     print(f"  done in {time.perf_counter() - began:.1f} s", flush=True)
 
 
-def profile(email: str, repeat: int = 5) -> None:
-    """Each page in this process (test client): median time, queries and time in SQL, the slowest query."""
+def profile(email: str, repeat: int = 15) -> None:
+    """Each page of the mix in this process (test client): median wall and CPU time (this process: Python,
+    templates, the driver; the database server's own time is not in it), queries and time in SQL, the slowest
+    query; then the mix's mean per request, each page weighted as wrk picks it (uniformly)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -248,25 +250,36 @@ def profile(email: str, repeat: int = 5) -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email=email))
-    print(f"\n{'path':48} {'median':>8} {'queries':>7} {'in SQL':>8}  slowest query")
+    print(f"\n{'path':48} {'median':>8} {'CPU':>7} {'queries':>7} {'in SQL':>8}  slowest query")
     panels = [p.replace("&amp;", "&") for p in dict.fromkeys(PANEL.findall(client.get("/").content.decode()))]
-    for paths in [*PAGES.values(), panels]:
+    calls = list(dict.fromkeys(CALL_LINK.findall(client.get("/calls/?preset=all").content.decode())))[:3]
+    mix: list[tuple[float, float, int]] = []
+    for paths, htmx in [*((paths, False) for paths in PAGES.values()), (panels, True), (calls, False)]:
+        headers = {"HX-Request": "true"} if htmx else {}
         for path in paths:
-            client.get(path)
+            client.get(path, headers=headers)
             times: list[float] = []
+            cpu: list[float] = []
             queries: list[dict[str, str]] = []
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as captured:
-                    began = time.perf_counter()
-                    client.get(path)
+                    began, began_cpu = time.perf_counter(), time.process_time()
+                    client.get(path, headers=headers)
                     times.append(time.perf_counter() - began)
+                    cpu.append(time.process_time() - began_cpu)
                 queries = captured.captured_queries
             sql = sum(float(q["time"]) for q in queries)
             slowest = max(queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"})
+            mix.append((statistics.median(times) * 1000, statistics.median(cpu) * 1000, len(queries)))
             print(
-                f"{path:48} {statistics.median(times) * 1000:6.0f}ms {len(queries):7d} {sql * 1000:6.0f}ms  "
+                f"{path:48} {mix[-1][0]:6.1f}ms {mix[-1][1]:5.1f}ms {len(queries):7d} {sql * 1000:6.0f}ms  "
                 f"{float(slowest['time']) * 1000:.0f}ms {slowest['sql'][:150]}"
             )
+    print(
+        f"{'the mix, per request':48} {statistics.mean(m[0] for m in mix):6.1f}ms "
+        f"{statistics.mean(m[1] for m in mix):5.1f}ms {statistics.mean(m[2] for m in mix):7.1f}"
+        f"   load average (1 min) {os.getloadavg()[0]:.1f}"
+    )
 
 
 # --- gunicorn ------------------------------------------------------------------------
