@@ -4,7 +4,12 @@
     … --rows 200000 --import-rows 50000      # a smaller run
 
 Point DATABASE_URL at a scratch PostgreSQL database (COPY is PostgreSQL's): the script migrates it and
-fills the "CDR benchmark" team with --rows call records (as bench/cdr_page.py, kept between runs).
+fills an "Export benchmark" team with --rows call records (kept between runs): bench/cdr_page.py's rows, then
+given a telephone account's mix of countries (``international``): 30 % carry a provider country text (TURKEY,
+Germany, ALMANYA — Turkish, which nothing places —, UNITED STATES, RUSSIA, UK), 60 % an international callee
+(+90, +49 settled by their calling code; +1, +44, +7, which only phonenumbers places), the rest an
+extension. Deterministic (a multiplicative hash of the row's number); each international family draws from
+5,000 numbers, as an office calls the same destinations again. cdr_page's own team keeps its rows.
 
 1. The calls export end to end, as the worker writes it (``exportjobs.services``, kind "calls": on PostgreSQL
    ``COPY (SELECT …) TO STDOUT`` with the labels, the team's zone and formula escaping in SQL, CSV to
@@ -35,6 +40,50 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cdr_page import _prepare_environment, fill  # noqa: E402
+
+# (share of the rows out of 100, the callee as SQL of the row's hash h): the international mix ``international``
+# gives the export team. +1: New York, Toronto (Canada), Jamaica; +44: London, a Guernsey mobile; +7: Moscow,
+# Almaty (Kazakhstan).
+NUMBER = "(h / 100 %% 5000)::text"  # one of 5,000 numbers a family: an office calls the same places again
+CALLEES = (
+    (20, "'+90' || (ARRAY['212', '532', '216'])[h %% 3 + 1] || lpad({NUMBER}, 7, '0')"),
+    (5, "'+4930' || lpad({NUMBER}, 7, '0')"),
+    (15, "'+1' || (ARRAY['212', '416', '876'])[h %% 3 + 1] || '55' || lpad({NUMBER}, 5, '0')"),
+    (10, "'+44' || (ARRAY['20' || lpad({NUMBER}, 8, '0'), '7781' || lpad({NUMBER}, 6, '0')])[h %% 2 + 1]"),
+    (10, "'+7' || (ARRAY['495', '727'])[h %% 2 + 1] || lpad({NUMBER}, 7, '0')"),
+)
+TEXTS = ("TURKEY", "Germany", "ALMANYA", "UNITED STATES", "RUSSIA", "UK")
+TEXT_SHARE = 30
+
+
+def international(team: Any) -> None:
+    """Gives the team's generated rows (cdr_page.fill: provider id "b" and the row's number) their countries
+    and international callees, once."""
+    from django.db import connection
+
+    from telephony.models import CallRecord
+
+    if CallRecord.objects.filter(team=team).exclude(country="").exists():
+        return
+    whens, low = [], 0
+    for share, callee in CALLEES:
+        whens.append(f"WHEN h %% 100 BETWEEN {low} AND {low + share - 1} THEN {callee.replace('{NUMBER}', NUMBER)}")
+        low += share
+    texts = ", ".join(f"'{text}'" for text in TEXTS)
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE telephony_callrecord SET
+                callee = CASE {" ".join(whens)} ELSE callee END,
+                country = CASE WHEN h / 500000 %% 100 < {TEXT_SHARE}
+                               THEN (ARRAY[{texts}])[h / 7 %% {len(TEXTS)} + 1] ELSE '' END
+            FROM (SELECT id AS row_id, (substr(provider_id, 2)::bigint * 2654435761) %% 4294967296 AS h
+                  FROM telephony_callrecord WHERE team_id = %s) AS hashed
+            WHERE id = hashed.row_id""",
+            [team.pk],
+        )
+        cursor.execute("VACUUM ANALYZE telephony_callrecord")  # the update left a dead version of every row
+    print(f"  international mix in {time.perf_counter() - began:.1f} s", flush=True)
 
 
 def summary(figure: str, ours: str, baseline: str, ratio: float, target: str, met: bool) -> None:
@@ -179,14 +228,18 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("COPY is PostgreSQL's: set DATABASE_URL=postgres://…")
     call_command("migrate", verbosity=0)
-    team, _ = Team.objects.get_or_create(name="CDR benchmark")
-    user, _ = User.objects.get_or_create(email="cdr-bench@example.com")
+    team, _ = Team.objects.get_or_create(name="Export benchmark")
+    user, _ = User.objects.get_or_create(email="export-bench@example.com")
     Membership.objects.get_or_create(team=team, user=user, defaults={"role": Role.OWNER})
     account, _ = ProviderAccount.objects.get_or_create(
-        team=team, kind="pasifik", label="CDR benchmark", defaults={"credentials": {"username": "x", "password": "y"}}
+        team=team,
+        kind="pasifik",
+        label="Export benchmark",
+        defaults={"credentials": {"username": "x", "password": "y"}},
     )
     print(f"database: {connection.vendor} ({url.split('@')[-1]}), {args.rows:,} call records")
     fill(team, account, args.rows)
+    international(team)
     bench_export(team, user)
     bench_import(team, args.import_rows)
 

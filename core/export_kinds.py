@@ -33,8 +33,8 @@ class FastWriter(Protocol):
     """A kind's own writer for one format (the calls CSV through PostgreSQL's COPY); returns the rows written."""
 
     def __call__(
-        self, target: IO[bytes], *, queryset: QuerySet[Any], zone_name: str, progress: Callable[[int], object],
-        every: int,
+        self, target: IO[bytes], *, queryset: QuerySet[Any], team_id: int, zone_name: str,
+        progress: Callable[[int], object], every: int,
     ) -> int: ...  # fmt: skip
 
 

@@ -145,6 +145,12 @@ def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]], zone: tzin
         yield writer.writerow([_csv_cell(v, zone) for v in row])
 
 
+def csv_line(cells: Sequence[str]) -> str:
+    """One row of cells already written as ``csv_stream`` writes them (the calls export's COPY path writes a few
+    rows again after changing a cell: the same quoting and line end as the rest of the file)."""
+    return str(csv.writer(_Echo()).writerow(cells))
+
+
 # --- XLSX ------------------------------------------------------------------------------------
 
 

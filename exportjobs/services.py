@@ -144,7 +144,8 @@ def _write(job: ExportJob, kind: ExportKind) -> tuple[str, int]:
 def _write_file(job: ExportJob, kind: ExportKind, queryset: QuerySet[Any], target: IO[bytes], progress: Any) -> int:
     fast = kind.fast_writer(job.file_format)
     if fast is not None:
-        return fast(target, queryset=queryset, zone_name=job.team.time_zone, progress=progress, every=PROGRESS_EVERY)
+        return fast(target, queryset=queryset, team_id=job.team_id, zone_name=job.team.time_zone, progress=progress,
+                    every=PROGRESS_EVERY)  # fmt: skip
     written = 0
 
     def counting(count: int) -> None:

@@ -6,11 +6,13 @@ writes the finished cells and the worker only copies its output into the file:
 
 - a choice (direction, result, source) is a ``CASE`` over its values, each written as its label in the
   export's language (the labels are looked up here, in Python, once per export);
-- the country: a provider's country text is named through a small temporary table built from the
-  export's distinct texts (``countries.country_name``, once per text); when the text names no country,
-  from the callee's calling code through a temporary table of the single-region codes; the few callees
-  no code settles alone (+1, +7, +44…: phonenumbers reads the whole number) are named in Python, once
-  per distinct number, into a third table;
+- the country: a provider's country text is named through a small temporary table built from the team's
+  distinct texts, read by a loose index scan of ``call_team_country`` (one index probe per text, not a pass
+  over the rows; ``countries.country_name``, once per text); when the text names no country, from the
+  callee's calling code through a temporary table of the single-region codes; a row whose callee no code
+  settles alone (+1, +7, +44…: phonenumbers reads the whole number) comes out of COPY with that callee in
+  an extra first cell, and only such a row is read back and written again here, its country named in
+  Python once per distinct number;
 - times: ``to_char`` in the team's zone (``SET LOCAL TIME ZONE``), ISO 8601 with the offset as
   ``isoformat`` writes it;
 - formula escaping: a ``CASE`` on the first character with ``core.exports``' own rule;
@@ -24,6 +26,8 @@ XLSX keeps the Python path (its cells are XML with typed values, not CSV).
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import UTC
 from typing import IO, Any
@@ -91,13 +95,15 @@ def _fast_callee(callee: str = "c.callee") -> str:
     )
 
 
-def _select(inner: str, *, texts: bool = True, callees: bool = True) -> str:
-    """The export's SELECT; ``texts``/``callees``: whether that small table has rows (one with none is not joined:
-    at 1,000,000 rows each of those joins, a lookup per row that always missed, cost about as much as the COPY)."""
+def _select(inner: str, *, texts: bool = True) -> str:
+    """The export's SELECT, with one cell before the export's own: the callee when only phonenumbers can name
+    the row's country (see ``_named_again``), else NULL. ``texts``: whether the country texts' table has rows
+    (one with none is not joined: at 1,000,000 rows a lookup per row that always missed cost about as much as
+    the COPY)."""
     yes, no = (exports.csv_text(exports.yes_no(flag)) for flag in (True, False))
     text_name, text_shown = ("t.name", "t.shown") if texts else ("NULL", "NULL")
-    callee_name = "b.name" if callees else "NULL"
     cells = [
+        f"CASE WHEN {text_name} IS NULL AND c.callee LIKE '+%%' AND NOT {_fast_callee()} THEN c.callee END",
         "c.id",
         _time("c.start"),
         _time("c.answer"),
@@ -110,7 +116,7 @@ def _select(inner: str, *, texts: bool = True, callees: bool = True) -> str:
         _labels("c.disposition", Disposition),
         "c.cost",
         # A region without a name ("001", the non-geographic codes) is named "": kept, so that COALESCE stops there.
-        f"NULLIF(COALESCE({text_name}, CASE WHEN {_fast_callee()} THEN p.name END, {callee_name}, {text_shown}), '')",
+        f"NULLIF(COALESCE({text_name}, CASE WHEN {_fast_callee()} THEN p.name END, {text_shown}), '')",
         _escaped("c.description"),
         _labels("c.source", Source),
         _escaped("c.provider_id"),
@@ -121,7 +127,6 @@ def _select(inner: str, *, texts: bool = True, callees: bool = True) -> str:
         f"SELECT {', '.join(cells)} FROM ({inner}) c "  # noqa: S608 (our SQL; values are parameters or _literal)
         + ("LEFT JOIN export_country_texts t ON t.text = c.country " if texts else "")
         + "LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3) "
-        + ("LEFT JOIN export_callees b ON b.callee = c.callee " if callees else "")
         + "ORDER BY c.start DESC, c.id DESC"
     )
 
@@ -138,38 +143,59 @@ def _calling_codes(language: str) -> list[tuple[str, int, str]]:
     return rows
 
 
-def _tables(cursor: Any, inner: str, params: tuple[Any, ...], language: str) -> tuple[bool, bool]:
-    """The three small tables the country column is read from, dropped at the end of the transaction; whether
-    the country texts' and the callees' tables have rows."""
+# The team's distinct country texts, one probe of call_team_country each (a loose index scan), not a pass
+# over its rows: a superset of the export's texts, as the export may be filtered.
+_TEAM_TEXTS = """
+WITH RECURSIVE texts(text) AS (
+    SELECT min(country) FROM telephony_callrecord WHERE team_id = %(team)s AND country <> ''
+    UNION ALL
+    SELECT (SELECT min(country) FROM telephony_callrecord
+            WHERE team_id = %(team)s AND country <> '' AND country > texts.text)
+    FROM texts WHERE texts.text IS NOT NULL
+)
+SELECT text FROM texts WHERE text IS NOT NULL
+"""
+
+
+def _tables(cursor: Any, team_id: int, language: str) -> bool:
+    """The two small tables the country column is read from, dropped at the end of the transaction; whether
+    the country texts' table has rows."""
     cursor.execute(
         "CREATE TEMP TABLE export_country_texts (text text PRIMARY KEY, name text, shown text) ON COMMIT DROP;"
-        "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text) ON COMMIT DROP;"
-        "CREATE TEMP TABLE export_callees (callee text PRIMARY KEY, name text) ON COMMIT DROP"
+        "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text) ON COMMIT DROP"
     )
     _copy_in(cursor, "export_calling_codes (prefix, code_length, name)", _calling_codes(language))
-    # One pass over the rows: their distinct country texts, each with the callees its calling code leaves open.
-    cursor.execute(
-        f"SELECT DISTINCT c.country, CASE WHEN c.callee LIKE '+%%' AND NOT {_fast_callee()} THEN c.callee END "  # noqa: S608
-        f"FROM ({inner}) c LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3)",
-        params,
-    )
-    pairs = cursor.fetchall()
-    names: dict[str, str | None] = {}
+    cursor.execute(_TEAM_TEXTS, {"team": team_id})
     texts = []
-    for text in {text for text, _callee in pairs if text}:
+    for (text,) in cursor.fetchall():
         region = region_of(text)
-        names[text] = exports.csv_text(region_name(region, language)) if region else None
+        name = exports.csv_text(region_name(region, language)) if region else None
         shown = exports.csv_text(text.title() if text.isupper() else text)  # countries.country_name's fallback
-        texts.append((text, names[text], shown or None))
+        texts.append((text, name, shown or None))
     _copy_in(cursor, "export_country_texts (text, name, shown)", texts)
-    callees = []
-    for callee in {callee for text, callee in pairs if callee and names.get(text) is None}:
+    cursor.execute("ANALYZE export_country_texts; ANALYZE export_calling_codes")
+    return bool(texts)
+
+
+_NO_CALLEE = ord(",")  # a row starting with an empty cell: SQL wrote all of it
+
+# Where the country is in a row of the COPY's output, after the callee cell ``_select`` puts first.
+_COUNTRY = 1 + _SOURCE.index("country")  # the export's cells follow the inner query's columns
+
+
+def _named_again(row: str, names: dict[str, str | None], language: str) -> bytes:
+    """A row whose callee only phonenumbers places (the cell ``_select`` puts first): read back, its country
+    named from the callee (else it keeps the provider's text as SQL wrote it) and written as ``core.exports``
+    writes a row. The cells are what COPY wrote, which the Python path writes with the same quoting."""
+    cells = next(csv.reader(io.StringIO(row, newline="")))
+    callee = cells[0]
+    if callee not in names:
         region = phones.region_of(callee)
-        if region:
-            callees.append((callee, exports.csv_text(region_name(region, language))))
-    _copy_in(cursor, "export_callees (callee, name)", callees)
-    cursor.execute("ANALYZE export_country_texts; ANALYZE export_calling_codes; ANALYZE export_callees")
-    return bool(texts), bool(callees)
+        names[callee] = exports.csv_text(region_name(region, language)) if region else None
+    name = names[callee]
+    if name is not None:
+        cells[_COUNTRY] = name
+    return exports.csv_line(cells[1:]).encode()
 
 
 def _copy_in(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
@@ -187,19 +213,21 @@ def write_csv(
     target: IO[bytes],
     *,
     queryset: QuerySet[CallRecord],
+    team_id: int,
     zone_name: str,
     progress: Callable[[int], object],
     every: int,
 ) -> int:
-    """Writes the export of ``queryset`` into ``target`` as ``core.exports.csv_stream`` would, in the active
-    language and ``zone_name``; returns the rows written. Must run inside a transaction (temporary tables,
-    ``SET LOCAL``)."""
+    """Writes the export of ``queryset`` (calls of team ``team_id``) into ``target`` as ``core.exports.csv_stream``
+    would, in the active language and ``zone_name``; returns the rows written. Must run inside a transaction
+    (temporary tables, ``SET LOCAL``)."""
     if not connection.in_atomic_block:
         raise RuntimeError("the COPY export runs inside transaction.atomic()")
     language = reader_language()
     inner, params = _inner(queryset)
     target.write(_header())
     count = 0
+    names: dict[str, str | None] = {}  # a callee's country cell, once per number
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own, for its copy API
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone_name])
@@ -207,15 +235,17 @@ def write_csv(
         # on for a table this size) cost more than it saved (the COPY's query at 200,000 rows: 0.88 s without JIT,
         # 1.01 s with it, medians of 5 in one run).
         cursor.execute("SET LOCAL jit = off")
-        texts, callees = _tables(cursor, inner, params, language)
-        select = _select(inner, texts=texts, callees=callees)
+        select = _select(inner, texts=_tables(cursor, team_id, language))
         with cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            for row in copy:
-                target.write(row[:-1])  # one row a message, ending "\n"
-                target.write(b"\r\n")
+            for row in copy:  # one row a message, ending "\n"
+                if row[0] == _NO_CALLEE:
+                    target.write(row[1:-1])
+                    target.write(b"\r\n")
+                else:
+                    target.write(_named_again(bytes(row[:-1]).decode(), names, language))
                 count += 1
                 if count % every == 0:
                     progress(count)
-        cursor.execute("DROP TABLE export_country_texts, export_calling_codes, export_callees")
+        cursor.execute("DROP TABLE export_country_texts, export_calling_codes")
     progress(count)
     return count

@@ -52,6 +52,11 @@ PLACES = [
     ("Atlantis", "+905321234567"),
     ("NARNIA", "+1"),
     ("  ", ""),
+    # A text nothing places ("Germany" in Turkish) with callees only phonenumbers places: named from the callee.
+    ("ALMANYA", "+12125551234"),
+    ("ALMANYA", "+442071234567"),
+    ("Germany", "+74951234567"),
+    ("ALMANYA", "+1,2"),  # an odd callee starting with "+": quoted where COPY hands it over
 ]
 TEXTS = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-5", "- 5", "@SUM(A1)", "\tx", "\rx", "+90 532", "a,b",
          'say "hi"', "two\nlines", "", "Türkçe ğüşıöç İ", "1.5", "-", "+"]  # fmt: skip
@@ -94,11 +99,12 @@ def _python_path(queryset, zone) -> bytes:
     return target.getvalue()
 
 
-def _copy_path(queryset, zone_name) -> tuple[bytes, int, list[int]]:
+def _copy_path(queryset, zone_name, team) -> tuple[bytes, int, list[int]]:
     target = io.BytesIO()
     marks: list[int] = []
     with transaction.atomic():
-        count = export_copy.write_csv(target, queryset=queryset, zone_name=zone_name, progress=marks.append, every=25)
+        count = export_copy.write_csv(target, queryset=queryset, team_id=team.pk, zone_name=zone_name,
+                                      progress=marks.append, every=25)  # fmt: skip
     return target.getvalue(), count, marks
 
 
@@ -110,7 +116,7 @@ def test_copy_writes_the_bytes_the_python_path_writes(team_a, mixed_calls, langu
     queryset = CallRecord.objects.filter(team=team_a)
     with translation.override(language), timezone.override(team_a.tzinfo):
         expected = _python_path(queryset, team_a.tzinfo)
-        written, count, marks = _copy_path(queryset, zone_name)
+        written, count, marks = _copy_path(queryset, zone_name, team_a)
     assert count == len(mixed_calls) and marks == [25, 50, 60]
     assert written.decode().splitlines() == expected.decode().splitlines()  # a readable difference first
     assert written == expected
@@ -118,11 +124,11 @@ def test_copy_writes_the_bytes_the_python_path_writes(team_a, mixed_calls, langu
 
 def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
     """Not only equal to the Python path: the cells themselves, read back."""
-    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls[:15]])
+    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls[:19]])
     with translation.override("tr"):
-        written, _count, _marks = _copy_path(queryset, "Europe/Istanbul")
+        written, _count, _marks = _copy_path(queryset, "Europe/Istanbul", team_a)
     rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline="")))
-    assert rows[0][:2] == ["No", "Başlangıç"] and len(rows) == 16
+    assert rows[0][:2] == ["No", "Başlangıç"] and len(rows) == 20
     by_id = {int(r[0]): r for r in rows[1:]}
     first, third = by_id[mixed_calls[0].pk], by_id[mixed_calls[2].pk]
     assert first[1] == "2025-03-09T09:59:59+03:00"  # Istanbul, seconds cut as isoformat cuts them
@@ -130,33 +136,62 @@ def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
     assert third[11] == "Almanya"  # from +49 when the provider named no country
     assert by_id[mixed_calls[11].pk][11] == "Atlantis"  # a text nothing places, shown as written, not shouted
     assert by_id[mixed_calls[6].pk][11] == ""  # a non-geographic callee (+800) names no country, as the pages
+    # A text nothing places, a callee only phonenumbers places: the row written again in Python.
+    assert [by_id[mixed_calls[n].pk][11] for n in (15, 16, 17, 18)] == [
+        "Amerika Birleşik Devletleri",
+        "Birleşik Krallık",
+        "Almanya",
+        "Almanya",
+    ]
     assert {r[15] for r in rows[1:]} == {"'=cmd()", "Santral, İstanbul"}
 
 
-# Which calls an export holds, and whether its country texts' and callees' tables then have rows (a table
-# without rows is not joined).
+# Which calls a team holds, and whether its country texts' table then has rows (a table without rows is not
+# joined); a filtered export of those calls (every other one) reads the whole team's texts.
 SUBSETS = {
-    "texts, no odd callee": (lambda c: c.callee in ("+905321234567", "101"), (True, False)),
-    "odd callees, no text": (lambda c: not c.country and c.callee.startswith("+"), (False, True)),
-    "neither": (lambda c: not c.country and c.callee in ("+4930123456", "101"), (False, False)),
+    "texts, no odd callee": (lambda c: c.callee in ("+905321234567", "101"), True),
+    "odd callees, no text": (lambda c: not c.country and c.callee.startswith("+"), False),
+    "neither": (lambda c: not c.country and c.callee in ("+4930123456", "101"), False),
 }
 
 
 @pytest.mark.parametrize("subset", SUBSETS)
-def test_copy_without_a_small_table_to_join_writes_the_same_bytes(team_a, mixed_calls, subset, monkeypatch) -> None:
-    wanted, tables = SUBSETS[subset]
-    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls if wanted(c)])
-    joined: list[tuple[bool, bool]] = []
+@pytest.mark.parametrize("filtered", [False, True])
+def test_copy_without_a_small_table_to_join_writes_the_same_bytes(team_a, mixed_calls, subset, filtered,
+                                                                  monkeypatch) -> None:  # fmt: skip
+    wanted, texts = SUBSETS[subset]
+    CallRecord.objects.filter(pk__in=[c.pk for c in mixed_calls if not wanted(c)]).delete()
+    queryset = CallRecord.objects.filter(team=team_a)
+    if filtered:
+        queryset = queryset.filter(pk__in=list(queryset.values_list("pk", flat=True))[::2])
+    joined: list[bool] = []
     select = export_copy._select
 
-    def recorded(inner: str, *, texts: bool, callees: bool) -> str:
-        joined.append((texts, callees))
-        return select(inner, texts=texts, callees=callees)
+    def recorded(inner: str, *, texts: bool) -> str:
+        joined.append(texts)
+        return select(inner, texts=texts)
 
     monkeypatch.setattr(export_copy, "_select", recorded)
     with translation.override("tr"), timezone.override(team_a.tzinfo):
         expected = _python_path(queryset, team_a.tzinfo)
-        written, count, _marks = _copy_path(queryset, team_a.time_zone)
-    assert joined == [tables] and count == queryset.count() > 0
+        written, count, _marks = _copy_path(queryset, team_a.time_zone, team_a)
+    assert joined == [texts] and count == queryset.count() > 0
     assert written.decode().splitlines() == expected.decode().splitlines()
     assert written == expected
+
+
+def test_the_team_s_country_texts_are_read_from_an_index_not_its_rows(team_a, team_b) -> None:
+    """The texts' table is filled by probing call_team_country once per distinct text: no scan of the rows."""
+    account = ProviderAccountFactory(team=team_a)
+    CallRecordFactory.create_batch(3, account=account, country="TURKEY")
+    CallRecordFactory.create_batch(2, account=account, country="ALMANYA")
+    CallRecordFactory.create_batch(2, account=account, country="")
+    CallRecordFactory(account=ProviderAccountFactory(team=team_b), country="NARNIA")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: a plan that can use the index, uses it
+        cursor.execute("EXPLAIN " + export_copy._TEAM_TEXTS, {"team": team_a.pk})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(export_copy._TEAM_TEXTS, {"team": team_a.pk})
+        texts = [row[0] for row in cursor.fetchall()]
+    assert texts == ["ALMANYA", "TURKEY"]
+    assert "call_team_country" in plan and "Seq Scan on telephony_callrecord" not in plan
