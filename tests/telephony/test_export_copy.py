@@ -57,6 +57,7 @@ PLACES = [
     ("ALMANYA", "+442071234567"),
     ("Germany", "+74951234567"),
     ("ALMANYA", "+1,2"),  # an odd callee starting with "+": quoted where COPY hands it over
+    ("", "+13407731234"),  # the US Virgin Islands: a name with a comma, quoted in a row that had no quote
 ]
 TEXTS = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-5", "- 5", "@SUM(A1)", "\tx", "\rx", "+90 532", "a,b",
          'say "hi"', "two\nlines", "", "Türkçe ğüşıöç İ", "1.5", "-", "+"]  # fmt: skip
@@ -124,11 +125,11 @@ def test_copy_writes_the_bytes_the_python_path_writes(team_a, mixed_calls, langu
 
 def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
     """Not only equal to the Python path: the cells themselves, read back."""
-    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls[:19]])
+    queryset = CallRecord.objects.filter(team=team_a, pk__in=[c.pk for c in mixed_calls[:20]])
     with translation.override("tr"):
         written, _count, _marks = _copy_path(queryset, "Europe/Istanbul", team_a)
     rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline="")))
-    assert rows[0][:2] == ["No", "Başlangıç"] and len(rows) == 20
+    assert rows[0][:2] == ["No", "Başlangıç"] and len(rows) == 21
     by_id = {int(r[0]): r for r in rows[1:]}
     first, third = by_id[mixed_calls[0].pk], by_id[mixed_calls[2].pk]
     assert first[1] == "2025-03-09T09:59:59+03:00"  # Istanbul, seconds cut as isoformat cuts them
@@ -137,11 +138,12 @@ def test_what_the_copy_path_holds(team_a, mixed_calls) -> None:
     assert by_id[mixed_calls[11].pk][11] == "Atlantis"  # a text nothing places, shown as written, not shouted
     assert by_id[mixed_calls[6].pk][11] == ""  # a non-geographic callee (+800) names no country, as the pages
     # A text nothing places, a callee only phonenumbers places: the row written again in Python.
-    assert [by_id[mixed_calls[n].pk][11] for n in (15, 16, 17, 18)] == [
+    assert [by_id[mixed_calls[n].pk][11] for n in (15, 16, 17, 18, 19)] == [
         "Amerika Birleşik Devletleri",
         "Birleşik Krallık",
         "Almanya",
         "Almanya",
+        "Virgin Adaları, A.B.D.",
     ]
     assert {r[15] for r in rows[1:]} == {"'=cmd()", "Santral, İstanbul"}
 
