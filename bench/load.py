@@ -8,8 +8,9 @@
 
 Seeds a dedicated PostgreSQL database (``--database``, default ``telcoportal_load``; kept between runs) with
 one team holding 1,000,000 call records, 100,000 SMS recipients (100 batches) and 10,000 faxes, in bulk
-inserts. Serves it with gunicorn as production does (``-c deploy/gunicorn.conf.py``: the checkout's own worker
-class and timeouts, ``WEB_CONCURRENCY`` workers, ``GUNICORN_THREADS`` threads, DEBUG off, a Redis cache),
+inserts. Serves it as production does: Debian's nginx in front (as ``deploy/nginx.conf.example``, plain HTTP;
+``--direct`` leaves it out) of gunicorn (``-c deploy/gunicorn.conf.py``: the checkout's own worker class and
+timeouts, ``WEB_CONCURRENCY`` workers, ``GUNICORN_THREADS`` threads, DEBUG off, a Redis cache),
 logs ``--sessions`` users in through the login form in Python, writes their session cookies and the page mix
 into a Lua script, and lets ``wrk`` request the mix (the dashboard and the panels it loads by htmx, the calls
 list with filters, a call's page, the SMS list, the fax list, both compose forms), each request carrying
@@ -29,10 +30,12 @@ seed, e.g. the commit before the speed issue), one after the other, and ``SUMMAR
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -347,6 +350,72 @@ def group_cpu_seconds(group: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+# --- the reverse proxy -------------------------------------------------------------------
+
+NGINX_CONFIG = """{user}worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    access_log off;
+    keepalive_timeout 75s;
+    upstream telcoportal_web {{
+        server 127.0.0.1:{upstream};
+        keepalive 32;
+        keepalive_timeout 4s;
+    }}
+    server {{
+        listen 127.0.0.1:{listen};
+        location / {{
+            proxy_pass http://telcoportal_web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_path() -> str | None:
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+def start_nginx(folder: Path, listen: int, upstream: int) -> subprocess.Popen[bytes]:
+    """Debian's nginx in front of gunicorn, as ``deploy/nginx.conf.example`` puts it (plain HTTP here).
+
+    Why: production serves gunicorn behind this proxy, which reads each request whole before handing it on and
+    keeps the browsers' idle connections itself. Straight to gunicorn, wrk's sessions (which reconnect as
+    soon as an answer ends, then pause) each held a gthread worker's thread for their whole pause, waiting for
+    the request: 3 s of p95 on an idle server, from the bench, not from the portal.
+    """
+    user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would become "nobody"
+    config = folder / "nginx.conf"
+    config.write_text(NGINX_CONFIG.format(user=user, folder=folder, listen=listen, upstream=upstream))
+    nginx = subprocess.Popen([nginx_path() or "nginx", "-c", str(config), "-p", str(folder)], start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if nginx.poll() is not None:
+            raise SystemExit(f"nginx exited: {(folder / 'nginx-error.log').read_text()}")
+        try:
+            if requests.get(f"http://127.0.0.1:{listen}/healthz", timeout=2).status_code == 200:
+                return nginx
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    stop(nginx)
+    raise SystemExit("nginx did not answer within 30 s")
+
+
 # --- the sessions and the mix --------------------------------------------------------------
 
 
@@ -389,10 +458,11 @@ def page_mix(session: requests.Session, base: str) -> list[Request]:
     return mix
 
 
-def lua_script(cookies: list[str], mix: list[Request], think: float) -> str:
+def lua_script(cookies: list[str], mix: list[Request], think: float, *, reconnect: bool = True) -> str:
     """wrk's script: each request a random page of the mix with one session's cookie (in turn); answers other
-    than 200 counted; with ``think``, a pause of 0.5–1.5 × think before each request (on a new connection, as
-    a browser after a pause longer than the keep-alive); a JSON line at the end."""
+    than 200 counted; with ``think``, a pause of 0.5–1.5 × think before each request (``reconnect``: on a new
+    connection, for a server whose keep-alive is shorter than the pause; behind nginx the connection stays, as a
+    browser's does); a JSON line at the end."""
     low, high = int(think * 500), int(think * 1500)
     return (
         "local cookies = " + _lua_list(cookies) + "\n"
@@ -401,6 +471,7 @@ def lua_script(cookies: list[str], mix: list[Request], think: float) -> str:
         + ", ".join("true" if r.htmx else "false" for r in mix)
         + "}\n"
         + f"local low, high = {low}, {high}\n"
+        + f"local reconnect = {'true' if reconnect else 'false'}\n"
         + """
 local threads = {}
 function setup(thread)
@@ -424,7 +495,7 @@ function request()
   if htmx[n] then headers["HX-Request"] = "true" end
   -- After a pause longer than the server's keep-alive (5 s) a browser opens a new connection; wrk would
   -- send on the closed one and count a read error, so a session with pauses closes after each answer.
-  if high > 0 then headers["Connection"] = "close" end
+  if high > 0 and reconnect then headers["Connection"] = "close" end
   return wrk.format("GET", paths[n], headers)
 end
 function response(status, headers, body)
@@ -506,24 +577,27 @@ def measure(root: Path, database: str, args: argparse.Namespace) -> tuple[Run, R
     subprocess.run(seed_command, cwd=root, check=True)
     low, high = (int(part) for part in args.ports.split("-"))
     port = free_port(low, high)
+    proxied = not args.direct and nginx_path() is not None
     server = start_gunicorn(root, database, port, args.workers, args.threads, args.cache)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as running:
+        running.callback(stop, server)
+        base = f"http://127.0.0.1:{port}"
+        if proxied:
+            listen = free_port(port + 1, high)
+            running.callback(stop, start_nginx(Path(folder), listen, port))
+            base = f"http://127.0.0.1:{listen}"
         sessions = [log_in(base, f"load{n:02d}@example.com") for n in range(1, args.sessions + 1)]
         mix = page_mix(sessions[0], base)
         cookies = ["; ".join(f"{k}={v}" for k, v in s.cookies.get_dict().items()) for s in sessions]
-        print(f"{root} at {_commit(root)}: gunicorn on {base}, {len(sessions)} sessions, {len(mix)} pages in the mix",
-              flush=True)  # fmt: skip
+        front = f"nginx on {base} in front of gunicorn on :{port}" if proxied else f"gunicorn on {base} (no proxy)"
+        print(f"{root} at {_commit(root)}: {front}, {len(sessions)} sessions, {len(mix)} pages in the mix", flush=True)
         runs = []
-        with tempfile.TemporaryDirectory() as folder:
-            for label, think in (("saturation", 0.0), (f"{args.sessions} sessions", args.think)):
-                script = Path(folder) / f"{label.replace(' ', '_')}.lua"
-                script.write_text(lua_script(cookies, mix, think))
-                runs.append(run_wrk(label, base, script, args.sessions, args.seconds, server.pid))
-                print_runs([runs[-1]])
+        for label, think in (("saturation", 0.0), (f"{args.sessions} sessions", args.think)):
+            script = Path(folder) / f"{label.replace(' ', '_')}.lua"
+            script.write_text(lua_script(cookies, mix, think, reconnect=not proxied))
+            runs.append(run_wrk(label, base, script, args.sessions, args.seconds, server.pid))
+            print_runs([runs[-1]])
         return runs[0], runs[1]
-    finally:
-        stop(server)
 
 
 def _commit(root: Path) -> str:
@@ -574,6 +648,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="GUNICORN_THREADS (a sync worker ignores it)")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/9", help="CACHE_URL of the server")
     parser.add_argument("--ports", default="8500-8599", help="the range gunicorn's port is taken from (LOW-HIGH)")
+    parser.add_argument("--direct", action="store_true", help="wrk straight to gunicorn, without nginx in front")
     parser.add_argument("--reseed", action="store_true", help="drop and regenerate the load team's data")
     parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--profile", action="store_true", help="time each page in-process with its queries, no load")
