@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,18 +313,26 @@ def start_gunicorn(root: Path, url: str, port: int, workers: int, threads: int, 
     ]  # fmt: skip
     # The access log (production config) goes to stdout: kept, as in production, but not on this terminal.
     server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 240  # four workers importing Django on a busy 2-core machine take a while
+    # Four workers importing Django on a busy 2-core machine take a while.
+    return answering(server, port, seconds=240, exited=lambda: "gunicorn exited: see its log above")
+
+
+def answering(
+    process: subprocess.Popen[bytes], port: int, *, seconds: float, exited: Callable[[], str]
+) -> subprocess.Popen[bytes]:
+    """``process`` once ``/healthz`` answers 200 on ``port``; stopped, and the bench ended, if it never does."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited: see its log above")
+        if process.poll() is not None:
+            raise SystemExit(exited())
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
+                return process
         except requests.RequestException:
             pass
         time.sleep(0.3)
-    stop(server)
-    raise SystemExit("gunicorn did not answer /healthz within 240 s")
+    stop(process)
+    raise SystemExit(f"nothing answered /healthz on port {port} within {seconds:.0f} s")
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -402,18 +411,9 @@ def start_nginx(folder: Path, listen: int, upstream: int) -> subprocess.Popen[by
     config = folder / "nginx.conf"
     config.write_text(NGINX_CONFIG.format(user=user, folder=folder, listen=listen, upstream=upstream))
     nginx = subprocess.Popen([nginx_path() or "nginx", "-c", str(config), "-p", str(folder)], start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if nginx.poll() is not None:
-            raise SystemExit(f"nginx exited: {(folder / 'nginx-error.log').read_text()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{listen}/healthz", timeout=2).status_code == 200:
-                return nginx
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stop(nginx)
-    raise SystemExit("nginx did not answer within 30 s")
+    return answering(
+        nginx, listen, seconds=30, exited=lambda: f"nginx exited: {(folder / 'nginx-error.log').read_text()}"
+    )
 
 
 # --- the sessions and the mix --------------------------------------------------------------
