@@ -57,8 +57,11 @@ def test_a_cover_and_an_address_book_contact_on_new_fax(page, sandbox_account, s
     page.get_by_test_id("page-count").filter(has_text="3").wait_for()
     page.get_by_test_id("cover-note").wait_for()
     page.get_by_alt_text("Page 3").wait_for()
-    cover = page.get_by_alt_text("Page 1")
-    assert cover.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The picture loads after the page: wait until it has (a broken one never gets a width, and this times out).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img[alt=\"Page 1\"]');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     page.get_by_role("button", name="Send to 1 number").click()
     page.get_by_role("heading", name=re.compile(r"Fax to \+90 212 555 01 23")).wait_for()
 
