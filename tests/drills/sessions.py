@@ -3,8 +3,9 @@ HTTPS through the proxy, as a browser would (cookies, CSRF token, Referer).
 
 A request is *answered* when it gets what the page gives a signed-in person: 200 for a page, a redirect
 (not to the login page) after a form. Anything else (a 502, a reset connection, a timeout, the login page)
-is retried once, as a person would press reload or submit again; a request still not answered then is an
-error. Every first attempt that failed is kept with its time: the web tier's recovery is measured from them.
+is retried once, as a person would press reload or submit again after reading the error page (``RETRY_AFTER``
+later, not in the same millisecond); a request still not answered then is an error. Every first attempt that
+failed is kept with its time: the web tier's recovery is measured from them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ PAGES = {  # a person's mix
     "fax": ["/fax/", "/fax/?direction=out"],
 }
 TIMEOUT = (5, 30)  # connect, read
+# A person's reaction to an error page. Retried at once, a POST failed by the kill went out again before
+# nginx had seen the dead instance close its idle keep-alive connections, was written into one of them and
+# reset: nginx never resends a POST that reached a machine, so the retry was a 502 too (CI, 2026-12-01).
+RETRY_AFTER = 1.0
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -112,6 +117,7 @@ class Person:
                 problem = f"{method} {path}: HTTP {response.status_code} {response.headers.get('Location', '')}"
             if failed_first is None:
                 failed_first = time.monotonic()  # when it failed: a long upload may have begun well before
+                time.sleep(RETRY_AFTER)
         self.tally.count(failed_first=failed_first, error=problem)
         raise Unanswered(problem)
 
