@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -96,3 +97,11 @@ class EncryptedJSONField(_DictInTextField):
     def value_to_string(self, obj: Any) -> str:
         # Serialisation (dumpdata) keeps the ciphertext, never the plaintext.
         return self.get_prep_value(self.value_from_object(obj))
+
+
+def encrypted_fields() -> Iterator[tuple[type[models.Model], list[EncryptedJSONField]]]:
+    """Every installed model with encrypted columns, and those columns: what key rotation and backups walk."""
+    for model in apps.get_models():
+        found = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedJSONField)]
+        if found:
+            yield model, found

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
-
 from accounts import crypto
-from accounts.fields import EncryptedJSONField
+from accounts.fields import encrypted_fields
 
 
 @dataclass
@@ -27,10 +25,8 @@ class EncryptedValues:
 def encrypted_values_check(*, using: str = "default") -> EncryptedValues:
     """Tries every stored encrypted value (read raw, as stored) against the configured keys."""
     found = EncryptedValues()
-    for model in apps.get_models():
-        for model_field in model._meta.concrete_fields:
-            if not isinstance(model_field, EncryptedJSONField):
-                continue
+    for model, fields in encrypted_fields():
+        for model_field in fields:
             label = f"{model._meta.label}.{model_field.name}"
             stored = model._base_manager.using(using).values_list(model_field.attname, flat=True)
             for token in stored.iterator():

@@ -106,6 +106,38 @@ def test_keys_rotate_without_losing_credentials(account: ProviderAccount, settin
     assert Fernet(new_key.encode()).decrypt(raw_column(account).encode())
 
 
+def test_rotation_reencrypts_every_encrypted_column_not_only_provider_accounts(
+    account: ProviderAccount, team_a, settings
+) -> None:
+    from accounts.fields import encrypted_fields
+    from accounts.sso_models import TeamSSO
+    from email_to_fax.models import Mailbox
+    from telcoportal.backup.credentials import encrypted_values_check
+    from tests.webhooks.factories import EndpointFactory
+
+    Mailbox.objects.create(team=team_a, imap_host="imap.example.com", imap_user="fax", secrets={"password": SENTINEL})
+    TeamSSO.objects.create(
+        team=team_a,
+        slug="acme",
+        display_name="Acme",
+        issuer="https://id.example.com",
+        client_id="portal",
+        secrets={"client_secret": SENTINEL},
+    )
+    EndpointFactory(team=team_a, secret={"secret": SENTINEL})
+    walked = {model._meta.label for model, _fields in encrypted_fields()}
+    assert {"accounts.ProviderAccount", "accounts.TeamSSO", "email_to_fax.Mailbox", "webhooks.Endpoint"} <= walked
+    new_key = Fernet.generate_key().decode()
+    settings.CREDENTIAL_KEYS = [new_key, settings.CREDENTIAL_KEYS[0]]
+    call_command("rotate_credentials")
+
+    settings.CREDENTIAL_KEYS = [new_key]  # the old key is gone now: every stored secret must still read
+    found = encrypted_values_check()
+    assert found.total >= 5 and found.unreadable == {}
+    assert Mailbox.objects.get(team=team_a).password == SENTINEL
+    assert TeamSSO.objects.get(team=team_a).client_secret == SENTINEL
+
+
 def test_the_logging_filter_scrubs_secrets_from_any_logger() -> None:
     from core.logging import RedactSecretsFilter
 
