@@ -155,6 +155,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that does not answer costs a page (and /healthz) two seconds, not a hang.
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=2, socket_timeout=2)
+    # Django's, keeping one client per server instead of building one per command (core/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
 
 # Database and cache metrics (queries, errors, hits and misses): django-prometheus' wrappers of the same backends.
 _METRICS_BACKENDS = {
