@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.export_kinds import ExportKind, Params, params_query
 from core.exports import json_text
+from core.filter_words import form_words
 
 from .filters import AuditEventFilter
 from .models import AuditEvent, Team
@@ -30,8 +31,12 @@ def audit_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _filter(team: Team, params: Params) -> AuditEventFilter:
+    return AuditEventFilter(params_query(params) or None, queryset=team.audit_events.all())
+
+
 def _events(team: Team, params: Params) -> QuerySet[AuditEvent] | None:
-    filterset = AuditEventFilter(params_query(params) or None, queryset=team.audit_events.all())
+    filterset = _filter(team, params)
     if filterset.is_bound and not filterset.is_valid():
         return None
     return filterset.qs
@@ -47,4 +52,5 @@ AUDIT_LOG = ExportKind(
     filename=lambda params: "audit",
     sheet_name=gettext_lazy("Audit log"),
     back_url=lambda params: reverse("audit"),
+    described=lambda team, params: form_words(_filter(team, params).form),
 )

@@ -2,9 +2,10 @@
 
 A list's export streams in the request while it is small (``core.exports.export_response``). Beyond
 ``EXPORT_BACKGROUND_ROWS`` rows a proxy's or a worker's timeout could cut the response short while the
-browser keeps an HTTP 200 file, so the page redirects to ``exportjobs`` (``background_redirect``), which
-records a job and lets a worker write the file. The worker knows nothing of calls, SMS, faxes or the audit
-log: it asks the list's ``ExportKind`` for the rows of the team and the filters as they were asked.
+browser keeps an HTTP 200 file, so the page redirects to ``exportjobs`` (``background_redirect``), whose page
+says what will be exported; its Start button (a POST) records a job and lets a worker write the file. The
+worker knows nothing of calls, SMS, faxes or the audit log: it asks the list's ``ExportKind`` for the rows of
+the team and the filters as they were asked.
 
 The registry lives here, in ``core``, so every app can register its kind in ``AppConfig.ready``
 (``accounts`` included, which sits below the job machinery).
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from .exports import EXPORT_PARAM, EXPORT_PARAMS
+from .filter_words import Words
 
 Params = Mapping[str, list[str]]  # the list's query as asked: QueryDict.lists()
 # Never part of a job's filters: the format, the list's page and keyset positions, htmx's cache buster.
@@ -40,6 +42,10 @@ class FastWriter(Protocol):
 
 def _no_fast_writer(file_format: str) -> FastWriter | None:
     return None
+
+
+def _no_words(team: Any, params: Params) -> Words:
+    return []
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class ExportKind:
     sheet_name: str | Promise
     back_url: Callable[[Params], str]  # the list the export came from
     fast_writer: Callable[[str], FastWriter | None] = _no_fast_writer
+    # The filters in words for the page that confirms the export before it starts (``core.filter_words``).
+    described: Callable[[Any, Params], Words] = _no_words
 
 
 _KINDS: dict[str, ExportKind] = {}
@@ -99,7 +107,8 @@ def params_query(params: Params) -> QueryDict:
 
 
 def background_redirect(kind: str, file_format: str, params: Params) -> HttpResponseRedirect:
-    """To the page that starts ``kind``'s background export of ``params`` (``exportjobs``' start view)."""
+    """To the page that confirms ``kind``'s background export of ``params`` and starts it (``exportjobs``' start
+    view: its GET only shows what will be exported, its POST starts it)."""
     query = params_query(params)
     query[EXPORT_PARAM] = file_format
     return HttpResponseRedirect(f"{reverse('export-start', args=[kind])}?{query.urlencode()}")

@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Team, User
+from accounts.models import Membership, Team, User
 from core import exports
 from core.export_kinds import ExportKind, Params, export_kind
 from notifications.models import Kind
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "exports"  # exports/<team id>/<random>/<file name>: the team's folder, erased with the team
 PROGRESS_EVERY = 5_000  # rows between two progress marks
+ASKED_AGAIN = timedelta(seconds=10)  # the same export asked again by the same member this soon is a double click
 
 
 def progress_key(job_id: int) -> str:
@@ -69,11 +70,24 @@ def percent(job: ExportJob) -> int:
     return min(99, rows_done(job) * 100 // job.rows_total)  # the total is an estimate: never 100 % early
 
 
+@transaction.atomic
 def export_job_start(*, team: Team, actor: User, kind: ExportKind, file_format: str, filters: Params) -> ExportJob:
+    """A new background export, or the same member's identical one asked less than ``ASKED_AGAIN`` ago (a double
+    click on Start starts one job; a failed one is not reused, asking again is how to retry it)."""
     from .tasks import export_job_write_task
 
     if file_format not in exports.FORMATS:
         raise ValueError(f"unknown export format {file_format!r}")
+    # Two clicks arrive as two requests at once: the member's row is locked so the second waits for the first's
+    # job, then finds it (PostgreSQL; SQLite's transactions here begin IMMEDIATE, one writer at a time anyway).
+    list(Membership.objects.select_for_update().filter(team=team, user=actor).values_list("pk"))
+    recent = ExportJob.objects.filter(
+        team=team, requested_by=actor, kind=kind.name, file_format=file_format,
+        created_at__gte=timezone.now() - ASKED_AGAIN,
+    ).exclude(state=ExportState.FAILED)  # fmt: skip
+    for job in recent.order_by("-created_at"):
+        if job.filters == dict(filters):  # compared here: JSON equality differs between databases
+            return job
     job = ExportJob.objects.create(
         team=team,
         requested_by=actor,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.generic.base import ContextMixin, TemplateResponseMixin
 
 from accounts.access import TeamView
 from core import exports
@@ -19,6 +20,7 @@ from core.export_kinds import ExportKind, export_kind, job_params
 from core.stored_files import stored_file_response
 
 from . import services
+from .forms import ExportStartForm
 from .models import ExportJob, ExportState
 
 
@@ -32,29 +34,44 @@ def _permitted_kind(view: TeamView, name: str) -> ExportKind:
     return kind
 
 
-class ExportStartView(TeamView, View):
-    """Records a background export of a list (the list redirects here when it is too large to stream).
+class ExportStartView(TeamView, TemplateResponseMixin, ContextMixin, View):
+    """A list's background export (the list redirects here when it is too large to stream): the GET says what
+    will be exported and offers the format and a Start button, the POST starts it and goes to its progress.
 
-    The role the list itself asks for is checked here again (``permission`` is the least any list asks; the
-    kind's own is checked once the kind is known), and the rows are the team's own: the kind starts from the
-    team (a batch of another team is a 404)."""
+    A GET never starts one: an image on another site, a reload or a link prefetch would start exports in the
+    member's name. The filters stay in the address (the form posts back to it); the POST is CSRF-checked as
+    every form is. The role the list itself asks for is checked here again, for both (``permission`` is the
+    least any list asks; the kind's own is checked once the kind is known), and the rows are the team's own:
+    the kind starts from the team (a batch of another team is a 404)."""
 
     permission = "view"
+    template_name = "exportjobs/start.html"
 
     def get(self, request: HttpRequest, export: str) -> HttpResponseBase:
+        asked = exports.requested_format(request.GET, default="csv")
+        return self.answer(export, ExportStartForm(initial={"file_format": asked}))
+
+    def post(self, request: HttpRequest, export: str) -> HttpResponseBase:
+        return self.answer(export, ExportStartForm(request.POST))
+
+    def answer(self, export: str, form: ExportStartForm) -> HttpResponseBase:
         kind = _permitted_kind(self, export)
-        filters = job_params(request.GET)
-        if kind.queryset(self.team, filters) is None:
-            messages.error(request, _("Fix the filters before exporting."))
+        filters = job_params(self.request.GET)
+        queryset = kind.queryset(self.team, filters)
+        if queryset is None:
+            messages.error(self.request, _("Fix the filters before exporting."))
             return redirect(kind.back_url(filters))
-        job = services.export_job_start(
-            team=self.team,
-            actor=self.user,
-            kind=kind,
-            file_format=exports.requested_format(request.GET, default="csv"),
-            filters=filters,
-        )
-        return redirect("export-job", pk=job.pk)
+        if form.is_bound and form.is_valid():
+            job = services.export_job_start(
+                team=self.team, actor=self.user, kind=kind, file_format=form.cleaned_data["file_format"],
+                filters=filters,
+            )  # fmt: skip
+            return redirect("export-job", pk=job.pk)
+        context = self.get_context_data(
+            kind=kind, form=form, words=kind.described(self.team, filters),
+            estimate=services.estimated_rows(queryset), back_url=kind.back_url(filters),
+        )  # fmt: skip
+        return self.render_to_response(context, status=400 if form.is_bound else 200)
 
 
 class ExportJobMixin(TeamView):

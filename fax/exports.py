@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
 from core.export_kinds import ExportKind, Params, params_query
+from core.filter_words import form_words
 
 from .filters import FaxFilter
 from .models import Fax
@@ -31,18 +32,19 @@ def fax_rows(faxes: QuerySet[Fax]) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
-def _faxes(team: Team, params: Params) -> QuerySet[Fax]:
-    return FaxFilter(params_query(params) or None, queryset=team.faxes.all(), team=team).qs
+def _filter(team: Team, params: Params) -> FaxFilter:
+    return FaxFilter(params_query(params) or None, queryset=team.faxes.all(), team=team)
 
 
 FAXES = ExportKind(
     name="faxes",
     label=gettext_lazy("Faxes export"),
     permission="view",
-    queryset=_faxes,
+    queryset=lambda team, params: _filter(team, params).qs,
     headers=fax_headers,
     rows=fax_rows,
     filename=lambda params: "faxes",
     sheet_name=gettext_lazy("Faxes"),
     back_url=lambda params: reverse("fax-list"),
+    described=lambda team, params: form_words(_filter(team, params).form),
 )

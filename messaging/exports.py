@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
 from core.export_kinds import ExportKind, Params, params_query
+from core.filter_words import Words, form_words
 
 from .filters import BatchFilter, RecipientFilter
 from .models import SmsBatch, SmsRecipient
@@ -68,8 +69,8 @@ def recipient_rows(recipients: QuerySet[SmsRecipient]) -> Iterator[list[Any]]:
 BATCH_PARAM = "batch"  # the recipients' job keeps its batch beside the list's filters
 
 
-def _batches(team: Team, params: Params) -> QuerySet[SmsBatch]:
-    return BatchFilter(params_query(params) or None, queryset=team.sms_batches.all()).qs
+def _batch_filter(team: Team, params: Params) -> BatchFilter:
+    return BatchFilter(params_query(params) or None, queryset=team.sms_batches.all())
 
 
 def _batch_id(params: Params) -> int:
@@ -79,33 +80,39 @@ def _batch_id(params: Params) -> int:
         raise Http404 from None
 
 
-def _recipients(team: Team, params: Params) -> QuerySet[SmsRecipient]:
+def _recipient_filter(team: Team, params: Params) -> RecipientFilter:
     batch = team.sms_batches.filter(pk=_batch_id(params)).first()
     if batch is None:  # another team's, or deleted since
         raise Http404
     filters = params_query({name: values for name, values in params.items() if name != BATCH_PARAM})
-    return RecipientFilter(filters or None, queryset=batch.recipients.select_related("chunk")).qs
+    return RecipientFilter(filters or None, queryset=batch.recipients.select_related("chunk"))
+
+
+def _recipient_words(team: Team, params: Params) -> Words:
+    return [(_("SMS batch"), f"#{_batch_id(params)}"), *form_words(_recipient_filter(team, params).form)]
 
 
 SMS_BATCHES = ExportKind(
     name="sms-batches",
     label=gettext_lazy("SMS batches export"),
     permission="view",
-    queryset=_batches,
+    queryset=lambda team, params: _batch_filter(team, params).qs,
     headers=batch_headers,
     rows=batch_rows,
     filename=lambda params: "sms-batches",
     sheet_name=gettext_lazy("SMS"),
     back_url=lambda params: reverse("sms-list"),
+    described=lambda team, params: form_words(_batch_filter(team, params).form),
 )
 SMS_RECIPIENTS = ExportKind(
     name="sms-recipients",
     label=gettext_lazy("SMS recipients export"),
     permission="view",
-    queryset=_recipients,
+    queryset=lambda team, params: _recipient_filter(team, params).qs,
     headers=recipient_headers,
     rows=recipient_rows,
     filename=lambda params: f"sms-{_batch_id(params)}",
     sheet_name=gettext_lazy("Recipients"),
     back_url=lambda params: reverse("sms-detail", args=[_batch_id(params)]),
+    described=_recipient_words,
 )

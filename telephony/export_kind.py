@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from core.export_kinds import ExportKind, FastWriter, Params, job_params, params_query
+from core.filter_words import Words, form_words
 
 from . import export, export_copy
 from .filters import CallFilter
@@ -31,9 +32,25 @@ def fixed_filters(call_filter: CallFilter, data: QueryDict) -> dict[str, list[st
     return job_params(fixed)
 
 
+def _filter(team: Team, params: Params) -> CallFilter:
+    return CallFilter(params_query(params), queryset=team.call_records.all(), team=team)
+
+
 def _calls(team: Team, params: Params) -> QuerySet[CallRecord] | None:
-    call_filter = CallFilter(params_query(params), queryset=team.call_records.all(), team=team)
+    call_filter = _filter(team, params)
     return call_filter.qs if call_filter.is_valid() else None
+
+
+def _words(team: Team, params: Params) -> Words:
+    """The filters in words: a period relative to today by its dates, as the job reads it; the number's match
+    ("starts with", "contains") only beside a number."""
+    call_filter = _filter(team, params)
+    if not call_filter.is_valid():
+        return []
+    fixed = fixed_filters(call_filter, params_query(params))
+    if not "".join(fixed.get("number", [])).strip():
+        fixed.pop("match", None)
+    return form_words(_filter(team, fixed).form)
 
 
 def _rows(calls: QuerySet[CallRecord]) -> Iterator[list[Any]]:
@@ -55,4 +72,5 @@ CALLS = ExportKind(
     sheet_name=_("Calls"),
     back_url=lambda params: reverse("calls-list"),
     fast_writer=_fast_writer,
+    described=_words,
 )

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import exports
+from tests.exportjobs.flow import start_export
 from tests.factories import AuditEventFactory, ProviderAccountFactory
 from tests.fax.factories import FaxFactory, fax_contact_for
 from tests.messaging.factories import SmsBatchFactory, SmsRecipientFactory
@@ -333,11 +334,11 @@ BACKGROUND = {name: EXPORTS[name] for name in ("sms-list", "sms-detail", "calls-
 
 
 def _through_the_job(client: Any, url: str, params: dict[str, str], capture: Any) -> Any:
-    """The list's export answered by a background job: list → start → job page, then the stored file."""
+    """The list's export answered by a background job: list → confirmation → Start → job page, then the file."""
     with capture(execute=True):
         start = client.get(url, params)
         assert start.status_code == 302 and start["Location"].startswith("/exports/new/"), start
-        page = client.get(start["Location"])
+        page = start_export(client, start["Location"])
     assert page.status_code == 302 and re.fullmatch(r"/exports/\d+/", page["Location"]), page
     return client.get(f"{page['Location']}download/")
 

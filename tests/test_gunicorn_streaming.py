@@ -3,8 +3,9 @@
 With the old sync worker and ``timeout = 60`` the arbiter killed a worker mid-download and the browser kept an
 HTTP 200 file holding part of the rows. The server here runs ``deploy/gunicorn.conf.py`` unchanged, on a
 database of its own (a SQLite file migrated and seeded by subprocesses), and the test counts every row: of the
-calls export streamed in the request, and of a batch's recipients written by a background job (the tests'
-Celery runs the job eagerly, inside the request that starts it) and downloaded from storage.
+calls export streamed in the request, and of a batch's recipients written by a background job (started from
+its confirmation page; the tests' Celery runs the job eagerly, inside the request that starts it) and
+downloaded from storage.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -162,8 +164,15 @@ def test_a_large_csv_export_through_gunicorn_holds_every_row(server_env: dict[st
 def test_a_large_background_export_through_gunicorn_holds_every_row(server_env: dict[str, str], gunicorn: str) -> None:
     batch_id, session_key = _seed(server_env)
     cookies = {"sessionid": session_key}
-    asked = requests.get(f"{gunicorn}/sms/{batch_id}/", params={"export": "csv"}, cookies=cookies, timeout=120)
-    assert asked.status_code == 200 and "/exports/" in asked.url, asked.url  # the job's page, after the redirects
+    confirm = requests.get(f"{gunicorn}/sms/{batch_id}/", params={"export": "csv"}, cookies=cookies, timeout=120)
+    assert confirm.status_code == 200 and "/exports/new/" in confirm.url, confirm.url  # the confirmation page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirm.text)
+    assert token, confirm.text[:500]
+    asked = requests.post(
+        confirm.url, data={"file_format": "csv", "csrfmiddlewaretoken": token.group(1)},
+        cookies={**cookies, "csrftoken": confirm.cookies["csrftoken"]}, timeout=120,
+    )  # fmt: skip
+    assert asked.status_code == 200 and "/exports/" in asked.url, asked.url  # the job's page, after Start
     assert 'id="export-download"' in asked.text, asked.text[:500]  # written already: the tests' Celery is eager
     response = requests.get(f"{asked.url}download/", cookies=cookies, stream=True, timeout=120)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")

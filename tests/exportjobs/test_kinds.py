@@ -22,6 +22,7 @@ from exportjobs.models import ExportJob, ExportState
 from notifications.models import Kind, Notification
 from tests.conftest import client_for
 from tests.exportjobs.factories import finished_export
+from tests.exportjobs.flow import start_export
 from tests.factories import AuditEventFactory
 from tests.fax.factories import FaxFactory
 from tests.messaging.factories import SmsBatchFactory, SmsChunkFactory, SmsRecipientFactory
@@ -79,15 +80,15 @@ def _small_threshold(settings):
 
 @pytest.fixture
 def ask(django_capture_on_commit_callbacks):
-    """Asks a list for its export as a browser does: the list, the job's start, then the job's page (the job
-    queued at commit runs: tasks are eager in tests)."""
+    """Asks a list for its export as a person does: the list, the confirmation page and its Start button, then the
+    job's page (the job queued at commit runs: tasks are eager in tests)."""
 
     def ask(client, url: str, params: dict[str, str], *, language: str = "en") -> ExportJob:
         headers = {"Accept-Language": language}
         with django_capture_on_commit_callbacks(execute=True):
             start = client.get(url, params, headers=headers)
             assert start.status_code == 302 and start["Location"].startswith("/exports/new/"), start
-            page = client.get(start["Location"], headers=headers)
+            page = start_export(client, start["Location"], headers=headers)
         job = ExportJob.objects.get()
         assert page.status_code == 302 and page["Location"] == f"/exports/{job.pk}/"
         return job
@@ -142,18 +143,22 @@ def test_another_teams_job_is_not_found(storage_backend, alice_client, team_b, k
 
 def test_another_teams_batch_cannot_be_exported_in_the_background(alice_client, team_b) -> None:
     batch = SmsBatchFactory(team=team_b)
-    response = alice_client.get(reverse("export-start", args=["sms-recipients"]), {"batch": batch.pk})
-    assert response.status_code == 404 and not ExportJob.objects.exists()
+    url = f"{reverse('export-start', args=['sms-recipients'])}?batch={batch.pk}"
+    assert alice_client.get(url).status_code == 404
+    assert alice_client.post(url, {"file_format": "csv"}).status_code == 404
+    assert not ExportJob.objects.exists()
 
 
 def test_an_unknown_kind_is_not_found(alice_client) -> None:
     assert alice_client.get(reverse("export-start", args=["passwords"])).status_code == 404
+    assert alice_client.post(reverse("export-start", args=["passwords"]), {"file_format": "csv"}).status_code == 404
 
 
 def test_a_viewer_cannot_export_the_audit_log_in_the_background_nor_read_its_job(storage_backend, bob_client, team_a):
     _audit(team_a)
     assert bob_client.get(reverse("audit-export"), {"action": "provider.update"}).status_code == 403
     assert bob_client.get(reverse("export-start", args=["audit-log"])).status_code == 403
+    assert bob_client.post(reverse("export-start", args=["audit-log"]), {"file_format": "csv"}).status_code == 403
     job = finished_export(team_a, kind="audit-log")
     assert bob_client.get(f"/exports/{job.pk}/").status_code == 403
     assert bob_client.get(f"/exports/{job.pk}/download/").status_code == 403

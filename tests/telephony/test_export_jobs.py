@@ -22,6 +22,7 @@ from telephony.models import CallRecord
 from telephony.selectors import export_rows
 from tests.conftest import client_for
 from tests.exportjobs.factories import finished_export
+from tests.exportjobs.flow import start_export
 from tests.factories import ProviderAccountFactory
 from tests.telephony.factories import CallRecordFactory
 
@@ -43,15 +44,15 @@ def _small_threshold(settings):
 
 @pytest.fixture
 def export(django_capture_on_commit_callbacks):
-    """Asks for an export as a browser does (the list redirects to the job's start); the job queued at commit runs
-    (tasks are eager in tests)."""
+    """Asks for an export as a person does (the list redirects to the confirmation page, whose Start button starts
+    the job); the job queued at commit runs (tasks are eager in tests)."""
 
     def ask(client, **params):
         headers = params.pop("headers", {})
         with django_capture_on_commit_callbacks(execute=True):
             response = client.get("/calls/export/", params, headers=headers)
             if response.status_code == 302 and response["Location"].startswith("/exports/new/"):
-                response = client.get(response["Location"], headers=headers)
+                response = start_export(client, response["Location"], headers=headers)
         return response
 
     return ask
