@@ -18,7 +18,6 @@ from django.utils import timezone
 from .credentials import EncryptedValues, encrypted_values_check
 from .database import (
     MEMBERS,
-    database_clear,
     database_dump,
     database_restore,
     database_row_counts,
@@ -246,9 +245,11 @@ def archive_restore(
         unsafe = [f["name"] for f in manifest["media"]["files"] if not name_is_safe(f["name"])]
         if unsafe:
             raise ArchiveError(f"the archive names files outside the storage: {', '.join(unsafe[:5])}")
-        _target_empty_or_cleared(connection, storage, replace, say)
+        has_files = _target_empty_or_replaced(connection, storage, replace, say)
         say("Restoring the database…")
         database_restore(connection=connection, engine=engine, source=database_copy)
+    if has_files:  # only once the database is restored: a restore that failed before leaves the files as well
+        say(f"--replace: deleted {storage_clear(storage)} media files.")
     say("Restoring the files…")
     _restore_media(path, storage)
     summary = RestoreSummary(manifest=manifest, pending_migrations=pending)
@@ -257,11 +258,12 @@ def archive_restore(
     return summary
 
 
-def _target_empty_or_cleared(connection: BaseDatabaseWrapper, storage: Storage, replace: bool, say: Say) -> None:
+def _target_empty_or_replaced(connection: BaseDatabaseWrapper, storage: Storage, replace: bool, say: Say) -> bool:
+    """Refuses a target that is not empty unless --replace; whether its media files are to be deleted."""
     tables = database_tables(connection)
     has_files = not storage_is_empty(storage)
     if not tables and not has_files:
-        return
+        return False
     if not replace:
         where = []
         if tables:
@@ -272,9 +274,8 @@ def _target_empty_or_cleared(connection: BaseDatabaseWrapper, storage: Storage, 
             " and ".join(where) + ": restore into an empty database and an empty storage, or pass --replace to "
             "delete what is there first. Nothing was changed."
         )
-    say(f"--replace: dropping {len(tables)} tables and deleting the media files…")
-    database_clear(connection)
-    storage_clear(storage)
+    say(f"--replace: dropping {len(tables)} tables in the restore's transaction, then deleting the media files…")
+    return has_files
 
 
 def _restore_media(path: Path, storage: Storage) -> None:

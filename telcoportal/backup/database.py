@@ -62,21 +62,9 @@ def database_row_counts(connection: BaseDatabaseWrapper) -> dict[str, int]:
         return _count_rows(cursor, database_tables(connection), connection.ops.quote_name)
 
 
-def database_clear(connection: BaseDatabaseWrapper) -> None:
-    """Drops every table (restore --replace): the restore then starts from an empty database."""
-    tables = database_tables(connection)
-    cascade = " CASCADE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA foreign_keys = OFF")
-        for table in tables:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}{cascade}")
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA foreign_keys = ON")
-
-
 def database_restore(*, connection: BaseDatabaseWrapper, engine: str, source: Path) -> None:
-    """Loads a copy made by ``database_dump`` into the (empty) database of ``connection``."""
+    """Replaces the database of ``connection`` (empty, or its tables dropped by restore --replace) with a copy
+    made by ``database_dump``, in one transaction: a restore that fails leaves the database as it was."""
     if engine != engine_of(connection):
         raise DatabaseBackupError(
             f"the archive holds a {engine} database and this portal uses {connection.vendor}: "
@@ -142,12 +130,34 @@ def _postgres_dump(connection: BaseDatabaseWrapper, target: Path) -> tuple[dict[
 
 
 def _postgres_restore(connection: BaseDatabaseWrapper, source: Path) -> None:
+    """pg_restore writes the dump as SQL and psql runs it in one transaction that first drops every table
+    there is (restore --replace), so the drops roll back with a restore that fails (a lock held by a running
+    portal, a full disk). pg_restore's --clean drops the dump's other objects too (a collation a migration
+    made would survive the DROP TABLEs)."""
+    tables = database_tables(connection)
     connection.close()
-    args, env = _postgres_command("pg_restore", connection.settings_dict)
-    # One transaction: a restore that fails leaves the database as it was. --clean drops the dump's objects
-    # that are not tables first (a collation a migration made survives database_clear's DROP TABLE).
-    options = ["--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges", "--clean", "--if-exists"]
-    _run([*args, *options, str(source)], env)
+    restore_program = shutil.which("pg_restore")
+    if not restore_program:
+        raise DatabaseBackupError("pg_restore is not installed (Debian: apt-get install postgresql-client)")
+    psql, env = _postgres_command("psql", connection.settings_dict)
+    script = [restore_program, "--no-owner", "--no-privileges", "--clean", "--if-exists", "--file", "-", str(source)]
+    drop = "DROP TABLE IF EXISTS " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE"
+    run_script = [*psql, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction"]
+    run_script += ["--command", drop] if tables else []
+    with subprocess.Popen(script, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as writer:
+        assert writer.stdout is not None
+        result = subprocess.run(
+            [*run_script, "--file", "-"], stdin=writer.stdout, env=env, capture_output=True, text=True, check=False
+        )
+        writer.stdout.close()
+        written = writer.stderr.read().decode(errors="replace") if writer.stderr else ""
+    if result.returncode != 0:  # first: pg_restore then dies of the pipe psql stopped reading
+        # psql never prints the password; its own message says what failed. Nothing was committed.
+        raise DatabaseBackupError(
+            f"psql failed, the database is as it was: {result.stderr.strip() or result.returncode}"
+        )
+    if writer.returncode != 0:
+        raise DatabaseBackupError(f"pg_restore failed: {written.strip() or writer.returncode}")
 
 
 # --- SQLite ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.backup.conftest import folder_digests, manage, restored_counts, source_counts
+from tests.backup.conftest import folder_digests, manage, postgres_url, restored_counts, source_counts
 from tests.factories import ProviderAccountFactory, TeamFactory
 
 
@@ -240,3 +240,33 @@ def test_pg_dump_gets_the_password_in_its_environment_only(tmp_path: Path) -> No
     with pytest.raises(DatabaseBackupError, match=r"pg_dump failed: .*8349") as failure:
         _run([*args, "--format=custom", "--file", str(tmp_path / "x")], env)  # nothing listens on 8349
     assert "s3cr3t" not in str(failure.value)
+
+
+def test_a_replace_that_fails_part_way_leaves_the_database_and_the_files_as_they_were(
+    archive: Path, tmp_path: Path, postgres_target: str
+) -> None:
+    """A running portal holds a lock on one of the target's tables: the drop waits, times out, and the whole
+    restore rolls back. Dropping table by table before the restore left the target with half its tables."""
+    import psycopg
+
+    target, target_media = postgres_url(postgres_target), tmp_path / "target-media"
+    first = manage("restore", str(archive), database_url=target, media_root=target_media)
+    assert first.returncode == 0, first.stderr
+    counts, files = restored_counts(target), folder_digests(target_media)
+    assert files and counts["django_migrations"] > 0
+
+    with psycopg.connect(target) as portal:
+        portal.execute(f'LOCK TABLE "{max(counts)}" IN ACCESS SHARE MODE')  # the last table in name order
+        again = manage(
+            "restore",
+            "--replace",
+            str(archive),
+            database_url=target,
+            media_root=target_media,
+            PGOPTIONS="-c lock_timeout=1000",
+        )
+        portal.rollback()
+    assert again.returncode != 0
+    assert "lock timeout" in again.stderr and "the database is as it was" in again.stderr
+    assert restored_counts(target) == counts
+    assert folder_digests(target_media) == files

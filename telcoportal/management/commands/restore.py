@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="drop every table of the database and delete every media file first (otherwise both must be empty)",
+            help=(
+                "replace the database (dropped in the restore's own transaction: a failed restore changes nothing) "
+                "and the media files (deleted once the database is in); otherwise both must be empty"
+            ),
         )
         parser.add_argument("--database", default="default", help="the database alias (default: default)")
         parser.add_argument("--storage", default="default", help="the STORAGES alias of the media (default: default)")
