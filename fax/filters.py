@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount, Team
+from core.filtersets import DeclaredFormFilterSet
 from core.forms import choices_in_one_query, field_of
 
 from .models import Direction, Fax, Status
@@ -18,7 +19,7 @@ from .models import Direction, Fax, Status
 OLD_CANCELLED = "canceled"  # the fax status's spelling before every app wrote "cancelled" (migration 0009)
 
 
-class FaxFilter(django_filters.FilterSet):
+class FaxFilter(DeclaredFormFilterSet):
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices, empty_label=_("Any"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("Any"))
     account = django_filters.ModelChoiceFilter(

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from core.filtersets import DeclaredFormFilterSet
 from core.forms import choices_in_one_query, field_of
 
 from .models import Contact, SmsBatch, SmsRecipient
@@ -20,7 +21,7 @@ def _digits(value: str) -> str:
     return msisdn_key("".join(c for c in value if c.isdigit() or c == "+"))
 
 
-class BatchFilter(django_filters.FilterSet):
+class BatchFilter(DeclaredFormFilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=SmsBatch.State.choices, empty_label=_("Any state"))
     sender = django_filters.CharFilter(label=_("Sender id"), lookup_expr="iexact")
     creator = django_filters.CharFilter(label=_("Created by"), field_name="created_by_email", lookup_expr="icontains")
@@ -39,7 +40,7 @@ class BatchFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=SmsRecipient.objects.filter(phone__endswith=digits).values("batch_id"))
 
 
-class RecipientFilter(django_filters.FilterSet):
+class RecipientFilter(DeclaredFormFilterSet):
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=SmsRecipient.State.choices, empty_label=_("Any state")
     )
@@ -54,7 +55,7 @@ class RecipientFilter(django_filters.FilterSet):
         return queryset.filter(phone__endswith=digits) if digits else queryset
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(DeclaredFormFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     group = django_filters.ModelChoiceFilter(
         label=_("Group"), field_name="groups", queryset=None, empty_label=_("Any group")

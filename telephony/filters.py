@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderAccount
 from accounts.provider_specs.pasifik import PASIFIK
+from core.filtersets import DeclaredFormFilterSet
 from core.forms import choices_in_one_query, field_of
 from core.phones import digits_only
 
@@ -75,7 +76,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(DeclaredFormFilterSet):
     preset = django_filters.ChoiceFilter(
         label=_("Period"), choices=PRESETS, method="filter_nothing", empty_label=None, initial=DEFAULT_PRESET
     )
