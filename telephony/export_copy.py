@@ -9,13 +9,16 @@ writes the finished cells and the worker only copies its output into the file:
 - the country: a provider's country text is named through a small temporary table built from the team's
   distinct texts, read by a loose index scan of ``call_team_country`` (one index probe per text, not a pass
   over the rows; ``countries.country_name``, once per text); when the text names no country, from the
-  callee's calling code through a temporary table of the single-region codes; a row whose callee no code
-  settles alone (+1, +7, +44…: phonenumbers reads the whole number) comes out of COPY with that callee in
-  an extra first cell, and only such a row is read back and written again here, its country named in
-  Python once per distinct number;
+  callee's calling code through a temporary table of the single-region codes, or for +1, +7 and +44 (where
+  phonenumbers reads the whole number) through a table of number prefixes derived from phonenumbers'
+  metadata (``region_prefixes``); all that a callee decides is computed once per distinct callee
+  (``_callee``); a row whose callee neither settles (a prefix phonenumbers could strip, an odd length) comes
+  out of COPY with that callee in an extra first cell, and only such a row is read back and written again
+  here, its country named in Python once per distinct number;
 - times: ``to_char`` in the team's zone (``SET LOCAL TIME ZONE``), ISO 8601 with the offset as
   ``isoformat`` writes it;
-- formula escaping: a ``CASE`` on the first character with ``core.exports``' own rule;
+- formula escaping: a ``CASE`` on the first character's code (``ascii``, cheaper than comparing texts) with
+  ``core.exports``' own rule;
 - empty texts are written as NULL: COPY quotes an empty string (``""``) where ``csv.writer`` writes nothing;
 - COPY ends a row with ``\\n``, ``csv.writer`` with ``\\r\\n``: PostgreSQL sends one row per message,
   so each row's last byte is replaced as it is copied.
@@ -28,8 +31,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
+from functools import lru_cache
 from typing import IO, Any
 
 from django.db import connection
@@ -37,7 +41,7 @@ from django.db.models import F, QuerySet
 
 from core import exports, phones
 
-from . import export
+from . import export, region_prefixes
 from .countries import reader_language, region_name, region_of
 from .models import CallRecord, Direction, Disposition, Source
 
@@ -63,9 +67,9 @@ def _literal(value: str) -> str:
 
 def _escaped(column: str) -> str:
     """``core.exports.csv_text`` in SQL: a text starting like a formula gets a leading ``'``; empty is NULL."""
-    starts = ", ".join(_literal(start) for start in exports.FORMULA_STARTS)
+    starts = ", ".join(str(ord(start)) for start in exports.FORMULA_STARTS)  # ascii(): the first character's code
     return (
-        f"CASE WHEN left({column}, 1) IN ({starts}) AND {column} !~ {_literal(exports.PLAIN_NUMBER_SQL)} "
+        f"CASE WHEN ascii({column}) IN ({starts}) AND {column} !~ {_literal(exports.PLAIN_NUMBER_SQL)} "
         f"THEN '''' || {column} ELSE NULLIF({column}, '') END"
     )
 
@@ -87,7 +91,7 @@ def _inner(queryset: QuerySet[CallRecord]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _fast_callee(callee: str = "c.callee") -> str:
+def _fast_callee(callee: str) -> str:
     low, high = _NATIONAL_LENGTHS
     return (
         f"(p.name IS NOT NULL AND {callee} ~ {_literal(_DIGITS_ONLY)} "
@@ -95,15 +99,44 @@ def _fast_callee(callee: str = "c.callee") -> str:
     )
 
 
-def _select(inner: str, *, texts: bool = True) -> str:
+def _prefixed_callee(callee: str) -> str:
+    """A +1, +7 or +44 callee the prefix table names (``region_prefixes``): its first digits and its length
+    found there, and digits only."""
+    return f"(n.length IS NOT NULL AND {callee} ~ {_literal(_DIGITS_ONLY)})"
+
+
+def _callee(prefixes: bool) -> str:
+    """What a row's callee alone decides, once per distinct callee (a lateral subquery the planner memoizes on
+    the callee, read once as ``v.callee`` so that it is the cache's one key; an office calls the same numbers
+    again): its cell, the country its calling code or its prefix names (NULL when none: the provider's text is
+    shown), and whether only phonenumbers can name it."""
+    placed, named = (_prefixed_callee("v.callee"), "n.name") if prefixes else ("false", "NULL")
+    fast = _fast_callee("v.callee")
+    prefixed = (
+        "LEFT JOIN export_number_prefixes n ON n.prefix = substr(v.callee, 2, p.width) "
+        "AND n.length = octet_length(v.callee) "
+        if prefixes
+        else ""
+    )
+    return (
+        f"SELECT {_escaped('v.callee')} AS cell, "  # noqa: S608 (our SQL, as in _select)
+        f"CASE WHEN {fast} THEN p.name WHEN {placed} THEN {named} END AS name, "
+        f"v.callee LIKE '+%%' AND NOT {fast} AND NOT {placed} AS odd "
+        "FROM (VALUES (c.callee)) AS v (callee) "
+        "LEFT JOIN export_calling_codes p ON p.prefix = substr(v.callee, 2, 3) "
+        f"{prefixed}OFFSET 0"  # not pulled up into the outer query: evaluated per callee, not per row
+    )
+
+
+def _select(inner: str, *, texts: bool = True, prefixes: bool = True) -> str:
     """The export's SELECT, with one cell before the export's own: the callee when only phonenumbers can name
-    the row's country (see ``_named_again``), else NULL. ``texts``: whether the country texts' table has rows
-    (one with none is not joined: at 1,000,000 rows a lookup per row that always missed cost about as much as
-    the COPY)."""
+    the row's country (see ``_named_again``), else NULL. ``texts``, ``prefixes``: whether the country texts'
+    and the +1/+7/+44 prefixes' tables have rows (one with none is not joined: at 1,000,000 rows a lookup per
+    row that always missed cost about as much as the COPY)."""
     yes, no = (exports.csv_text(exports.yes_no(flag)) for flag in (True, False))
     text_name, text_shown = ("t.name", "t.shown") if texts else ("NULL", "NULL")
     cells = [
-        f"CASE WHEN {text_name} IS NULL AND c.callee LIKE '+%%' AND NOT {_fast_callee()} THEN c.callee END",
+        f"CASE WHEN {text_name} IS NULL AND k.odd THEN c.callee END",
         "c.id",
         _time("c.start"),
         _time("c.answer"),
@@ -111,12 +144,12 @@ def _select(inner: str, *, texts: bool = True) -> str:
         "c.duration",
         "c.billed_seconds",
         _escaped("c.caller"),
-        _escaped("c.callee"),
+        "k.cell",
         _labels("c.direction", Direction),
         _labels("c.disposition", Disposition),
         "c.cost",
         # A region without a name ("001", the non-geographic codes) is named "": kept, so that COALESCE stops there.
-        f"NULLIF(COALESCE({text_name}, CASE WHEN {_fast_callee()} THEN p.name END, {text_shown}), '')",
+        f"NULLIF(COALESCE({text_name}, k.name, {text_shown}), '')",
         _escaped("c.description"),
         _labels("c.source", Source),
         _escaped("c.provider_id"),
@@ -126,21 +159,39 @@ def _select(inner: str, *, texts: bool = True) -> str:
     return (
         f"SELECT {', '.join(cells)} FROM ({inner}) c "  # noqa: S608 (our SQL; values are parameters or _literal)
         + ("LEFT JOIN export_country_texts t ON t.text = c.country " if texts else "")
-        + "LEFT JOIN export_calling_codes p ON p.prefix = substr(c.callee, 2, 3) "
+        + f"LEFT JOIN LATERAL ({_callee(prefixes)}) k ON true "
         + "ORDER BY c.start DESC, c.id DESC"
     )
 
 
-def _calling_codes(language: str) -> list[tuple[str, int, str]]:
-    """(the first three digits after "+", the code's length, the region's name as a cell) of every calling
-    code that names one region; codes are prefix-free, so three digits name at most one."""
-    rows: list[tuple[str, int, str]] = []
+def _calling_codes(language: str) -> list[tuple[str, int, str | None, int | None]]:
+    """(the first three digits after "+", the code's length, the region's name as a cell, None) of every
+    calling code that names one region; codes are prefix-free, so three digits name at most one. A +1, +7 or +44
+    callee's row has no name but the digits after "+" its prefix table reads (``region_prefixes.table_width``)."""
+    rows: list[tuple[str, int, str | None, int | None]] = []
     for code, region in phones.single_region_calling_codes().items():
-        digits = str(code)
-        free = 3 - len(digits)
         name = exports.csv_text(region_name(region, language))
-        rows.extend((f"{digits}{n:0{free}d}" if free else digits, len(digits), name) for n in range(10**free))
+        rows.extend((prefix, len(str(code)), name, None) for prefix in _three_digits(code))
+    for code in region_prefixes.CODES:
+        width = region_prefixes.table_width(code)
+        rows.extend((prefix, len(str(code)), None, width) for prefix in _three_digits(code))
     return rows
+
+
+def _three_digits(code: int) -> list[str]:
+    digits = str(code)
+    free = 3 - len(digits)
+    return [f"{digits}{n:0{free}d}" for n in range(10**free)] if free else [digits]
+
+
+@lru_cache(maxsize=4)
+def _number_prefixes(language: str) -> tuple[tuple[str, int, str | None], ...]:
+    """(a +1/+7/+44 number's first digits after "+", its length, its country's name as a cell or None when
+    phonenumbers names no region): ``region_prefixes.rows``, named once per region (kept: 36,000 rows)."""
+    names: dict[str, str | None] = {"": None}
+    for region in region_prefixes.regions():
+        names[region] = exports.csv_text(region_name(region, language))
+    return tuple((prefix, length, names[region]) for prefix, length, region in region_prefixes.rows())
 
 
 # The team's distinct country texts, one probe of call_team_country each (a loose index scan), not a pass
@@ -157,14 +208,19 @@ SELECT text FROM texts WHERE text IS NOT NULL
 """
 
 
-def _tables(cursor: Any, team_id: int, language: str) -> bool:
-    """The two small tables the country column is read from, dropped at the end of the transaction; whether
-    the country texts' table has rows."""
+def _tables(cursor: Any, team_id: int, language: str) -> tuple[bool, bool]:
+    """The three small tables the country column is read from, dropped at the end of the transaction; whether
+    the country texts' and the number prefixes' tables have rows."""
     cursor.execute(
         "CREATE TEMP TABLE export_country_texts (text text PRIMARY KEY, name text, shown text) ON COMMIT DROP;"
-        "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text) ON COMMIT DROP"
+        "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text, width int) "
+        "ON COMMIT DROP;"
+        "CREATE TEMP TABLE export_number_prefixes (prefix text, length int, name text, PRIMARY KEY (prefix, length)) "
+        "ON COMMIT DROP"
     )
-    _copy_in(cursor, "export_calling_codes (prefix, code_length, name)", _calling_codes(language))
+    _copy_in(cursor, "export_calling_codes (prefix, code_length, name, width)", _calling_codes(language))
+    prefixes = _number_prefixes(language)
+    _copy_in(cursor, "export_number_prefixes (prefix, length, name)", prefixes)
     cursor.execute(_TEAM_TEXTS, {"team": team_id})
     texts = []
     for (text,) in cursor.fetchall():
@@ -173,8 +229,8 @@ def _tables(cursor: Any, team_id: int, language: str) -> bool:
         shown = exports.csv_text(text.title() if text.isupper() else text)  # countries.country_name's fallback
         texts.append((text, name, shown or None))
     _copy_in(cursor, "export_country_texts (text, name, shown)", texts)
-    cursor.execute("ANALYZE export_country_texts; ANALYZE export_calling_codes")
-    return bool(texts)
+    cursor.execute("ANALYZE export_country_texts; ANALYZE export_calling_codes; ANALYZE export_number_prefixes")
+    return bool(texts), bool(prefixes)
 
 
 _NO_CALLEE = ord(",")  # a row starting with an empty cell: SQL wrote all of it
@@ -198,7 +254,7 @@ def _named_again(row: str, names: dict[str, str | None], language: str) -> bytes
     return exports.csv_line(cells[1:]).encode()
 
 
-def _copy_in(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+def _copy_in(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     with cursor.copy(f"COPY {table} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -235,7 +291,11 @@ def write_csv(
         # on for a table this size) cost more than it saved (the COPY's query at 200,000 rows: 0.88 s without JIT,
         # 1.01 s with it, medians of 5 in one run).
         cursor.execute("SET LOCAL jit = off")
-        select = _select(inner, texts=_tables(cursor, team_id, language))
+        # Room for the callees' memoized cells (``_callee``): 55,000 distinct callees took 7 MB, and a cache
+        # that outgrows hash memory (work_mem × 2) evicts and computes them again.
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        texts, prefixes = _tables(cursor, team_id, language)
+        select = _select(inner, texts=texts, prefixes=prefixes)
         with cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for row in copy:  # one row a message, ending "\n"
                 if row[0] == _NO_CALLEE:
@@ -246,6 +306,6 @@ def write_csv(
                 count += 1
                 if count % every == 0:
                     progress(count)
-        cursor.execute("DROP TABLE export_country_texts, export_calling_codes")
+        cursor.execute("DROP TABLE export_country_texts, export_calling_codes, export_number_prefixes")
     progress(count)
     return count
