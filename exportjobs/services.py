@@ -120,11 +120,14 @@ def export_job_write(*, job_id: int) -> str:
         cache.delete(progress_key(job_id))
         return "failed"
     now = timezone.now()
-    ExportJob.objects.filter(pk=job_id).update(
+    kept = ExportJob.objects.filter(pk=job_id).update(
         state=ExportState.DONE, file=name, rows_total=written, rows_done=written, finished_at=now,
         expires_at=now + timedelta(days=settings.EXPORT_KEEP_DAYS),
     )  # fmt: skip
     cache.delete(progress_key(job_id))
+    if not kept:  # withdrawn while it was written (a personal-data erasure): its file may hold what was erased
+        default_storage.delete(name)
+        return "withdrawn"
     notify(
         team=team,
         kind=Kind.EXPORT_READY,

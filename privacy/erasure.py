@@ -4,7 +4,9 @@
   recording deleted; time, duration, result and cost stay, so the call statistics still add up;
 - SMS recipients: number, name and personalised text are blanked; state and cost stay (batch counts);
 - contacts and opt-outs: deleted (an erased number may receive SMS again if someone types it anew);
-- faxes: the remote number becomes ``***``, the raw record is emptied and the documents deleted.
+- faxes: the remote number becomes ``***``, the raw record is emptied and the documents deleted;
+- background exports of the team: withdrawn, file and all (any of them may hold the number; the lists can
+  be exported again, without it).
 
 A failure in one kind rolls that kind back whole and stops; the kinds before it stay erased. Files go
 after their kind's commit (``privacy/files.py``). Running the erasure again finds only what is left and
@@ -26,6 +28,7 @@ from django.utils.crypto import salted_hmac
 from accounts.audit import audit_record
 from accounts.models import Team, User
 from core import phones
+from exportjobs.models import ExportJob
 from fax.models import Fax, FaxDocument
 from messaging.models import Contact, OptOut, SmsRecipient
 from telephony.models import CallRecord
@@ -95,6 +98,13 @@ def _erase_faxes(found: Findings) -> dict[str, int]:
     return {"faxes": len(ids), "fax_documents": removed}
 
 
+def _withdraw_exports(found: Findings) -> dict[str, int]:
+    jobs = ExportJob.objects.filter(pk__in=found.export_ids)
+    files_forget(jobs.exclude(file="").values_list("file", flat=True))
+    withdrawn, _ = jobs.delete()
+    return {"exports": withdrawn}
+
+
 # In the order they run; a test puts a failing one in to check that nothing is left half-done.
 ERASERS: dict[str, Callable[[Findings], dict[str, int]]] = {
     "calls": _erase_calls,
@@ -102,6 +112,7 @@ ERASERS: dict[str, Callable[[Findings], dict[str, int]]] = {
     "contacts": _erase_contacts,
     "opt_outs": _erase_opt_outs,
     "faxes": _erase_faxes,
+    "exports": _withdraw_exports,
 }
 
 

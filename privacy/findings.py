@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from core import phones
+from exportjobs.models import ExportJob
 from fax.models import Fax
 from messaging.models import Contact, OptOut, SmsRecipient
 from telephony.models import CallRecord
@@ -48,6 +49,8 @@ class Findings:
     contact_ids: set[int] = field(default_factory=set)
     opt_out_ids: set[int] = field(default_factory=set)
     fax_ids: set[int] = field(default_factory=set)
+    # The team's background exports, when the number is in its data at all: any of them may hold it.
+    export_ids: set[int] = field(default_factory=set)
 
     @property
     def calls(self) -> QuerySet[CallRecord]:
@@ -85,6 +88,7 @@ class Findings:
             "contacts": len(self.contact_ids),
             "opt_outs": len(self.opt_out_ids),
             "faxes": len(self.fax_ids),
+            "exports": len(self.export_ids),
         }
 
     @property
@@ -120,4 +124,6 @@ def personal_data_find(*, team: Team, e164: str) -> Findings:
     findings.contact_ids = matching_ids(Contact.objects.filter(team=team), "phone", forms, suffix)
     findings.opt_out_ids = matching_ids(OptOut.objects.filter(team=team), "phone", forms, suffix)
     findings.fax_ids = matching_ids(Fax.objects.filter(team=team), "remote_number", forms, suffix)
+    if not findings.empty:
+        findings.export_ids = set(ExportJob.objects.filter(team=team).values_list("pk", flat=True))
     return findings

@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.access import TeamView
@@ -31,6 +31,7 @@ KIND_LABELS = {
     "contacts": gettext_lazy("contacts"),
     "opt_outs": gettext_lazy("opt-outs"),
     "faxes": gettext_lazy("faxes"),
+    "exports": gettext_lazy("background exports"),
 }
 
 
@@ -150,4 +151,16 @@ class PersonalDataEraseView(TeamView, View):
                 "faxes": counts.get("faxes", 0),
             },
         )
+        if counts.get("exports"):
+            messages.info(
+                request,
+                ngettext(
+                    "%(exports)d background export of the team was withdrawn with its file: it may have held the "
+                    "number. Export the list again if it is needed.",
+                    "%(exports)d background exports of the team were withdrawn with their files: they may have held "
+                    "the number. Export the lists again if they are needed.",
+                    counts["exports"],
+                )
+                % {"exports": counts["exports"]},
+            )
         return redirect("privacy-request")

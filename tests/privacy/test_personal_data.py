@@ -8,9 +8,13 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from accounts.models import AuditEvent
+from exportjobs.models import ExportJob, ExportState
+from exportjobs.services import export_job_write
 from fax.models import Fax, FaxDocument
 from messaging.models import Contact, OptOut, SmsBatch, SmsRecipient
 from privacy import erasure
@@ -18,6 +22,7 @@ from privacy.erasure import ErasureBlocked, ErasureIncomplete, number_hash, pers
 from privacy.findings import ERASED, personal_data_find
 from privacy.models import FileToDelete
 from telephony.models import CallRecord
+from tests.exportjobs.factories import finished_export
 from tests.messaging.factories import ContactFactory, OptOutFactory
 from tests.privacy.data import call, fax, file_names, sms_batch, stored
 
@@ -57,7 +62,7 @@ def test_every_stored_form_of_the_number_is_found_and_nothing_else(team_a, held_
     assert found.contact_ids == {h["contact"].pk} and found.opt_out_ids == {h["opt_out"].pk}
     assert found.fax_ids == {h["fax_out"].pk, h["fax_in"].pk}
     assert found.counts() == {
-        "calls": 4, "recordings": 2, "sms_recipients": 1, "contacts": 1, "opt_outs": 1, "faxes": 2,
+        "calls": 4, "recordings": 2, "sms_recipients": 1, "contacts": 1, "opt_outs": 1, "faxes": 2, "exports": 0,
     }  # fmt: skip
 
 
@@ -118,7 +123,7 @@ def test_erasure_anonymises_deletes_files_and_keeps_counts(storage_backend, team
 
     assert outcome.counts == {
         "calls": 4, "recordings": 2, "sms_recipients": 1, "contacts": 0 + 1, "opt_outs": 1, "faxes": 2,
-        "fax_documents": 2,
+        "fax_documents": 2, "exports": 0,
     }  # fmt: skip
     assert not any(stored(n) for n in files) and not FileToDelete.objects.exists()
     assert not set(files) & set(storage_backend.names())  # gone from the disk or the bucket itself
@@ -224,3 +229,46 @@ def test_another_teams_owner_finds_only_their_own(held_about, charlie) -> None:
 def test_get_on_the_action_addresses_goes_back_to_the_request_page(alice_client: Client) -> None:
     assert alice_client.get(EXPORT)["Location"] == REQUEST
     assert alice_client.get(ERASE)["Location"] == REQUEST
+
+
+def test_the_teams_background_exports_are_withdrawn_with_their_files(
+    storage_backend, alice_client: Client, team_a, team_b, held_about
+) -> None:
+    """An export made before the erasure may hold the number; it goes with its file. Team B's stays."""
+    ours, theirs = finished_export(team_a), finished_export(team_b)
+    page = alice_client.post(REQUEST, {"number": NUMBER}).content.decode()
+    assert 'id="found-exports"' in page and "1 background export, which may hold the number" in page
+    alice_client.cookies["django_language"] = "tr"
+    turkish = alice_client.post(REQUEST, {"number": NUMBER}).content.decode()
+    assert "Ekibin bu numarayı içerebilecek 1 arka plan dışa aktarması var" in turkish
+    alice_client.cookies["django_language"] = "en"
+
+    done = alice_client.post(ERASE, {"number": NUMBER, "confirm": NUMBER}, follow=True).content.decode()
+    assert "1 background export of the team was withdrawn with its file" in done
+    assert not ExportJob.objects.filter(pk=ours.pk).exists() and not stored(ours.file)
+    assert ExportJob.objects.filter(pk=theirs.pk).exists() and stored(theirs.file)
+    assert AuditEvent.objects.get(action="personal_data.erase").data["exports"] == 1
+
+
+def test_a_number_the_team_does_not_hold_leaves_its_exports(alice_client: Client, team_a, held_about) -> None:
+    kept = finished_export(team_a)
+    page = alice_client.post(REQUEST, {"number": "0555 000 00 00"}).content.decode()
+    assert 'id="no-data"' in page and 'id="found-exports"' not in page
+    assert personal_data_find(team=team_a, e164="+905550000000").export_ids == set()
+    assert ExportJob.objects.filter(pk=kept.pk).exists()
+
+
+def test_an_export_withdrawn_while_it_was_written_deletes_its_file(storage_backend, team_a, monkeypatch) -> None:
+    job = finished_export(team_a)
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportState.QUEUED, file="")
+    written = []
+
+    def write_then_withdrawn(job, kind):  # the erasure deletes the job while the worker writes its file
+        name = default_storage.save(f"exports/{team_a.pk}/late.csv", ContentFile(b"Id\r\n1\r\n"))
+        written.append(name)
+        ExportJob.objects.filter(pk=job.pk).delete()
+        return name, 1
+
+    monkeypatch.setattr("exportjobs.services._write", write_then_withdrawn)
+    assert export_job_write(job_id=job.pk) == "withdrawn"
+    assert written and not stored(written[0])
