@@ -80,7 +80,8 @@ def export_job_start(*, team: Team, actor: User, kind: ExportKind, file_format: 
         raise ValueError(f"unknown export format {file_format!r}")
     # Two clicks arrive as two requests at once: the member's row is locked so the second waits for the first's
     # job, then finds it (PostgreSQL; SQLite's transactions here begin IMMEDIATE, one writer at a time anyway).
-    list(Membership.objects.select_for_update().filter(team=team, user=actor).values_list("pk"))
+    # Unordered: Membership's default order joins, and FOR UPDATE would lock, the team's and the user's rows too.
+    list(Membership.objects.select_for_update().filter(team=team, user=actor).order_by().values_list("pk"))
     recent = ExportJob.objects.filter(
         team=team, requested_by=actor, kind=kind.name, file_format=file_format,
         created_at__gte=timezone.now() - ASKED_AGAIN,
