@@ -151,3 +151,15 @@ def test_the_stored_hashes_are_read_through_the_unique_index_before_statistics_e
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "call_unique_provider_id" in plan and "Hash Join" not in plan, plan
     assert len(import_staging.stored_hashes(account=account, keys=keys)) == 100
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_the_stored_hashes_are_read_with_jit_off(account) -> None:
+    """The planner priced the lookup's 5,000 probes high enough to JIT-compile its plan, most of the lookup's time:
+    the lookup turns JIT off for its own transaction. The test's transaction, whose savepoint the lookup released,
+    still shows the setting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        assert import_staging.stored_hashes(account=account, keys=[(Source.PBX.value, "cdr-0")]) == []
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
