@@ -35,7 +35,9 @@ MISSED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.FAILED)
 class CallRecord(LegalHold, models.Model):
     """One call as one provider reported it; ``raw`` keeps the record as received."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_records")
+    # No index of its own: every index below starts with the team, so each serves a lookup by team alone (a team's
+    # deletion, its counts); a team-only index was one more entry for every imported record (migration 0017).
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_records", db_index=False)
     # No index of its own: the unique (account, source, provider_id) index serves every lookup by account, and with
     # it the import's lookups of the stored hashes went by the account alone while the statistics lagged behind.
     account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="call_records", db_index=False)

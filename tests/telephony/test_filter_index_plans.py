@@ -166,3 +166,39 @@ def test_the_number_filter_finds_what_it_always_found(team_a: Team, number: str,
     )
     assert call_filter.is_valid(), call_filter.errors
     assert set(call_filter.qs.values_list("pk", flat=True)) == _expected(calls, number, match)
+
+
+# Each index of the call records: (name, its access method, its columns with their operator classes and collations,
+# unique, partial).
+INDEXES = """
+SELECT c.relname, am.amname,
+       array(SELECT a.attname || ' ' || op.opcname || ' ' || coalesce(coll.collname, '')
+             FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[]) WITH ORDINALITY
+                  AS k(attnum, opclass, coll_oid, position)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             JOIN pg_opclass op ON op.oid = k.opclass
+             LEFT JOIN pg_collation coll ON coll.oid = k.coll_oid
+             ORDER BY k.position),
+       i.indisunique, i.indpred IS NOT NULL
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+WHERE i.indrelid = 'telephony_callrecord'::regclass
+"""
+
+
+def test_no_index_of_the_call_records_is_the_start_of_another() -> None:
+    """An import writes every index for every record: a btree whose keys (columns, operator classes, collations)
+    begin another btree's serves nothing that one does not. The team's own index was (migration 0017)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's catalogue")
+    with connection.cursor() as cursor:
+        cursor.execute(INDEXES)
+        indexes = cursor.fetchall()
+    unique = {name for name, _method, _keys, is_unique, _partial in indexes if is_unique}
+    btrees = [(name, keys) for name, method, keys, _unique, partial in indexes if method == "btree" and not partial]
+    redundant = [
+        (name, other)
+        for name, keys in btrees
+        for other, longer in btrees
+        if other != name and name not in unique and longer[: len(keys)] == keys
+    ]
+    assert redundant == [], redundant
