@@ -53,4 +53,5 @@ AUDIT_LOG = ExportKind(
     sheet_name=gettext_lazy("Audit log"),
     back_url=lambda params: reverse("audit"),
     described=lambda team, params: form_words(_filter(team, params).form),
+    audit_action="audit.export",
 )

@@ -409,9 +409,9 @@ class AuditExportView(AuditFilterMixin, View):
         if filterset.is_bound and not filterset.is_valid():  # the log's page, with the filter's errors
             return TemplateResponse(request, AUDIT_TEMPLATE, self.audit_context(filterset), status=400)
         file_format = requested_format(request.GET, default="csv")
-        audit_record(team=self.team, actor=self.user, action="audit.export", request=request)
-        if too_large_to_stream(filterset.qs):
+        if too_large_to_stream(filterset.qs):  # audited when its confirmation's Start records the job, if it does
             return background_redirect(audit_export.AUDIT_LOG.name, file_format, job_params(request.GET))
+        audit_record(team=self.team, actor=self.user, action="audit.export", request=request)
         stamp = timezone.localtime(timezone.now(), self.team.tzinfo).strftime("%Y%m%d-%H%M")
         return export_response(
             file_format=file_format,

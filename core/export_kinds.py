@@ -68,6 +68,8 @@ class ExportKind:
     fast_writer: Callable[[str], FastWriter | None] = _no_fast_writer
     # The filters in words for the page that confirms the export before it starts (``core.filter_words``).
     described: Callable[[Any, Params], Words] = _no_words
+    # The audit event a started job records, as the list's streamed export records it ("calls.export"); "": none.
+    audit_action: str = ""
 
 
 _KINDS: dict[str, ExportKind] = {}

@@ -33,9 +33,11 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.audit import audit_record
 from accounts.models import Membership, Team, User
 from core import exports
 from core.export_kinds import ExportKind, Params, export_kind
@@ -71,9 +73,12 @@ def percent(job: ExportJob) -> int:
 
 
 @transaction.atomic
-def export_job_start(*, team: Team, actor: User, kind: ExportKind, file_format: str, filters: Params) -> ExportJob:
-    """A new background export, or the same member's identical one asked less than ``ASKED_AGAIN`` ago (a double
-    click on Start starts one job; a failed one is not reused, asking again is how to retry it)."""
+def export_job_start(
+    *, team: Team, actor: User, kind: ExportKind, file_format: str, filters: Params, request: HttpRequest | None = None
+) -> ExportJob:
+    """A new background export (audited when its kind's list audits its exports), or the same member's identical
+    one asked less than ``ASKED_AGAIN`` ago (a double click on Start starts one job; a failed one is not reused,
+    asking again is how to retry it)."""
     from .tasks import export_job_write_task
 
     if file_format not in exports.FORMATS:
@@ -98,6 +103,10 @@ def export_job_start(*, team: Team, actor: User, kind: ExportKind, file_format: 
         language=translation.get_language() or settings.LANGUAGE_CODE,
         filename=f"{kind.filename(filters)}-{timezone.localtime(timezone.now(), team.tzinfo):%Y%m%d-%H%M}",
     )
+    if kind.audit_action:
+        asked = {name: values[0] if len(values) == 1 else list(values) for name, values in filters.items()}
+        audit_record(team=team, actor=actor, action=kind.audit_action, target=job, request=request,
+                     format=file_format, filters=asked)  # fmt: skip
     export_job_write_task.delay_on_commit(job.pk)
     return job
 

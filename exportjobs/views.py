@@ -64,7 +64,7 @@ class ExportStartView(TeamView, TemplateResponseMixin, ContextMixin, View):
         if form.is_bound and form.is_valid():
             job = services.export_job_start(
                 team=self.team, actor=self.user, kind=kind, file_format=form.cleaned_data["file_format"],
-                filters=filters,
+                filters=filters, request=self.request,
             )  # fmt: skip
             return redirect("export-job", pk=job.pk)
         context = self.get_context_data(

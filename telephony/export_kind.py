@@ -73,4 +73,5 @@ CALLS = ExportKind(
     back_url=lambda params: reverse("calls-list"),
     fast_writer=_fast_writer,
     described=_words,
+    audit_action="calls.export",
 )

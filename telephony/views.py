@@ -123,13 +123,13 @@ class CallExportView(CallFilterMixin, View):
             messages.error(request, _("Fix the filters before exporting."))
             return redirect(f"{reverse('calls-list')}?{self.filter_query(*exports.EXPORT_PARAMS)}")
         file_format = exports.requested_format(request.GET, default="csv")
+        calls = self.filtered(call_filter)
+        if too_large_to_stream(calls):  # audited when its confirmation's Start records the job, if it does
+            fixed = export_kind.fixed_filters(call_filter, self.filter_data())
+            return background_redirect(export_kind.CALLS.name, file_format, fixed)
         filters = {k: v for k, v in request.GET.items() if k not in (*exports.EXPORT_PARAMS, "after", "before")}
         services.calls_exported(team=self.team, actor=self.user, request=request, file_format=file_format,
                                 filters=filters)  # fmt: skip
-        calls = self.filtered(call_filter)
-        if too_large_to_stream(calls):
-            fixed = export_kind.fixed_filters(call_filter, self.filter_data())
-            return background_redirect(export_kind.CALLS.name, file_format, fixed)
         return exports.export_response(
             file_format=file_format,
             filename=f"calls-{timezone.localtime():%Y%m%d-%H%M}",

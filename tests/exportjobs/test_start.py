@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.audit_labels import action_label
+from accounts.models import AuditEvent
 from core.export_kinds import export_kind, export_kinds
 from exportjobs.models import ExportJob, ExportState
 from exportjobs.services import ASKED_AGAIN, estimated_rows
@@ -210,3 +211,23 @@ def test_the_confirmation_reads_in_turkish(alice_client, team_a) -> None:
                  "Listeye dön"):  # fmt: skip
         assert text in html, text
     assert re.search(r"Yaklaşık \d+ satır\.", html)
+
+
+@pytest.mark.parametrize(("kind", "action"), [("calls", "calls.export"), ("audit-log", "audit.export")])
+def test_a_large_export_is_audited_once_when_started_not_when_confirmed(
+    alice, alice_client, team_a, settings, kind, action
+) -> None:
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    params = KINDS[kind](team_a)
+    list_url = reverse("calls-export" if kind == "calls" else "audit-export")
+    confirm = alice_client.get(list_url, {**params, "export": "xlsx"})["Location"]
+    assert alice_client.get(confirm).status_code == 200
+    assert not AuditEvent.objects.filter(action=action).exists()  # nothing exported yet
+
+    alice_client.post(confirm, {"file_format": "xlsx"})
+    alice_client.post(confirm, {"file_format": "xlsx"})  # a double click
+    job = ExportJob.objects.get()
+    event = AuditEvent.objects.get(action=action)
+    assert (event.actor, event.object_type, event.object_id) == (alice, "exportjob", str(job.pk))
+    assert event.data["format"] == "xlsx"
+    assert event.data["filters"] == {name: values[0] for name, values in job.filters.items()}
