@@ -234,6 +234,7 @@ def _tables(cursor: Any, team_id: int, language: str) -> tuple[bool, bool]:
 
 
 _NO_CALLEE = ord(",")  # a row starting with an empty cell: SQL wrote all of it
+_BUFFER = 65536
 
 # Where the country is in a row of the COPY's output, after the callee cell ``_select`` puts first.
 _COUNTRY = 1 + _SOURCE.index("country")  # the export's cells follow the inner query's columns
@@ -296,16 +297,22 @@ def write_csv(
         cursor.execute("SET LOCAL work_mem = '32MB'")
         texts, prefixes = _tables(cursor, team_id, language)
         select = _select(inner, texts=texts, prefixes=prefixes)
+        # The rows gathered in one buffer written every 64 kB: two writes to the file per row cost about a third
+        # more of this loop (in-process, 1,000,000 rows), which is most of what the worker adds to the COPY.
+        pending = bytearray()
         with cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            for row in copy:  # one row a message, ending "\n"
+            for count, row in enumerate(copy, 1):  # one row a message, ending "\n"
                 if row[0] == _NO_CALLEE:
-                    target.write(row[1:-1])
-                    target.write(b"\r\n")
+                    pending += row[1:-1]
+                    pending += b"\r\n"
                 else:
-                    target.write(_named_again(bytes(row[:-1]).decode(), names, language))
-                count += 1
-                if count % every == 0:
+                    pending += _named_again(bytes(row[:-1]).decode(), names, language)
+                if len(pending) >= _BUFFER:
+                    target.write(pending)
+                    pending.clear()
+                if not count % every:
                     progress(count)
+        target.write(pending)
         cursor.execute("DROP TABLE export_country_texts, export_calling_codes, export_number_prefixes")
     progress(count)
     return count
