@@ -67,6 +67,7 @@ ACTIONS = {
     "provider.connect": _("Provider account connected"),
     "provider.create": _("Provider account added"),
     "provider.delete": _("Provider account deleted"),
+    "provider.retire": _("Provider account switched off, its credentials erased"),
     "provider.fax_mailto": _("Provider's fax-to-email addresses set"),
     "provider.update": _("Provider account changed"),
     "retention.calls": _("Expired call records deleted"),

@@ -301,9 +301,32 @@ def provider_account_save(
     return account
 
 
+# What an account's deletion would take with it (call records cascade) or is refused for (SMS batches protect
+# it): the history the team keeps. Named by their relations, as the feature apps sit above accounts.
+HISTORY_RELATIONS = ("call_records", "sms_batches")
+
+
+def provider_account_has_history(account: ProviderAccount) -> bool:
+    return any(getattr(account, relation).exists() for relation in HISTORY_RELATIONS)
+
+
 @transaction.atomic
 def provider_account_delete(*, account: ProviderAccount, actor: User, request: HttpRequest | None = None) -> None:
+    """Deletes an account that holds no history; one that does is retired instead (``provider_account_retire``)."""
+    if provider_account_has_history(account):
+        raise ValueError("an account with call records or SMS batches is retired, not deleted")
     audit_record(
         team=account.team, actor=actor, action="provider.delete", target=account, request=request, kind=account.kind
     )
     account.delete()
+
+
+@transaction.atomic
+def provider_account_retire(*, account: ProviderAccount, actor: User, request: HttpRequest | None = None) -> None:
+    """Switches the account off for good and erases its secrets; its call records and SMS batches stay with it."""
+    account.is_active = False
+    account.credentials, account.token_cache = {}, {}
+    account.save(update_fields=["is_active", "credentials", "token_cache", "updated_at"])
+    audit_record(
+        team=account.team, actor=actor, action="provider.retire", target=account, request=request, kind=account.kind
+    )

@@ -117,6 +117,33 @@ def test_deleting_an_account_is_audited(alice_client: Client, team_a) -> None:
     assert team_a.audit_events.filter(action="provider.delete").exists()
 
 
+@pytest.mark.parametrize("history", ["calls", "sms"])
+def test_an_account_with_history_is_switched_off_not_deleted_and_its_records_stay(
+    alice_client: Client, team_a, history: str
+) -> None:
+    """Deleting it would have deleted its call records (cascade) or failed on its SMS batches (a 500)."""
+    from tests.messaging.factories import SmsBatchFactory
+    from tests.rawdb import raw_column
+    from tests.telephony.factories import CallRecordFactory
+
+    account = ProviderAccountFactory(team=team_a, credentials={"username": "acme", "password": "s3cret"})
+    kept = CallRecordFactory(team=team_a, account=account) if history == "calls" else None
+    batch = SmsBatchFactory(team=team_a, account=account) if history == "sms" else None
+    page = alice_client.get(reverse("provider-delete", args=[account.pk])).content.decode()
+    assert 'id="keeps-history"' in page and "cannot be deleted without them" in page
+
+    done = alice_client.post(reverse("provider-delete", args=[account.pk]), follow=True)
+    assert done.status_code == 200 and "is switched off and its credentials are erased" in done.content.decode()
+    account.refresh_from_db()
+    assert account.is_active is False and account.credentials == {} and account.token_cache == {}
+    assert "s3cret" not in raw_column(account)
+    assert (
+        account.call_records.filter(pk=kept.pk).exists() if kept else account.sms_batches.filter(pk=batch.pk).exists()
+    )
+    assert team_a.audit_events.filter(action="provider.retire").exists()
+    assert not team_a.audit_events.filter(action="provider.delete").exists()
+
+
 def test_a_viewer_cannot_open_provider_accounts(bob_client: Client) -> None:
     assert bob_client.get(reverse("provider-list")).status_code == 403
 
