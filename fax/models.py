@@ -65,6 +65,9 @@ class FaxDraft(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     render_error = models.TextField(blank=True)  # drafts from before ``render_error_stored``
     render_error_stored = models.JSONField(default=dict, blank=True)  # {"key": "document.…", "params": {…}}
+    # Its render task queued again by the watchdog (a task lost with its worker): how often, and when last.
+    render_requeues = models.PositiveSmallIntegerField(default=0)
+    render_requeued_at = models.DateTimeField(null=True, blank=True)
     # the cover page asked for (fax.services.cover.CoverChoice.stored()); {} for none
     cover = models.JSONField(default=dict, blank=True)
     # with a cover, each recipient's own document (its cover names them): {digits: stored file}

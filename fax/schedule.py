@@ -8,4 +8,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "fax-release-scheduled": {"task": "fax.release_scheduled", "schedule": 30.0, "options": {"expires": 25}},
     # Resumes sends that stopped (SEND_STALL_SECONDS without progress), like the SMS send watchdog.
     "fax-send-watchdog": {"task": "fax.watch_sends", "schedule": 10.0, "options": {"expires": 9}},
+    # Renders again the previews whose task was lost with its worker (fax.services.watchdog.RENDER_STALL).
+    "fax-draft-watchdog": {"task": "fax.watch_drafts", "schedule": 30.0, "options": {"expires": 25}},
 }

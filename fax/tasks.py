@@ -87,6 +87,15 @@ def fax_send_watchdog() -> str:
     return f"requeued {requeued}, cut off {len(cut_off)}"
 
 
+@shared_task(name="fax.watch_drafts", soft_time_limit=25, time_limit=30)
+def fax_draft_watchdog() -> str:
+    """Queues again the previews whose render task was lost (its worker died); gives up after a few."""
+    again = watchdog.drafts_render_stalled()
+    for pk in again:
+        render_draft.delay(pk)
+    return f"requeued {len(again)} previews"
+
+
 @shared_task(name="fax.watch_stuck_faxes", soft_time_limit=60, time_limit=90)
 def fax_watchdog() -> str:
     return f"{watchdog.fax_watchdog()} stuck"

@@ -1,16 +1,18 @@
-"""Sends that stopped (a lost task, a worker that died on the wire) and faxes stuck in one state too long."""
+"""Sends that stopped (a lost task, a worker that died on the wire), previews that never came, and faxes stuck in
+one state too long."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Direction, Fax, Status
+from ..documents import DocumentError
+from ..models import Direction, Fax, FaxDraft, Status
 from ..notices import fax_stuck_notify
 from ..timeline import render
 from .retry import due_again
@@ -59,6 +61,30 @@ def sends_cut_off() -> list[int]:
         outcome_unknown(fax, None, fax.status_changed_at)
         marked.append(fax.pk)
     return marked
+
+
+# Past render_draft's hard time limit (150 s): by then its task has ended or was lost with its worker.
+RENDER_STALL = timedelta(seconds=180)
+RENDER_REQUEUES = 2  # then the preview says the document could not be prepared (a file that kills its worker)
+
+
+def drafts_render_stalled(now: datetime | None = None) -> list[int]:
+    """Drafts waiting for a preview that is not coming: each is returned (to queue its render again) at most
+    RENDER_REQUEUES times, one RENDER_STALL apart; after that its preview shows "could not be prepared", so the
+    person who waits on it is told, never left with a spinner."""
+    now = now or timezone.now()
+    waiting = FaxDraft.objects.annotate(queued=Coalesce("render_requeued_at", "created_at")).filter(
+        rendered_at__isnull=True, confirmed_at__isnull=True, queued__lte=now - RENDER_STALL
+    )
+    again = []
+    for pk, requeues in waiting.values_list("pk", "render_requeues")[:200]:
+        unrendered = FaxDraft.objects.filter(pk=pk, rendered_at__isnull=True, render_requeues=requeues)
+        if requeues >= RENDER_REQUEUES:
+            unrendered.update(rendered_at=now, render_error_stored=DocumentError("not_prepared").text)
+            log.warning("fax draft %s: no preview after %s renders, given up", pk, requeues + 1)
+        elif unrendered.update(render_requeues=requeues + 1, render_requeued_at=now):
+            again.append(pk)
+    return again
 
 
 def fax_watchdog() -> int:
