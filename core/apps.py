@@ -3,7 +3,8 @@ from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
-    """Template tags (``{% load ui %}``), the date formats (``FORMAT_MODULE_PATH``), the Turkish collation."""
+    """Template tags (``{% load ui %}``), the date formats (``FORMAT_MODULE_PATH``), SQLite's Turkish and C
+    collations."""
 
     name = "core"
     verbose_name = "Core"

@@ -6,6 +6,8 @@ collation of the same name from ``sqlite_turkish`` below, registered on every
 connection by ``core.apps``. Queries then say
 ``Collate("name", TURKISH)`` and both databases order Ç after C, Ğ after G,
 ı before i (and I before İ), Ö after O, Ş after S, Ü after U.
+
+SQLite also gets PostgreSQL's ``C`` (byte order), the collation of columns that hold numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import unicodedata
 from typing import Any
 
 TURKISH = "turkish"
+C = "C"  # byte order: numbers (telephony caller and callee), whose btree then also serves LIKE 'prefix%'
 ALPHABET = "abcçdefgğhıijklmnoöpqrsştuüvwxyz"
 _RANK = {letter: index for index, letter in enumerate(ALPHABET)}
 
@@ -48,6 +51,12 @@ def sqlite_turkish(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
+def sqlite_c(left: str, right: str) -> int:
+    """PostgreSQL's "C": code point order, which is UTF-8's byte order (columns declared ``db_collation=C``)."""
+    return (left > right) - (left < right)
+
+
 def register_sqlite_collation(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_collation(TURKISH, sqlite_turkish)
+        connection.connection.create_collation(C, sqlite_c)
