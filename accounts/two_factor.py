@@ -41,8 +41,10 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 
 # Asked on every request (TwoFactorSessionMiddleware): kept in the shared cache until the person's devices
-# change (the signals below), so a device confirmed in one browser still logs the others out at once.
-TWO_FACTOR_CACHE_SECONDS = 600
+# change (the signals below), so a device confirmed in one browser still logs the others out at once. A
+# minute at most: when the cache could not be told of a change (it failed during the write), a session
+# without the second factor is asked for it within a minute, not ten (one indexed read a person a minute).
+TWO_FACTOR_CACHE_SECONDS = 60
 
 
 def two_factor_scope(user_id: int) -> str:

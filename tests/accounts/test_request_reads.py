@@ -170,3 +170,25 @@ def test_a_page_is_still_served_from_the_database_when_the_cache_does_not_answer
         assert not has_two_factor(alice)
         TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)  # forgetting it fails, logged
         assert has_two_factor(alice)  # read from the database while the cache is down
+
+
+def test_a_device_added_while_the_cache_could_not_be_told_counts_within_a_minute(alice, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+    from django.core.cache.backends.locmem import LocMemCache
+
+    assert not has_two_factor(alice)  # kept in the cache
+    kept_set = LocMemCache.set
+
+    def generation_write_fails(self, key, *args, **kwargs):
+        if ":gen:" in key:
+            raise ConnectionError("the cache failed during the write")
+        return kept_set(self, key, *args, **kwargs)
+
+    with monkeypatch.context() as failing:
+        failing.setattr(LocMemCache, "set", generation_write_fails)
+        TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)  # forgetting it fails, logged
+    assert not has_two_factor(alice)  # the cache still holds the value from before the device
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=61), tick=False):
+        assert has_two_factor(alice)
