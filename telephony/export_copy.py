@@ -40,6 +40,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from core import exports, phones
+from core.collation import C
 
 from . import export, region_prefixes
 from .countries import reader_language, region_name, region_of
@@ -213,10 +214,12 @@ def _tables(cursor: Any, team_id: int, language: str) -> tuple[bool, bool]:
     the country texts' and the number prefixes' tables have rows."""
     cursor.execute(
         "CREATE TEMP TABLE export_country_texts (text text PRIMARY KEY, name text, shown text) ON COMMIT DROP;"
-        "CREATE TEMP TABLE export_calling_codes (prefix text PRIMARY KEY, code_length int, name text, width int) "
-        "ON COMMIT DROP;"
-        "CREATE TEMP TABLE export_number_prefixes (prefix text, length int, name text, PRIMARY KEY (prefix, length)) "
-        "ON COMMIT DROP"
+        # The prefixes in the callee's own collation (byte order, "C"): under another one a comparison with the
+        # callee could not use their index, and each distinct callee read both tables whole.
+        f'CREATE TEMP TABLE export_calling_codes (prefix text COLLATE "{C}" PRIMARY KEY, code_length int, name text, '
+        "width int) ON COMMIT DROP;"
+        f'CREATE TEMP TABLE export_number_prefixes (prefix text COLLATE "{C}", length int, name text, '
+        "PRIMARY KEY (prefix, length)) ON COMMIT DROP"
     )
     _copy_in(cursor, "export_calling_codes (prefix, code_length, name, width)", _calling_codes(language))
     prefixes = _number_prefixes(language)

@@ -258,3 +258,18 @@ def test_prefixes_of_another_phonenumbers_version_leave_every_such_callee_to_pyt
     finally:
         export_copy._number_prefixes.cache_clear()
     assert written == expected
+
+
+def test_each_callee_reads_the_prefix_tables_through_their_index(team_a, mixed_calls) -> None:
+    """The prefixes share the callee's collation: under another one the comparisons cannot use the tables' keys
+    and every distinct callee reads both tables whole (36,000 rows for the prefixes)."""
+    queryset = CallRecord.objects.filter(team=team_a)
+    with transaction.atomic(), connection.cursor() as django_cursor, translation.override("en"):
+        cursor = django_cursor.cursor
+        inner, params = export_copy._inner(queryset)
+        texts, prefixes = export_copy._tables(cursor, team_a.pk, "en")
+        cursor.execute("EXPLAIN " + export_copy._select(inner, texts=texts, prefixes=prefixes), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert prefixes and "export_calling_codes_pkey" in plan and "export_number_prefixes_pkey" in plan, plan
+    assert "Seq Scan on export_calling_codes" not in plan and "Seq Scan on export_number_prefixes" not in plan
