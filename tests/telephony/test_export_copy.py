@@ -5,6 +5,7 @@ from the provider's text or from the callee, formula-like and empty texts."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -273,3 +274,16 @@ def test_each_callee_reads_the_prefix_tables_through_their_index(team_a, mixed_c
         transaction.set_rollback(True)
     assert prefixes and "export_calling_codes_pkey" in plan and "export_number_prefixes_pkey" in plan, plan
     assert "Seq Scan on export_calling_codes" not in plan and "Seq Scan on export_number_prefixes" not in plan
+
+
+def test_the_numbers_statistics_are_gathered_again_after_their_collation_changed(team_a, mixed_calls) -> None:
+    """Migration 0019 (the rows here were never analyzed, as after 0018's rewrite): without statistics on the
+    callee the planner does not memoize the callee's lateral subquery."""
+    analyzed = importlib.import_module("telephony.migrations.0019_call_numbers_analyzed")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'telephony_callrecord' AND attname = 'callee'")
+        assert cursor.fetchone()[0] == 0
+        with connection.schema_editor(atomic=False) as editor:
+            analyzed.analyze(None, editor)
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'telephony_callrecord' AND attname = 'callee'")
+        assert cursor.fetchone()[0] == 1
