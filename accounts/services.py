@@ -311,14 +311,16 @@ def provider_account_has_history(account: ProviderAccount) -> bool:
 
 
 @transaction.atomic
-def provider_account_delete(*, account: ProviderAccount, actor: User, request: HttpRequest | None = None) -> None:
-    """Deletes an account that holds no history; one that does is retired instead (``provider_account_retire``)."""
+def provider_account_delete(*, account: ProviderAccount, actor: User, request: HttpRequest | None = None) -> bool:
+    """Deletes an account that holds no history; one that does is retired instead. True when it was deleted."""
     if provider_account_has_history(account):
-        raise ValueError("an account with call records or SMS batches is retired, not deleted")
+        provider_account_retire(account=account, actor=actor, request=request)
+        return False
     audit_record(
         team=account.team, actor=actor, action="provider.delete", target=account, request=request, kind=account.kind
     )
     account.delete()
+    return True
 
 
 @transaction.atomic

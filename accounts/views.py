@@ -57,7 +57,6 @@ from .services import (
     membership_update_role,
     provider_account_delete,
     provider_account_has_history,
-    provider_account_retire,
     provider_account_save,
     team_create,
     team_update,
@@ -379,16 +378,14 @@ class ProviderAccountDeleteView(TeamView, View):
         """An account with call records or SMS batches is switched off with its secrets erased, never deleted:
         deleting it would delete its call records with it (and its SMS batches refuse it)."""
         account = self.get_team_object()
-        if provider_account_has_history(account):
-            provider_account_retire(account=account, actor=self.user, request=request)
+        if provider_account_delete(account=account, actor=self.user, request=request):
+            messages.success(request, _("Provider account %(label)s deleted.") % {"label": account.label})
+        else:
             messages.success(
                 request,
                 _("Provider account %(label)s is switched off and its credentials are erased; its records stay.")
                 % {"label": account.label},
             )
-        else:
-            provider_account_delete(account=account, actor=self.user, request=request)
-            messages.success(request, _("Provider account %(label)s deleted.") % {"label": account.label})
         return redirect("provider-list")
 
 
