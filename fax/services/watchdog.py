@@ -65,6 +65,7 @@ def sends_cut_off() -> list[int]:
 
 # Past render_draft's hard time limit (150 s): by then its task has ended or was lost with its worker.
 RENDER_STALL = timedelta(seconds=180)
+RENDER_WATCHED = timedelta(days=1)
 RENDER_REQUEUES = 2  # then the preview says the document could not be prepared (a file that kills its worker)
 
 
@@ -74,7 +75,10 @@ def drafts_render_stalled(now: datetime | None = None) -> list[int]:
     person who waits on it is told, never left with a spinner."""
     now = now or timezone.now()
     waiting = FaxDraft.objects.annotate(queued=Coalesce("render_requeued_at", "created_at")).filter(
-        rendered_at__isnull=True, confirmed_at__isnull=True, queued__lte=now - RENDER_STALL
+        rendered_at__isnull=True,
+        confirmed_at__isnull=True,
+        queued__lte=now - RENDER_STALL,
+        created_at__gte=now - RENDER_WATCHED,  # nobody waits on an older one (nor on drafts from before this)
     )
     again = []
     for pk, requeues in waiting.values_list("pk", "render_requeues")[:200]:
